@@ -1,0 +1,37 @@
+/**
+ * The contract between models and everything that trains, evaluates or resamples them.
+ * A model is plain tfjs-core: variables plus a forward function. The trainer (loaders/) and the
+ * browser page both talk to models only through this interface.
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Random } from "./random.js";
+
+/** What a forward pass may depend on besides the input. */
+export interface ForwardContext {
+  /** Training mode: batch-norm uses batch statistics, integral nets may use random partitions. */
+  training: boolean;
+  /**
+   * Random source for this step (random-size partitions draw group sizes from it). Every
+   * data-parallel worker gets the same source for the same step, so all draw the same sizes.
+   */
+  random?: Random;
+}
+
+export interface Model {
+  /** A short name, e.g. "reference" or "reference-inn". */
+  readonly name: string;
+  /** Trainable variables, in a fixed order (the data-parallel trainer averages gradients by index). */
+  readonly trainableVariables: tf.Variable[];
+  /** Logits [batch, classes] for images [batch, height, width, channels] in [0, 1]. */
+  apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D;
+  /** Free every tensor the model owns. */
+  dispose(): void;
+}
+
+/** Shape of the inputs a model is built for. */
+export interface InputShape {
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+}
