@@ -1,0 +1,90 @@
+/**
+ * Interpolation kernels u(s): a continuous weight function is `W(x) = Σ_i λ_i u(t(x) − i)` over its
+ * nodes λ. Each kernel exists twice: on plain numbers (to build interpolation matrices exactly, in
+ * float64) and on tfjs tensors (so a matrix can be differentiated with respect to the points, which
+ * grid tuning needs).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+export type InterpolationKernelName = "cubic" | "linear" | "nearest";
+
+export interface InterpolationKernel {
+  /** "cubic", "linear" or "nearest". */
+  readonly name: InterpolationKernelName;
+  /** Keys' parameter A (cubic only). */
+  readonly a?: number;
+  /** u(s) = 0 for |s| ≥ support, so at most 2·support nodes contribute to a point. */
+  readonly support: number;
+  /** u(s) on a plain number. */
+  weight(s: number): number;
+  /** u(s) elementwise on a tensor; differentiable in s (where u is). */
+  weightTensor(s: tf.Tensor): tf.Tensor;
+}
+
+/** PyTorch's bicubic sampler (the reference's `grid_sample`) uses A = −0.75. */
+export const REFERENCE_CUBIC_A = -0.75;
+
+/**
+ * Keys' cubic convolution kernel with parameter A:
+ * `(A+2)|s|³ − (A+3)|s|² + 1` for |s| ≤ 1, `A|s|³ − 5A|s|² + 8A|s| − 4A` for 1 < |s| < 2, else 0.
+ * A = −0.5 reproduces quadratics; A = −0.75 matches PyTorch.
+ */
+export function cubicKernel(a: number = REFERENCE_CUBIC_A): InterpolationKernel {
+  if (!Number.isFinite(a)) throw new Error(`cubicKernel: parameter A must be finite, got ${a}`);
+  return {
+    name: "cubic",
+    a,
+    support: 2,
+    weight(s: number): number {
+      const x = Math.abs(s);
+      if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+      if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+      return 0;
+    },
+    weightTensor(s: tf.Tensor): tf.Tensor {
+      return tf.tidy(() => {
+        const x = tf.abs(s);
+        const x2 = tf.mul(x, x);
+        const x3 = tf.mul(x2, x);
+        const inner = tf.addN([tf.mul(x3, a + 2), tf.mul(x2, -(a + 3)), tf.onesLike(x)]);
+        const outer = tf.addN([tf.mul(x3, a), tf.mul(x2, -5 * a), tf.mul(x, 8 * a), tf.fill(x.shape, -4 * a)]);
+        const zero = tf.zerosLike(x);
+        return tf.where(tf.lessEqual(x, 1), inner, tf.where(tf.less(x, 2), outer, zero));
+      });
+    },
+  };
+}
+
+/** Hat function 1 − |s| on |s| < 1: piecewise-linear interpolation. */
+export const linearKernel: InterpolationKernel = {
+  name: "linear",
+  support: 1,
+  weight: (s) => Math.max(0, 1 - Math.abs(s)),
+  weightTensor: (s) => tf.tidy(() => tf.relu(tf.sub(1, tf.abs(s)))),
+};
+
+/**
+ * Box on (−½, ½]: each point takes the value of exactly one node (ties go to the lower node, so the
+ * kernel is still a partition of unity). Its derivative is zero almost everywhere.
+ */
+export const nearestKernel: InterpolationKernel = {
+  name: "nearest",
+  support: 1,
+  weight: (s) => (s > -0.5 && s <= 0.5 ? 1 : 0),
+  weightTensor: (s) =>
+    tf.tidy(() => tf.cast(tf.logicalAnd(tf.greater(s, -0.5), tf.lessEqual(s, 0.5)), "float32")),
+};
+
+/** A kernel by name; `a` is Keys' parameter for "cubic". */
+export function interpolationKernel(name: InterpolationKernelName, options: { a?: number } = {}): InterpolationKernel {
+  switch (name) {
+    case "cubic":
+      return cubicKernel(options.a ?? REFERENCE_CUBIC_A);
+    case "linear":
+      return linearKernel;
+    case "nearest":
+      return nearestKernel;
+    default:
+      throw new Error(`interpolationKernel: unknown kernel "${String(name)}" (expected cubic, linear or nearest)`);
+  }
+}
