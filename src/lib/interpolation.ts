@@ -21,6 +21,21 @@ export interface InterpolationKernel {
   weightTensor(s: tf.Tensor): tf.Tensor;
 }
 
+/**
+ * A 0/1 mask of a predicate on x, with zero gradient. (Comparison ops have no gradient in tfjs, so a
+ * `tf.where` on a condition computed from a differentiated tensor would break backprop.)
+ */
+function mask(predicate: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((x: tf.Tensor) => ({
+    value: tf.cast(predicate(x), "float32"),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  })) as (x: tf.Tensor) => tf.Tensor;
+}
+
+const withinOne = mask((x) => tf.lessEqual(x, 1));
+const betweenOneAndTwo = mask((x) => tf.logicalAnd(tf.greater(x, 1), tf.less(x, 2)));
+const nearestBox = mask((s) => tf.logicalAnd(tf.greater(s, -0.5), tf.lessEqual(s, 0.5)));
+
 /** PyTorch's bicubic sampler (the reference's `grid_sample`) uses A = −0.75. */
 export const REFERENCE_CUBIC_A = -0.75;
 
@@ -48,8 +63,7 @@ export function cubicKernel(a: number = REFERENCE_CUBIC_A): InterpolationKernel 
         const x3 = tf.mul(x2, x);
         const inner = tf.addN([tf.mul(x3, a + 2), tf.mul(x2, -(a + 3)), tf.onesLike(x)]);
         const outer = tf.addN([tf.mul(x3, a), tf.mul(x2, -5 * a), tf.mul(x, 8 * a), tf.fill(x.shape, -4 * a)]);
-        const zero = tf.zerosLike(x);
-        return tf.where(tf.lessEqual(x, 1), inner, tf.where(tf.less(x, 2), outer, zero));
+        return tf.add(tf.mul(withinOne(x), inner), tf.mul(betweenOneAndTwo(x), outer));
       });
     },
   };
@@ -71,8 +85,7 @@ export const nearestKernel: InterpolationKernel = {
   name: "nearest",
   support: 1,
   weight: (s) => (s > -0.5 && s <= 0.5 ? 1 : 0),
-  weightTensor: (s) =>
-    tf.tidy(() => tf.cast(tf.logicalAnd(tf.greater(s, -0.5), tf.lessEqual(s, 0.5)), "float32")),
+  weightTensor: (s) => tf.tidy(() => nearestBox(s)),
 };
 
 /** A kernel by name; `a` is Keys' parameter for "cubic". */
