@@ -26,8 +26,8 @@ export interface InterpolationKernel {
  * `tf.where` on a condition computed from a differentiated tensor would break backprop.)
  */
 function mask(predicate: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((x: tf.Tensor) => ({
-    value: tf.cast(predicate(x), "float32"),
+  return tf.customGrad((...inputs) => ({
+    value: tf.cast(predicate(inputs[0] as tf.Tensor), "float32"),
     gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
   })) as (x: tf.Tensor) => tf.Tensor;
 }
