@@ -1,0 +1,53 @@
+/**
+ * Models by name. A ModelSpec is a JSON-serialisable description (`{ name, ...options }`) so that
+ * data-parallel workers, saved weight files and pages can all rebuild the same model from it.
+ * To add a model, add a factory to `MODEL_FACTORIES`; it validates its own options.
+ */
+import type { InputShape, Model } from "../model.js";
+import { createReferenceNet } from "./reference.js";
+
+/** A model description: its registered name plus model-specific options (plain JSON values). */
+export interface ModelSpec {
+  name: string;
+  [option: string]: unknown;
+}
+
+/** Builds a model from its spec, the input shape and an initialisation seed. */
+export type ModelFactory = (spec: ModelSpec, input: InputShape, seed: number) => Model;
+
+/** Reject options a model does not know, naming the model and the option. */
+export function checkSpecOptions(spec: ModelSpec, known: readonly string[]): void {
+  for (const key of Object.keys(spec)) {
+    if (key !== "name" && !known.includes(key)) {
+      throw new Error(`model "${spec.name}": unknown option "${key}" (known: ${known.length ? known.join(", ") : "none"})`);
+    }
+  }
+}
+
+const MODEL_FACTORIES: Record<string, ModelFactory> = {
+  reference: (spec, input, seed) => {
+    checkSpecOptions(spec, []);
+    return createReferenceNet(input, seed);
+  },
+};
+
+/** Register a model factory under `name` (throws if the name is taken). */
+export function registerModel(name: string, factory: ModelFactory): void {
+  if (Object.hasOwn(MODEL_FACTORIES, name)) throw new Error(`model "${name}" is already registered`);
+  MODEL_FACTORIES[name] = factory;
+}
+
+/** Names of all registered models, sorted. */
+export function modelNames(): string[] {
+  return Object.keys(MODEL_FACTORIES).sort();
+}
+
+/** Build the model described by `spec` for inputs of shape `input`, initialised from `seed`. */
+export function createModel(spec: ModelSpec, input: InputShape, seed: number): Model {
+  if (spec === null || typeof spec !== "object" || typeof spec.name !== "string") {
+    throw new Error(`model spec must be an object with a string "name", got ${JSON.stringify(spec)}`);
+  }
+  const factory = Object.hasOwn(MODEL_FACTORIES, spec.name) ? MODEL_FACTORIES[spec.name] : undefined;
+  if (!factory) throw new Error(`unknown model "${spec.name}" (known: ${modelNames().join(", ")})`);
+  return factory(spec, input, seed);
+}

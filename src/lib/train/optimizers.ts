@@ -1,0 +1,108 @@
+/**
+ * Adam and SGD with momentum, written out (instead of tf.train.*) so the learning rate can change
+ * per step, the update matches PyTorch's formulas term for term, and the state is ours to dispose.
+ * Gradients are matched to variables by index (the Model contract fixes the variable order).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { OptimizerName } from "./settings.js";
+
+export interface Optimizer {
+  /** Apply one update with learning rate `learningRate`; gradients align with the variables by index. */
+  step(gradients: readonly tf.Tensor[], learningRate: number): void;
+  /** Free the optimizer state (the variables belong to the model). */
+  dispose(): void;
+}
+
+export interface OptimizerOptions {
+  /** SGD momentum μ: v ← μv + g, w ← w − lr·v (PyTorch's form, no dampening). */
+  momentum?: number;
+  /** Adam β1, β2, ε (PyTorch defaults 0.9, 0.999, 1e-8). */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+function checkGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void {
+  if (gradients.length !== variables.length) {
+    throw new Error(`optimizer: got ${gradients.length} gradients for ${variables.length} variables`);
+  }
+  variables.forEach((v, i) => {
+    if (!tf.util.arraysEqual(v.shape, gradients[i].shape)) {
+      throw new Error(`optimizer: gradient ${i} has shape [${gradients[i].shape}], variable has [${v.shape}]`);
+    }
+  });
+}
+
+const zerosVariable = (v: tf.Variable) => tf.variable(tf.zerosLike(v), false);
+
+export class SgdMomentum implements Optimizer {
+  private readonly velocity: tf.Variable[];
+  constructor(private readonly variables: readonly tf.Variable[], private readonly momentum = 0.9) {
+    this.velocity = momentum > 0 ? variables.map(zerosVariable) : [];
+  }
+
+  step(gradients: readonly tf.Tensor[], learningRate: number): void {
+    checkGradients(this.variables, gradients);
+    tf.tidy(() => {
+      this.variables.forEach((v, i) => {
+        let direction = gradients[i];
+        if (this.momentum > 0) {
+          direction = tf.add(tf.mul(this.velocity[i], this.momentum), gradients[i]);
+          this.velocity[i].assign(direction);
+        }
+        v.assign(tf.sub(v, tf.mul(direction, learningRate)));
+      });
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(this.velocity);
+  }
+}
+
+export class Adam implements Optimizer {
+  private readonly firstMoment: tf.Variable[];
+  private readonly secondMoment: tf.Variable[];
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
+  private t = 0;
+
+  constructor(private readonly variables: readonly tf.Variable[], options: OptimizerOptions = {}) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+    this.firstMoment = variables.map(zerosVariable);
+    this.secondMoment = variables.map(zerosVariable);
+  }
+
+  step(gradients: readonly tf.Tensor[], learningRate: number): void {
+    checkGradients(this.variables, gradients);
+    this.t += 1;
+    const correction1 = 1 - this.beta1 ** this.t;
+    const correction2 = 1 - this.beta2 ** this.t;
+    tf.tidy(() => {
+      this.variables.forEach((v, i) => {
+        const g = gradients[i];
+        const m = tf.add(tf.mul(this.firstMoment[i], this.beta1), tf.mul(g, 1 - this.beta1));
+        const s = tf.add(tf.mul(this.secondMoment[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        this.firstMoment[i].assign(m);
+        this.secondMoment[i].assign(s);
+        // PyTorch: w −= (lr / c1) · m / (√s / √c2 + ε)
+        const denominator = tf.add(tf.div(tf.sqrt(s), Math.sqrt(correction2)), this.epsilon);
+        v.assign(tf.sub(v, tf.mul(tf.div(m, denominator), learningRate / correction1)));
+      });
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([...this.firstMoment, ...this.secondMoment]);
+  }
+}
+
+/** The optimizer called `name` over `variables`. */
+export function createOptimizer(name: OptimizerName, variables: readonly tf.Variable[], options: OptimizerOptions = {}): Optimizer {
+  if (name === "adam") return new Adam(variables, options);
+  if (name === "sgd") return new SgdMomentum(variables, options.momentum ?? 0.9);
+  throw new Error(`unknown optimizer "${name as string}" (known: adam, sgd)`);
+}
