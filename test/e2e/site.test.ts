@@ -1,0 +1,159 @@
+/**
+ * End-to-end: build the real site, serve dist/ on 127.0.0.1, open every page of the config in Debian's
+ * chromium and check it works offline — no page error, no console error, no cell error, no 404, no
+ * request outside the origin — and that the home page's tfjs engine comes up on a real backend that lives
+ * in the one tfjs-core the site ships.
+ *
+ * INTEGRAL_LAB_PROFILE defaults to "quick" so data loaders train briefly. E2E_REUSE_DIST=1 skips the build
+ * when dist/ exists (for iterating on the test itself; CI always builds).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import config from "../../observablehq.config.js";
+import { launchBrowser, openWatchedPage, type TestBrowser } from "./browser.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const distDir = join(projectRoot, "dist");
+const resultsDir = join(projectRoot, "test-results");
+
+/** "/" plus every page the navigation lists, then the home page with each non-GPU backend pinned. */
+const sitePaths = ["/", ...config.pages.map((page) => page.path), "/?backend=wasm", "/?backend=cpu"];
+const backends = ["webgl", "wasm", "cpu"];
+
+function buildSite(): void {
+  if (process.env.E2E_REUSE_DIST === "1" && existsSync(join(distDir, "index.html"))) return;
+  const result = spawnSync("npm", ["run", "build"], {
+    cwd: projectRoot,
+    env: { ...process.env, INTEGRAL_LAB_PROFILE: process.env.INTEGRAL_LAB_PROFILE ?? "quick", OBSERVABLE_TELEMETRY_DISABLE: "1" },
+    encoding: "utf-8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024
+  });
+  if (result.status !== 0) {
+    throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  }
+}
+
+async function listFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** "/" → "index", "/quadrature" → "quadrature", "/?backend=wasm" → "index_backend_wasm". */
+function screenshotName(path: string): string {
+  const [pathname = "/", query = ""] = path.split("?");
+  const base = pathname === "/" ? "index" : pathname.slice(1).replace(/[^\w-]+/g, "_");
+  return query ? `${base}_${query.replace(/[^\w-]+/g, "_")}` : base;
+}
+
+describe("built site", { timeout: 15 * 60_000 }, () => {
+  let server: StaticServer;
+  let browser: TestBrowser;
+
+  before(async () => {
+    buildSite();
+    await mkdir(resultsDir, { recursive: true });
+    server = await serveStatic(distDir);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("ships one tfjs-core, the wasm binaries, and a wasm bundle without its own tfjs-core", async () => {
+    const files = (await listFiles(distDir)).map((file) => file.slice(distDir.length));
+    const cores = files.filter((file) => /^\/_node\/@tensorflow\/tfjs-core@[^/]+\/index\.[0-9a-f]+\.js$/.test(file));
+    assert.equal(cores.length, 1, `expected one tfjs-core module in dist, found: ${cores.join(", ")}`);
+    for (const binary of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
+      assert.ok(files.some((file) => file.endsWith(`/${binary}`)), `dist/ lacks ${binary}`);
+    }
+    const wasmBundles = files.filter((file) => file.startsWith("/_import/vendor/tfjs-backend-wasm."));
+    assert.equal(wasmBundles.length, 1, `expected the vendored wasm backend once, found: ${wasmBundles.join(", ")}`);
+    const bundle = await readFile(join(distDir, wasmBundles[0]!), "utf-8");
+    const core = await readFile(join(distDir, cores[0]!), "utf-8");
+    // "_tfengine" is the global slot tfjs-core's engine lives in: the core has it, the backend bundle must not.
+    assert.ok(core.includes("_tfengine"), "marker check is stale: tfjs-core no longer mentions _tfengine");
+    assert.ok(!bundle.includes("_tfengine"), "the wasm backend bundle contains its own copy of tfjs-core");
+    assert.match(bundle, /from\s*["'][./]*\/_node\/@tensorflow\/tfjs-core@/, "the wasm bundle does not import the shared tfjs-core");
+  });
+
+  for (const path of sitePaths) {
+    it(`page ${path} loads offline without errors`, async () => {
+      const watched = await openWatchedPage(browser.context, server.origin);
+      const { page } = watched;
+      try {
+        const response = await page.goto(server.origin + path, { waitUntil: "load" });
+        assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
+        await page.waitForLoadState("networkidle");
+
+        if (path === "/" || path.startsWith("/?")) {
+          const pinned = new URLSearchParams(path.slice(1)).get("backend");
+          const badge = page.locator('[data-testid="tfjs-backend"]');
+          await badge.waitFor({ state: "attached", timeout: 30_000 });
+          await page.waitForFunction(
+            () => document.querySelector('[data-testid="tfjs-backend"]')?.getAttribute("data-state") !== "pending",
+            undefined,
+            { timeout: 60_000 }
+          );
+          const state = await badge.getAttribute("data-state");
+          const shown = (await badge.textContent())?.trim() ?? "";
+          assert.equal(state, "ready", `home page engine failed: ${shown}`);
+          assert.ok(backends.includes(shown), `backend shown is "${shown}", expected one of ${backends.join("/")}`);
+          if (pinned) assert.equal(shown, pinned, `?backend=${pinned} was not honoured`);
+          assert.match((await page.locator(".tfjs-engine-status").textContent()) ?? "", /^tfjs backend: (webgl|wasm|cpu)$/);
+
+          // The same engine src/lib will see: import the tfjs-core URL the page loaded (same URL → same module
+          // instance) and ask it which backend is active, what is registered, and whether it computes.
+          const engine = await page.evaluate(async () => {
+            const urls = [
+              ...new Set(
+                performance
+                  .getEntriesByType("resource")
+                  .map((entry) => entry.name)
+                  .filter((name) => name.includes("/_node/@tensorflow/tfjs-core@"))
+              )
+            ];
+            if (urls.length !== 1) return { urls };
+            const tf = await import(urls[0]!);
+            const sum = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3]), tf.tensor1d([10, 20, 30])).dataSync());
+            return { urls, backend: tf.getBackend(), registered: tf.engine().backendNames(), sum: Array.from(sum) };
+          });
+          assert.equal(engine.urls.length, 1, `page loaded tfjs-core from ${engine.urls.length} URLs: ${engine.urls.join(", ")}`);
+          assert.equal(engine.backend, shown, "the shared tfjs-core runs a different backend than the badge shows");
+          for (const name of backends) {
+            assert.ok(engine.registered?.includes(name), `backend ${name} is not registered in the shared tfjs-core`);
+          }
+          assert.deepEqual(engine.sum, [11, 22, 33]);
+          if (shown === "wasm") {
+            const wasmLoaded = await page.evaluate(() =>
+              performance.getEntriesByType("resource").some((entry) => /tfjs-backend-wasm[\w-]*\.wasm$/.test(entry.name))
+            );
+            assert.ok(wasmLoaded, "wasm backend active but no .wasm file was fetched from the site");
+          }
+        }
+
+        // Framework renders a failed cell (e.g. an unresolved import) as an inspector error.
+        const cellErrors = await page.locator(".observablehq--error").allTextContents();
+        assert.deepEqual(cellErrors, [], `${path}: cell errors`);
+        assert.ok((await page.title()).includes("Integral Lab"), `${path}: title is "${await page.title()}"`);
+        await page.screenshot({ path: join(resultsDir, `${screenshotName(path)}.png`), fullPage: true });
+
+        assert.deepEqual(watched.foreignRequests, [], `${path}: requests outside ${server.origin}`);
+        assert.deepEqual(watched.pageErrors, [], `${path}: page errors`);
+        assert.deepEqual(watched.consoleErrors, [], `${path}: console errors`);
+        assert.deepEqual(watched.failedRequests, [], `${path}: failed requests`);
+        assert.deepEqual(server.notFound, [], `${path}: 404s`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
