@@ -82,6 +82,11 @@ function torchDenseToTfjs(values: Float32Array, out: number, inC: number): Float
   return result;
 }
 
+/** A trainable variable holding `values`; tidy frees the initial tensor (the variable keeps its data). */
+function variableFrom(values: Float32Array, shape: number[]): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor(values, shape, "float32"), true));
+}
+
 /** Seeds per tensor: layer index (0-based, dense = 3) and 0 for the weight, 1 for the bias. */
 export function referenceTensorSeed(seed: number, layerIndex: number, isBias: boolean): number {
   return deriveSeed(seed, layerIndex, isBias ? 1 : 0);
@@ -113,8 +118,8 @@ export class ReferenceNet implements Model {
       const fanIn = inC * k * k;
       const torchWeight = torchDefaultUniform(referenceTensorSeed(seed, index, false), out * fanIn, fanIn);
       layers[conv.name] = {
-        weight: tf.variable(tf.tensor4d(torchConvToTfjs(torchWeight, out, inC, k), [k, k, inC, out]), true),
-        bias: tf.variable(tf.tensor1d(torchDefaultUniform(referenceTensorSeed(seed, index, true), out, fanIn)), true),
+        weight: variableFrom(torchConvToTfjs(torchWeight, out, inC, k), [k, k, inC, out]),
+        bias: variableFrom(torchDefaultUniform(referenceTensorSeed(seed, index, true), out, fanIn), [out]),
       };
       inC = out;
     });
@@ -122,8 +127,8 @@ export class ReferenceNet implements Model {
     const classes = input.classes;
     const denseWeight = torchDefaultUniform(referenceTensorSeed(seed, denseIndex, false), classes * inC, inC);
     layers.dense = {
-      weight: tf.variable(tf.tensor2d(torchDenseToTfjs(denseWeight, classes, inC), [inC, classes]), true),
-      bias: tf.variable(tf.tensor1d(torchDefaultUniform(referenceTensorSeed(seed, denseIndex, true), classes, inC)), true),
+      weight: variableFrom(torchDenseToTfjs(denseWeight, classes, inC), [inC, classes]),
+      bias: variableFrom(torchDefaultUniform(referenceTensorSeed(seed, denseIndex, true), classes, inC), [classes]),
     };
     this.parameters = layers as ReferenceParameters;
     const names: string[] = [];

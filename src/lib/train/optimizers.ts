@@ -33,7 +33,8 @@ function checkGradients(variables: readonly tf.Variable[], gradients: readonly t
   });
 }
 
-const zerosVariable = (v: tf.Variable) => tf.variable(tf.zerosLike(v), false);
+// tidy frees the initial tensor; the variable keeps its data (variables are not tracked by tidy).
+const zerosVariable = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(v), false));
 
 export class SgdMomentum implements Optimizer {
   private readonly velocity: tf.Variable[];
