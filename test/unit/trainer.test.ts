@@ -64,7 +64,7 @@ test("reference init is PyTorch's U(±1/√fan_in), drawn in [out, in, kh, kw] o
   assert.equal(tfjs[((y * 5 + x) * 16 + i) * 32 + o], torchOrder[((o * 16 + i) * 5 + y) * 5 + x]);
   for (const [name, v] of net.parameterNames.map((n, k) => [n, net.trainableVariables[k]] as const)) {
     const fan = name.startsWith("dense") ? 64 : name.startsWith("conv1") ? 9 : name.startsWith("conv2") ? 400 : 800;
-    const values = v.dataSync();
+    const values = Array.from(v.dataSync());
     const max = values.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
     assert.ok(max <= 1 / Math.sqrt(fan), `${name} exceeds the bound`);
     assert.ok(max > 0.8 / Math.sqrt(fan), `${name} does not fill its range`);
