@@ -1,0 +1,141 @@
+/**
+ * Where one training step of the reference MNIST net goes, kernel by kernel, on one wasm thread; and the
+ * step throughput with the composed Conv2DBackpropInput against the wasm backend's own kernel, as a ratio
+ * measured in the same run.
+ *
+ *   npx tsx bench/kernel-profile.ts            (progress and table on stderr, JSON summary on stdout)
+ *
+ * The net (local to this bench, batch 128, NHWC): conv 1→16 3×3 (edge pad 1) → ReLU → avgpool 2 →
+ * conv 16→32 5×5 (edge pad 2) → ReLU → avgpool 2 → conv 32→64 5×5 (edge pad 2) → ReLU → avgpool 2 →
+ * take [0,0] → dense 64→10, softmax cross-entropy, Adam.
+ */
+import "@tensorflow/tfjs"; // registers the gradients (the ESM register_all_gradients cannot load in Node)
+import * as tf from "@tensorflow/tfjs-core";
+import { fileURLToPath } from "node:url";
+import { initEngine } from "../loaders/engine.js";
+import { useComposedConv2DBackpropInput } from "../src/lib/engine/kernels.js";
+import { edgePad } from "../src/lib/ops/edge-pad.js";
+
+const BATCH = 128;
+
+interface ReferenceNet {
+  variables: tf.Variable[];
+  loss(x: tf.Tensor4D, labels: tf.Tensor2D): tf.Scalar;
+}
+
+function glorot(shape: number[], seed: number): tf.Variable {
+  const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  return tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", seed));
+}
+
+function referenceNet(): ReferenceNet {
+  const w1 = glorot([3, 3, 1, 16], 1), b1 = tf.variable(tf.zeros([16]));
+  const w2 = glorot([5, 5, 16, 32], 2), b2 = tf.variable(tf.zeros([32]));
+  const w3 = glorot([5, 5, 32, 64], 3), b3 = tf.variable(tf.zeros([64]));
+  const wd = glorot([64, 10], 4), bd = tf.variable(tf.zeros([10]));
+  const block = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, pad: number): tf.Tensor4D =>
+    tf.avgPool(tf.relu(tf.add(tf.conv2d(edgePad(x, pad), w, 1, "valid"), b)), 2, 2, "valid");
+  return {
+    variables: [w1, b1, w2, b2, w3, b3, wd, bd],
+    loss(x, labels) {
+      let h = block(x, w1 as tf.Tensor as tf.Tensor4D, b1 as tf.Tensor as tf.Tensor1D, 1);
+      h = block(h, w2 as tf.Tensor as tf.Tensor4D, b2 as tf.Tensor as tf.Tensor1D, 2);
+      h = block(h, w3 as tf.Tensor as tf.Tensor4D, b3 as tf.Tensor as tf.Tensor1D, 2);
+      const features = tf.reshape(tf.slice(h, [0, 0, 0, 0], [-1, 1, 1, -1]), [-1, 64]);
+      const logits = tf.add(tf.matMul(features, wd), bd);
+      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    },
+  };
+}
+
+/** One training step on a fixed batch; returns nothing and leaves no tensor behind. */
+function makeStep(): { step: () => void; dispose: () => void } {
+  // tidy frees the initial values the variables copied and the label indices.
+  const net = tf.tidy(() => referenceNet());
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7) as tf.Tensor4D;
+  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D);
+  const step = (): void => {
+    tf.tidy(() => {
+      const { grads, value } = tf.variableGrads(() => net.loss(x, labels), net.variables);
+      optimizer.applyGradients(grads);
+      value.dataSync(); // wait for the step (wasm is synchronous, but be explicit)
+    });
+  };
+  const dispose = (): void => {
+    optimizer.dispose();
+    tf.dispose([x, labels, ...net.variables]);
+  };
+  return { step, dispose };
+}
+
+function imagesPerSecond(step: () => void, steps: number): number {
+  step(); // warm-up: XNNPACK operator creation, memory growth
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  return (BATCH * steps * 1000) / (performance.now() - t0);
+}
+
+/** Per-kernel time (ms, summed over calls) of one training step and the step throughput, composite on. */
+export async function profileReferenceStep(
+  options: { steps?: number } = {},
+): Promise<{ imagesPerSecond: number; kernels: { name: string; ms: number }[] }> {
+  if (tf.getBackend() !== "wasm") await initEngine("wasm");
+  const wasActive = useComposedConv2DBackpropInput(true);
+  const { step, dispose } = makeStep();
+  try {
+    const throughput = imagesPerSecond(step, options.steps ?? 5);
+    const profile = await tf.profile(() => step());
+    const byName = new Map<string, number>();
+    for (const k of profile.kernels) {
+      byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    }
+    const kernels = [...byName].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
+    return { imagesPerSecond: throughput, kernels };
+  } finally {
+    dispose();
+    useComposedConv2DBackpropInput(wasActive);
+  }
+}
+
+/** Step throughput with the composed Conv2DBackpropInput and with the wasm backend's own, same run. */
+export async function compareConv2DBackpropInput(
+  options: { steps?: number } = {},
+): Promise<{ composed: number; native: number; ratio: number }> {
+  if (tf.getBackend() !== "wasm") await initEngine("wasm");
+  const wasActive = useComposedConv2DBackpropInput(true);
+  const { step, dispose } = makeStep();
+  try {
+    const steps = options.steps ?? 3;
+    useComposedConv2DBackpropInput(false);
+    const native = imagesPerSecond(step, steps);
+    useComposedConv2DBackpropInput(true);
+    const composed = imagesPerSecond(step, steps);
+    return { composed, native, ratio: composed / native };
+  } finally {
+    dispose();
+    useComposedConv2DBackpropInput(wasActive);
+  }
+}
+
+async function main(): Promise<void> {
+  await initEngine("wasm");
+  const before = tf.memory().numTensors;
+  const { imagesPerSecond: ips, kernels } = await profileReferenceStep();
+  const total = kernels.reduce((s, k) => s + k.ms, 0);
+  console.error(`reference net, batch ${BATCH}, one wasm thread: ${ips.toFixed(0)} images/s`);
+  console.error(`kernel time of one step: ${total.toFixed(1)} ms`);
+  for (const k of kernels.slice(0, 15)) {
+    console.error(`  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%`);
+  }
+  const cmp = await compareConv2DBackpropInput();
+  console.error(
+    `Conv2DBackpropInput composed vs wasm's own: ${cmp.composed.toFixed(0)} vs ${cmp.native.toFixed(0)} images/s ` +
+      `(×${cmp.ratio.toFixed(2)})`,
+  );
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0) console.error(`warning: ${leaked} tensors leaked`);
+  process.stdout.write(JSON.stringify({ imagesPerSecond: ips, kernels, backpropInput: cmp }, null, 2) + "\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
