@@ -13,7 +13,7 @@ import "@tensorflow/tfjs"; // registers the gradients (the ESM register_all_grad
 import * as tf from "@tensorflow/tfjs-core";
 import { fileURLToPath } from "node:url";
 import { initEngine } from "../loaders/engine.js";
-import { useComposedConv2DBackpropInput } from "../src/lib/engine/kernels.js";
+import { useComposedKernel } from "../src/lib/engine/kernels.js";
 import { edgePad } from "../src/lib/ops/edge-pad.js";
 
 const BATCH = 128;
@@ -25,14 +25,24 @@ interface ReferenceNet {
 
 function glorot(shape: number[], seed: number): tf.Variable {
   const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  return tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", seed));
+  const init = tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", seed);
+  const v = tf.variable(init);
+  init.dispose(); // the variable holds its own reference to the data
+  return v;
+}
+
+function zeros(n: number): tf.Variable {
+  const init = tf.zeros([n]);
+  const v = tf.variable(init);
+  init.dispose();
+  return v;
 }
 
 function referenceNet(): ReferenceNet {
-  const w1 = glorot([3, 3, 1, 16], 1), b1 = tf.variable(tf.zeros([16]));
-  const w2 = glorot([5, 5, 16, 32], 2), b2 = tf.variable(tf.zeros([32]));
-  const w3 = glorot([5, 5, 32, 64], 3), b3 = tf.variable(tf.zeros([64]));
-  const wd = glorot([64, 10], 4), bd = tf.variable(tf.zeros([10]));
+  const w1 = glorot([3, 3, 1, 16], 1), b1 = zeros(16);
+  const w2 = glorot([5, 5, 16, 32], 2), b2 = zeros(32);
+  const w3 = glorot([5, 5, 32, 64], 3), b3 = zeros(64);
+  const wd = glorot([64, 10], 4), bd = zeros(10);
   const block = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, pad: number): tf.Tensor4D =>
     tf.avgPool(tf.relu(tf.add(tf.conv2d(edgePad(x, pad), w, 1, "valid"), b)), 2, 2, "valid");
   return {
@@ -50,15 +60,14 @@ function referenceNet(): ReferenceNet {
 
 /** One training step on a fixed batch; returns nothing and leaves no tensor behind. */
 function makeStep(): { step: () => void; dispose: () => void } {
-  // tidy frees the initial values the variables copied and the label indices.
-  const net = tf.tidy(() => referenceNet());
+  const net = referenceNet();
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7) as tf.Tensor4D;
   const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D);
   const step = (): void => {
     tf.tidy(() => {
       const { grads, value } = tf.variableGrads(() => net.loss(x, labels), net.variables);
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
       value.dataSync(); // wait for the step (wasm is synchronous, but be explicit)
     });
   };
@@ -78,23 +87,27 @@ function imagesPerSecond(step: () => void, steps: number): number {
 
 /** Per-kernel time (ms, summed over calls) of one training step and the step throughput, composite on. */
 export async function profileReferenceStep(
-  options: { steps?: number } = {},
+  options: { steps?: number; profiledSteps?: number } = {},
 ): Promise<{ imagesPerSecond: number; kernels: { name: string; ms: number }[] }> {
   if (tf.getBackend() !== "wasm") await initEngine("wasm");
-  const wasActive = useComposedConv2DBackpropInput(true);
+  const wasActive = useComposedKernel("Conv2DBackpropInput", true);
   const { step, dispose } = makeStep();
   try {
     const throughput = imagesPerSecond(step, options.steps ?? 5);
-    const profile = await tf.profile(() => step());
+    // Average the profile over a few steps: the machine is shared and single steps are noisy.
+    const profiled = options.profiledSteps ?? 3;
+    const profile = await tf.profile(() => {
+      for (let i = 0; i < profiled; i++) step();
+    });
     const byName = new Map<string, number>();
     for (const k of profile.kernels) {
-      byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+      byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number) / profiled);
     }
     const kernels = [...byName].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
     return { imagesPerSecond: throughput, kernels };
   } finally {
     dispose();
-    useComposedConv2DBackpropInput(wasActive);
+    useComposedKernel("Conv2DBackpropInput", wasActive);
   }
 }
 
@@ -103,18 +116,18 @@ export async function compareConv2DBackpropInput(
   options: { steps?: number } = {},
 ): Promise<{ composed: number; native: number; ratio: number }> {
   if (tf.getBackend() !== "wasm") await initEngine("wasm");
-  const wasActive = useComposedConv2DBackpropInput(true);
+  const wasActive = useComposedKernel("Conv2DBackpropInput", true);
   const { step, dispose } = makeStep();
   try {
     const steps = options.steps ?? 3;
-    useComposedConv2DBackpropInput(false);
+    useComposedKernel("Conv2DBackpropInput", false);
     const native = imagesPerSecond(step, steps);
-    useComposedConv2DBackpropInput(true);
+    useComposedKernel("Conv2DBackpropInput", true);
     const composed = imagesPerSecond(step, steps);
     return { composed, native, ratio: composed / native };
   } finally {
     dispose();
-    useComposedConv2DBackpropInput(wasActive);
+    useComposedKernel("Conv2DBackpropInput", wasActive);
   }
 }
 

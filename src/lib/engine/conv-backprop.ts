@@ -35,6 +35,8 @@ export function conv2DBackpropFilterComposite(
   attrs: Conv2DGradAttrs,
 ): tf.TensorInfo {
   requireNHWC("Conv2DBackpropFilter", attrs.dataFormat);
+  const [kh0, kw0, ci0] = filterShape;
+  if (ci0 * kh0 * kw0 <= SMALL_PATCH) return conv2DBackpropFilterByPatches(k, x, dy, filterShape, attrs);
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
   );
@@ -55,6 +57,49 @@ export function conv2DBackpropFilterComposite(
     dataFormat: "NHWC",
   });
   return k.transpose(dwT, [1, 2, 0, 3]);
+}
+
+/**
+ * Patches of at most this many values (ci·kh·kw) are cheap to extract: the first conv of an image net (1 or 3
+ * channels) then gets its dW as a single matrix product instead of a convolution whose "filter" is the
+ * whole output gradient (which XNNPACK must repack on every call).
+ */
+const SMALL_PATCH = 32;
+
+/**
+ * dW = patchesᵀ · dy. Patches come from a depth-wise conv with one-hot filters (one output channel per tap,
+ * same strides and padding as the forward conv): [B, OH, OW, ci·kh·kw], channel ci·kh·kw + tap.
+ */
+function conv2DBackpropFilterByPatches(
+  k: KernelComposer,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: [number, number, number, number],
+  attrs: Conv2DGradAttrs,
+): tf.TensorInfo {
+  const [kh, kw, ci, co] = filterShape;
+  const taps = kh * kw;
+  const oneHot = new Float32Array(taps * ci * taps);
+  for (let t = 0; t < taps; t++) for (let c = 0; c < ci; c++) oneHot[(t * ci + c) * taps + t] = 1;
+  const selector = k.adopt({
+    dataId: k.backend.write(oneHot, [kh, kw, ci, taps], "float32"),
+    shape: [kh, kw, ci, taps],
+    dtype: "float32",
+  });
+  const patches = k.run("DepthwiseConv2dNative", { x, filter: selector }, {
+    strides: attrs.strides,
+    pad: attrs.pad,
+    dilations: [1, 1],
+    dimRoundingMode: attrs.dimRoundingMode ?? null,
+  } as tf.NamedAttrMap);
+  const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
+  // The wasm BatchMatMul is slow with transposeA; an explicit transpose is cheaper.
+  const patchesT = k.transpose(k.reshape(patches, [n, ci * taps]), [1, 0]);
+  const product = k.run("BatchMatMul", { a: k.reshape(patchesT, [1, ci * taps, n]), b: k.reshape(dy, [1, n, co]) }, {
+    transposeA: false,
+    transposeB: false,
+  });
+  return k.transpose(k.reshape(product, [ci, kh, kw, co]), [1, 2, 0, 3]);
 }
 
 /**

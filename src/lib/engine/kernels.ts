@@ -2,13 +2,14 @@
  * Training kernels for tfjs 4.22's wasm backend, built from kernels it has (see DESIGN.md §2):
  * - missing ones (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum) are
  *   registered only when the backend has none, so a future tfjs that ships them wins;
- * - the backend's own Conv2DBackpropInput is replaced by a composite on its XNNPACK Conv2D (≈4× faster on
- *   the reference net; `bench/kernel-profile.ts` measures it), switchable for comparison.
+ * - the backend's own Conv2DBackpropInput and AvgPoolGrad are replaced by faster composites (XNNPACK Conv2D
+ *   of the rotated filter; a broadcast Multiply), switchable so `bench/kernel-profile.ts` can compare them.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from "./conv-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { unsortedSegmentSumKernel } from "./segment-sum.js";
+import { makeAvgPoolGradKernel } from "./avg-pool-grad.js";
 
 const BACKEND = "wasm";
 
@@ -20,54 +21,55 @@ const missingKernels: tf.KernelConfig[] = [
   { kernelName: tf.UnsortedSegmentSum, backendName: BACKEND, kernelFunc: unsortedSegmentSumKernel },
 ];
 
-const composedBackpropInput: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropInput,
-  backendName: BACKEND,
-  kernelFunc: conv2DBackpropInputKernel,
-};
+/** The backend's own kernels, remembered when first replaced by a composite. */
+const nativeKernels = new Map<string, tf.KernelConfig>();
 
-/** The backend's own Conv2DBackpropInput, remembered when we first replace it. */
-let nativeBackpropInput: tf.KernelConfig | undefined;
+/** Kernels the wasm backend has but slowly; replaced by composites measured faster (bench/kernel-profile.ts). */
+const composedKernels = {
+  Conv2DBackpropInput: conv2DBackpropInputKernel,
+  AvgPoolGrad: makeAvgPoolGradKernel(() => nativeKernels.get(tf.AvgPoolGrad)?.kernelFunc),
+} satisfies Record<string, tf.KernelFunc>;
 
-/** Names of the kernels this module registered (for reports and tests). */
+export type ComposedKernelName = keyof typeof composedKernels;
+
+const ours = new Set<tf.KernelFunc>([...missingKernels.map((c) => c.kernelFunc), ...Object.values(composedKernels)]);
+
+/** Names of the kernels this module has registered (for reports and tests). */
 export function registeredTrainingKernels(): string[] {
-  const ours = new Set<tf.KernelFunc>([...missingKernels, composedBackpropInput].map((c) => c.kernelFunc));
-  return [...missingKernels, composedBackpropInput]
-    .map((c) => c.kernelName)
-    .filter((name) => {
-      const k = tf.getKernel(name, BACKEND);
-      return k !== undefined && ours.has(k.kernelFunc);
-    });
+  return [...missingKernels.map((c) => c.kernelName), ...Object.keys(composedKernels)].filter((name) => {
+    const k = tf.getKernel(name, BACKEND);
+    return k !== undefined && ours.has(k.kernelFunc);
+  });
 }
 
 /**
  * Register the training kernels for the wasm backend. Call after the wasm backend module is imported
- * (its kernels register on import). Idempotent: kernels already present — ours or tfjs's — are left alone.
+ * (its kernels register on import). Idempotent: missing kernels already present — ours or a newer tfjs's —
+ * are left alone. `composed: false` keeps the backend's own Conv2DBackpropInput and AvgPoolGrad.
  */
-export function registerTrainingKernels(options: { composedConv2DBackpropInput?: boolean } = {}): void {
+export function registerTrainingKernels(options: { composed?: boolean } = {}): void {
   for (const config of missingKernels) {
     if (tf.getKernel(config.kernelName, BACKEND) === undefined) tf.registerKernel(config);
   }
-  useComposedConv2DBackpropInput(options.composedConv2DBackpropInput ?? true);
+  for (const name of Object.keys(composedKernels) as ComposedKernelName[]) {
+    useComposedKernel(name, options.composed ?? true);
+  }
 }
 
-/**
- * Switch Conv2DBackpropInput between the composite (XNNPACK Conv2D of the rotated filter) and the backend's
- * own kernel. Returns whether the composite is now active.
- */
-export function useComposedConv2DBackpropInput(enabled: boolean): boolean {
-  const current = tf.getKernel(tf.Conv2DBackpropInput, BACKEND);
-  const active = current?.kernelFunc === composedBackpropInput.kernelFunc;
-  if (enabled === active) return active;
-  if (enabled) {
-    if (current !== undefined) {
-      nativeBackpropInput = current;
-      tf.unregisterKernel(tf.Conv2DBackpropInput, BACKEND);
-    }
-    tf.registerKernel(composedBackpropInput);
-    return true;
+/** Switch one kernel between its composite and the backend's own. Returns whether the composite was active. */
+export function useComposedKernel(name: ComposedKernelName, enabled: boolean): boolean {
+  const current = tf.getKernel(name, BACKEND);
+  const kernelFunc = composedKernels[name];
+  const wasActive = current?.kernelFunc === kernelFunc;
+  if (enabled === wasActive) return wasActive;
+  if (current !== undefined) {
+    if (!wasActive) nativeKernels.set(name, current);
+    tf.unregisterKernel(name, BACKEND);
   }
-  tf.unregisterKernel(tf.Conv2DBackpropInput, BACKEND);
-  if (nativeBackpropInput !== undefined) tf.registerKernel(nativeBackpropInput);
-  return false;
+  if (enabled) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc });
+  else {
+    const native = nativeKernels.get(name);
+    if (native !== undefined) tf.registerKernel(native);
+  }
+  return wasActive;
 }
