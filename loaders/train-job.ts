@@ -1,0 +1,160 @@
+/**
+ * One training run from the command line or a data loader: picks in-process or data-parallel
+ * training, prints progress to stderr, optionally writes the weights, and returns a JSON-able result.
+ */
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
+import { initEngine, type NodeBackend } from "./engine.js";
+import { loadDataset, type DatasetOptions } from "./datasets.js";
+import { ParallelEngine } from "./parallel/engine.js";
+import { writeWeightsFile } from "./train-weights.js";
+import { createModel, type ModelSpec } from "../src/lib/models/registry.js";
+import type { InputShape } from "../src/lib/model.js";
+import { LocalEngine } from "../src/lib/train/local.js";
+import { trainLoop, type EpochResult, type StepProgress, type TrainHooks } from "../src/lib/train/loop.js";
+import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
+import { parameterNamesOf, type WeightsParameter } from "../src/lib/train/weights-file.js";
+
+export interface TrainJobOptions {
+  model: ModelSpec;
+  dataset: string;
+  datasetOptions?: DatasetOptions;
+  settings?: Partial<TrainSettings>;
+  /** Worker threads (default min(2, cores)); 1 trains in this thread. */
+  workers?: number;
+  backend?: NodeBackend;
+  /** Write the trained weights here (atomically). */
+  out?: string;
+  /** Where progress lines go (default stderr); null for silence. */
+  log?: ((line: string) => void) | null;
+  /** Seconds between progress lines (default 2). */
+  progressInterval?: number;
+}
+
+export interface TrainJobResult {
+  model: ModelSpec;
+  dataset: { name: string } & InputShape & { trainCount: number; testCount: number };
+  settings: TrainSettings;
+  seed: number;
+  workers: number;
+  backend: string;
+  epochs: EpochResult[];
+  final: { testAccuracy: number; testLoss: number; testCount: number };
+  timing: { totalSeconds: number; startupSeconds: number; trainSeconds: number; evalSeconds: number; imagesPerSecond: number };
+  memory: { peakRssBytes: number };
+  weightsPath: string | null;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.min(2, availableParallelism());
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+/** Progress hooks that print at most one step line per `interval` seconds, plus every epoch's summary. */
+export function progressHooks(log: (line: string) => void, interval: number): TrainHooks {
+  let last = -Infinity;
+  return {
+    onStep(p: StepProgress) {
+      const now = performance.now();
+      if (now - last < interval * 1000 && p.step !== p.stepsPerEpoch - 1) return;
+      last = now;
+      log(`epoch ${p.epoch + 1}/${p.epochs} step ${p.step + 1}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)} ` +
+        `${Math.round(p.imagesPerSecond)} img/s ETA ${formatDuration(p.etaSeconds)}`);
+    },
+    onEpoch(r: EpochResult) {
+      log(`epoch ${r.epoch + 1} done: train loss ${r.trainLoss.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ` +
+        `test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, ${r.trainSeconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`);
+    },
+  };
+}
+
+function splitWeights(flat: Float32Array, names: string[], shapes: number[][]): WeightsParameter[] {
+  let offset = 0;
+  return shapes.map((shape, i) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = flat.slice(offset, offset + size);
+    offset += size;
+    return { name: names[i], shape, values };
+  });
+}
+
+export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobResult> {
+  const started = performance.now();
+  const settings = resolveSettings(options.settings);
+  const workers = options.workers ?? defaultWorkerCount();
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
+  const backendName = options.backend ?? "wasm";
+  const log = options.log === undefined ? (line: string) => process.stderr.write(line + "\n") : options.log;
+  const hooks = log ? progressHooks(log, options.progressInterval ?? 2) : {};
+  const datasetOptions = options.datasetOptions ?? {};
+  const outPath = options.out ? resolve(options.out) : null;
+
+  let loop;
+  let backend: string;
+  let input: InputShape;
+  let testCount: number;
+  let trainCount: number;
+  let startupSeconds: number;
+  let weights: WeightsParameter[];
+  if (workers === 1) {
+    backend = await initEngine(backendName);
+    const dataset = loadDataset(options.dataset, datasetOptions);
+    input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
+    const model = createModel(options.model, input, settings.seed);
+    const engine = new LocalEngine(model, dataset, settings);
+    trainCount = engine.trainCount;
+    testCount = settings.limitTest > 0 ? Math.min(settings.limitTest, dataset.test.count) : dataset.test.count;
+    startupSeconds = (performance.now() - started) / 1000;
+    log?.(`training ${options.model.name} on ${options.dataset} (${trainCount} images) in this thread, ${backend} backend`);
+    try {
+      loop = await trainLoop(settings, engine, hooks);
+      const names = parameterNamesOf(model);
+      weights = model.trainableVariables.map((v, i) => ({ name: names[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array }));
+    } finally {
+      engine.dispose();
+      model.dispose();
+    }
+  } else {
+    const engine = await ParallelEngine.start({
+      workers, backend: backendName, model: options.model, dataset: options.dataset, datasetOptions, settings,
+    });
+    try {
+      backend = engine.backend;
+      input = engine.input;
+      trainCount = engine.trainCount;
+      testCount = engine.testCount;
+      startupSeconds = (performance.now() - started) / 1000;
+      log?.(`training ${options.model.name} on ${options.dataset} (${trainCount} images) on ${workers} workers, ${backend} backend`);
+      loop = await trainLoop(settings, engine, hooks);
+      weights = splitWeights(await engine.weights(), engine.parameterNames, engine.parameterShapes);
+    } finally {
+      await engine.close();
+    }
+  }
+  if (outPath) {
+    writeWeightsFile(outPath, { model: options.model, input, seed: settings.seed, parameters: weights });
+    log?.(`weights written to ${outPath}`);
+  }
+  const trainImages = trainCount * settings.epochs;
+  return {
+    model: options.model,
+    dataset: { name: options.dataset, ...input, trainCount, testCount },
+    settings, seed: settings.seed, workers, backend,
+    epochs: loop.epochs,
+    final: { testAccuracy: loop.final.accuracy, testLoss: loop.final.loss, testCount: loop.final.count },
+    timing: {
+      totalSeconds: (performance.now() - started) / 1000, startupSeconds,
+      trainSeconds: loop.trainSeconds, evalSeconds: loop.evalSeconds,
+      imagesPerSecond: trainImages / Math.max(loop.trainSeconds, 1e-9),
+    },
+    memory: { peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+    weightsPath: outPath,
+  };
+}
+
