@@ -132,6 +132,14 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
             assert.ok(engine.registered?.includes(name), `backend ${name} is not registered in the shared tfjs-core`);
           }
           assert.deepEqual(engine.sum, [11, 22, 33]);
+          // KaTeX typeset the formula with its own fonts, served from the site (not a fallback face).
+          const katex = await page.evaluate(async () => {
+            await document.fonts.ready;
+            const loaded = [...document.fonts].filter((face) => face.status === "loaded").map((face) => face.family);
+            return { formulas: document.querySelectorAll(".katex").length, loaded };
+          });
+          assert.ok(katex.formulas >= 1, "no KaTeX formula on the home page");
+          assert.ok(katex.loaded.some((family) => /KaTeX_Main/.test(family)), `KaTeX fonts not loaded: ${katex.loaded.join(", ")}`);
           if (shown === "wasm") {
             const wasmLoaded = await page.evaluate(() =>
               performance.getEntriesByType("resource").some((entry) => /tfjs-backend-wasm[\w-]*\.wasm$/.test(entry.name))
