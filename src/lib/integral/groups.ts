@@ -1,0 +1,310 @@
+/**
+ * Linked channel groups. Channel axes that must have the same size — a layer's output and its
+ * consumers' inputs, both sides of a residual add, batch-norm parameters — share one *atomic group*,
+ * which owns the partition those axes are sampled on. A concatenation is a *composite group*: its
+ * axis is the parts' axes laid end to end, each part sampled on its own partition. Resampling acts on
+ * atomic groups only, so every layer touching a group sees the same size and the model stays consistent.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { ForwardContext } from "../model.js";
+import { cubicKernel, type InterpolationKernel } from "../interpolation.js";
+import { checkSizeRange, drawPartitionSize, TrainablePartition, uniformPartition, type SizeRange } from "../partition.js";
+import { quadratureWeights, trapezoidWeightsTensor } from "../quadrature.js";
+import { interpolationMatrix, interpolationMatrixTensor } from "../sampling.js";
+
+/** Quadrature applied along an axis of this group when a layer integrates over it. */
+export type GroupQuadrature = "trapezoid" | "simpson" | "left-riemann" | "right-riemann" | "none";
+
+export interface AtomicGroupOptions {
+  id: string;
+  /** Full size = number of nodes of every weight function along this axis. */
+  size: number;
+  /** Sizes drawn during training (random-size partitions). Default: fixed at `size`. */
+  range?: SizeRange;
+  /**
+   * Quadrature along this axis for layers that integrate over it. Default "trapezoid", or "none" for
+   * groups of 3 or fewer channels (image input, as in the reference implementation).
+   */
+  quadrature?: GroupQuadrature;
+  /** Interpolation kernel along this axis (default Keys cubic, A = −0.75, as the reference). */
+  kernel?: InterpolationKernel;
+}
+
+export interface CompositeGroupOptions {
+  id: string;
+  /** Atomic group ids, in concatenation order. */
+  parts: string[];
+}
+
+/** Current size of every atomic group, by id. */
+export type GroupSizes = Readonly<Record<string, number>>;
+
+/** How an axis of a group is sampled at some size. */
+export interface GroupSampling {
+  /** Interpolation matrix [size, nodes]. */
+  matrix: tf.Tensor2D;
+  /** Per-channel factor q_i · V along an integrated axis ([size]); ones when the quadrature is "none". */
+  scale: tf.Tensor1D;
+}
+
+/** A plain summary for drawing, accounting and files. */
+export interface GroupDescription {
+  id: string;
+  /** Node count (full size); for a composite, the sum of its parts. */
+  nodes: number;
+  /** Current size. */
+  size: number;
+  /** Training range (atomic groups). */
+  range?: SizeRange;
+  quadrature?: GroupQuadrature;
+  kernel?: string;
+  /** Parts of a composite group. */
+  parts?: string[];
+  /** True while a trainable partition (grid tuning) replaces the uniform one. */
+  trainablePartition?: boolean;
+}
+
+interface AtomicGroup {
+  id: string;
+  nodes: number;
+  range: SizeRange;
+  quadrature: GroupQuadrature;
+  kernel: InterpolationKernel;
+  /** V = (nodes − 1)/2: interior trapezoid weights of the full-size uniform partition become 1. */
+  volume: number;
+  partition?: TrainablePartition;
+}
+
+export class ChannelGroups {
+  private readonly atomic = new Map<string, AtomicGroup>();
+  private readonly composite = new Map<string, string[]>();
+  private current: Record<string, number> = {};
+  /** Constant samplings of uniform partitions, by "id:size" (kept; freed by dispose). */
+  private readonly cache = new Map<string, GroupSampling>();
+  /** Bumped whenever a partition changes; layers key their cached weights on it. */
+  private revision = 0;
+
+  constructor(atomic: AtomicGroupOptions[], composite: CompositeGroupOptions[] = []) {
+    for (const g of atomic) {
+      if (this.atomic.has(g.id)) throw new Error(`ChannelGroups: duplicate group id "${g.id}"`);
+      if (!Number.isInteger(g.size) || g.size < 1) throw new Error(`ChannelGroups: group "${g.id}" size must be a positive integer, got ${g.size}`);
+      const range = g.range ?? { min: g.size, max: g.size };
+      checkSizeRange(range, g.size, `ChannelGroups: group "${g.id}"`);
+      const quadrature = g.quadrature ?? (g.size <= 3 ? "none" : "trapezoid");
+      if (quadrature !== "none" && g.size < 2) throw new Error(`ChannelGroups: group "${g.id}" has 1 node; it cannot carry a quadrature`);
+      this.atomic.set(g.id, { id: g.id, nodes: g.size, range: { ...range }, quadrature, kernel: g.kernel ?? cubicKernel(), volume: (g.size - 1) / 2 });
+      this.current[g.id] = g.size;
+    }
+    for (const c of composite) {
+      if (this.atomic.has(c.id) || this.composite.has(c.id)) throw new Error(`ChannelGroups: duplicate group id "${c.id}"`);
+      if (c.parts.length === 0) throw new Error(`ChannelGroups: composite group "${c.id}" has no parts`);
+      for (const p of c.parts) if (!this.atomic.has(p)) throw new Error(`ChannelGroups: composite group "${c.id}" names unknown atomic group "${p}"`);
+      this.composite.set(c.id, [...c.parts]);
+    }
+  }
+
+  /** Atomic group ids in declaration order (the order random sizes are drawn in). */
+  get atomicIds(): string[] {
+    return [...this.atomic.keys()];
+  }
+
+  has(id: string): boolean {
+    return this.atomic.has(id) || this.composite.has(id);
+  }
+
+  /** Revision counter of the partitions (changes on resample-independent partition edits). */
+  get partitionRevision(): number {
+    return this.revision;
+  }
+
+  /** Current sizes of the atomic groups. */
+  get sizes(): GroupSizes {
+    return { ...this.current };
+  }
+
+  /** Full sizes (node counts) of the atomic groups. */
+  get fullSizes(): GroupSizes {
+    return Object.fromEntries([...this.atomic.values()].map((g) => [g.id, g.nodes]));
+  }
+
+  private group(id: string): AtomicGroup {
+    const g = this.atomic.get(id);
+    if (!g) throw new Error(`ChannelGroups: unknown atomic group "${id}"`);
+    return g;
+  }
+
+  /** Training range of an atomic group. */
+  range(id: string): SizeRange {
+    return { ...this.group(id).range };
+  }
+
+  /** Node count of a group (sum of parts for a composite). */
+  nodesOf(id: string): number {
+    const parts = this.composite.get(id);
+    return parts ? parts.reduce((a, p) => a + this.group(p).nodes, 0) : this.group(id).nodes;
+  }
+
+  /** Size of a group under `sizes` (sum of parts for a composite). */
+  sizeOf(id: string, sizes: GroupSizes = this.current): number {
+    const parts = this.composite.get(id) ?? [id];
+    return parts.reduce((a, p) => {
+      this.group(p);
+      const s = sizes[p];
+      if (!Number.isInteger(s) || s < 1) throw new Error(`ChannelGroups: no valid size for group "${p}" (got ${s})`);
+      return a + s;
+    }, 0);
+  }
+
+  /**
+   * Set the current size of some atomic groups (others keep theirs). Sizes may be anything from 1 to
+   * the node count — outside the training range is allowed (that is the experiment) but recorded by
+   * `describe`. A trainable partition of a group whose size changes is dropped.
+   */
+  resample(sizes: Readonly<Record<string, number>>): void {
+    for (const [id, size] of Object.entries(sizes)) {
+      if (this.composite.has(id)) throw new Error(`ChannelGroups.resample: "${id}" is a composite group; resample its parts`);
+      const g = this.group(id);
+      if (!Number.isInteger(size) || size < 1 || size > g.nodes) {
+        throw new Error(`ChannelGroups.resample: group "${id}" size must be an integer in [1, ${g.nodes}], got ${size}`);
+      }
+      if (size < 2 && g.quadrature !== "none") throw new Error(`ChannelGroups.resample: group "${id}" needs at least 2 channels for its ${g.quadrature} quadrature`);
+    }
+    for (const [id, size] of Object.entries(sizes)) {
+      const g = this.group(id);
+      if (g.partition && g.partition.size !== size) {
+        g.partition.dispose();
+        g.partition = undefined;
+        this.revision++;
+      }
+      this.current[id] = size;
+    }
+  }
+
+  /**
+   * The sizes a forward pass uses: in training with a random source, one draw per atomic group from
+   * its range (in declaration order, so every data-parallel worker draws the same); otherwise the
+   * current sizes. Groups under grid tuning keep their partition's size.
+   */
+  stepSizes(context: ForwardContext): GroupSizes {
+    if (!context.training || !context.random) return this.sizes;
+    const out: Record<string, number> = {};
+    for (const g of this.atomic.values()) {
+      const drawn = g.range.min === g.range.max ? g.range.max : drawPartitionSize(context.random, g.range);
+      out[g.id] = g.partition ? g.partition.size : drawn;
+    }
+    return out;
+  }
+
+  /**
+   * Replace the uniform partition of an atomic group (at its current size) by a trainable one, for
+   * grid tuning. Needs the trapezoid or "none" quadrature (the only differentiable ones here).
+   */
+  enableTrainablePartition(id: string, options: { fixedEndpoints?: boolean } = {}): TrainablePartition {
+    const g = this.group(id);
+    if (g.quadrature !== "trapezoid" && g.quadrature !== "none") {
+      throw new Error(`ChannelGroups: group "${id}" uses ${g.quadrature}; trainable partitions need the trapezoid rule`);
+    }
+    g.partition?.dispose();
+    g.partition = new TrainablePartition(uniformPartition(this.current[id]), { ...options, name: `partition_${id}` });
+    this.revision++;
+    return g.partition;
+  }
+
+  /** Back to the uniform partition. */
+  disableTrainablePartition(id: string): void {
+    const g = this.group(id);
+    g.partition?.dispose();
+    g.partition = undefined;
+    this.revision++;
+  }
+
+  /** Variables of all trainable partitions (grid tuning trains these). */
+  get partitionVariables(): tf.Variable[] {
+    return [...this.atomic.values()].flatMap((g) => (g.partition ? g.partition.variables : []));
+  }
+
+  /** Current points of an atomic group's partition (uniform unless grid-tuned). */
+  points(id: string, size: number = this.current[id]): Float64Array {
+    const g = this.group(id);
+    if (g.partition && g.partition.size === size) return g.partition.pointsArray();
+    return uniformPartition(size);
+  }
+
+  /**
+   * Sampling of a group's axis at `sizes`. Uniform partitions come from a cache of kept constants;
+   * trainable partitions are computed afresh (call inside tf.tidy). Composite groups are
+   * block-diagonal in their parts.
+   */
+  sampling(id: string, sizes: GroupSizes): GroupSampling {
+    const parts = this.composite.get(id);
+    if (!parts) return this.atomicSampling(this.group(id), this.sizeOf(id, sizes));
+    const samplings = parts.map((p) => this.atomicSampling(this.group(p), this.sizeOf(p, sizes)));
+    return tf.tidy(() => {
+      const rows = samplings.map((s, k) => {
+        const before = parts.slice(0, k).reduce((a, p) => a + this.group(p).nodes, 0);
+        const after = this.nodesOf(id) - before - this.group(parts[k]).nodes;
+        return tf.pad(s.matrix, [[0, 0], [before, after]]);
+      });
+      return { matrix: tf.concat(rows, 0) as tf.Tensor2D, scale: tf.concat(samplings.map((s) => s.scale)) as tf.Tensor1D };
+    });
+  }
+
+  private atomicSampling(g: AtomicGroup, size: number): GroupSampling {
+    if (g.partition && g.partition.size === size) {
+      const partition = g.partition;
+      return tf.tidy(() => {
+        const x = partition.points();
+        const matrix = interpolationMatrixTensor(g.nodes, x, g.kernel);
+        const scale = g.quadrature === "none" ? tf.ones([size]) : tf.mul(trapezoidWeightsTensor(x), g.volume);
+        return { matrix, scale: scale as tf.Tensor1D };
+      });
+    }
+    const key = `${g.id}:${size}`;
+    let s = this.cache.get(key);
+    if (!s) {
+      const points = uniformPartition(size);
+      const q = g.quadrature === "none" ? new Float64Array(size).fill(1) : quadratureWeights(g.quadrature, points).map((v) => v * g.volume);
+      s = tf.tidy(() => ({
+        matrix: tf.keep(tf.tensor2d(Float32Array.from(interpolationMatrix(g.nodes, points, g.kernel)), [size, g.nodes])),
+        scale: tf.keep(tf.tensor1d(Float32Array.from(q))),
+      }));
+      this.cache.set(key, s);
+    }
+    return s;
+  }
+
+  /** Full-size uniform scale q · V of an atomic or composite group, as plain numbers (exact initialisation). */
+  fullScale(id: string): Float64Array {
+    const parts = this.composite.get(id) ?? [id];
+    const out: number[] = [];
+    for (const p of parts) {
+      const g = this.group(p);
+      if (g.quadrature === "none") out.push(...new Array<number>(g.nodes).fill(1));
+      else out.push(...quadratureWeights(g.quadrature, uniformPartition(g.nodes)).map((v) => v * g.volume));
+    }
+    return Float64Array.from(out);
+  }
+
+  describe(sizes: GroupSizes = this.current): GroupDescription[] {
+    const atomic = [...this.atomic.values()].map((g) => ({
+      id: g.id,
+      nodes: g.nodes,
+      size: sizes[g.id],
+      range: { ...g.range },
+      quadrature: g.quadrature,
+      kernel: g.kernel.name === "cubic" ? `cubic(A=${g.kernel.a})` : g.kernel.name,
+      trainablePartition: g.partition !== undefined,
+    }));
+    const composite = [...this.composite.entries()].map(([id, parts]) => ({ id, nodes: this.nodesOf(id), size: this.sizeOf(id, sizes), parts: [...parts] }));
+    return [...atomic, ...composite];
+  }
+
+  dispose(): void {
+    for (const s of this.cache.values()) tf.dispose([s.matrix, s.scale]);
+    this.cache.clear();
+    for (const g of this.atomic.values()) {
+      g.partition?.dispose();
+      g.partition = undefined;
+    }
+  }
+}
