@@ -1,0 +1,54 @@
+/**
+ * All benchmarks: training throughput vs PyTorch (same run), peak memory, where a step's time goes
+ * (per kernel), and whether PyTorch and this project build the same initial net. Progress on stderr,
+ * the report (text, then JSON) on stdout.
+ *
+ *   npm run bench        (= npx tsx bench/run.ts)
+ */
+import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
+import { initEngine } from "../loaders/engine.js";
+import { loadDataset } from "../loaders/datasets.js";
+import { batchImages } from "../src/lib/data/dataset.js";
+import { createModel } from "../src/lib/models/registry.js";
+import { benchTrainThroughput, runTorchReference, torchAvailable } from "./train-throughput.js";
+
+/** Largest |difference| between our initial logits and PyTorch's for the same seed (null without torch). */
+async function initParity(): Promise<number | null> {
+  if (!torchAvailable()) return null;
+  await initEngine();
+  const dataset = loadDataset("mnist");
+  const model = createModel({ name: "reference" }, dataset, 5);
+  const images = batchImages(dataset.test, [0, 1, 2, 3], dataset);
+  const logits = model.apply(images, { training: false });
+  const ours = Array.from(logits.dataSync());
+  images.dispose(); logits.dispose(); model.dispose();
+  const theirs = (runTorchReference("init-logits", ["--seed", "5", "--count", "4"]).logits as number[][]).flat();
+  return Math.max(...ours.map((v, i) => Math.abs(v - theirs[i])));
+}
+
+const report: Record<string, unknown> = {};
+const lines: string[] = [];
+
+const parity = await initParity();
+report.initParityMaxAbsLogitDiff = parity;
+lines.push(parity === null ? "init parity: PyTorch not available" : `init parity (same seed, 4 test images): max |Δlogit| = ${parity.toExponential(2)}`);
+
+const throughput = await benchTrainThroughput();
+report.trainThroughput = throughput;
+const ips = throughput.imagesPerSecond;
+lines.push(`training throughput (batch ${throughput.batch}): ours 1 thread ${ips.ours1Worker.toFixed(0)} img/s, ` +
+  `ours 2 workers ${ips.ours2Workers.toFixed(0)} img/s, PyTorch 2 threads ${ips.pytorch2Threads?.toFixed(0) ?? "n/a"} img/s`);
+if (throughput.ratioToPytorch) lines.push(`ratio to PyTorch: 2 workers ${throughput.ratioToPytorch.ours2Workers.toFixed(2)}×, 1 thread ${throughput.ratioToPytorch.ours1Worker.toFixed(2)}×`);
+lines.push(`peak RSS, 2-worker training run: ${(throughput.memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+
+try {
+  const { profileReferenceStep } = await import("./kernel-profile.js");
+  const profile = await profileReferenceStep();
+  report.kernelProfile = profile;
+  lines.push(`per-kernel time of one step (1 thread, ${profile.imagesPerSecond.toFixed(0)} img/s):`);
+  for (const k of profile.kernels.slice(0, 10)) lines.push(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1)} ms`);
+} catch (e) {
+  lines.push(`kernel profile unavailable: ${(e as Error).message}`);
+}
+
+process.stdout.write(lines.join("\n") + "\n\n" + JSON.stringify(report, null, 2) + "\n");
