@@ -78,6 +78,10 @@ function conv2DBackpropFilterByPatches(
   attrs: Conv2DGradAttrs,
 ): tf.TensorInfo {
   const [kh, kw, ci, co] = filterShape;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+  );
+  const { strideHeight: sh, strideWidth: sw, outHeight, outWidth } = info;
   const taps = kh * kw;
   const oneHot = new Float32Array(taps * ci * taps);
   for (let t = 0; t < taps; t++) for (let c = 0; c < ci; c++) oneHot[(t * ci + c) * taps + t] = 1;
@@ -86,12 +90,17 @@ function conv2DBackpropFilterByPatches(
     shape: [kh, kw, ci, taps],
     dtype: "float32",
   });
-  const patches = k.run("DepthwiseConv2dNative", { x, filter: selector }, {
-    strides: attrs.strides,
-    pad: attrs.pad,
+  // Explicit padding that yields exactly dy's spatial size (negative: crop), never tfjs's numeric `pad`.
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const bottom = (outHeight - 1) * sh + kh - x.shape[1] - top;
+  const right = (outWidth - 1) * sw + kw - x.shape[2] - left;
+  const source = k.padOrCrop(x, [[0, 0], [Math.min(0, top), Math.min(0, bottom)], [Math.min(0, left), Math.min(0, right)], [0, 0]]);
+  const patches = k.run("DepthwiseConv2dNative", { x: source, filter: selector }, {
+    strides: [sh, sw],
+    pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]],
     dilations: [1, 1],
-    dimRoundingMode: attrs.dimRoundingMode ?? null,
-  } as tf.NamedAttrMap);
+  });
   const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
   // The wasm BatchMatMul is slow with transposeA; an explicit transpose is cheaper.
   const patchesT = k.transpose(k.reshape(patches, [n, ci * taps]), [1, 0]);
