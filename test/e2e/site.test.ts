@@ -22,8 +22,15 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
 const distDir = join(projectRoot, "dist");
 const resultsDir = join(projectRoot, "test-results");
 
+type NavEntry = { path?: string; pages?: readonly NavEntry[] };
+
+/** Every page path in the navigation, sections flattened. */
+function navigationPaths(entries: readonly NavEntry[]): string[] {
+  return entries.flatMap((entry) => [...(entry.path ? [entry.path] : []), ...navigationPaths(entry.pages ?? [])]);
+}
+
 /** "/" plus every page the navigation lists, then the home page with each non-GPU backend pinned. */
-const sitePaths = ["/", ...config.pages.map((page) => page.path), "/?backend=wasm", "/?backend=cpu"];
+const sitePaths = ["/", ...navigationPaths(config.pages), "/?backend=wasm", "/?backend=cpu"];
 const backends = ["webgl", "wasm", "cpu"];
 
 function buildSite(): void {
@@ -36,7 +43,10 @@ function buildSite(): void {
     maxBuffer: 64 * 1024 * 1024
   });
   if (result.status !== 0) {
-    throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+    const hint = existsSync(join(projectRoot, "src", "vendor", "tfjs-backend-wasm.js"))
+      ? ""
+      : "\nsrc/vendor/tfjs-backend-wasm.js is missing: the build must run `tsx scripts/bundle-tfjs-wasm.ts` first.";
+    throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}${hint}`);
   }
 }
 

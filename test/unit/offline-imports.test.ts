@@ -276,7 +276,10 @@ describe("offline-imports checker (crafted sources)", () => {
 describe("the site's own pages and modules", () => {
   it("every page is offline-clean", async () => {
     const pages = await listFiles(srcRoot, /\.md$/, generatedOrCache);
-    for (const { path } of config.pages) {
+    type NavEntry = { path?: string; pages?: readonly NavEntry[] };
+    const paths = (entries: readonly NavEntry[]): string[] =>
+      entries.flatMap((entry) => [...(entry.path ? [entry.path] : []), ...paths(entry.pages ?? [])]);
+    for (const path of paths(config.pages)) {
       assert.ok(pages.includes(join(srcRoot, `${path.slice(1)}.md`)), `config lists ${path} but src${path}.md is missing`);
     }
     assert.ok(pages.includes(join(srcRoot, "index.md")), "src/index.md is missing");
