@@ -1,0 +1,179 @@
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
+import "@tensorflow/tfjs";
+import { initEngine } from "../../loaders/engine.js";
+import { ChannelGroups, type GroupSizes } from "../../src/lib/integral/groups.js";
+import { IntegralConv2d, IntegralDense, IntegralPointwiseConv2d } from "../../src/lib/integral/layers.js";
+import { ReferenceNet } from "../../src/lib/models/reference.js";
+import { createReferenceInn, ReferenceInn } from "../../src/lib/models/reference-inn.js";
+import { deriveSeed, mulberry32, type Random } from "../../src/lib/random.js";
+
+before(async () => {
+  await initEngine("cpu");
+});
+
+const input = { height: 28, width: 28, channels: 1, classes: 10 };
+
+function randomTensor(random: Random, shape: number[]): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => random() * 2 - 1), shape);
+}
+
+function relativeDiff(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    d = Math.max(d, Math.abs(x[i] - y[i]));
+    s = Math.max(s, Math.abs(y[i]));
+  }
+  return d / s;
+}
+
+test("reference INN at full size computes what the discrete net it came from computes", () => {
+  const start = tf.memory().numTensors;
+  const discrete = new ReferenceNet(input, 5);
+  const inn = ReferenceInn.fromDiscrete(discrete);
+  const random = mulberry32(1);
+  const images = tf.tensor4d(Float32Array.from({ length: 4 * 28 * 28 }, () => random()), [4, 28, 28, 1]);
+  const a = inn.apply(images, { training: false });
+  const b = discrete.apply(images, { training: false });
+  const d = relativeDiff(a, b);
+  assert.ok(d < 1e-6, `logits differ by ${d} (relative)`);
+  assert.deepEqual(inn.trainingRanges, { conv1: { min: 4, max: 16 }, conv2: { min: 8, max: 32 }, conv3: { min: 16, max: 64 } });
+  tf.dispose([images, a, b]);
+  inn.dispose();
+  discrete.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("reference INN: resample, describe, random-size training steps with gradients, no leaks", () => {
+  const start = tf.memory().numTensors;
+  const inn = createReferenceInn(input, 9, { ranges: { conv1: { min: 16, max: 16 } } });
+  assert.deepEqual(inn.trainingRanges.conv1, { min: 16, max: 16 });
+  const random = mulberry32(2);
+  const images = tf.tensor4d(Float32Array.from({ length: 2 * 28 * 28 }, () => random()), [2, 28, 28, 1]);
+  inn.resample({ conv2: 12, conv3: 20 });
+  const logits = inn.apply(images, { training: false });
+  assert.deepEqual(logits.shape, [2, 10]);
+  logits.dispose();
+  const d = inn.describe();
+  const conv = (id: string) => d.nodes.find((n) => n.id === id)!;
+  assert.deepEqual(conv("conv2").outputShape, [14, 14, 12]);
+  assert.equal(conv("conv2").params, 5 * 5 * 16 * 12 + 12);
+  assert.equal(conv("conv3").params, 5 * 5 * 12 * 20 + 20);
+  assert.equal(conv("dense").params, 20 * 10 + 10);
+  assert.equal(conv("conv3").flops, 2 * 5 * 5 * 12 * 20 * 7 * 7);
+  assert.equal(d.params, (3 * 3 * 16 + 16) + (5 * 5 * 16 * 12 + 12) + (5 * 5 * 12 * 20 + 20) + (20 * 10 + 10));
+  assert.equal(d.groups.find((g) => g.id === "conv3")!.size, 20);
+  assert.deepEqual(d.groups.find((g) => g.id === "conv3")!.range, { min: 16, max: 64 });
+  assert.throws(() => inn.resample({ conv4: 3 } as never), /unknown group "conv4"/);
+
+  // Training steps draw sizes from the ranges; the same random stream draws the same sizes.
+  const drawn = [0, 1, 2, 3, 4, 5].map((step) => inn.groups.stepSizes({ training: true, random: mulberry32(deriveSeed(3, step)) }));
+  const again = [0, 1, 2, 3, 4, 5].map((step) => inn.groups.stepSizes({ training: true, random: mulberry32(deriveSeed(3, step)) }));
+  assert.deepEqual(drawn, again);
+  for (const s of drawn) {
+    assert.equal(s.conv1, 16);
+    assert.ok(s.conv2 >= 8 && s.conv2 <= 32 && s.conv3 >= 16 && s.conv3 <= 64);
+  }
+  assert.ok(new Set(drawn.map((s) => s.conv3)).size > 1, "sizes vary between steps");
+  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([3, 7], "int32"), 10));
+  const before = tf.memory().numTensors;
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(labels, inn.apply(images, { training: true, random: mulberry32(4) })) as tf.Scalar,
+    inn.trainableVariables,
+  );
+  for (const v of inn.trainableVariables) {
+    const g = grads[v.name];
+    assert.deepEqual(g.shape, v.shape);
+    assert.ok(g.dataSync().every(Number.isFinite));
+  }
+  assert.ok(Array.from(grads[inn.dense.weightNodes.name].dataSync()).some((g) => g !== 0), "the dense nodes get a gradient");
+  tf.dispose([value, grads]);
+  assert.ok(tf.memory().numTensors <= before, "a training step leaves nothing behind (the groups' constant cache may only grow)");
+  tf.dispose([images, labels]);
+  inn.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+/** x → conv 3×3 (c → mid) → ReLU → conv 3×3 (mid → c) → + x → ReLU: a residual block, one group "c" for both add operands. */
+function residualBlock(groups: ChannelGroups, random: Random) {
+  const w1 = randomTensor(random, [3, 3, 6, 4]);
+  const w2 = randomTensor(random, [3, 3, 4, 6]);
+  const a = new IntegralConv2d(groups, { id: "a", inGroup: "c", outGroup: "mid", activation: "relu", initialWeight: w1 });
+  const b = new IntegralConv2d(groups, { id: "b", inGroup: "mid", outGroup: "c", initialWeight: w2 });
+  tf.dispose([w1, w2]);
+  return {
+    apply: (x: tf.Tensor4D, sizes: GroupSizes) => tf.tidy(() => tf.relu(tf.add(b.apply(a.apply(x, sizes, false), sizes, false), x)) as tf.Tensor4D),
+    dispose: () => [a, b].forEach((l) => l.dispose()),
+  };
+}
+
+test("a residual block resamples consistently: both add operands live in one group", () => {
+  const start = tf.memory().numTensors;
+  const random = mulberry32(7);
+  const groups = new ChannelGroups([{ id: "c", size: 6, range: { min: 2, max: 6 } }, { id: "mid", size: 4, range: { min: 2, max: 4 } }]);
+  const block = residualBlock(groups, random);
+  for (const sizes of [{ c: 6, mid: 4 }, { c: 3, mid: 2 }, { c: 5, mid: 4 }]) {
+    groups.resample(sizes);
+    const x = randomTensor(random, [2, 5, 5, sizes.c]) as tf.Tensor4D;
+    const y = block.apply(x, groups.sizes);
+    assert.deepEqual(y.shape, [2, 5, 5, sizes.c]);
+    tf.dispose([x, y]);
+  }
+  // A mismatched input is caught by the add, not silently broadcast.
+  const wrong = randomTensor(random, [1, 5, 5, 6]) as tf.Tensor4D;
+  assert.throws(() => block.apply(wrong, groups.sizes));
+  wrong.dispose();
+  block.dispose();
+  groups.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("a concat block resamples per part; its consumer integrates each part on its own partition", () => {
+  const start = tf.memory().numTensors;
+  const random = mulberry32(8);
+  const groups = new ChannelGroups(
+    [{ id: "in", size: 5 }, { id: "p", size: 4, range: { min: 2, max: 4 } }, { id: "q", size: 6, range: { min: 2, max: 6 } }, { id: "out", size: 3 }],
+    [{ id: "pq", parts: ["p", "q"] }],
+  );
+  const [wp, wq, wd, bd] = [randomTensor(random, [1, 1, 5, 4]), randomTensor(random, [3, 3, 5, 6]), randomTensor(random, [10, 3]), randomTensor(random, [3])];
+  const branchP = new IntegralPointwiseConv2d(groups, { id: "bp", inGroup: "in", outGroup: "p", initialWeight: wp });
+  const branchQ = new IntegralConv2d(groups, { id: "bq", inGroup: "in", outGroup: "q", initialWeight: wq });
+  const head = new IntegralDense(groups, { id: "head", inGroup: "pq", outGroup: "out" });
+  head.setFromDiscrete(wd, bd);
+  assert.deepEqual(head.weightNodes.shape, [10, 3]);
+  const forward = (x: tf.Tensor4D, sizes: GroupSizes) =>
+    tf.tidy(() => {
+      const cat = tf.concat([branchP.apply(x, sizes, false), branchQ.apply(x, sizes, false)], 3);
+      return head.apply(tf.mean(cat, [1, 2]) as tf.Tensor2D, sizes, false);
+    });
+  const x = randomTensor(random, [2, 4, 4, 5]) as tf.Tensor4D;
+  // Full size: the head's discrete weights are the ones it was initialised from.
+  assert.ok(relativeDiff(head.discreteWeights(groups.sizes, false).weight, wd) < 1e-6);
+  for (const sizes of [{ p: 2, q: 6 }, { p: 4, q: 3 }, { p: 3, q: 2 }]) {
+    groups.resample(sizes);
+    const y = forward(x, groups.sizes);
+    assert.deepEqual(y.shape, [2, 3]);
+    const w = head.discreteWeights(groups.sizes, false).weight;
+    assert.deepEqual(w.shape, [sizes.p + sizes.q, 3]);
+    // Each part is sampled from its own rows: with q at full size, its rows are the full-size q rows scaled by
+    // nothing (and p's rows do not leak into q's).
+    if (sizes.q === 6) {
+      const full = wd.arraySync() as number[][];
+      const got = w.arraySync() as number[][];
+      for (let i = 0; i < 6; i++) for (let o = 0; o < 3; o++) assert.ok(Math.abs(got[sizes.p + i][o] - full[4 + i][o]) < 1e-5);
+    }
+    tf.dispose(y);
+  }
+  assert.equal(groups.sizeOf("pq"), 5);
+  assert.throws(() => groups.resample({ pq: 4 }), /"pq" is a composite group; resample its parts/);
+  tf.dispose([x, wp, wq, wd, bd]);
+  [branchP, branchQ, head].forEach((l) => l.dispose());
+  groups.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
