@@ -227,7 +227,9 @@ export class IntegralDense extends IntegralLayer {
   apply(x: tf.Tensor2D, sizes: GroupSizes, training: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       const { weight, bias } = this.discreteWeights(sizes, training);
-      return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, bias, activation: this.activation }) as tf.Tensor2D;
+      // Not tf.fused.matMul: the wasm backend rejects its (internally rank-3) bias.
+      const y = bias ? tf.add(tf.matMul(x, weight as tf.Tensor2D), bias) : tf.matMul(x, weight as tf.Tensor2D);
+      return (this.activation === "relu" ? tf.relu(y) : y) as tf.Tensor2D;
     });
   }
 
