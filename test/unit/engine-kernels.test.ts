@@ -204,6 +204,52 @@ describe("UnsortedSegmentSum matches the cpu backend", () => {
   }
 });
 
+describe("Slice and SplitV match the cpu backend", () => {
+  const slices: { x: number[]; begin: number[]; size: number[] }[] = [
+    { x: [4, 6, 5, 3], begin: [0, 0, 4, 0], size: [4, 6, 1, 3] }, // one column: short blocks
+    { x: [4, 6, 5, 3], begin: [1, 2, 1, 0], size: [2, 3, -1, 3] }, // -1 = to the end
+    { x: [4, 6, 5, 3], begin: [0, 1, 0, 0], size: [4, 4, 5, 3] }, // whole trailing axes: long blocks
+    { x: [4, 6, 5, 3], begin: [0, 0, 0, 1], size: [4, 6, 5, 2] }, // innermost axis cut
+    { x: [3, 40, 30], begin: [1, 3, 2], size: [2, 30, 25] }, // blocks ≥ 64 go through typed-array set
+    { x: [2, 3, 4, 5, 6], begin: [1, 0, 2, 1, 0], size: [1, 3, 2, 3, 6] },
+    { x: [10], begin: [3], size: [5] },
+  ];
+  for (const { x, begin, size } of slices) {
+    for (const dtype of ["float32", "int32"] as const) {
+      test(`Slice x [${x}] begin [${begin}] size [${size}] (${dtype})`, () => {
+        const raw = input(x, 15).values;
+        const values = dtype === "int32" ? Int32Array.from(raw, (v) => Math.round(v * 1000)) : raw;
+        const inputs = { x: { values, shape: x, dtype } };
+        assertClose(runOn("wasm", "Slice", inputs, { begin, size }), runOn("cpu", "Slice", inputs, { begin, size }), "Slice");
+      });
+    }
+  }
+  const splits: { x: number[]; numOrSizeSplits: number | number[]; axis: number }[] = [
+    { x: [3, 8, 7, 4], numOrSizeSplits: [2, 1, 3, 1], axis: 2 },
+    { x: [3, 8, 7, 4], numOrSizeSplits: 4, axis: 1 },
+    { x: [3, 8, 7, 4], numOrSizeSplits: [1, -1], axis: 3 },
+  ];
+  for (const { x, numOrSizeSplits, axis } of splits) {
+    test(`SplitV x [${x}] splits ${JSON.stringify(numOrSizeSplits)} axis ${axis}`, () => {
+      const pieces = (backend: string) => {
+        tf.setBackend(backend);
+        const t = tf.tensor(input(x, 16).values, x);
+        const before = tf.memory().numTensors;
+        const out = tf.split(t, numOrSizeSplits, axis);
+        const result = out.map((p) => ({ values: Float32Array.from(p.dataSync()), shape: p.shape }));
+        tf.dispose(out);
+        assert.equal(tf.memory().numTensors, before, `SplitV on ${backend} leaked`);
+        t.dispose();
+        return result;
+      };
+      const wasm = pieces("wasm");
+      const cpu = pieces("cpu");
+      assert.equal(wasm.length, cpu.length);
+      wasm.forEach((p, i) => assertClose(p, cpu[i], `piece ${i}`));
+    });
+  }
+});
+
 describe("gradients through the registered kernels", () => {
   test("tf.grads of a small conv / depth-wise / avg-pool / gather net equal the cpu backend's", async () => {
     const xIn = input([2, 10, 9, 2], 11), w1In = input([3, 3, 2, 4], 12), w2In = input([3, 2, 4, 2], 13);
@@ -242,6 +288,8 @@ describe("registration", () => {
       "Conv2DBackpropInput",
       "DepthwiseConv2dNativeBackpropFilter",
       "DepthwiseConv2dNativeBackpropInput",
+      "Slice",
+      "SplitV",
       "UnsortedSegmentSum",
     ]);
   });

@@ -10,6 +10,7 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from "./conv-ba
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { unsortedSegmentSumKernel } from "./segment-sum.js";
 import { makeAvgPoolGradKernel } from "./avg-pool-grad.js";
+import { makeSliceKernel, makeSplitVKernel } from "./slice.js";
 
 const BACKEND = "wasm";
 
@@ -28,6 +29,8 @@ const nativeKernels = new Map<string, tf.KernelConfig>();
 const composedKernels = {
   Conv2DBackpropInput: conv2DBackpropInputKernel,
   AvgPoolGrad: makeAvgPoolGradKernel(() => nativeKernels.get(tf.AvgPoolGrad)?.kernelFunc),
+  Slice: makeSliceKernel(() => nativeKernels.get(tf.Slice)?.kernelFunc),
+  SplitV: makeSplitVKernel(() => nativeKernels.get(tf.SplitV)?.kernelFunc),
 } satisfies Record<string, tf.KernelFunc>;
 
 export type ComposedKernelName = keyof typeof composedKernels;
