@@ -3,8 +3,9 @@
  * registered. Every Node entry point (CLI, loaders, workers, tests, benchmarks) starts here.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core alone registers no gradients (the @tensorflow/tfjs bundle does); training needs them.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// tfjs-core alone registers no gradients. Its ESM gradient modules cannot be imported by Node (directory
+// imports), but the @tensorflow/tfjs Node bundle registers them all into the shared registry.
+import "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingKernels } from "../src/lib/engine/kernels.js";
