@@ -42,10 +42,16 @@ function sliceBlocks(backend: HeapBackend, x: tf.TensorInfo, begin: number[], si
   return out;
 }
 
+function native(fallback: () => tf.KernelFunc | undefined, name: string): tf.KernelFunc {
+  const k = fallback();
+  if (k === undefined) throw new Error(`${name}: the wasm backend's own kernel is not registered`);
+  return k;
+}
+
 export function makeSliceKernel(fallback: () => tf.KernelFunc | undefined): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype === "string" || x.dtype === "complex64") return fallback()!(args);
+    if (x.dtype === "string" || x.dtype === "complex64") return native(fallback, "Slice")(args);
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
     const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
     return sliceBlocks(args.backend as unknown as HeapBackend, x, b, s);
@@ -55,7 +61,7 @@ export function makeSliceKernel(fallback: () => tf.KernelFunc | undefined): tf.K
 export function makeSplitVKernel(fallback: () => tf.KernelFunc | undefined): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype === "string" || x.dtype === "complex64") return fallback()!(args);
+    if (x.dtype === "string" || x.dtype === "complex64") return native(fallback, "SplitV")(args);
     const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
     const ax = tf.util.parseAxisParam(axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
