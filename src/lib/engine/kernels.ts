@@ -2,8 +2,9 @@
  * Training kernels for tfjs 4.22's wasm backend, built from kernels it has (see DESIGN.md §2):
  * - missing ones (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum) are
  *   registered only when the backend has none, so a future tfjs that ships them wins;
- * - the backend's own Conv2DBackpropInput and AvgPoolGrad are replaced by faster composites (XNNPACK Conv2D
- *   of the rotated filter; a broadcast Multiply), switchable so `bench/kernel-profile.ts` can compare them.
+ * - the backend's own Conv2DBackpropInput, AvgPoolGrad, Slice and SplitV are replaced by faster versions
+ *   (XNNPACK Conv2D of the rotated filter; a broadcast Multiply; block copies), switchable with
+ *   `useComposedKernel` so `bench/kernel-profile.ts` can measure each against the original.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from "./conv-backprop.js";
