@@ -6,7 +6,15 @@
 import type { GroupDescription } from "./groups.js";
 import type { IntegralLayerKind, LayerDescription } from "./layers.js";
 
-export type OpKind = "input" | "relu" | "avg-pool" | "max-pool" | "take-position" | "add" | "concat" | "batch-norm" | "output";
+export type OpKind = "input" | "relu" | "avg-pool" | "max-pool" | "global-avg-pool" | "take-position" | "add" | "concat" | "batch-norm" | "output";
+
+/** The block a node belongs to, so a drawing can collapse it into one box. */
+export interface BlockRef {
+  /** Unique within the model, e.g. "block2". */
+  id: string;
+  /** Block type, e.g. "ResNet18-SIB" or "ResNet18 basic". */
+  kind: string;
+}
 
 export interface ModelNodeDescription {
   id: string;
@@ -23,6 +31,8 @@ export interface ModelNodeDescription {
   params: number;
   /** Floating-point operations per sample: 2 × multiply-accumulates of weight layers (other ops count 0). */
   flops: number;
+  /** Block this node belongs to (absent for nodes outside any block: input, stem, head). */
+  block?: BlockRef;
 }
 
 export interface ModelDescription {

@@ -1,0 +1,229 @@
+/**
+ * Integral batch-norm over one atomic channel group.
+ *
+ * What is stored. The scale γ, the shift β and the running mean and variance are all 1-D functions
+ * of the channel coordinate, held as one node per channel of the full-size group and *interpolated*
+ * with the group's sampling (no quadrature: batch-norm integrates over nothing). So at any size every
+ * channel x_i reads γ(x_i), β(x_i), mean(x_i), var(x_i) at its own coordinate, and resampling a group
+ * keeps batch-norm consistent with the layers around it.
+ *
+ * Why not fold into the preceding layer. Folding (scale the producer's output channels, add a bias) is
+ * what inference engines do, and it is exact here too, but the producer is itself an integral layer
+ * whose weights are sampled per size; folding would have to happen after sampling, per size. The cost
+ * it saves is one per-channel multiply-add. So evaluation folds the four functions into one cached
+ * per-channel affine (scale, shift) per size — the same arithmetic as folding, without touching the
+ * producer's nodes. Accounting counts γ and β as parameters and no FLOPs (foldable).
+ *
+ * Running statistics under random-size training. A training step at size m sees batch statistics at
+ * the m partition points. Each channel's pre-activation statistics are (up to the quadrature error) a
+ * function of its coordinate, independent of m — that is what the quadrature scale V·q buys. So the
+ * running statistics are kept as node functions and updated by an exponential moving average pushed
+ * back to the nodes through the transpose of the sampling:
+ *     r ← r + momentum · P (s_batch − M r)
+ * with M the group's interpolation matrix [m, N] (what evaluation uses) and P [N, m] the transpose of
+ * the *linear* interpolation matrix with rows normalised to sum 1 (non-negative, so each node moves
+ * toward a weighted average of the residuals of the points next to it; nodes with no point beside
+ * them this step are left alone). At full size M = P = I and this is exactly PyTorch's EMA. Across
+ * random sizes every node gets updated, and evaluation at any size reads M r. Tested against a known
+ * statistics function in test/unit/sinn-batch-norm.test.ts.
+ *
+ * Data-parallel training. Gradients are averaged across workers, statistics are not: each worker
+ * keeps its own EMA of its own shard, deterministic given the seed and worker count (same batch order,
+ * same size draws), but not equal to a one-worker run. `estimateStatistics` re-estimates them
+ * deterministically (cumulative average over given batches, at full size, where M = I) for anyone who
+ * needs worker-independent statistics, e.g. before saving weights (running statistics are not
+ * trainable variables, so the weights file does not carry them).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { linearKernel } from "../interpolation.js";
+import { sampleAxis, interpolationMatrix } from "../sampling.js";
+import type { ChannelGroups, GroupSizes } from "../integral/groups.js";
+
+export interface IntegralBatchNormOptions {
+  id: string;
+  /** The atomic group of the normalised channels. */
+  group: string;
+  /** EMA factor of the running statistics (PyTorch's default 0.1). */
+  momentum?: number;
+  epsilon?: number;
+}
+
+let counter = 0;
+
+function variable(name: string, init: tf.Tensor, trainable: boolean): tf.Variable {
+  return tf.tidy(() => tf.variable(init, trainable, `${name}_${counter++}`));
+}
+
+export class IntegralBatchNorm {
+  readonly kind = "batch-norm" as const;
+  readonly id: string;
+  readonly group: string;
+  readonly momentum: number;
+  readonly epsilon: number;
+  /** γ nodes [N] (trainable, init 1). */
+  readonly gammaNodes: tf.Variable;
+  /** β nodes [N] (trainable, init 0). */
+  readonly betaNodes: tf.Variable;
+  /** Running mean nodes [N] (not trainable, init 0). */
+  readonly meanNodes: tf.Variable;
+  /** Running (unbiased) variance nodes [N] (not trainable, init 1). */
+  readonly varianceNodes: tf.Variable;
+  private readonly groups: ChannelGroups;
+  private cachedAffine?: { key: string; scale: tf.Tensor1D; shift: tf.Tensor1D };
+  private readonly scatterCache = new Map<string, tf.Tensor2D>();
+  /** Cumulative-average state of `estimateStatistics` (batches seen), undefined when not estimating. */
+  private estimating?: { batches: number; mean: tf.Tensor1D; variance: tf.Tensor1D };
+
+  constructor(groups: ChannelGroups, options: IntegralBatchNormOptions) {
+    if (!groups.has(options.group)) throw new Error(`${options.id}: unknown channel group "${options.group}"`);
+    // points() throws for composite groups: batch-norm needs one partition to push statistics back through.
+    groups.points(options.group);
+    const momentum = options.momentum ?? 0.1;
+    if (!(momentum > 0 && momentum <= 1)) throw new Error(`${options.id}: momentum must be in (0, 1], got ${momentum}`);
+    const epsilon = options.epsilon ?? 1e-5;
+    if (!(epsilon > 0)) throw new Error(`${options.id}: epsilon must be positive, got ${epsilon}`);
+    this.groups = groups;
+    this.id = options.id;
+    this.group = options.group;
+    this.momentum = momentum;
+    this.epsilon = epsilon;
+    const n = groups.nodesOf(options.group);
+    this.gammaNodes = variable(`${options.id}_gamma`, tf.ones([n]), true);
+    this.betaNodes = variable(`${options.id}_beta`, tf.zeros([n]), true);
+    this.meanNodes = variable(`${options.id}_mean`, tf.zeros([n]), false);
+    this.varianceNodes = variable(`${options.id}_variance`, tf.ones([n]), false);
+  }
+
+  /** Trainable variables: γ then β. */
+  get variables(): tf.Variable[] {
+    return [this.gammaNodes, this.betaNodes];
+  }
+
+  /** Running statistics (not trainable): mean then variance. */
+  get statistics(): tf.Variable[] {
+    return [this.meanNodes, this.varianceNodes];
+  }
+
+  /** P [N, m]: transpose of the linear interpolation matrix at the current partition, rows summing to 1 (or 0). */
+  private scatter(size: number): tf.Tensor2D {
+    const key = `${size}:${this.groups.partitionRevision}`;
+    let p = this.scatterCache.get(key);
+    if (!p) {
+      const n = this.groups.nodesOf(this.group);
+      const l = interpolationMatrix(n, this.groups.points(this.group, size), linearKernel);
+      const out = new Float32Array(n * size);
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let r = 0; r < size; r++) sum += l[r * n + j];
+        if (sum > 1e-9) for (let r = 0; r < size; r++) out[j * size + r] = l[r * n + j] / sum;
+      }
+      p = tf.keep(tf.tensor2d(out, [n, size]));
+      this.scatterCache.set(key, p);
+    }
+    return p;
+  }
+
+  /** y = γ (x − μ)/√(σ² + ε) + β over the channel axis (last) of x [batch, h, w, c]. */
+  apply(x: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor4D {
+    const size = this.groups.sizeOf(this.group, sizes);
+    if (x.shape[3] !== size) throw new Error(`${this.id}: input has ${x.shape[3]} channels, group "${this.group}" has size ${size}`);
+    if (!training) {
+      const { scale, shift } = this.affine(sizes);
+      return tf.tidy(() => tf.add(tf.mul(x, scale), shift));
+    }
+    this.invalidate();
+    return tf.tidy(() => {
+      const matrix = this.groups.sampling(this.group, sizes).matrix;
+      const gamma = sampleAxis(this.gammaNodes as tf.Tensor1D, 0, matrix);
+      const beta = sampleAxis(this.betaNodes as tf.Tensor1D, 0, matrix);
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const count = x.shape[0] * x.shape[1] * x.shape[2];
+      this.updateStatistics(mean as tf.Tensor1D, tf.mul(variance, count / Math.max(count - 1, 1)) as tf.Tensor1D, size, matrix);
+      const y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
+      return tf.add(tf.mul(y, gamma), beta) as tf.Tensor4D;
+    });
+  }
+
+  private updateStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, size: number, matrix: tf.Tensor2D): void {
+    if (this.estimating) {
+      const full = this.groups.nodesOf(this.group);
+      if (size !== full) throw new Error(`${this.id}: statistics are estimated at full size (${full} channels), got a pass at ${size}`);
+      // Cumulative average at full size (M = I): deterministic and independent of the step order.
+      const e = this.estimating;
+      const k = e.batches + 1;
+      const next = tf.tidy(() => ({
+        mean: tf.keep(tf.add(tf.mul(e.mean, (k - 1) / k), tf.div(mean, k))) as tf.Tensor1D,
+        variance: tf.keep(tf.add(tf.mul(e.variance, (k - 1) / k), tf.div(variance, k))) as tf.Tensor1D,
+      }));
+      tf.dispose([e.mean, e.variance]);
+      this.estimating = { batches: k, ...next };
+      return;
+    }
+    const p = this.scatter(size);
+    tf.tidy(() => {
+      for (const [nodes, batch] of [[this.meanNodes, mean], [this.varianceNodes, variance]] as const) {
+        const residual = tf.sub(batch, sampleAxis(nodes as tf.Tensor1D, 0, matrix));
+        nodes.assign(tf.add(nodes, tf.mul(tf.squeeze(tf.matMul(p, tf.reshape(residual, [-1, 1])), [1]), this.momentum)));
+      }
+    });
+  }
+
+  /** Evaluation-time per-channel affine at `sizes` (cached; do not dispose). */
+  affine(sizes: GroupSizes): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    const key = `${this.groups.sizeOf(this.group, sizes)}/${this.groups.partitionRevision}`;
+    if (this.cachedAffine?.key !== key) {
+      this.invalidate();
+      const { scale, shift } = tf.tidy(() => {
+        const matrix = this.groups.sampling(this.group, sizes).matrix;
+        const at = (v: tf.Variable) => sampleAxis(v as tf.Tensor1D, 0, matrix);
+        // Cubic interpolation can overshoot below zero between nodes of a variance; clamp it.
+        const scale = tf.mul(at(this.gammaNodes), tf.rsqrt(tf.add(tf.relu(at(this.varianceNodes)), this.epsilon))) as tf.Tensor1D;
+        const shift = tf.sub(at(this.betaNodes), tf.mul(at(this.meanNodes), scale)) as tf.Tensor1D;
+        return { scale: tf.keep(scale), shift: tf.keep(shift) };
+      });
+      this.cachedAffine = { key, scale, shift };
+    }
+    return { scale: this.cachedAffine.scale, shift: this.cachedAffine.shift };
+  }
+
+  /** Drop the cached evaluation affine (after editing nodes by hand). */
+  invalidate(): void {
+    if (this.cachedAffine) {
+      tf.dispose([this.cachedAffine.scale, this.cachedAffine.shift]);
+      this.cachedAffine = undefined;
+    }
+  }
+
+  /** Start a deterministic re-estimation: training-mode passes at full size now accumulate a cumulative average. */
+  beginEstimation(): void {
+    this.endEstimation(false);
+    const n = this.groups.nodesOf(this.group);
+    this.estimating = { batches: 0, mean: tf.keep(tf.zeros([n])), variance: tf.keep(tf.ones([n])) };
+  }
+
+  /** Finish a re-estimation: write the averages into the running statistics (if `commit` and any batch was seen). */
+  endEstimation(commit = true): void {
+    const e = this.estimating;
+    if (!e) return;
+    this.estimating = undefined;
+    if (commit && e.batches > 0) {
+      this.meanNodes.assign(e.mean);
+      this.varianceNodes.assign(e.variance);
+      this.invalidate();
+    }
+    tf.dispose([e.mean, e.variance]);
+  }
+
+  /** Plain numbers for drawing and accounting: γ and β count as parameters; FLOPs 0 (foldable). */
+  parameterCount(sizes: GroupSizes): number {
+    return 2 * this.groups.sizeOf(this.group, sizes);
+  }
+
+  dispose(): void {
+    this.endEstimation(false);
+    this.invalidate();
+    for (const p of this.scatterCache.values()) p.dispose();
+    this.scatterCache.clear();
+    tf.dispose([...this.variables, ...this.statistics]);
+  }
+}
