@@ -139,7 +139,9 @@ export abstract class IntegralLayer {
     return tf.tidy(() => {
       const weight = this.sampleWeight(sizes);
       if (!this.biasNodes) return { weight };
-      const bias = sampleAxis(this.biasNodes, 0, this.groups.sampling(this.outGroup, sizes).matrix) as tf.Tensor1D;
+      // A fresh tensor, not a reshape: the wasm backend keeps one shape per buffer, and its FusedConv2D
+      // rejects a bias whose buffer was created rank 3 (sampleAxis's matMul output) even if reshaped.
+      const bias = tf.add(sampleAxis(this.biasNodes, 0, this.groups.sampling(this.outGroup, sizes).matrix), 0) as tf.Tensor1D;
       return { weight, bias };
     }) as DiscreteWeights;
   }
