@@ -50,8 +50,8 @@ export interface IntegralBatchNormOptions {
 
 let counter = 0;
 
-function variable(name: string, init: tf.Tensor, trainable: boolean): tf.Variable {
-  return tf.tidy(() => tf.variable(init, trainable, `${name}_${counter++}`));
+function variable(name: string, init: () => tf.Tensor, trainable: boolean): tf.Variable {
+  return tf.tidy(() => tf.variable(init(), trainable, `${name}_${counter++}`));
 }
 
 export class IntegralBatchNorm {
@@ -88,10 +88,10 @@ export class IntegralBatchNorm {
     this.momentum = momentum;
     this.epsilon = epsilon;
     const n = groups.nodesOf(options.group);
-    this.gammaNodes = variable(`${options.id}_gamma`, tf.ones([n]), true);
-    this.betaNodes = variable(`${options.id}_beta`, tf.zeros([n]), true);
-    this.meanNodes = variable(`${options.id}_mean`, tf.zeros([n]), false);
-    this.varianceNodes = variable(`${options.id}_variance`, tf.ones([n]), false);
+    this.gammaNodes = variable(`${options.id}_gamma`, () => tf.ones([n]), true);
+    this.betaNodes = variable(`${options.id}_beta`, () => tf.zeros([n]), true);
+    this.meanNodes = variable(`${options.id}_mean`, () => tf.zeros([n]), false);
+    this.varianceNodes = variable(`${options.id}_variance`, () => tf.ones([n]), false);
   }
 
   /** Trainable variables: γ then β. */

@@ -1,0 +1,147 @@
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs";
+import { initEngine } from "../../loaders/engine.js";
+import { ChannelGroups } from "../../src/lib/integral/groups.js";
+import { IntegralBatchNorm } from "../../src/lib/sinn/batch-norm.js";
+import { uniformPartition } from "../../src/lib/partition.js";
+import { mulberry32, gaussian, randomInt, type Random } from "../../src/lib/random.js";
+
+before(async () => {
+  await initEngine("cpu");
+});
+
+const N = 24;
+
+function groups(): ChannelGroups {
+  return new ChannelGroups([{ id: "g", size: N, range: { min: 6, max: N } }, { id: "h", size: 4 }], [{ id: "gh", parts: ["g", "h"] }]);
+}
+
+/** A batch [b, 1, 1, m] whose channel c has exactly mean mean(x_c) and unbiased variance variance(x_c). */
+function batchWithStatistics(random: Random, points: Float64Array, mean: (x: number) => number, variance: (x: number) => number, b = 16): tf.Tensor4D {
+  const m = points.length;
+  const values = new Float32Array(b * m);
+  for (let c = 0; c < m; c++) {
+    const z = Array.from({ length: b }, () => gaussian(random));
+    const zm = z.reduce((a, v) => a + v, 0) / b;
+    const zs = Math.sqrt(z.reduce((a, v) => a + (v - zm) ** 2, 0) / (b - 1));
+    for (let i = 0; i < b; i++) values[i * m + c] = mean(points[c]) + Math.sqrt(variance(points[c])) * ((z[i] - zm) / zs);
+  }
+  return tf.tensor4d(values, [b, 1, 1, m]);
+}
+
+test("full size: training normalises with batch statistics and moves the running statistics by PyTorch's EMA", () => {
+  const start = tf.memory().numTensors;
+  const g = groups();
+  const bn = new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0.1 });
+  const random = mulberry32(3);
+  const x = tf.tidy(() => tf.add(tf.mul(tf.tensor4d(Float32Array.from({ length: 2 * 3 * 3 * N }, () => gaussian(random)), [2, 3, 3, N]), 2), 0.5));
+  const y = bn.apply(x, g.sizes, true);
+  const yMean = tf.tidy(() => tf.mean(y, [0, 1, 2]).dataSync());
+  const yVar = tf.tidy(() => tf.moments(y, [0, 1, 2]).variance.dataSync());
+  for (let c = 0; c < N; c++) {
+    assert.ok(Math.abs(yMean[c]) < 1e-4, `channel ${c} mean ${yMean[c]}`);
+    assert.ok(Math.abs(yVar[c] - 1) < 1e-3, `channel ${c} variance ${yVar[c]}`);
+  }
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const n = 18;
+  const m = mean.dataSync();
+  const v = variance.dataSync();
+  const rm = bn.meanNodes.dataSync();
+  const rv = bn.varianceNodes.dataSync();
+  for (let c = 0; c < N; c++) {
+    assert.ok(Math.abs(rm[c] - 0.1 * m[c]) < 1e-5, `running mean ${c}`);
+    assert.ok(Math.abs(rv[c] - (0.9 + 0.1 * v[c] * (n / (n - 1)))) < 1e-4, `running variance ${c}`);
+  }
+  // Evaluation uses the running statistics exactly at full size.
+  tf.tidy(() => {
+    bn.gammaNodes.assign(tf.linspace(0.5, 2, N));
+    bn.betaNodes.assign(tf.linspace(-1, 1, N));
+  });
+  bn.invalidate();
+  const e = bn.apply(x, g.sizes, false);
+  const expected = tf.tidy(() => tf.add(tf.mul(tf.div(tf.sub(x, bn.meanNodes), tf.sqrt(tf.add(bn.varianceNodes, 1e-5))), bn.gammaNodes), bn.betaNodes));
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(e, expected))).dataSync()[0]);
+  assert.ok(diff < 1e-5, `evaluation differs by ${diff}`);
+  tf.dispose([x, y, mean, variance, e, expected]);
+  bn.dispose();
+  g.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("random-size training: running statistics converge to the channel-coordinate functions at every size", () => {
+  const start = tf.memory().numTensors;
+  const g = groups();
+  const bn = new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0.2 });
+  const trueMean = (x: number) => 1 + 0.5 * Math.sin(2 * x);
+  const trueVariance = (x: number) => 2 + Math.cos(3 * x);
+  const random = mulberry32(11);
+  for (let step = 0; step < 250; step++) {
+    const m = randomInt(random, 6, N + 1);
+    const points = uniformPartition(m);
+    const x = batchWithStatistics(random, points, trueMean, trueVariance);
+    tf.dispose(bn.apply(x, { g: m, h: 4 }, true));
+    x.dispose();
+  }
+  for (const m of [6, 9, 13, 24]) {
+    const points = uniformPartition(m);
+    // Evaluate on a batch of zeros: output = shift = β − mean·scale with β = 0, γ = 1 → −mean/√(var+ε);
+    // read mean and variance through the evaluation affine.
+    const { scale, shift } = bn.affine({ g: m, h: 4 });
+    const s = scale.dataSync();
+    const b = shift.dataSync();
+    for (let c = 0; c < m; c++) {
+      const variance = 1 / s[c] ** 2 - 1e-5;
+      const mean = -b[c] / s[c];
+      assert.ok(Math.abs(mean - trueMean(points[c])) < 0.03, `size ${m} channel ${c}: mean ${mean} vs ${trueMean(points[c])}`);
+      assert.ok(Math.abs(variance - trueVariance(points[c])) < 0.08, `size ${m} channel ${c}: variance ${variance} vs ${trueVariance(points[c])}`);
+    }
+  }
+  bn.dispose();
+  g.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("estimation: cumulative average at full size, independent of batch order; refuses resampled passes", () => {
+  const start = tf.memory().numTensors;
+  const g = groups();
+  const a = new IntegralBatchNorm(g, { id: "a", group: "g" });
+  const b = new IntegralBatchNorm(g, { id: "b", group: "g" });
+  const random = mulberry32(5);
+  const batches = [0, 1, 2].map(() => tf.tensor4d(Float32Array.from({ length: 4 * 2 * 2 * N }, () => gaussian(random) + 3), [4, 2, 2, N]));
+  a.beginEstimation();
+  b.beginEstimation();
+  for (const x of batches) tf.dispose(a.apply(x, g.sizes, true));
+  for (const x of [...batches].reverse()) tf.dispose(b.apply(x, g.sizes, true));
+  a.endEstimation();
+  b.endEstimation();
+  const expectedMean = tf.tidy(() => tf.mean(tf.stack(batches.map((x) => tf.mean(x, [0, 1, 2])))).dataSync()[0]);
+  const am = a.meanNodes.dataSync();
+  const bm = b.meanNodes.dataSync();
+  for (let c = 0; c < N; c++) assert.ok(Math.abs(am[c] - bm[c]) < 1e-5, `channel ${c} differs by order`);
+  const overall = am.reduce((s, v) => s + v, 0) / N;
+  assert.ok(Math.abs(overall - expectedMean) < 1e-4, `mean of estimates ${overall} vs ${expectedMean}`);
+  a.beginEstimation();
+  const small = tf.zeros([2, 1, 1, 12]) as tf.Tensor4D;
+  assert.throws(() => a.apply(small, { g: 12, h: 4 }, true), /estimated at full size/);
+  a.endEstimation(false);
+  tf.dispose([...batches, small]);
+  a.dispose();
+  b.dispose();
+  g.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("bad input: composite group, wrong channel count, bad momentum", () => {
+  const g = groups();
+  assert.throws(() => new IntegralBatchNorm(g, { id: "bn", group: "gh" }), /unknown atomic group "gh"/);
+  assert.throws(() => new IntegralBatchNorm(g, { id: "bn", group: "nope" }), /bn: unknown channel group "nope"/);
+  assert.throws(() => new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0 }), /momentum/);
+  const bn = new IntegralBatchNorm(g, { id: "bn", group: "g" });
+  const x = tf.zeros([1, 1, 1, 5]) as tf.Tensor4D;
+  assert.throws(() => bn.apply(x, g.sizes, false), /bn: input has 5 channels, group "g" has size 24/);
+  x.dispose();
+  bn.dispose();
+  g.dispose();
+});
