@@ -15,6 +15,7 @@ import { LocalEngine } from "../src/lib/train/local.js";
 import { trainLoop, type EpochResult, type StepProgress, type TrainHooks } from "../src/lib/train/loop.js";
 import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
 import { parameterNamesOf, type WeightsParameter } from "../src/lib/train/weights-file.js";
+import { assignFlatWeights } from "../src/lib/train/gradients.js";
 
 export interface TrainJobOptions {
   model: ModelSpec;
@@ -24,6 +25,10 @@ export interface TrainJobOptions {
   /** Worker threads (default min(2, cores)); 1 trains in this thread. */
   workers?: number;
   backend?: NodeBackend;
+  /** Modules (file URLs) imported before the model is built, in every worker (e.g. to register models). */
+  preload?: string[];
+  /** Start from these weights (flat, in trainable-variable order) instead of the seed's initialisation. */
+  initialWeights?: Float32Array;
   /** Write the trained weights here (atomically). */
   out?: string;
   /** Where progress lines go (default stderr); null for silence. */
@@ -104,9 +109,11 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   let weights: WeightsParameter[];
   if (workers === 1) {
     backend = await initEngine(backendName);
+    for (const url of options.preload ?? []) await import(url);
     const dataset = loadDataset(options.dataset, datasetOptions);
     input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
     const model = createModel(options.model, input, settings.seed);
+    if (options.initialWeights) assignFlatWeights(model.trainableVariables, options.initialWeights);
     const engine = new LocalEngine(model, dataset, settings);
     trainCount = engine.trainCount;
     testCount = settings.limitTest > 0 ? Math.min(settings.limitTest, dataset.test.count) : dataset.test.count;
@@ -123,6 +130,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   } else {
     const engine = await ParallelEngine.start({
       workers, backend: backendName, model: options.model, dataset: options.dataset, datasetOptions, settings,
+      preload: options.preload, initialWeights: options.initialWeights,
     });
     try {
       backend = engine.backend;

@@ -21,6 +21,10 @@ export interface ParallelOptions {
   dataset: string;
   datasetOptions: DatasetOptions;
   settings: TrainSettings;
+  /** Modules (file URLs) each worker imports before building the model (e.g. to register models). */
+  preload?: string[];
+  /** Start from these weights (flat, in trainable-variable order). */
+  initialWeights?: Float32Array;
 }
 
 type Ready = Extract<FromWorker, { type: "ready" }>;
@@ -112,6 +116,7 @@ export class ParallelEngine implements TrainingEngine {
       const init: WorkerInit = {
         workerIndex, backend: options.backend, model: options.model, dataset: options.dataset,
         datasetOptions: options.datasetOptions, settings: options.settings,
+        preload: options.preload, initialWeights: options.initialWeights,
       };
       return new WorkerHandle(new Worker(workerUrl, { workerData: init, execArgv: [] }), workerIndex);
     });

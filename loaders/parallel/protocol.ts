@@ -16,6 +16,10 @@ export interface WorkerInit {
   dataset: string;
   datasetOptions: DatasetOptions;
   settings: TrainSettings;
+  /** Modules (file URLs) imported before the model is built, e.g. to register models. */
+  preload?: string[];
+  /** Start from these weights (flat, in trainable-variable order) instead of the seed's initialisation. */
+  initialWeights?: Float32Array;
 }
 
 /** Apply the averaged gradient (in the shared buffer) with this learning rate before anything else. */

@@ -178,3 +178,17 @@ export function convertReferenceNet(net: ReferenceNet, options: ConvertOptions =
     throw e;
   }
 }
+
+/**
+ * The other direction: the discrete parameters an integral reference net evaluates with at its current
+ * sizes (names as the discrete net's), e.g. to export it or to build a PrunedReferenceNet of it.
+ */
+export function innDiscreteParameters(inn: ReferenceInn): ParameterTensor[] {
+  const sizes = inn.groups.sizes;
+  return [...inn.convs, inn.dense].flatMap((layer) => {
+    const { weight, bias } = layer.discreteWeights(sizes, false);
+    const out = [{ name: `${layer.id}.weight`, shape: weight.shape.slice(), values: Float32Array.from(weight.dataSync()) }];
+    if (bias) out.push({ name: `${layer.id}.bias`, shape: bias.shape.slice(), values: Float32Array.from(bias.dataSync()) });
+    return out;
+  });
+}

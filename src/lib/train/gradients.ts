@@ -45,6 +45,13 @@ export function flattenAndDispose(tensors: tf.Tensor[], into?: Float32Array): Fl
   return out;
 }
 
+/** Assign a flat array (variable order, as flattenAndDispose lays it out) to variables. */
+export function assignFlatWeights(variables: readonly tf.Variable[], flat: Float32Array): void {
+  const values = unflatten(flat, variables);
+  variables.forEach((v, i) => v.assign(values[i]));
+  tf.dispose(values);
+}
+
 /** Tensors shaped like `like`, filled from a flat array (the inverse of flattenAndDispose). */
 export function unflatten(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] {
   const total = like.reduce((n, t) => n + t.size, 0);
