@@ -78,7 +78,7 @@ test("random-size training: running statistics converge to the channel-coordinat
   const trueVariance = (x: number) => 2 + Math.cos(3 * x);
   const random = mulberry32(11);
   for (let step = 0; step < 250; step++) {
-    const m = randomInt(random, 6, N + 1);
+    const m = randomInt(random, 6, N);
     const points = uniformPartition(m);
     const x = batchWithStatistics(random, points, trueMean, trueVariance);
     tf.dispose(bn.apply(x, { g: m, h: 4 }, true));
