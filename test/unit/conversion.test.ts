@@ -3,11 +3,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initEngine } from "../../loaders/engine.js";
 import {
-  assignParameters, channelOrders, convertReferenceNet, gatherAxis, groupSlices, permuteChannels, readParameters, referenceChannelLayout,
+  assignParameters, channelOrders, GridTuning, convertReferenceNet, gatherAxis, groupSlices, permuteChannels, readParameters, referenceChannelLayout,
 } from "../../src/lib/conversion.js";
 import { channelDistanceMatrix, totalVariation } from "../../src/lib/permutation.js";
 import { ReferenceNet } from "../../src/lib/models/reference.js";
 import { mulberry32, type Random } from "../../src/lib/random.js";
+import { computeGradients } from "../../src/lib/train/gradients.js";
+import { createOptimizer } from "../../src/lib/train/optimizers.js";
+import { uniformPartition } from "../../src/lib/partition.js";
 
 before(async () => {
   await initEngine("cpu");
@@ -138,4 +141,51 @@ test("bad layouts and parameters get clear errors", () => {
   assert.throws(() => assignParameters(net, params.slice(1)), /no values for parameter "conv1.weight"/);
   assert.throws(() => assignParameters(net, params.map((p) => (p.name === "dense.bias" ? { ...p, shape: [5] } : p))), /dense.bias" has shape \[5\]/);
   net.dispose();
+});
+
+test("grid tuning trains only the partition points (and optionally biases); weights stay frozen, points stay ordered", () => {
+  const start = tf.memory().numTensors;
+  const net = new ReferenceNet(input, 6);
+  const { inn, permuted } = convertReferenceNet(net, { restarts: 1 });
+  inn.resample({ conv1: 10, conv2: 20, conv3: 40 });
+  const tuning = new GridTuning(inn, { groups: ["conv2", "conv3"] });
+  assert.equal(tuning.trainableVariables.length, 2);
+  assert.ok(tuning.trainableVariables.every((v) => !inn.convs.some((c) => c.weightNodes === v)));
+  const withBiases = new GridTuning(inn, { groups: ["conv2"], biases: true });
+  assert.equal(withBiases.trainableVariables.length, 1 + 4);
+  assert.deepEqual(withBiases.parameterNames.slice(1), ["conv1.bias", "conv2.bias", "conv3.bias", "dense.bias"]);
+  withBiases.dispose();
+  const tuning2 = new GridTuning(inn, { groups: ["conv2", "conv3"] });
+  const weightsBefore = inn.convs.map((c) => Array.from(c.weightNodes.dataSync()));
+  const pointsBefore = tuning2.points();
+  const x = images(mulberry32(3), 16, 3);
+  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), "int32"), 10) as tf.Tensor2D);
+  const before0 = inn.apply(x, { training: false });
+  const logitsBefore = Array.from(before0.dataSync());
+  before0.dispose();
+  const optimizer = createOptimizer("adam", tuning2.trainableVariables);
+  for (let step = 0; step < 3; step++) {
+    const { gradients } = computeGradients(tuning2, x, labels, { training: true, random: mulberry32(step) });
+    assert.ok(gradients.some((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) > 0), "partition gradients are all zero");
+    optimizer.step(gradients, 0.05);
+    tf.dispose(gradients);
+  }
+  optimizer.dispose();
+  // Sizes did not change (no random draws), weights are untouched, points moved and stay increasing.
+  assert.deepEqual(inn.sizes, { image: 1, conv1: 10, conv2: 20, conv3: 40, classes: 10 });
+  inn.convs.forEach((c, i) => assert.deepEqual(Array.from(c.weightNodes.dataSync()), weightsBefore[i]));
+  const pointsAfter = tuning2.points();
+  for (const g of ["conv2", "conv3"]) {
+    assert.notDeepEqual(pointsAfter[g], pointsBefore[g]);
+    for (let k = 1; k < pointsAfter[g].length; k++) assert.ok(pointsAfter[g][k] > pointsAfter[g][k - 1]);
+  }
+  const logitsOut = inn.apply(x, { training: false });
+  assert.notDeepEqual(Array.from(logitsOut.dataSync()), logitsBefore);
+  tuning2.reset();
+  assert.deepEqual(Array.from(tuning2.points().conv2), Array.from(uniformPartition(20)));
+  tf.dispose([x, labels, logitsOut]);
+  inn.dispose();
+  permuted.dispose();
+  net.dispose();
+  assert.equal(tf.memory().numTensors, start);
 });
