@@ -9,30 +9,14 @@
  * The site is built once (INTEGRAL_LAB_PROFILE=quick); E2E_REUSE_DIST=1 reuses an existing dist/.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
+import { buildSite, distDir, resultsDir } from "./build-site.js";
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const distDir = join(projectRoot, "dist");
-const resultsDir = join(projectRoot, "test-results");
 
-function buildSite(): void {
-  if (process.env.E2E_REUSE_DIST === "1" && existsSync(join(distDir, "index.html"))) return;
-  const result = spawnSync("npm", ["run", "build"], {
-    cwd: projectRoot,
-    env: { ...process.env, INTEGRAL_LAB_PROFILE: process.env.INTEGRAL_LAB_PROFILE ?? "quick", OBSERVABLE_TELEMETRY_DISABLE: "1" },
-    encoding: "utf-8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 * 1024 * 1024
-  });
-  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
-}
 
 let server: StaticServer;
 let browser: TestBrowser;

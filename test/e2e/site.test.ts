@@ -8,19 +8,14 @@
  * when dist/ exists (for iterating on the test itself; CI always builds).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import config from "../../observablehq.config.js";
 import { launchBrowser, openWatchedPage, type TestBrowser } from "./browser.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
+import { buildSite, distDir, resultsDir } from "./build-site.js";
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const distDir = join(projectRoot, "dist");
-const resultsDir = join(projectRoot, "test-results");
 
 type NavEntry = { path?: string; pages?: readonly NavEntry[] };
 
@@ -33,22 +28,6 @@ function navigationPaths(entries: readonly NavEntry[]): string[] {
 const sitePaths = ["/", ...navigationPaths(config.pages), "/?backend=wasm", "/?backend=cpu"];
 const backends = ["webgl", "wasm", "cpu"];
 
-function buildSite(): void {
-  if (process.env.E2E_REUSE_DIST === "1" && existsSync(join(distDir, "index.html"))) return;
-  const result = spawnSync("npm", ["run", "build"], {
-    cwd: projectRoot,
-    env: { ...process.env, INTEGRAL_LAB_PROFILE: process.env.INTEGRAL_LAB_PROFILE ?? "quick", OBSERVABLE_TELEMETRY_DISABLE: "1" },
-    encoding: "utf-8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 * 1024 * 1024
-  });
-  if (result.status !== 0) {
-    const hint = existsSync(join(projectRoot, "src", "vendor", "tfjs-backend-wasm.js"))
-      ? ""
-      : "\nsrc/vendor/tfjs-backend-wasm.js is missing: the build must run `tsx scripts/bundle-tfjs-wasm.ts` first.";
-    throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}${hint}`);
-  }
-}
 
 async function listFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
