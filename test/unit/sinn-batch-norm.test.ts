@@ -36,7 +36,7 @@ test("full size: training normalises with batch statistics and moves the running
   const g = groups();
   const bn = new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0.1 });
   const random = mulberry32(3);
-  const x = tf.tidy(() => tf.add(tf.mul(tf.tensor4d(Float32Array.from({ length: 2 * 3 * 3 * N }, () => gaussian(random)), [2, 3, 3, N]), 2), 0.5));
+  const x = tf.tidy(() => tf.add(tf.mul(tf.tensor4d(Float32Array.from({ length: 2 * 3 * 3 * N }, () => gaussian(random)), [2, 3, 3, N]), 2), 0.5) as tf.Tensor4D);
   const y = bn.apply(x, g.sizes, true);
   const yMean = tf.tidy(() => tf.mean(y, [0, 1, 2]).dataSync());
   const yVar = tf.tidy(() => tf.moments(y, [0, 1, 2]).variance.dataSync());
@@ -103,7 +103,7 @@ test("random-size training: running statistics converge to the channel-coordinat
   assert.equal(tf.memory().numTensors, start);
 });
 
-test("estimation: cumulative average at full size, independent of batch order; refuses resampled passes", () => {
+test("estimation: cumulative average, independent of batch order; full size rewrites nodes, a reduced size calibrates only itself", () => {
   const start = tf.memory().numTensors;
   const g = groups();
   const a = new IntegralBatchNorm(g, { id: "a", group: "g" });
@@ -120,13 +120,24 @@ test("estimation: cumulative average at full size, independent of batch order; r
   const am = a.meanNodes.dataSync();
   const bm = b.meanNodes.dataSync();
   for (let c = 0; c < N; c++) assert.ok(Math.abs(am[c] - bm[c]) < 1e-5, `channel ${c} differs by order`);
-  const overall = am.reduce((s, v) => s + v, 0) / N;
+  const overall = Array.from(am).reduce((s, v) => s + v, 0) / N;
   assert.ok(Math.abs(overall - expectedMean) < 1e-4, `mean of estimates ${overall} vs ${expectedMean}`);
+  // At a reduced size: only that size is calibrated; the nodes keep the full-size estimate.
+  const nodesBefore = Array.from(a.meanNodes.dataSync());
+  const small = tf.tidy(() => tf.add(tf.zeros([2, 1, 1, 12]), tf.tensor1d(Float32Array.from({ length: 12 }, (_, c) => c)).reshape([1, 1, 1, 12])) as tf.Tensor4D);
   a.beginEstimation();
-  const small = tf.zeros([2, 1, 1, 12]) as tf.Tensor4D;
-  assert.throws(() => a.apply(small, { g: 12, h: 4 }, true), /estimated at full size/);
-  a.endEstimation(false);
-  tf.dispose([...batches, small]);
+  tf.dispose(a.apply(small, { g: 12, h: 4 }, true));
+  const other = tf.zeros([2, 1, 1, 13]) as tf.Tensor4D;
+  assert.throws(() => a.apply(other, { g: 13, h: 4 }, true), /one estimation needs one size, got passes at 12 and 13/);
+  a.endEstimation();
+  assert.deepEqual(Array.from(a.meanNodes.dataSync()), nodesBefore);
+  assert.deepEqual(a.calibratedSizes, [12]);
+  const shift = a.affine({ g: 12, h: 4 }).shift.dataSync();
+  // β = 0, γ = 1, variance 0: shift = −mean/√ε = −c/√ε.
+  for (let c = 0; c < 12; c++) assert.ok(Math.abs(shift[c] + c / Math.sqrt(1e-5)) < 1e-2 * (1 + c / Math.sqrt(1e-5)), `calibrated channel ${c}`);
+  tf.dispose(a.apply(small, { g: 12, h: 4 }, true));
+  assert.deepEqual(a.calibratedSizes, [], "a training step drops calibrations");
+  tf.dispose([...batches, small, other]);
   a.dispose();
   b.dispose();
   g.dispose();

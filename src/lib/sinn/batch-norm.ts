@@ -27,12 +27,20 @@
  * random sizes every node gets updated, and evaluation at any size reads M r. Tested against a known
  * statistics function in test/unit/sinn-batch-norm.test.ts.
  *
+ * Caveat, measured (loaders/sinn-results.ts): the premise "statistics depend on the coordinate only"
+ * holds once weight functions are smooth. Early in training they are rough, and a quadrature sum over
+ * fewer, rougher channels has a larger variance, so the EMA mixes size-dependent values and lags the
+ * fast-changing weights; deep SINN stacks (a batch-norm after every dw and pw) suffer most. After a
+ * short training, `estimateStatistics` at full size restores evaluation accuracy to the batch-statistics
+ * level; the results script does that for every variant alike and reports both.
+ *
  * Data-parallel training. Gradients are averaged across workers, statistics are not: each worker
  * keeps its own EMA of its own shard, deterministic given the seed and worker count (same batch order,
  * same size draws), but not equal to a one-worker run. `estimateStatistics` re-estimates them
  * deterministically (cumulative average over given batches, at full size, where M = I) for anyone who
  * needs worker-independent statistics, e.g. before saving weights (running statistics are not
- * trainable variables, so the weights file does not carry them).
+ * trainable variables, so the weights file does not carry them). It also re-estimates at a reduced
+ * size, kept as that size's calibration (see `endEstimation`).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { linearKernel } from "../interpolation.js";
@@ -72,7 +80,9 @@ export class IntegralBatchNorm {
   private cachedAffine?: { key: string; scale: tf.Tensor1D; shift: tf.Tensor1D };
   private readonly scatterCache = new Map<string, tf.Tensor2D>();
   /** Cumulative-average state of `estimateStatistics` (batches seen), undefined when not estimating. */
-  private estimating?: { batches: number; mean: tf.Tensor1D; variance: tf.Tensor1D };
+  private estimating?: { batches: number; size?: number; mean?: tf.Tensor1D; variance?: tf.Tensor1D };
+  /** Statistics re-estimated at a reduced size (by size); dropped by the next training step. */
+  private readonly calibrations = new Map<number, { mean: tf.Tensor1D; variance: tf.Tensor1D }>();
 
   constructor(groups: ChannelGroups, options: IntegralBatchNormOptions) {
     if (!groups.has(options.group)) throw new Error(`${options.id}: unknown channel group "${options.group}"`);
@@ -132,6 +142,8 @@ export class IntegralBatchNorm {
       return tf.tidy(() => tf.add(tf.mul(x, scale), shift));
     }
     this.invalidate();
+    // Weights are about to change: per-size calibrations go stale (estimation passes change nothing).
+    if (!this.estimating) this.dropCalibrations();
     return tf.tidy(() => {
       const matrix = this.groups.sampling(this.group, sizes).matrix;
       const gamma = sampleAxis(this.gammaNodes as tf.Tensor1D, 0, matrix);
@@ -146,17 +158,16 @@ export class IntegralBatchNorm {
 
   private updateStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, size: number, matrix: tf.Tensor2D): void {
     if (this.estimating) {
-      const full = this.groups.nodesOf(this.group);
-      if (size !== full) throw new Error(`${this.id}: statistics are estimated at full size (${full} channels), got a pass at ${size}`);
-      // Cumulative average at full size (M = I): deterministic and independent of the step order.
       const e = this.estimating;
+      if (e.size !== undefined && e.size !== size) throw new Error(`${this.id}: one estimation needs one size, got passes at ${e.size} and ${size}`);
+      // Cumulative average: deterministic and independent of the batch order.
       const k = e.batches + 1;
       const next = tf.tidy(() => ({
-        mean: tf.keep(tf.add(tf.mul(e.mean, (k - 1) / k), tf.div(mean, k))) as tf.Tensor1D,
-        variance: tf.keep(tf.add(tf.mul(e.variance, (k - 1) / k), tf.div(variance, k))) as tf.Tensor1D,
+        mean: tf.keep(e.mean ? tf.add(tf.mul(e.mean, (k - 1) / k), tf.div(mean, k)) : tf.clone(mean)) as tf.Tensor1D,
+        variance: tf.keep(e.variance ? tf.add(tf.mul(e.variance, (k - 1) / k), tf.div(variance, k)) : tf.clone(variance)) as tf.Tensor1D,
       }));
-      tf.dispose([e.mean, e.variance]);
-      this.estimating = { batches: k, ...next };
+      tf.dispose([e.mean, e.variance].filter((t): t is tf.Tensor1D => t !== undefined));
+      this.estimating = { batches: k, size, ...next };
       return;
     }
     const p = this.scatter(size);
@@ -176,9 +187,12 @@ export class IntegralBatchNorm {
       const { scale, shift } = tf.tidy(() => {
         const matrix = this.groups.sampling(this.group, sizes).matrix;
         const at = (v: tf.Variable) => sampleAxis(v as tf.Tensor1D, 0, matrix);
+        const calibrated = this.calibrations.get(this.groups.sizeOf(this.group, sizes));
+        const mean = calibrated ? calibrated.mean : at(this.meanNodes);
         // Cubic interpolation can overshoot below zero between nodes of a variance; clamp it.
-        const scale = tf.mul(at(this.gammaNodes), tf.rsqrt(tf.add(tf.relu(at(this.varianceNodes)), this.epsilon))) as tf.Tensor1D;
-        const shift = tf.sub(at(this.betaNodes), tf.mul(at(this.meanNodes), scale)) as tf.Tensor1D;
+        const variance = calibrated ? calibrated.variance : tf.relu(at(this.varianceNodes));
+        const scale = tf.mul(at(this.gammaNodes), tf.rsqrt(tf.add(variance, this.epsilon))) as tf.Tensor1D;
+        const shift = tf.sub(at(this.betaNodes), tf.mul(mean, scale)) as tf.Tensor1D;
         return { scale: tf.keep(scale), shift: tf.keep(shift) };
       });
       this.cachedAffine = { key, scale, shift };
@@ -194,24 +208,49 @@ export class IntegralBatchNorm {
     }
   }
 
-  /** Start a deterministic re-estimation: training-mode passes at full size now accumulate a cumulative average. */
+  /**
+   * Start a deterministic re-estimation: training-mode passes (all at one size) now accumulate a
+   * cumulative average instead of moving the EMA.
+   */
   beginEstimation(): void {
     this.endEstimation(false);
-    const n = this.groups.nodesOf(this.group);
-    this.estimating = { batches: 0, mean: tf.keep(tf.zeros([n])), variance: tf.keep(tf.ones([n])) };
+    this.estimating = { batches: 0 };
   }
 
-  /** Finish a re-estimation: write the averages into the running statistics (if `commit` and any batch was seen). */
+  /**
+   * Finish a re-estimation (if `commit` and any batch was seen). At full size (M = I) the averages
+   * become the running-statistics nodes, so every size reads them by interpolation. At a reduced size
+   * they cannot be pushed back into N nodes exactly; they are kept as that size's calibration, used by
+   * evaluation at that size until the next training step ("re-estimate per size at evaluation").
+   */
   endEstimation(commit = true): void {
     const e = this.estimating;
     if (!e) return;
     this.estimating = undefined;
-    if (commit && e.batches > 0) {
-      this.meanNodes.assign(e.mean);
-      this.varianceNodes.assign(e.variance);
+    if (commit && e.batches > 0 && e.mean && e.variance && e.size !== undefined) {
+      if (e.size === this.groups.nodesOf(this.group)) {
+        this.meanNodes.assign(e.mean);
+        this.varianceNodes.assign(e.variance);
+        tf.dispose([e.mean, e.variance]);
+      } else {
+        this.calibrations.get(e.size)?.mean.dispose();
+        this.calibrations.get(e.size)?.variance.dispose();
+        this.calibrations.set(e.size, { mean: e.mean, variance: e.variance });
+      }
       this.invalidate();
+      return;
     }
-    tf.dispose([e.mean, e.variance]);
+    tf.dispose([e.mean, e.variance].filter((t): t is tf.Tensor1D => t !== undefined));
+  }
+
+  /** Sizes with their own re-estimated statistics. */
+  get calibratedSizes(): number[] {
+    return [...this.calibrations.keys()];
+  }
+
+  private dropCalibrations(): void {
+    for (const c of this.calibrations.values()) tf.dispose([c.mean, c.variance]);
+    this.calibrations.clear();
   }
 
   /** Plain numbers for drawing and accounting: γ and β count as parameters; FLOPs 0 (foldable). */
@@ -221,6 +260,7 @@ export class IntegralBatchNorm {
 
   dispose(): void {
     this.endEstimation(false);
+    this.dropCalibrations();
     this.invalidate();
     for (const p of this.scatterCache.values()) p.dispose();
     this.scatterCache.clear();

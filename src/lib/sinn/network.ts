@@ -64,7 +64,7 @@ export class IntegralGraphNet implements Model {
         this.layers.set(node.id, layer);
         const shape = layer.weightNodes.shape;
         // fan-in = every weight feeding one output: all dims but the last (depth-wise: the k×k taps).
-        const fanIn = node.op.op === "depthwise-conv2d" ? shape[0] * shape[1] : shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        const fanIn = node.op.op === "depthwise-conv2d" ? (shape[0] as number) * (shape[1] as number) : shape.slice(0, -1).reduce((a, b) => a * b, 1);
         const weightSeed = deriveSeed(seed, index, 0);
         tf.tidy(() => {
           const weight = tf.tensor(initialWeights(weightSeed, shape, fanIn), shape);
@@ -234,14 +234,18 @@ export class IntegralGraphNet implements Model {
   }
 
   /**
-   * Deterministic re-estimation of every batch-norm's running statistics: training-mode passes at full
-   * size over `batches`, cumulative average, no weight change. Sizes are restored afterwards. Use it
-   * for statistics independent of the worker count (see batch-norm.ts).
+   * Deterministic re-estimation of every batch-norm's statistics: training-mode passes over `batches`
+   * at `sizes` (hidden groups; default full), cumulative average, no weight change. At full size this
+   * rewrites the running-statistics nodes; at reduced sizes it calibrates those sizes only (see
+   * batch-norm.ts). Current sizes are restored afterwards.
    */
-  estimateStatistics(batches: readonly tf.Tensor4D[]): void {
+  estimateStatistics(batches: readonly tf.Tensor4D[], sizes: Readonly<Record<string, number>> = {}): void {
     if (batches.length === 0) throw new Error(`${this.name}.estimateStatistics: no batches`);
+    for (const key of Object.keys(sizes)) {
+      if (!this.plan.hidden.includes(key)) throw new Error(`${this.name}.estimateStatistics: "${key}" is not a resizable group`);
+    }
     const saved = this.groups.sizes;
-    const full = this.groups.fullSizes;
+    const full = { ...this.groups.fullSizes, ...sizes };
     for (const n of this.norms.values()) n.beginEstimation();
     try {
       for (const batch of batches) tf.dispose(this.forward(batch, full, true));
