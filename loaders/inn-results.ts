@@ -9,7 +9,8 @@
  * Training ranges, settings, parameter/FLOP compression, dead ReLU channels and training throughput
  * (integral vs discrete, same engine, same run) are recorded with the results.
  *
- *   npx tsx loaders/inn-results.ts [--epochs 2] [--finetune-epochs 1] [--limit-train 0] [--workers 2] [--seed 0]
+ *   npx tsx loaders/inn-results.ts [--epochs 2] [--finetune-epochs 1] [--limit-train 0] [--workers 2] [--seed 0] [--lr-1e4 10]
+ *   (--lr-1e4 10 = learning rate 0.001; default: the trainer's 0.003)
  *
  * Table and progress on stderr, JSON on stdout.
  */
@@ -46,11 +47,13 @@ interface Options {
   limitTrain: number;
   workers: number;
   seed: number;
+  /** Learning rate in 1e-4 units (integer flag), 0 = the trainer's default. */
+  lr: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { epochs: 2, finetuneEpochs: 1, limitTrain: 0, workers: 2, seed: 0 };
-  const keys: Record<string, keyof Options> = { "--epochs": "epochs", "--finetune-epochs": "finetuneEpochs", "--limit-train": "limitTrain", "--workers": "workers", "--seed": "seed" };
+  const o: Options = { epochs: 2, finetuneEpochs: 1, limitTrain: 0, workers: 2, seed: 0, lr: 0 };
+  const keys: Record<string, keyof Options> = { "--epochs": "epochs", "--finetune-epochs": "finetuneEpochs", "--limit-train": "limitTrain", "--workers": "workers", "--seed": "seed", "--lr-1e4": "lr" };
   for (let i = 0; i < argv.length; i += 2) {
     const key = keys[argv[i]];
     const value = Number(argv[i + 1]);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   const backend = await initEngine();
   const dataset = loadDataset("mnist");
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
-  const settings: TrainSettings = resolveSettings({ seed: options.seed, epochs: options.epochs, limitTrain: options.limitTrain });
+  const settings: TrainSettings = resolveSettings({ seed: options.seed, epochs: options.epochs, limitTrain: options.limitTrain, ...(options.lr > 0 ? { learningRate: options.lr * 1e-4 } : {}) });
   const dir = mkdtempSync(join(tmpdir(), "inn-results-"));
   const innSpec = { name: "reference-inn", minFraction: 0.25 };
   try {
