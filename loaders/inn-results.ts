@@ -21,7 +21,6 @@ import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { initEngine } from "./engine.js";
 import { loadDataset } from "./datasets.js";
-import { REGISTER_MODELS_URL } from "./register-models.js";
 import { readWeightsFile } from "./train-weights.js";
 import { runTrainJob, type TrainJobResult } from "./train-job.js";
 import { batchImages } from "../src/lib/data/dataset.js";
@@ -92,7 +91,7 @@ async function main(): Promise<void> {
     // (a) Discrete and integral training, same settings, both through the data-parallel trainer.
     const train = (name: string, model: { name: string; [k: string]: unknown }, s: TrainSettings, initialWeights?: Float32Array) => {
       log(`— training ${name}`);
-      return runTrainJob({ model, dataset: "mnist", settings: s, workers: options.workers, preload: [REGISTER_MODELS_URL], initialWeights, out: join(dir, `${name}.json`), progressInterval: 20 });
+      return runTrainJob({ model, dataset: "mnist", settings: s, workers: options.workers, initialWeights, out: join(dir, `${name}.json`), progressInterval: 20 });
     };
     const discreteJob = await train("discrete", { name: "reference" }, settings);
     const innJob = await train("inn", innSpec, settings);

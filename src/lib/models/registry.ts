@@ -5,6 +5,7 @@
  */
 import type { InputShape, Model } from "../model.js";
 import { createReferenceNet } from "./reference.js";
+import { REFERENCE_INN_NAME, referenceInnFromSpec } from "./reference-inn-spec.js";
 
 /** A model description: its registered name plus model-specific options (plain JSON values). */
 export interface ModelSpec {
@@ -29,6 +30,7 @@ const MODEL_FACTORIES: Record<string, ModelFactory> = {
     checkSpecOptions(spec, []);
     return createReferenceNet(input, seed);
   },
+  [REFERENCE_INN_NAME]: referenceInnFromSpec,
 };
 
 /** Register a model factory under `name` (throws if the name is taken). */
