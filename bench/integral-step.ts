@@ -31,10 +31,19 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function main(): Promise<void> {
+export interface IntegralStepResult {
+  backend: string;
+  batch: number;
+  stepMs: Record<string, number>;
+  ratioFullSize: number;
+  ratioRandomSizes: number;
+  resampleMsMedian: number;
+  resampleMs: number[];
+}
+
+/** Step time of the integral net vs the discrete net (same run, interleaved) and whole-model resample time. */
+export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise<IntegralStepResult> {
   const backend = await initEngine();
-  const steps = arg("steps", 8);
-  const warmup = arg("warmup", 2);
   const input = { height: 28, width: 28, channels: 1, classes: 10 };
   const discrete = new ReferenceNet(input, 0);
   const inn = ReferenceInn.fromDiscrete(discrete);
@@ -63,7 +72,7 @@ async function main(): Promise<void> {
     inn.resample({ conv1: a, conv2: b, conv3: c });
     resampleMs.push(performance.now() - t0);
   }
-  const result = {
+  const result: IntegralStepResult = {
     backend,
     batch: 128,
     stepMs: ms,
@@ -72,12 +81,18 @@ async function main(): Promise<void> {
     resampleMsMedian: median(resampleMs),
     resampleMs,
   };
-  log(`step ms: discrete ${ms.discrete.toFixed(1)}, integral full ${ms.innFull.toFixed(1)} (×${result.ratioFullSize.toFixed(2)}), integral random sizes ${ms.innRandom.toFixed(1)} (×${result.ratioRandomSizes.toFixed(2)})`);
-  log(`resample whole model: median ${result.resampleMsMedian.toFixed(2)} ms`);
-  process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   tf.dispose([images, labels]);
   inn.dispose();
   discrete.dispose();
+  return result;
 }
 
-await main();
+async function main(): Promise<void> {
+  const result = await benchIntegralStep({ steps: arg("steps", 8), warmup: arg("warmup", 2) });
+  const ms = result.stepMs;
+  log(`step ms: discrete ${ms.discrete.toFixed(1)}, integral full ${ms.innFull.toFixed(1)} (×${result.ratioFullSize.toFixed(2)}), integral random sizes ${ms.innRandom.toFixed(1)} (×${result.ratioRandomSizes.toFixed(2)})`);
+  log(`resample whole model: median ${result.resampleMsMedian.toFixed(2)} ms`);
+  process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) await main();

@@ -51,4 +51,27 @@ try {
   lines.push(`kernel profile unavailable: ${(e as Error).message}`);
 }
 
+try {
+  const { benchIntegralStep } = await import("./integral-step.js");
+  const integral = await benchIntegralStep();
+  report.integralStep = integral;
+  lines.push(`integral vs discrete training step (1 thread, batch ${integral.batch}): full size ×${integral.ratioFullSize.toFixed(2)}, ` +
+    `random sizes ×${integral.ratioRandomSizes.toFixed(2)}; resample whole model: median ${integral.resampleMsMedian.toFixed(2)} ms`);
+} catch (e) {
+  lines.push(`integral step benchmark failed: ${(e as Error).message}`);
+}
+
+try {
+  const { benchGroupedConv } = await import("./grouped-conv.js");
+  const grouped = (await benchGroupedConv()) as { rows: Record<string, unknown>[] };
+  report.groupedConv = grouped;
+  lines.push("grouped 1×1 conv vs dense 1×1 conv of the same shape (time ratio vs FLOP ratio):");
+  for (const r of grouped.rows) {
+    if (!r.auto) continue;
+    lines.push(`  ${r.inChannels}→${r.outChannels} G=${r.groups} (${r.strategy}): FLOPs ×${r.flopRatio}, forward time ×${r.forwardTimeRatio}, train time ×${r.trainTimeRatio}`);
+  }
+} catch (e) {
+  lines.push(`grouped conv benchmark failed: ${(e as Error).message}`);
+}
+
 process.stdout.write(lines.join("\n") + "\n\n" + JSON.stringify(report, null, 2) + "\n");
