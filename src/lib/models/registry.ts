@@ -6,6 +6,7 @@
 import type { InputShape, Model } from "../model.js";
 import { createReferenceNet } from "./reference.js";
 import { REFERENCE_INN_NAME, referenceInnFromSpec } from "./reference-inn-spec.js";
+import { createFamilyModel, familyModelName, SINN_FAMILIES, SINN_VARIANTS } from "./sinn-families.js";
 
 /** A model description: its registered name plus model-specific options (plain JSON values). */
 export interface ModelSpec {
@@ -32,6 +33,19 @@ const MODEL_FACTORIES: Record<string, ModelFactory> = {
   },
   [REFERENCE_INN_NAME]: referenceInnFromSpec,
 };
+
+// The five SIB families, each as discrete / INN / SINN variant: "nin-discrete" … "resnet50-sinn".
+for (const family of SINN_FAMILIES) {
+  for (const variant of SINN_VARIANTS) {
+    MODEL_FACTORIES[familyModelName(family, variant)] = (spec, input, seed) => {
+      checkSpecOptions(spec, ["minFraction", "widthScale"]);
+      for (const key of ["minFraction", "widthScale"]) {
+        if (spec[key] !== undefined && typeof spec[key] !== "number") throw new Error(`model "${spec.name}": ${key} must be a number, got ${JSON.stringify(spec[key])}`);
+      }
+      return createFamilyModel(family, variant, input, seed, { minFraction: spec.minFraction as number | undefined, widthScale: spec.widthScale as number | undefined });
+    };
+  }
+}
 
 /** Register a model factory under `name` (throws if the name is taken). */
 export function registerModel(name: string, factory: ModelFactory): void {
