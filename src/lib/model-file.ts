@@ -49,6 +49,8 @@ export interface ModelFileManifest {
   sizes: Record<string, number>;
   tensors: ManifestTensor[];
   byteLength: number;
+  /** Optional provenance (how the model was trained: recipe, seed, accuracy …); readers may ignore it. */
+  training?: Record<string, unknown>;
 }
 
 export interface ModelFile {
@@ -182,4 +184,62 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
     inn.dispose();
     throw e;
   }
+}
+
+/**
+ * Single-file container for a model file (one download, one data-loader output):
+ *
+ *   0  magic "ILMF" (4 bytes)   4  version u16 (= 1)   6  reserved u16 (= 0)
+ *   8  manifest length u32 (bytes of UTF-8 JSON)       12 manifest JSON, then the blob
+ *
+ * Little-endian. The blob follows the manifest directly; its length is the manifest's byteLength.
+ */
+export const MODEL_CONTAINER_MAGIC = "ILMF";
+export const MODEL_CONTAINER_VERSION = 1;
+const CONTAINER_HEADER_BYTES = 12;
+
+/** Pack a manifest and its blob into one byte array. */
+export function encodeModelFile(manifest: ModelFileManifest, blob: ArrayBuffer): Uint8Array {
+  if (blob.byteLength !== manifest.byteLength) throw new Error(`encodeModelFile: blob has ${blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const out = new Uint8Array(CONTAINER_HEADER_BYTES + json.length + blob.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < 4; i++) out[i] = MODEL_CONTAINER_MAGIC.charCodeAt(i);
+  view.setUint16(4, MODEL_CONTAINER_VERSION, true);
+  view.setUint16(6, 0, true);
+  view.setUint32(8, json.length, true);
+  out.set(json, CONTAINER_HEADER_BYTES);
+  out.set(new Uint8Array(blob), CONTAINER_HEADER_BYTES + json.length);
+  return out;
+}
+
+/**
+ * Unpack a container into `{ manifest, blob }` (the manifest is parsed, not yet validated: pass the result
+ * to a loader such as `loadContinuousModel`). `name` (file name or URL) appears in every error.
+ */
+export function decodeModelFile(bytes: Uint8Array, name: string): ModelFile {
+  const fail = (problem: string): never => { throw new Error(`${name}: ${problem}`); };
+  if (!(bytes instanceof Uint8Array)) fail("expected the file's bytes (a Uint8Array)");
+  if (bytes.length < CONTAINER_HEADER_BYTES) fail(`truncated model file: ${bytes.length} bytes, the header alone needs ${CONTAINER_HEADER_BYTES}`);
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== MODEL_CONTAINER_MAGIC) fail(`not a model file: magic ${JSON.stringify(magic)}, expected "${MODEL_CONTAINER_MAGIC}"`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint16(4, true);
+  if (version !== MODEL_CONTAINER_VERSION) fail(`unsupported model file container version ${version} (this reader knows version ${MODEL_CONTAINER_VERSION})`);
+  const manifestLength = view.getUint32(8, true);
+  if (CONTAINER_HEADER_BYTES + manifestLength > bytes.length) fail(`truncated model file: the manifest needs ${manifestLength} bytes, only ${bytes.length - CONTAINER_HEADER_BYTES} follow the header`);
+  let manifest: ModelFileManifest;
+  try {
+    manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(CONTAINER_HEADER_BYTES, CONTAINER_HEADER_BYTES + manifestLength)));
+  } catch (e) {
+    return fail(`the manifest is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (!manifest || typeof manifest !== "object") fail("the manifest is not a JSON object");
+  const blobStart = CONTAINER_HEADER_BYTES + manifestLength;
+  const declared = manifest.byteLength;
+  if (!Number.isInteger(declared) || declared < 0) fail(`the manifest's byteLength must be a non-negative integer, got ${JSON.stringify(declared)}`);
+  const available = bytes.length - blobStart;
+  if (available < declared) fail(`truncated model file: the weights blob needs ${declared} bytes, ${available} are present`);
+  if (available > declared) fail(`model file has ${available - declared} trailing bytes after the ${declared}-byte weights blob`);
+  return { manifest, blob: bytes.slice(blobStart).buffer as ArrayBuffer };
 }

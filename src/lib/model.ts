@@ -26,6 +26,13 @@ export interface Model {
   apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D;
   /** Free every tensor the model owns. */
   dispose(): void;
+  /**
+   * Optional extra training loss (e.g. LHC's mask regulariser), added to the task loss of every
+   * training step after the forward pass, inside the gradient computation. Not used in evaluation.
+   */
+  regularization?(): tf.Scalar;
+  /** Optional hook the trainer calls at the start of every epoch (0-based), e.g. to enable masks gradually. */
+  startEpoch?(epoch: number, epochs: number): void;
 }
 
 /** Shape of the inputs a model is built for. */

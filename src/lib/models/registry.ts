@@ -6,6 +6,9 @@
 import type { InputShape, Model } from "../model.js";
 import { createReferenceNet } from "./reference.js";
 import { REFERENCE_INN_NAME, referenceInnFromSpec } from "./reference-inn-spec.js";
+import { LhcNet } from "./lhc-net.js";
+import { SscNet } from "./ssc-net.js";
+import { IgpcNet } from "./igpc-net.js";
 import { createFamilyModel, familyModelName, SINN_FAMILIES, SINN_VARIANTS } from "./sinn-families.js";
 
 /** A model description: its registered name plus model-specific options (plain JSON values). */
@@ -32,6 +35,25 @@ const MODEL_FACTORIES: Record<string, ModelFactory> = {
     return createReferenceNet(input, seed);
   },
   [REFERENCE_INN_NAME]: referenceInnFromSpec,
+  // Kernel-shape and grouped point-wise nets on the reference skeleton (the init seed is the factory's).
+  lhc: (spec, input, seed) => {
+    checkSpecOptions(spec, ["shapes", "cgi", "cgo"]);
+    if (spec.shapes !== undefined && spec.shapes !== "free" && spec.shapes !== "rigid") throw new Error(`model "lhc": shapes must be "free" or "rigid", got ${JSON.stringify(spec.shapes)}`);
+    for (const key of ["cgi", "cgo"]) {
+      if (spec[key] !== undefined && !(Number.isInteger(spec[key]) && (spec[key] as number) >= 1)) throw new Error(`model "lhc": ${key} must be a positive integer, got ${JSON.stringify(spec[key])}`);
+    }
+    return new LhcNet(input, { shapes: spec.shapes as "free" | "rigid" | undefined, cgi: spec.cgi as number | undefined, cgo: spec.cgo as number | undefined, seed });
+  },
+  ssc: (spec, input, seed) => {
+    checkSpecOptions(spec, []);
+    return new SscNet(input, { seed });
+  },
+  igpc: (spec, input, seed) => {
+    checkSpecOptions(spec, ["channelsPerGroup"]);
+    const ch = spec.channelsPerGroup;
+    if (ch !== undefined && !(Number.isInteger(ch) && (ch as number) >= 1)) throw new Error(`model "igpc": channelsPerGroup must be a positive integer, got ${JSON.stringify(ch)}`);
+    return new IgpcNet(input, { seed, channelsPerGroup: ch as number | undefined });
+  },
 };
 
 // The five SIB families, each as discrete / INN / SINN variant: "nin-discrete" … "resnet50-sinn".

@@ -20,7 +20,11 @@ export function computeGradients(
   context: ForwardContext,
 ): BatchGradients {
   const variables = model.trainableVariables;
-  const { value, grads } = tf.variableGrads(() => softmaxCrossEntropy(model.apply(images, context), oneHot), variables);
+  const { value, grads } = tf.variableGrads(() => {
+    const taskLoss = softmaxCrossEntropy(model.apply(images, context), oneHot);
+    // A model's own training term (after the forward pass, which it may depend on).
+    return context.training && model.regularization ? tf.add(taskLoss, model.regularization()) as tf.Scalar : taskLoss;
+  }, variables);
   const loss = value.dataSync()[0];
   value.dispose();
   const gradients = variables.map((v) => {

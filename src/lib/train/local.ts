@@ -40,6 +40,10 @@ export class LocalEngine implements TrainingEngine {
     return loss;
   }
 
+  startEpoch(epoch: number, epochs: number): void {
+    this.model.startEpoch?.(epoch, epochs);
+  }
+
   async evaluate(): Promise<Evaluation> {
     return summarizeEvaluation([evaluateSums(this.model, this.test, this.dataset)]);
   }

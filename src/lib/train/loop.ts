@@ -15,6 +15,8 @@ export interface TrainingEngine {
   step(indices: Int32Array, learningRate: number, step: number): Promise<number>;
   /** Loss and accuracy on the test split with the current weights. */
   evaluate(): Promise<Evaluation>;
+  /** Called before the first step of every epoch (forwards to the model's optional `startEpoch`). */
+  startEpoch?(epoch: number, epochs: number): Promise<void> | void;
 }
 
 export interface StepProgress {
@@ -70,6 +72,7 @@ export async function trainLoop(settings: TrainSettings, engine: TrainingEngine,
   for (let epoch = 0; epoch < settings.epochs; epoch++) {
     const learningRate = learningRateAt(settings, epoch);
     const batches = epochBatches(epochOrder(settings.seed, epoch, count), settings.batchSize);
+    await engine.startEpoch?.(epoch, settings.epochs);
     const epochStart = now();
     let lossSum = 0;
     let seen = 0;
