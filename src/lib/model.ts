@@ -33,6 +33,17 @@ export interface Model {
   regularization?(): tf.Scalar;
   /** Optional hook the trainer calls at the start of every epoch (0-based), e.g. to enable masks gradually. */
   startEpoch?(epoch: number, epochs: number): void;
+  /**
+   * Optional non-trainable state that belongs with the weights (batch-norm running statistics), in a
+   * fixed order; weights files carry it next to the parameters (names: `stateNames`, if given).
+   */
+  readonly stateVariables?: tf.Variable[];
+  readonly stateNames?: readonly string[];
+  /**
+   * Optional: re-estimate data-dependent state (batch-norm statistics) at the model's current sizes
+   * from a few batches of training images, without changing weights (e.g. after resampling).
+   */
+  calibrate?(batches: readonly tf.Tensor4D[]): void;
 }
 
 /** Shape of the inputs a model is built for. */

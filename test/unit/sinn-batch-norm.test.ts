@@ -70,10 +70,40 @@ test("full size: training normalises with batch statistics and moves the running
   assert.equal(tf.memory().numTensors, start);
 });
 
-test("random-size training: running statistics converge to the channel-coordinate functions at every size", () => {
+test("full-size policy (default): reduced-size passes normalise but leave the running statistics alone", () => {
   const start = tf.memory().numTensors;
   const g = groups();
-  const bn = new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0.2 });
+  const bn = new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0.1 });
+  assert.equal(bn.statisticsUpdate, "full-size");
+  const random = mulberry32(8);
+  const noise = (m: number) => tf.tidy(() => tf.add(tf.mul(tf.tensor4d(Float32Array.from({ length: 4 * 2 * 2 * m }, () => gaussian(random)), [4, 2, 2, m]), 3), 2) as tf.Tensor4D);
+  // Own group reduced; own group full but another atomic group ("h") reduced: neither moves the nodes.
+  for (const [sizes, m] of [[{ g: 12, h: 4 }, 12], [{ g: N, h: 3 }, N]] as const) {
+    const x = noise(m);
+    const y = bn.apply(x, sizes, true);
+    const yVar = tf.tidy(() => tf.moments(y, [0, 1, 2]).variance.dataSync());
+    assert.ok(Math.abs(yVar[0] - 1) < 1e-3, "still normalised with batch statistics");
+    assert.deepEqual(Array.from(bn.meanNodes.dataSync()), new Array(N).fill(0), `sizes ${JSON.stringify(sizes)} moved the running mean`);
+    assert.deepEqual(Array.from(bn.varianceNodes.dataSync()), new Array(N).fill(1), `sizes ${JSON.stringify(sizes)} moved the running variance`);
+    tf.dispose([x, y]);
+  }
+  // A full-size pass moves them by PyTorch's EMA.
+  const x = noise(N);
+  tf.dispose(bn.apply(x, g.sizes, true));
+  const batchMean = tf.tidy(() => tf.mean(x, [0, 1, 2]).dataSync());
+  const rm = bn.meanNodes.dataSync();
+  for (let c = 0; c < N; c++) assert.ok(Math.abs(rm[c] - 0.1 * batchMean[c]) < 1e-5, `running mean ${c}`);
+  x.dispose();
+  bn.dispose();
+  g.dispose();
+  assert.equal(tf.memory().numTensors, start);
+  assert.throws(() => new IntegralBatchNorm(groups(), { id: "bn", group: "g", statisticsUpdate: "sometimes" as never }), /bn: statisticsUpdate must be "full-size" or "every-size", got "sometimes"/);
+});
+
+test("every-size policy: running statistics converge to the channel-coordinate functions at every size", () => {
+  const start = tf.memory().numTensors;
+  const g = groups();
+  const bn = new IntegralBatchNorm(g, { id: "bn", group: "g", momentum: 0.2, statisticsUpdate: "every-size" });
   const trueMean = (x: number) => 1 + 0.5 * Math.sin(2 * x);
   const trueVariance = (x: number) => 2 + Math.cos(3 * x);
   const random = mulberry32(11);

@@ -152,6 +152,42 @@ test("every model trains a few steps on MNIST (loss falls on a fixed batch) with
   }
 });
 
+test("running statistics after random-size training passes are PyTorch's EMA of the full-size passes' batch statistics", () => {
+  const start = tf.memory().numTensors;
+  const model = createFamilyModel("resnet18", "sinn", input, 5, { fullSizeProbability: 0.5, batchNormMomentum: 0.1 });
+  const twin = createFamilyModel("resnet18", "sinn", input, 5, { fullSizeProbability: 0.5, batchNormMomentum: 0.1 });
+  const halves = [tf.slice(images, [0, 0, 0, 0], [8, -1, -1, -1]), tf.slice(images, [8, 0, 0, 0], [8, -1, -1, -1])] as tf.Tensor4D[];
+  const expected = twin.statisticsVariables.map((v) => Array.from(v.dataSync()));
+  const isFull = (s: Record<string, number>) => Object.entries(twin.fullSizes).every(([g, n]) => s[g] === n);
+  let fullSteps = 0;
+  let reducedSteps = 0;
+  for (let step = 0; step < 8; step++) {
+    const x = halves[step % 2];
+    tf.dispose(model.apply(x, { training: true, random: mulberry32(100 + step) }));
+    if (!isFull(twin.stepSizes({ training: true, random: mulberry32(100 + step) }))) {
+      reducedSteps++;
+      continue;
+    }
+    fullSteps++;
+    // The batch's own statistics at full size: a one-batch estimate on the (identical, untrained) twin.
+    twin.estimateStatistics([x]);
+    twin.statisticsVariables.forEach((v, i) => {
+      const batch = v.dataSync();
+      expected[i] = expected[i].map((r, c) => 0.9 * r + 0.1 * batch[c]);
+    });
+  }
+  assert.ok(fullSteps >= 2 && reducedSteps >= 2, `want both kinds of step, got ${fullSteps} full and ${reducedSteps} reduced`);
+  model.statisticsVariables.forEach((v, i) => {
+    const got = v.dataSync();
+    const worst = expected[i].reduce((w, e, c) => Math.max(w, Math.abs(e - got[c]) / (1e-3 + Math.abs(e))), 0);
+    assert.ok(worst < 1e-3, `statistics variable ${i} (${v.name}): relative error ${worst}`);
+  });
+  tf.dispose(halves);
+  model.dispose();
+  twin.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
 test("statistics re-estimation is deterministic and restores the sizes", () => {
   const start = tf.memory().numTensors;
   const a = createFamilyModel("resnet18", "sinn", input, 4);

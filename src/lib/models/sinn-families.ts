@@ -28,6 +28,10 @@ export interface FamilyOptions {
   minFraction?: number;
   /** Multiply every hidden width (default 1; widths stay ≥ 2). */
   widthScale?: number;
+  /** Random-size variants: probability of a full-size training step (see IntegralGraphNetOptions). */
+  fullSizeProbability?: number;
+  /** EMA factor of the batch-norm running statistics (default 0.1). */
+  batchNormMomentum?: number;
 }
 
 /** Registry name of a family model, e.g. "resnet18-sinn". */
@@ -82,5 +86,5 @@ export function familyPlan(family: SinnFamily, variant: SinnVariant, input: Inpu
 
 /** Build one family's variant, initialised from `seed`. */
 export function createFamilyModel(family: SinnFamily, variant: SinnVariant, input: InputShape, seed: number, options: FamilyOptions = {}): IntegralGraphNet {
-  return new IntegralGraphNet(familyPlan(family, variant, input, options), seed);
+  return new IntegralGraphNet(familyPlan(family, variant, input, options), seed, { fullSizeProbability: options.fullSizeProbability, batchNormMomentum: options.batchNormMomentum });
 }

@@ -14,33 +14,39 @@
  * per-channel affine (scale, shift) per size — the same arithmetic as folding, without touching the
  * producer's nodes. Accounting counts γ and β as parameters and no FLOPs (foldable).
  *
- * Running statistics under random-size training. A training step at size m sees batch statistics at
- * the m partition points. Each channel's pre-activation statistics are (up to the quadrature error) a
- * function of its coordinate, independent of m — that is what the quadrature scale V·q buys. So the
- * running statistics are kept as node functions and updated by an exponential moving average pushed
- * back to the nodes through the transpose of the sampling:
- *     r ← r + momentum · P (s_batch − M r)
- * with M the group's interpolation matrix [m, N] (what evaluation uses) and P [N, m] the transpose of
- * the *linear* interpolation matrix with rows normalised to sum 1 (non-negative, so each node moves
- * toward a weighted average of the residuals of the points next to it; nodes with no point beside
- * them this step are left alone). At full size M = P = I and this is exactly PyTorch's EMA. Across
- * random sizes every node gets updated, and evaluation at any size reads M r. Tested against a known
- * statistics function in test/unit/sinn-batch-norm.test.ts.
+ * Running statistics under random-size training — the policy. The running statistics describe the
+ * FULL-SIZE network: only a training pass with every atomic group at its full size moves them, by
+ * exactly PyTorch's EMA (r ← (1 − momentum) r + momentum · s_batch, unbiased variance). Reduced-size
+ * passes normalise with their batch statistics and leave the running statistics alone. The network
+ * (network.ts, `fullSizeProbability`, default 0.25) runs a whole training step at full size with that
+ * probability, so these updates cost nothing extra (they are ordinary steps, like the largest width of
+ * the slimmable networks' "sandwich rule").
  *
- * Caveat, measured (loaders/sinn-results.ts): the premise "statistics depend on the coordinate only"
- * holds once weight functions are smooth. Early in training they are rough, and a quadrature sum over
- * fewer, rougher channels has a larger variance, so the EMA mixes size-dependent values and lags the
- * fast-changing weights; deep SINN stacks (a batch-norm after every dw and pw) suffer most. After a
- * short training, `estimateStatistics` at full size restores evaluation accuracy to the batch-statistics
- * level; the results script does that for every variant alike and reports both.
+ * Why not average every size into one node function. The premise "a channel's statistics depend on
+ * its coordinate only" needs smooth weight functions; measured (resnet18-sinn, 200 steps on MNIST,
+ * sizes 25–100%), the EMA of the point-wise layers' variances came out ≈ 2× the full-size variance:
+ * for rough weights a quadrature sum over m of N channels, scaled by (N−1)/(m−1), has variance ≈ N/m
+ * times the full-size one (E[N/m] ≈ 1.85 for m uniform in [N/4, N]). Worse, the factor depends on the
+ * sizes of the *upstream* groups (the integrated axis), not on the normalised group's own size, so no
+ * per-group push-back can be right. Evaluating with such statistics compounded through a dozen
+ * batch-norms gave chance-level SINN accuracy. That push-back (r ← r + momentum · P (s_batch − M r),
+ * P the row-normalised transposed linear interpolation) is kept as `statisticsUpdate: "every-size"`
+ * for statistics that really are size-independent (tested on a synthetic one).
+ *
+ * Reduced sizes at evaluation. By default they read the full-size statistics interpolated at their
+ * coordinates (no data needed). Because the true statistics do move with the sizes, a reduced-size
+ * model evaluates better after a per-size *calibration*: `estimateStatistics` at that size (training-
+ * mode passes, cumulative average, no weight change) keeps the result as that size's statistics
+ * (`calibrations`), used until the next training step. IntegralGraphNet.calibrate(images) does it at
+ * the current sizes; a few hundred images suffice (US-Nets' "batch-norm calibration" for arbitrary
+ * widths is the same idea). Results report both numbers and say which.
  *
  * Data-parallel training. Gradients are averaged across workers, statistics are not: each worker
  * keeps its own EMA of its own shard, deterministic given the seed and worker count (same batch order,
  * same size draws), but not equal to a one-worker run. `estimateStatistics` re-estimates them
  * deterministically (cumulative average over given batches, at full size, where M = I) for anyone who
- * needs worker-independent statistics, e.g. before saving weights (running statistics are not
- * trainable variables, so the weights file does not carry them). It also re-estimates at a reduced
- * size, kept as that size's calibration (see `endEstimation`).
+ * needs worker-independent statistics. It also re-estimates at a reduced size, kept as that size's
+ * calibration (see `endEstimation`).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { linearKernel } from "../interpolation.js";
@@ -53,6 +59,12 @@ export interface IntegralBatchNormOptions {
   group: string;
   /** EMA factor of the running statistics (PyTorch's default 0.1). */
   momentum?: number;
+  /**
+   * Which training passes move the running statistics: "full-size" (default) only passes with every
+   * atomic group at its full size; "every-size" also reduced-size passes, pushed back through the
+   * transposed interpolation (only right when statistics do not depend on the sizes; see above).
+   */
+  statisticsUpdate?: "full-size" | "every-size";
   epsilon?: number;
 }
 
@@ -68,6 +80,7 @@ export class IntegralBatchNorm {
   readonly group: string;
   readonly momentum: number;
   readonly epsilon: number;
+  readonly statisticsUpdate: "full-size" | "every-size";
   /** γ nodes [N] (trainable, init 1). */
   readonly gammaNodes: tf.Variable;
   /** β nodes [N] (trainable, init 0). */
@@ -77,7 +90,7 @@ export class IntegralBatchNorm {
   /** Running (unbiased) variance nodes [N] (not trainable, init 1). */
   readonly varianceNodes: tf.Variable;
   private readonly groups: ChannelGroups;
-  private cachedAffine?: { key: string; scale: tf.Tensor1D; shift: tf.Tensor1D };
+  private cachedAffine?: { key: string; data: object[]; scale: tf.Tensor1D; shift: tf.Tensor1D };
   private readonly scatterCache = new Map<string, tf.Tensor2D>();
   /** Cumulative-average state of `estimateStatistics` (batches seen), undefined when not estimating. */
   private estimating?: { batches: number; size?: number; mean?: tf.Tensor1D; variance?: tf.Tensor1D };
@@ -97,6 +110,9 @@ export class IntegralBatchNorm {
     this.group = options.group;
     this.momentum = momentum;
     this.epsilon = epsilon;
+    const update = options.statisticsUpdate ?? "full-size";
+    if (update !== "full-size" && update !== "every-size") throw new Error(`${options.id}: statisticsUpdate must be "full-size" or "every-size", got ${JSON.stringify(update)}`);
+    this.statisticsUpdate = update;
     const n = groups.nodesOf(options.group);
     this.gammaNodes = variable(`${options.id}_gamma`, () => tf.ones([n]), true);
     this.betaNodes = variable(`${options.id}_beta`, () => tf.zeros([n]), true);
@@ -150,13 +166,19 @@ export class IntegralBatchNorm {
       const beta = sampleAxis(this.betaNodes as tf.Tensor1D, 0, matrix);
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
       const count = x.shape[0] * x.shape[1] * x.shape[2];
-      this.updateStatistics(mean as tf.Tensor1D, tf.mul(variance, count / Math.max(count - 1, 1)) as tf.Tensor1D, size, matrix);
+      this.updateStatistics(mean as tf.Tensor1D, tf.mul(variance, count / Math.max(count - 1, 1)) as tf.Tensor1D, size, matrix, sizes);
       const y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
       return tf.add(tf.mul(y, gamma), beta) as tf.Tensor4D;
     });
   }
 
-  private updateStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, size: number, matrix: tf.Tensor2D): void {
+  /** True when every atomic group of `sizes` is at its full size (the whole network is the full-size net). */
+  private atFullSize(sizes: GroupSizes): boolean {
+    const full = this.groups.fullSizes;
+    return Object.keys(full).every((g) => sizes[g] === full[g]);
+  }
+
+  private updateStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, size: number, matrix: tf.Tensor2D, sizes: GroupSizes): void {
     if (this.estimating) {
       const e = this.estimating;
       if (e.size !== undefined && e.size !== size) throw new Error(`${this.id}: one estimation needs one size, got passes at ${e.size} and ${size}`);
@@ -170,6 +192,7 @@ export class IntegralBatchNorm {
       this.estimating = { batches: k, size, ...next };
       return;
     }
+    if (this.statisticsUpdate === "full-size" && !this.atFullSize(sizes)) return;
     const p = this.scatter(size);
     tf.tidy(() => {
       for (const [nodes, batch] of [[this.meanNodes, mean], [this.varianceNodes, variance]] as const) {
@@ -182,7 +205,10 @@ export class IntegralBatchNorm {
   /** Evaluation-time per-channel affine at `sizes` (cached; do not dispose). */
   affine(sizes: GroupSizes): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
     const key = `${this.groups.sizeOf(this.group, sizes)}/${this.groups.partitionRevision}`;
-    if (this.cachedAffine?.key !== key) {
+    // Variable.assign swaps a variable's data buffer: keying on the buffers catches values loaded from
+    // a file (or assigned by hand) without an explicit invalidate().
+    const data = [this.gammaNodes, this.betaNodes, this.meanNodes, this.varianceNodes].map((v) => v.dataId);
+    if (this.cachedAffine?.key !== key || this.cachedAffine.data.some((d, i) => d !== data[i])) {
       this.invalidate();
       const { scale, shift } = tf.tidy(() => {
         const matrix = this.groups.sampling(this.group, sizes).matrix;
@@ -195,7 +221,7 @@ export class IntegralBatchNorm {
         const shift = tf.sub(at(this.betaNodes), tf.mul(mean, scale)) as tf.Tensor1D;
         return { scale: tf.keep(scale), shift: tf.keep(shift) };
       });
-      this.cachedAffine = { key, scale, shift };
+      this.cachedAffine = { key, data, scale, shift };
     }
     return { scale: this.cachedAffine.scale, shift: this.cachedAffine.shift };
   }

@@ -26,6 +26,18 @@ import type { NetworkPlan, PlanNode } from "./graph.js";
 
 type WeightLayer = IntegralConv2d | IntegralDepthwiseConv2d | IntegralDense;
 
+export interface IntegralGraphNetOptions {
+  /**
+   * Probability that a random-size training step runs the whole network at full size instead of
+   * drawing sizes (default 0.25). Those steps are the ones that move the batch-norm running
+   * statistics (batch-norm.ts), and they train the full-size network directly, like the largest
+   * width of the "sandwich rule" of slimmable networks. Ignored when no group has a size range.
+   */
+  fullSizeProbability?: number;
+  /** EMA factor of every batch-norm's running statistics (default 0.1, PyTorch's). */
+  batchNormMomentum?: number;
+}
+
 /** Full-size discrete initial weights, PyTorch's default bound 1/√fan_in (tfjs layout). */
 function initialWeights(seed: number, shape: number[], fanIn: number): Float32Array {
   const random = mulberry32(seed);
@@ -44,8 +56,16 @@ export class IntegralGraphNet implements Model {
   readonly trainableVariables: tf.Variable[];
   private readonly layers = new Map<string, WeightLayer>();
   private readonly norms = new Map<string, IntegralBatchNorm>();
+  readonly fullSizeProbability: number;
+  private readonly batchNormMomentum: number;
 
-  constructor(plan: NetworkPlan, seed: number) {
+  constructor(plan: NetworkPlan, seed: number, options: IntegralGraphNetOptions = {}) {
+    const p = options.fullSizeProbability ?? 0.25;
+    if (!(p >= 0 && p <= 1)) throw new Error(`network ${plan.name}: fullSizeProbability must be in [0, 1], got ${p}`);
+    this.fullSizeProbability = p;
+    const momentum = options.batchNormMomentum ?? 0.1;
+    if (!(momentum > 0 && momentum <= 1)) throw new Error(`network ${plan.name}: batchNormMomentum must be in (0, 1], got ${momentum}`);
+    this.batchNormMomentum = momentum;
     const last = plan.nodes[plan.nodes.length - 1];
     if (!last || last.op.op !== "dense") throw new Error(`network ${plan.name}: a plan must end with the dense classifier`);
     this.name = plan.name;
@@ -94,7 +114,7 @@ export class IntegralGraphNet implements Model {
       case "dense":
         return new IntegralDense(this.groups, { id, inGroup: op.inGroup, outGroup: op.outGroup });
       case "batch-norm":
-        return new IntegralBatchNorm(this.groups, { id, group: op.group });
+        return new IntegralBatchNorm(this.groups, { id, group: op.group, momentum: this.batchNormMomentum });
       default:
         return undefined;
     }
@@ -138,9 +158,26 @@ export class IntegralGraphNet implements Model {
     for (const norm of this.norms.values()) norm.affine(current);
   }
 
+  /** True when some hidden group trains on a range of sizes. */
+  get randomSize(): boolean {
+    return this.plan.hidden.some((g) => {
+      const r = this.groups.range(g);
+      return r.min !== r.max;
+    });
+  }
+
+  /**
+   * Sizes of a forward pass: evaluation uses the current sizes; a training step with a random source
+   * runs at full size with probability `fullSizeProbability`, else draws every group's size. The
+   * coin is drawn first from the step's source, so every data-parallel worker makes the same choice.
+   */
+  stepSizes(context: ForwardContext): GroupSizes {
+    if (context.training && context.random && this.randomSize && context.random() < this.fullSizeProbability) return this.groups.fullSizes;
+    return this.groups.stepSizes(context);
+  }
+
   apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D {
-    const sizes = this.groups.stepSizes(context);
-    return this.forward(images, sizes, context.training);
+    return this.forward(images, this.stepSizes(context), context.training);
   }
 
   private forward(images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor2D {
@@ -228,9 +265,18 @@ export class IntegralGraphNet implements Model {
     return modelDescription(this.name, this.groups.describe(sizes), nodes);
   }
 
-  /** Running statistics of every batch-norm (not trainable; not in the weights file). */
+  /** Running statistics of every batch-norm, "<bn>.mean" then "<bn>.variance" (not trainable). */
   get statisticsVariables(): tf.Variable[] {
     return [...this.norms.values()].flatMap((n) => n.statistics);
+  }
+
+  /** Model.stateVariables: the running statistics, saved in weights files. */
+  get stateVariables(): tf.Variable[] {
+    return this.statisticsVariables;
+  }
+
+  get stateNames(): string[] {
+    return [...this.norms.keys()].flatMap((id) => [`${id}.mean`, `${id}.variance`]);
   }
 
   /**
@@ -255,6 +301,18 @@ export class IntegralGraphNet implements Model {
       // Training-mode passes dropped the layers' caches; rebuild them at the restored sizes.
       this.resample(Object.fromEntries(this.plan.hidden.map((g) => [g, saved[g]])));
     }
+  }
+
+  /**
+   * Batch-norm calibration at the CURRENT sizes: re-estimate every batch-norm's statistics from
+   * `images` (one or more batches; a few hundred images suffice), no weight change. At full size
+   * this rewrites the running statistics; at reduced sizes it is kept for those sizes until the next
+   * training step (batch-norm.ts). Optional `Model.calibrate` hook.
+   */
+  calibrate(images: tf.Tensor4D | readonly tf.Tensor4D[]): void {
+    const batches = Array.isArray(images) ? (images as readonly tf.Tensor4D[]) : [images as tf.Tensor4D];
+    const current = this.groups.sizes;
+    this.estimateStatistics(batches, Object.fromEntries(this.plan.hidden.map((g) => [g, current[g]])));
   }
 
   dispose(): void {
