@@ -1,0 +1,79 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkCurvesFile, curveRows, curveRowsCsv, trainedCompressionRange, type CurvesData } from "../../src/lib/curves-view.js";
+import { mulberry32 } from "../../src/lib/random.js";
+
+/** A small curves file in the documented schema, with random (seeded) accuracies. */
+export function curvesFixture(seed = 1): CurvesData {
+  const random = mulberry32(seed);
+  const fractions = [1, 0.75, 0.5, 0.25];
+  const full = { params: 1000, flops: 20000 };
+  const point = (fraction: number, seeds: number[]) => {
+    const params = Math.round(full.params * fraction * fraction);
+    const flops = Math.round(full.flops * fraction * fraction);
+    const runs = seeds.map((s) => ({ seed: s, accuracies: [0.5 + 0.5 * fraction - 0.05 * random()] }));
+    const all = runs.flatMap((r) => r.accuracies);
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    const std = all.length > 1 ? Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / (all.length - 1)) : 0;
+    return { fraction, sizes: { conv1: Math.round(16 * fraction) }, params, flops, paramsCompression: 1 - params / full.params, flopsCompression: 1 - flops / full.flops, accuracy: { mean, std, min: Math.min(...all), max: Math.max(...all), n: all.length }, runs };
+  };
+  return {
+    format: "integral-lab/curves", version: 1, profile: { name: "fixture" },
+    dataset: { name: "mnist", height: 28, width: 28, channels: 1, classes: 10, trainCount: 100, testCount: 50 },
+    fractions,
+    families: [{
+      id: "reference", full,
+      methods: [
+        { id: "discrete-l1", label: "Discrete net, L1 channel pruning, \"no\" fine-tuning", kind: "pruned", seeds: [0, 1], training: [{ seed: 0 }, { seed: 1 }], points: fractions.map((f) => point(f, [0, 1])) },
+        { id: "inn-scratch", label: "INN", kind: "resampled", seeds: [0, 1], training: [0, 1].map((s) => ({ seed: s, trainingRanges: { conv1: { min: 8, max: 16 }, conv2: { min: 12, max: 32 } } })), points: fractions.map((f) => point(f, [0, 1])) },
+      ],
+    }],
+  };
+}
+
+test("checkCurvesFile accepts the documented schema and names the problem otherwise", () => {
+  const c = curvesFixture();
+  assert.equal(checkCurvesFile(c), c);
+  assert.throws(() => checkCurvesFile({ ...c, format: "x" }, "data/curves.json"), /data\/curves\.json: format is "x"/);
+  assert.throws(() => checkCurvesFile({ ...c, version: 2 }), /version 2 is not supported/);
+  const bad = curvesFixture();
+  bad.families[0]!.methods[1]!.points[2]!.params = Number.NaN;
+  assert.throws(() => checkCurvesFile(bad), /family reference, method inn-scratch: params is NaN/);
+});
+
+test("curveRows flattens every point and keeps the file's numbers", () => {
+  const c = curvesFixture(3);
+  const rows = curveRows(c);
+  assert.equal(rows.length, 8);
+  const p = c.families[0]!.methods[1]!.points[2]!;
+  const r = rows[6]!;
+  assert.equal(r.method, "inn-scratch");
+  assert.equal(r.fraction, 0.5);
+  assert.equal(r.accuracyMean, p.accuracy.mean);
+  assert.equal(r.flopsCompression, p.flopsCompression);
+  assert.equal(r.seeds, "0 1");
+});
+
+test("trainedCompressionRange spans the points inside the training range; none for pruned nets", () => {
+  const c = curvesFixture();
+  const [l1, inn] = c.families[0]!.methods;
+  assert.equal(trainedCompressionRange(l1!, "params"), null);
+  const range = trainedCompressionRange(inn!, "params")!;
+  assert.equal(range.minFraction, 0.375); // conv2: 12/32
+  // Points at 1, 0.75 and 0.5 are inside; 0.25 is not.
+  assert.equal(range.lo, 0);
+  assert.equal(range.hi, inn!.points[2]!.paramsCompression);
+  assert.equal(trainedCompressionRange(inn!, "flops")!.hi, inn!.points[2]!.flopsCompression);
+});
+
+test("curveRowsCsv quotes fields and parses back to the same numbers", () => {
+  const rows = curveRows(curvesFixture(5));
+  const csv = curveRowsCsv(rows);
+  const lines = csv.trimEnd().split("\r\n");
+  assert.equal(lines.length, rows.length + 1);
+  assert.match(lines[1]!, /"Discrete net, L1 channel pruning, ""no"" fine-tuning"/);
+  const header = lines[0]!.split(",");
+  const last = lines.at(-1)!.split(",");
+  assert.equal(Number(last[header.indexOf("accuracyMean")]), rows.at(-1)!.accuracyMean);
+  assert.equal(Number(last[header.indexOf("params")]), rows.at(-1)!.params);
+});
