@@ -8,6 +8,7 @@ import { ChannelGroups, type GroupSizes } from "../../src/lib/integral/groups.js
 import { IntegralConv2d, IntegralDense, IntegralPointwiseConv2d } from "../../src/lib/integral/layers.js";
 import { ReferenceNet } from "../../src/lib/models/reference.js";
 import { createReferenceInn, ReferenceInn } from "../../src/lib/models/reference-inn.js";
+import { referenceInnSpec } from "../../src/lib/models/reference-inn-spec.js";
 import { deriveSeed, mulberry32, type Random } from "../../src/lib/random.js";
 
 before(async () => {
@@ -98,6 +99,27 @@ test("reference INN: resample, describe, random-size training steps with gradien
   tf.dispose([images, labels]);
   inn.dispose();
   assert.equal(tf.memory().numTensors, start);
+});
+
+test("fullSizeProbability: some training steps run every group at full size, the rest draw; spec round trip", () => {
+  const size = (p: number) => {
+    const inn = new ReferenceInn(input, { fullSizeProbability: p });
+    const steps = Array.from({ length: 400 }, (_, step) => inn.groups.stepSizes({ training: true, random: mulberry32(deriveSeed(5, step)) }));
+    const spec = referenceInnSpec(inn);
+    inn.dispose();
+    const full = steps.filter((s) => s.conv1 === 16 && s.conv2 === 32 && s.conv3 === 64).length;
+    return { full, steps, spec };
+  };
+  const none = size(0);
+  // Uniform draws hit all three full sizes together with probability 1/13 · 1/25 · 1/49.
+  assert.ok(none.full <= 2, `without the option full-size steps are rare (got ${none.full}/400)`);
+  assert.equal(none.spec.fullSizeProbability, undefined);
+  const half = size(0.5);
+  assert.ok(half.full > 160 && half.full < 240, `about half the steps at full size (got ${half.full}/400)`);
+  assert.ok(half.steps.some((s) => s.conv3 < 64 && s.conv3 >= 16), "the other steps still draw from the ranges");
+  assert.equal(half.spec.fullSizeProbability, 0.5);
+  assert.equal(size(1).full, 400);
+  assert.throws(() => new ReferenceInn(input, { fullSizeProbability: 1.5 }), /fullSizeProbability must be in \[0, 1\], got 1.5/);
 });
 
 /** x → conv 3×3 (c → mid) → ReLU → conv 3×3 (mid → c) → + x → ReLU: a residual block, one group "c" for both add operands. */

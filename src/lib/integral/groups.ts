@@ -75,7 +75,19 @@ interface AtomicGroup {
   partition?: TrainablePartition;
 }
 
+/** How training draws random sizes. */
+export interface SizeSamplingOptions {
+  /**
+   * Probability that a training step uses every group at full size instead of random draws (default 0:
+   * always draw). Mixing in full-size steps lets the full-size net learn as fast as a discrete one
+   * while the other steps keep it robust to resampling (cf. the "sandwich rule" of slimmable networks).
+   */
+  fullSizeProbability?: number;
+}
+
 export class ChannelGroups {
+  /** Probability of an all-full-size training step (see SizeSamplingOptions). */
+  readonly fullSizeProbability: number;
   private readonly atomic = new Map<string, AtomicGroup>();
   private readonly composite = new Map<string, string[]>();
   private current: Record<string, number> = {};
@@ -84,7 +96,10 @@ export class ChannelGroups {
   /** Bumped whenever a partition changes; layers key their cached weights on it. */
   private revision = 0;
 
-  constructor(atomic: AtomicGroupOptions[], composite: CompositeGroupOptions[] = []) {
+  constructor(atomic: AtomicGroupOptions[], composite: CompositeGroupOptions[] = [], sampling: SizeSamplingOptions = {}) {
+    const p = sampling.fullSizeProbability ?? 0;
+    if (!(p >= 0 && p <= 1)) throw new Error(`ChannelGroups: fullSizeProbability must be in [0, 1], got ${p}`);
+    this.fullSizeProbability = p;
     for (const g of atomic) {
       if (this.atomic.has(g.id)) throw new Error(`ChannelGroups: duplicate group id "${g.id}"`);
       if (!Number.isInteger(g.size) || g.size < 1) throw new Error(`ChannelGroups: group "${g.id}" size must be a positive integer, got ${g.size}`);
@@ -183,11 +198,16 @@ export class ChannelGroups {
   /**
    * The sizes a forward pass uses: in training with a random source, one draw per atomic group from
    * its range (in declaration order, so every data-parallel worker draws the same); otherwise the
-   * current sizes. Groups under grid tuning keep their partition's size.
+   * current sizes. Groups under grid tuning keep their partition's size. With a `fullSizeProbability`
+   * p > 0, one extra draw first decides (with probability p) that the whole step runs at full size.
    */
   stepSizes(context: ForwardContext): GroupSizes {
     if (!context.training || !context.random) return this.sizes;
     const out: Record<string, number> = {};
+    if (this.fullSizeProbability > 0 && context.random() < this.fullSizeProbability) {
+      for (const g of this.atomic.values()) out[g.id] = g.partition ? g.partition.size : g.nodes;
+      return out;
+    }
     for (const g of this.atomic.values()) {
       const drawn = g.range.min === g.range.max ? g.range.max : drawPartitionSize(context.random, g.range);
       out[g.id] = g.partition ? g.partition.size : drawn;

@@ -34,6 +34,8 @@ export interface ReferenceInnOptions {
   cubicA?: number;
   /** Quadrature of the hidden groups (default trapezoid). */
   quadrature?: GroupQuadrature;
+  /** Probability that a training step runs at full size instead of random sizes (default 0). */
+  fullSizeProbability?: number;
 }
 
 /** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
@@ -79,7 +81,7 @@ export class ReferenceInn implements Model {
         quadrature: options.quadrature,
       })),
       { id: "classes", size: input.classes, quadrature: "none" as const },
-    ]);
+    ], [], { fullSizeProbability: options.fullSizeProbability });
     let inGroup = "image";
     this.convs = REFERENCE_CONVS.map((c) => {
       const layer = new IntegralConv2d(this.groups, { id: c.name, inGroup, outGroup: c.name, kernelSize: c.kernel, padding: { edge: c.pad }, activation: "relu" });
