@@ -1,14 +1,16 @@
 /**
- * SINN results: train every family's discrete / INN / SINN variant on MNIST for the same short budget
- * (in this thread, wasm), then report test accuracy at full size, params and FLOPs, and test accuracy
- * after resampling every hidden group to 50% of its channels without fine-tuning.
+ * SINN results: train every family's discrete / INN / SINN variant on MNIST with its recipe
+ * (loaders/recipes.ts, SINN_RECIPES), in this thread (wasm), then report test accuracy at full size,
+ * params and FLOPs, and test accuracy after resampling every hidden group to 50% of its channels
+ * without fine-tuning.
  *
  *   node --import tsx loaders/sinn-results.ts [--limit-train N] [--epochs E] [--limit-test N]
  *        [--families nin,vgg,...] [--seed S] [--json]
  *
- * Batch-norm statistics are re-estimated after training (full size, first 1,024 training images, the
- * same for every variant) before the test evaluations; the accuracy with the training-time EMA
- * statistics is reported alongside.
+ * Batch-norm (src/lib/sinn/batch-norm.ts): the headline accuracy uses the running statistics training
+ * left (EMA of full-size steps; no calibration). Also reported: full size after re-estimating the
+ * statistics on the first 1,024 training images; 50% with the full-size statistics interpolated (no
+ * data); 50% after calibrating at that size on the first 256 training images (the live page's budget).
  * stdout: a Markdown table (or JSON with --json); progress on stderr.
  * "discrete" at 50% is resampled the same way (interpolated channels), but it was trained at one size
  * only — the comparison shows what random-size training buys.
@@ -16,6 +18,7 @@
 import "@tensorflow/tfjs"; // registers the gradients
 import { initEngine } from "./engine.js";
 import { loadDataset } from "./datasets.js";
+import { sinnRecipe } from "./recipes.js";
 import { createFamilyModel, SINN_FAMILIES, SINN_VARIANTS, type SinnFamily, type SinnVariant } from "../src/lib/models/sinn-families.js";
 import { limitedSplits, trainInProcess } from "../src/lib/train/local.js";
 import * as tf from "@tensorflow/tfjs-core";
@@ -26,16 +29,21 @@ import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.j
 export interface SinnResultRow {
   family: SinnFamily;
   variant: SinnVariant;
+  /** Resolved trainer settings and model options of the recipe used. */
+  settings: TrainSettings;
+  modelOptions: Record<string, number | undefined>;
   params: number;
   flops: number;
-  /** After re-estimating batch-norm statistics at full size on the first 1,024 training images. */
+  /** Running (EMA) statistics as training left them — no calibration. */
   testAccuracy: number;
-  /** With the running (EMA) statistics as training left them. */
-  testAccuracyEma: number;
-  /** At 50% channels, statistics re-estimated at that size (no weight change, no fine-tuning). */
-  halfAccuracy: number;
-  /** At 50% channels, statistics interpolated from the full-size nodes. */
+  /** After re-estimating the statistics at full size on the first 1,024 training images. */
+  testAccuracyReestimated: number;
+  /** At 50% channels, statistics interpolated from the full-size running statistics (no data, no fine-tuning). */
   halfAccuracyInterpolated: number;
+  /** At 50% channels after calibrating the statistics at that size on 256 training images (no weight change). */
+  halfAccuracyCalibrated: number;
+  /** Wall time of that calibration (ms). */
+  calibrationMs: number;
   halfParams: number;
   halfFlops: number;
   trainSeconds: number;
@@ -43,53 +51,59 @@ export interface SinnResultRow {
 
 export interface SinnResultsOptions {
   families?: readonly SinnFamily[];
+  /** Overrides of every recipe's trainer settings (epochs, limits, seed). */
   settings?: Partial<TrainSettings>;
   log?: (line: string) => void;
 }
 
-/** Defaults: one epoch over the first 20,000 training images, the whole test split. */
-export const SINN_RESULTS_SETTINGS: Partial<TrainSettings> = { epochs: 1, limitTrain: 20000, batchSize: 64, learningRate: 0.003 };
-
-export async function runSinnResults(options: SinnResultsOptions = {}): Promise<{ settings: TrainSettings; rows: SinnResultRow[] }> {
+export async function runSinnResults(options: SinnResultsOptions = {}): Promise<{ rows: SinnResultRow[] }> {
   await initEngine("wasm");
-  const settings = resolveSettings({ ...SINN_RESULTS_SETTINGS, ...options.settings });
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const dataset = loadDataset("mnist");
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
-  const { test } = limitedSplits(dataset, settings);
   const rows: SinnResultRow[] = [];
+  const trainBatches = (count: number) => Array.from({ length: count / 256 }, (_, k) => batchImages(dataset.train, Int32Array.from({ length: 256 }, (_, i) => 256 * k + i), dataset));
   for (const family of options.families ?? SINN_FAMILIES) {
     for (const variant of SINN_VARIANTS) {
-      const model = createFamilyModel(family, variant, input, settings.seed);
+      const recipe = sinnRecipe(variant);
+      const settings = resolveSettings({ ...recipe.settings, ...options.settings });
+      const { test } = limitedSplits(dataset, settings);
+      const model = createFamilyModel(family, variant, input, settings.seed, recipe.model);
+      const accuracy = () => summarizeEvaluation([evaluateSums(model, test, dataset)]).accuracy;
       try {
         const full = model.describe();
         const loop = await trainInProcess(model, dataset, settings);
-        // Deterministic statistics (same images for every variant), see src/lib/sinn/batch-norm.ts.
-        const batches = [0, 1, 2, 3].map((k) => batchImages(dataset.train, Int32Array.from({ length: 256 }, (_, i) => 256 * k + i), dataset));
-        model.estimateStatistics(batches);
-        const testAccuracy = summarizeEvaluation([evaluateSums(model, test, dataset)]).accuracy;
+        const testAccuracy = accuracy();
         const halfSizes = model.fractionSizes(0.5);
         model.resample(halfSizes);
         const half = model.describe();
-        const halfAccuracyInterpolated = summarizeEvaluation([evaluateSums(model, test, dataset)]).accuracy;
-        // Per-size re-estimation of the statistics (no weight changes) on the same training images.
-        model.estimateStatistics(batches, halfSizes);
-        const halfAccuracy = summarizeEvaluation([evaluateSums(model, test, dataset)]).accuracy;
-        tf.dispose(batches);
+        const halfAccuracyInterpolated = accuracy();
+        const calibration = trainBatches(256);
+        const started = performance.now();
+        model.calibrate(calibration);
+        const calibrationMs = performance.now() - started;
+        const halfAccuracyCalibrated = accuracy();
+        tf.dispose(calibration);
+        model.resample(model.fractionSizes(1));
+        const estimation = trainBatches(1024);
+        model.estimateStatistics(estimation);
+        const testAccuracyReestimated = accuracy();
+        tf.dispose(estimation);
         rows.push({
-          family, variant,
-          params: full.params, flops: full.flops, testAccuracy, testAccuracyEma: loop.final.accuracy,
-          halfParams: half.params, halfFlops: half.flops, halfAccuracy, halfAccuracyInterpolated,
+          family, variant, settings, modelOptions: { ...recipe.model },
+          params: full.params, flops: full.flops, testAccuracy, testAccuracyReestimated,
+          halfParams: half.params, halfFlops: half.flops, halfAccuracyInterpolated, halfAccuracyCalibrated, calibrationMs,
           trainSeconds: loop.trainSeconds,
         });
-        log(`${family}-${variant}: accuracy ${(100 * testAccuracy).toFixed(2)}% (EMA statistics ${(100 * loop.final.accuracy).toFixed(2)}%), at 50% ${(100 * halfAccuracy).toFixed(2)}% (interpolated statistics ${(100 * halfAccuracyInterpolated).toFixed(2)}%), ` +
-          `${full.params} params, ${(full.flops / 1e6).toFixed(2)} MFLOPs, trained in ${loop.trainSeconds.toFixed(1)} s`);
+        const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+        log(`${family}-${variant}: accuracy ${pct(testAccuracy)} (re-estimated statistics ${pct(testAccuracyReestimated)}), at 50% ${pct(halfAccuracyInterpolated)} ` +
+          `(calibrated on 256 images in ${calibrationMs.toFixed(0)} ms: ${pct(halfAccuracyCalibrated)}), ${full.params} params, ${(full.flops / 1e6).toFixed(2)} MFLOPs, trained in ${loop.trainSeconds.toFixed(1)} s`);
       } finally {
         model.dispose();
       }
     }
   }
-  return { settings, rows };
+  return { rows };
 }
 
 /** The results as a Markdown table, one line per family and variant, plus SINN/INN FLOP ratios. */
@@ -97,13 +111,13 @@ export function resultsTable(rows: readonly SinnResultRow[]): string {
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   const m = (v: number) => (v / 1e6).toFixed(2);
   const lines = [
-    "| family | variant | test acc | acc (EMA stats) | params | MFLOPs | acc @50% ch (no fine-tune) | acc @50% (interp. stats) | params @50% | MFLOPs @50% | SINN/INN FLOPs |",
+    "| family | variant | test acc (EMA stats) | acc (re-estimated stats) | params | MFLOPs | acc @50% ch (interp. stats) | acc @50% (calibrated, 256 img) | params @50% | MFLOPs @50% | SINN/INN FLOPs |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
     const inn = rows.find((o) => o.family === r.family && o.variant === "inn");
     const ratio = r.variant === "sinn" && inn ? (r.flops / inn.flops).toFixed(3) : "";
-    lines.push(`| ${r.family} | ${r.variant} | ${pct(r.testAccuracy)} | ${pct(r.testAccuracyEma)} | ${r.params} | ${m(r.flops)} | ${pct(r.halfAccuracy)} | ${pct(r.halfAccuracyInterpolated)} | ${r.halfParams} | ${m(r.halfFlops)} | ${ratio} |`);
+    lines.push(`| ${r.family} | ${r.variant} | ${pct(r.testAccuracy)} | ${pct(r.testAccuracyReestimated)} | ${r.params} | ${m(r.flops)} | ${pct(r.halfAccuracyInterpolated)} | ${pct(r.halfAccuracyCalibrated)} | ${r.halfParams} | ${m(r.halfFlops)} | ${ratio} |`);
   }
   return lines.join("\n");
 }
@@ -138,7 +152,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const started = performance.now();
     const result = await runSinnResults(options);
     process.stdout.write(json ? JSON.stringify(result, null, 2) + "\n" : resultsTable(result.rows) + "\n");
-    process.stderr.write(`settings ${JSON.stringify(result.settings)}; total ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    const recipes = [...new Set(result.rows.map((r) => r.variant))].map((v) => { const r = result.rows.find((o) => o.variant === v)!; return `${v}: ${JSON.stringify({ ...r.settings, ...r.modelOptions })}`; });
+    process.stderr.write(`recipes ${recipes.join("; ")}; total ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;
