@@ -1,0 +1,24 @@
+/** A confusion matrix (rows: true class, columns: predicted) as a shaded table with counts. */
+export function ConfusionMatrix(confusion: ArrayLike<number>, classes: number): HTMLTableElement {
+  const table = document.createElement("table");
+  table.className = "live-confusion";
+  table.dataset.testid = "live-confusion";
+  let max = 1;
+  for (let i = 0; i < classes; i++) for (let j = 0; j < classes; j++) if (i !== j) max = Math.max(max, confusion[i * classes + j]);
+  const head = table.createTHead().insertRow();
+  head.insertCell().textContent = "true \\ predicted";
+  for (let j = 0; j < classes; j++) head.insertCell().textContent = String(j);
+  const body = table.createTBody();
+  for (let i = 0; i < classes; i++) {
+    const row = body.insertRow();
+    row.insertCell().textContent = String(i);
+    for (let j = 0; j < classes; j++) {
+      const cell = row.insertCell();
+      const n = confusion[i * classes + j];
+      cell.textContent = String(n);
+      // Diagonal in blue, errors in red with intensity relative to the largest error.
+      cell.style.background = i === j ? "rgba(70,130,180,0.25)" : n > 0 ? `rgba(220,50,47,${(0.1 + 0.8 * n / max).toFixed(2)})` : "";
+    }
+  }
+  return table;
+}

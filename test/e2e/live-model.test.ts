@@ -1,0 +1,158 @@
+/**
+ * End-to-end checks of the live model page in Debian's chromium against the built site (quick profile):
+ * accuracy shown at full size and at 50% equals Node's evaluation of the same model file on the same test
+ * images (library forward, ReferenceInn.apply, not the page's receptive-field path); moving the global
+ * slider lowers the parameter count; the L1-pruned twin is below the integral net at 50%; a test digit
+ * painted onto the draw-a-digit canvas is classified correctly; a malformed model file shows an error and
+ * the page keeps resampling the default model; 1000 slider changes leave tf.memory().numTensors unchanged;
+ * no request leaves the origin and no page/console error occurs.
+ */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { initEngine } from "../../loaders/engine.js";
+import { decodeEvalSet } from "../../src/lib/data/evalset.js";
+import { decodeModelFile, loadContinuousModel } from "../../src/lib/model-file.js";
+import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+import { buildSite, distDir, projectRoot } from "./build-site.js";
+
+const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
+
+/** Node's accuracy of the model file at `sizes` on every test image, via the library's ReferenceInn.apply. */
+async function nodeAccuracy(sizes: { conv1: number; conv2: number; conv3: number }): Promise<number> {
+  const set = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))), "mnist-test.evalset");
+  const inn = loadContinuousModel(decodeModelFile(new Uint8Array(await readFile(join(cacheData, "models", "reference-inn.model"))), "reference-inn.model"));
+  inn.resample(sizes);
+  let correct = 0;
+  const batch = 1000;
+  for (let start = 0; start < set.count; start += batch) {
+    const n = Math.min(batch, set.count - start);
+    const pred = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(set.images.subarray(start * 784, (start + n) * 784), (v) => v / 255), [n, 28, 28, 1]);
+      return tf.argMax(inn.apply(x, { training: false }), 1).dataSync();
+    });
+    pred.forEach((p, k) => { if (p === set.labels[start + k]) correct++; });
+  }
+  inn.dispose();
+  return correct / set.count;
+}
+
+let server: StaticServer;
+let browser: TestBrowser;
+let watched: WatchedPage;
+let page: Page;
+
+interface LogRecord { request: number; tag: string; evaluated: number; accuracy: number; final: boolean; elapsed: number }
+
+/** Wait until the newest request's evaluation of `tag` is final; return its accuracy. */
+async function finalAccuracy(tag: "inn" | "l1"): Promise<number> {
+  await page.waitForFunction((t) => {
+    const el = document.querySelector(`[data-testid=live-acc-${t}]`) as HTMLElement | null;
+    const api = (window as never as { __liveModel: { log: LogRecord[] } }).__liveModel;
+    const last = api.log.at(-1);
+    return el?.dataset.final === "true" && last !== undefined && el.dataset.request === String(last.request) && api.log.filter((r) => r.request === last.request && r.tag === t && r.final).length > 0;
+  }, tag, { timeout: 240_000 });
+  return Number(await page.locator(`[data-testid=live-acc-${tag}]`).getAttribute("data-accuracy"));
+}
+
+async function params(): Promise<number> {
+  return Number(await page.locator("[data-testid=live-cost]").getAttribute("data-params"));
+}
+
+describe("live model page", { timeout: 1_800_000 }, () => {
+  before(async () => {
+    buildSite();
+    await initEngine("wasm");
+    server = await serveStatic(distDir);
+    browser = await launchBrowser();
+    watched = await openWatchedPage(browser.context, server.origin);
+    page = watched.page;
+    await page.goto(`${server.origin}/live-model`, { waitUntil: "load" });
+    await page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("shows the backend and the full-size accuracy Node computes for the same model and images", async () => {
+    assert.match(await page.locator("[data-testid=tfjs-backend]").textContent() ?? "", /^(webgl|wasm|cpu)$/);
+    const shown = await finalAccuracy("inn");
+    const expected = await nodeAccuracy({ conv1: 16, conv2: 32, conv3: 64 });
+    assert.ok(Math.abs(shown - expected) <= 1e-4, `browser ${shown} vs Node ${expected}`);
+    assert.ok(shown > 0.5, `a trained model, accuracy ${shown}`);
+  });
+
+  it("the global slider at 50% lowers params, matches Node, and the L1 twin is below the integral net", async () => {
+    const fullParams = await params();
+    await page.locator("[data-testid=live-global]").fill("0.5");
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("conv1") === "8");
+    assert.ok((await params()) < fullParams, "params fall");
+    const inn = await finalAccuracy("inn");
+    const l1 = await finalAccuracy("l1");
+    const expected = await nodeAccuracy({ conv1: 8, conv2: 16, conv3: 32 });
+    assert.ok(Math.abs(inn - expected) <= 1e-4, `browser ${inn} vs Node ${expected} at 50%`);
+    assert.ok(l1 < inn, `L1-pruned twin ${l1} should be below the integral net ${inn} at 50%`);
+    // The first estimate came before the final figure, with an uncertainty.
+    const log = await page.evaluate(() => (window as never as { __liveModel: { log: LogRecord[] } }).__liveModel.log);
+    const last = log.at(-1)!.request;
+    const first = log.find((r) => r.request === last && r.tag === "inn")!;
+    assert.ok(first.evaluated >= 256 && first.evaluated < 10000 && !first.final);
+  });
+
+  it("draw-a-digit classifies test digits painted onto the canvas", async () => {
+    await page.evaluate(() => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({ conv1: 16, conv2: 32, conv3: 64 }));
+    await finalAccuracy("inn");
+    let right = 0;
+    for (let i = 0; i < 10; i++) {
+      const predicted = await page.evaluate((k) => {
+        const api = (window as never as { __liveModel: { testDigit(i: number): { pixels: number[]; label: number }; drawDigit(p: number[]): void } }).__liveModel;
+        const { pixels, label } = api.testDigit(k);
+        api.drawDigit(pixels);
+        return { label, predicted: Number(document.querySelector<HTMLElement>("[data-testid=live-digit-probs]")!.dataset.predicted) };
+      }, i);
+      if (predicted.label === predicted.predicted) right++;
+    }
+    assert.ok(right >= 9, `${right} of 10 painted test digits classified correctly`);
+  });
+
+  it("a malformed model file shows an error and the page still resamples the default model", async () => {
+    await page.locator("[data-testid=live-file]").setInputFiles({ name: "broken.model", mimeType: "application/octet-stream", buffer: Buffer.from("ILMF\u0001\u0000\u0000\u0000garbage") });
+    await page.waitForSelector("[data-testid=live-file-message][data-state=error]");
+    assert.match(await page.locator("[data-testid=live-file-message]").textContent() ?? "", /broken\.model/);
+    const before = await params();
+    await page.evaluate(() => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({ conv1: 12, conv2: 24, conv3: 40 }));
+    await finalAccuracy("inn");
+    assert.ok((await params()) < before);
+  });
+
+  it("1000 successive slider changes leave tf.memory().numTensors unchanged", async () => {
+    type Api = { setSizes(s: object): void; idle(): Promise<void>; numTensors(): number };
+    const count = await page.evaluate(async () => {
+      const api = (window as never as { __liveModel: Api }).__liveModel;
+      api.setSizes({ conv1: 10, conv2: 20, conv3: 30 });
+      await api.idle();
+      const before = api.numTensors();
+      let seed = 1;
+      const rand = (n: number) => 2 + ((seed = (seed * 16807) % 2147483647) % (n - 1));
+      for (let k = 0; k < 1000; k++) {
+        api.setSizes({ conv1: rand(16), conv2: rand(32), conv3: rand(64) });
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      api.setSizes({ conv1: 10, conv2: 20, conv3: 30 });
+      await api.idle();
+      return { before, after: api.numTensors() };
+    });
+    assert.equal(count.after, count.before);
+  });
+
+  it("made no request outside the origin and logged no errors", () => {
+    assert.deepEqual(watched.foreignRequests, []);
+    assert.deepEqual(watched.pageErrors, []);
+    assert.deepEqual(watched.consoleErrors, []);
+  });
+});
