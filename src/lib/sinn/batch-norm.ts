@@ -18,7 +18,7 @@
  * FULL-SIZE network: only a training pass with every atomic group at its full size moves them, by
  * exactly PyTorch's EMA (r ← (1 − momentum) r + momentum · s_batch, unbiased variance). Reduced-size
  * passes normalise with their batch statistics and leave the running statistics alone. The network
- * (network.ts, `fullSizeProbability`, default 0.25) runs a whole training step at full size with that
+ * (network.ts, `fullSizeProbability`, default 0.5) runs a whole training step at full size with that
  * probability, so these updates cost nothing extra (they are ordinary steps, like the largest width of
  * the slimmable networks' "sandwich rule").
  *
