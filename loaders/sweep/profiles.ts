@@ -1,0 +1,76 @@
+/**
+ * Sweep profiles: how much a sweep trains. `quick` keeps `npm test`'s end-to-end build within a few
+ * minutes; `full` (the default of `npm run build`) trains the reference net on ≥ 3 seeds. How each model
+ * is trained (optimizer, learning rate, schedule) comes from loaders/recipes.ts; a profile only says how
+ * many images, epochs, seeds and which variants. Chosen by INTEGRAL_LAB_PROFILE.
+ */
+
+export interface SweepProfile {
+  name: string;
+  /** Seeds of the reference net's discrete / INN / INN-init / grid-tuned runs. */
+  seeds: number[];
+  /** Fractions of every hidden group's channels at which resampled and pruned nets are evaluated. */
+  fractions: number[];
+  /** Train on the first N training images (0 = all) — reference-net runs. */
+  limitTrain: number;
+  /** Evaluate on the first N test images (0 = all). */
+  limitTest: number;
+  /** Epoch overrides per recipe kind (absent = the recipe's own). */
+  epochs: Partial<Record<"discrete" | "inn" | "innInit" | "gridTuning", number>>;
+  /** Random-pruning draws per seed and fraction. */
+  randomPruningDraws: number;
+  /** Training images per grid-tuning run (one run per fraction). */
+  gridTuningImages: number;
+  /** Kernel-shape and grouped point-wise nets (trained points). */
+  methodNets: {
+    limitTrain: number;
+    epochs: number;
+    lhcDensities: number[];
+    /** LHC: epochs of the first stage (mask regulariser, gradual mask enabling); then `epochs` with frozen masks. */
+    lhcMaskEpochs: number;
+    igpcChannelsPerGroup: number[];
+    ssc: boolean;
+  };
+  /** SIB families trained as INN and SINN and resampled. */
+  families: { names: string[]; limitTrain: number; epochs: number };
+  /** Worker threads running independent training tasks. */
+  workers: number;
+}
+
+const FRACTIONS = [1, 0.875, 0.75, 0.625, 0.5, 0.35, 0.25];
+
+export const PROFILES: Readonly<Record<string, SweepProfile>> = {
+  quick: {
+    name: "quick",
+    seeds: [0],
+    fractions: FRACTIONS,
+    limitTrain: 12000,
+    limitTest: 2000,
+    epochs: { discrete: 2, inn: 2, innInit: 1, gridTuning: 1 },
+    randomPruningDraws: 2,
+    gridTuningImages: 1024,
+    methodNets: { limitTrain: 6000, epochs: 1, lhcDensities: [0.3], lhcMaskEpochs: 1, igpcChannelsPerGroup: [8], ssc: true },
+    families: { names: ["resnet18"], limitTrain: 6000, epochs: 1 },
+    workers: 2,
+  },
+  full: {
+    name: "full",
+    seeds: [0, 1, 2],
+    fractions: FRACTIONS,
+    limitTrain: 30000,
+    limitTest: 0,
+    epochs: {},
+    randomPruningDraws: 3,
+    gridTuningImages: 4096,
+    methodNets: { limitTrain: 20000, epochs: 2, lhcDensities: [0.5, 0.3, 0.15], lhcMaskEpochs: 2, igpcChannelsPerGroup: [4, 8, 16], ssc: true },
+    families: { names: ["resnet18"], limitTrain: 20000, epochs: 2 },
+    workers: 2,
+  },
+};
+
+/** The profile called `name` (default: INTEGRAL_LAB_PROFILE, else "full"), with a clear error for an unknown one. */
+export function sweepProfile(name: string = process.env.INTEGRAL_LAB_PROFILE || "full"): SweepProfile {
+  const p = (PROFILES as Record<string, SweepProfile | undefined>)[name];
+  if (!p) throw new Error(`unknown sweep profile "${name}" (known: ${Object.keys(PROFILES).join(", ")}); set INTEGRAL_LAB_PROFILE`);
+  return structuredClone(p);
+}
