@@ -30,7 +30,10 @@ export interface FamilyOptions {
   widthScale?: number;
   /** Random-size variants: probability of a full-size training step (see IntegralGraphNetOptions). */
   fullSizeProbability?: number;
-  /** EMA factor of the batch-norm running statistics (default 0.1). */
+  /**
+   * EMA factor of the batch-norm running statistics. Default 0.1 (PyTorch's) for discrete; 0.2 for the
+   * random-size variants, whose statistics move only on full-size steps (src/lib/sinn/batch-norm.ts).
+   */
   batchNormMomentum?: number;
 }
 
@@ -86,5 +89,8 @@ export function familyPlan(family: SinnFamily, variant: SinnVariant, input: Inpu
 
 /** Build one family's variant, initialised from `seed`. */
 export function createFamilyModel(family: SinnFamily, variant: SinnVariant, input: InputShape, seed: number, options: FamilyOptions = {}): IntegralGraphNet {
-  return new IntegralGraphNet(familyPlan(family, variant, input, options), seed, { fullSizeProbability: options.fullSizeProbability, batchNormMomentum: options.batchNormMomentum });
+  return new IntegralGraphNet(familyPlan(family, variant, input, options), seed, {
+    fullSizeProbability: options.fullSizeProbability,
+    batchNormMomentum: options.batchNormMomentum ?? (variant === "discrete" ? 0.1 : 0.2),
+  });
 }
