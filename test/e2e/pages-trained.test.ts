@@ -158,4 +158,82 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       await watched.page.close();
     }
   });
+  it("curves: the axis toggle changes the chart (or the page says the sweep is missing); URL round-trips; no Plotly", async () => {
+    const path = "/curves";
+    const watched = await open(path, '[data-testid="curves-chart"], [data-testid="curves-missing"]');
+    const { page } = watched;
+    try {
+      if (await page.locator('[data-testid="curves-missing"]').count()) {
+        assert.match((await page.locator('[data-testid="curves-missing"]').textContent()) ?? "", /not part of this build/);
+      } else {
+        const chart = '[data-testid="curves-chart"]';
+        assert.equal(await attr(page, chart, "data-axis"), "params");
+        const xs = await attr(page, chart, "data-xs");
+        await control(page, "Compression of").locator('input[value="1"]').check();
+        assert.equal(await changed(page, chart, "data-axis", "params"), "flops");
+        assert.notEqual(await attr(page, chart, "data-xs"), xs);
+        await page.waitForFunction(() => location.search.includes("axis=flops"));
+        assert.ok(Number(await attr(page, chart, "data-points")) > 0);
+        const again = await open(path + "?axis=flops", chart);
+        assert.equal(await attr(again.page, chart, "data-axis"), "flops");
+        await again.page.close();
+      }
+      await screenshot(page, "curves");
+      assert.deepEqual(plotlyRequests(page), []);
+      await assertClean(watched, path);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("permutation: restarts/layer change the reordering (or the page says the model is missing); bad URL values are fixed", async () => {
+    const path = "/permutation?layer=conv9&restarts=-4";
+    const watched = await open(path, '[data-testid="tv-summary"], [data-testid="permutation-missing"]');
+    const { page } = watched;
+    try {
+      const note = page.locator('[data-testid="url-state-note"]');
+      assert.match((await note.textContent()) ?? "", /conv9/);
+      assert.match((await note.textContent()) ?? "", /restarts=-4 is outside 0…200; using 0/);
+      if (await page.locator('[data-testid="tv-summary"]').count()) {
+        const tv = '[data-testid="tv-summary"]';
+        const before = Number(await attr(page, tv, "data-before"));
+        const after = Number(await attr(page, tv, "data-after"));
+        assert.ok(after <= before, `TV after ${after} ≤ before ${before}`);
+        const order = await attr(page, tv, "data-order");
+        await control(page, "Layer").locator('input[value="2"]').check();
+        const conv3 = (await changed(page, tv, "data-order", order))!.split(",");
+        assert.equal(new Set(conv3).size, 64, "conv3 has 64 channels, each once in the order");
+        await page.waitForFunction(() => location.search.includes("layer=conv3"));
+      } else {
+        assert.match((await page.locator('[data-testid="permutation-missing"]').textContent()) ?? "", /appear once the trained models are built/);
+      }
+      await screenshot(page, "permutation");
+      assert.deepEqual(plotlyRequests(page), []);
+      await assertClean(watched, "/permutation");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("weight functions, trained layers: heat maps per layer; Plotly only when the surface is switched on", async () => {
+    const path = "/weight-functions";
+    const watched = await open(path, '[data-kind="trained-function"], [data-testid="trained-missing"]');
+    const { page } = watched;
+    try {
+      assert.deepEqual(plotlyRequests(page), [], "Plotly requested without a surface");
+      if (await page.locator('[data-kind="trained-nodes"]').count()) {
+        assert.equal(await attr(page, '[data-kind="trained-nodes"]', "data-layer"), "conv2");
+        await control(page, "Layer").locator('input[value="0"]').check();
+        assert.equal(await changed(page, '[data-kind="trained-nodes"]', "data-layer", "conv2"), "conv1");
+        await control(page, "3-D surface").locator('input[type="checkbox"]').check();
+        await page.waitForSelector('[data-testid="weight-surface"]', { timeout: 60_000 });
+        assert.ok(plotlyRequests(page).length > 0, "the surface should load Plotly");
+        await page.waitForFunction(() => location.search.includes("surface=on") && location.search.includes("layer=conv1"));
+        await screenshot(page, "weight-functions-trained");
+      }
+      await assertClean(watched, path);
+    } finally {
+      await page.close();
+    }
+  });
 });
