@@ -6,6 +6,7 @@
  * stylesheets only, search is off (its index is local, but nothing needs it yet) and the footer has no
  * external links. See DESIGN.md §2.
  */
+import { sweepDynamicPaths } from "./loaders/sweep/dynamic-paths.js";
 
 /** The navigation, in reading order. The e2e test opens every page listed here. */
 export const pages = [
@@ -32,5 +33,7 @@ export default {
   head: '<meta name="description" content="Integral Lab: an interactive notebook for integral neural networks">',
   footer: "Integral Lab — integral neural networks, resampled live. Built offline with Observable Framework.",
   search: false,
+  // One curves file per user dataset in data/<name>/ (src/data/[dataset]/curves.json.ts).
+  dynamicPaths: sweepDynamicPaths,
   toc: true
 };

@@ -1,11 +1,11 @@
 /**
  * Framework `dynamicPaths` for the parameterised sweep loaders: one curves file per user dataset in
- * data/<name>/ (MNIST has its own, /data/curves.json). Wire into observablehq.config.ts as
- * `dynamicPaths: sweepDynamicPaths`.
+ * data/<name>/ (MNIST has its own, /data/curves.json). Used by observablehq.config.ts. Imports only the
+ * dataset listing (the config must stay light).
  */
 import { listDatasets } from "../datasets.js";
-import { datasetOptionsFromEnv } from "./job.js";
 
 export function sweepDynamicPaths(): string[] {
-  return listDatasets(datasetOptionsFromEnv()).filter((name) => name !== "mnist").map((name) => `/data/${name}/curves.json`);
+  const dataDir = process.env.INTEGRAL_LAB_DATA_DIR;
+  return listDatasets(dataDir ? { dataDir } : {}).filter((name) => name !== "mnist").map((name) => `/data/${name}/curves.json`);
 }
