@@ -78,3 +78,27 @@ test("statistics: older files without them load (nothing assigned); mismatches a
   model.dispose();
   assert.equal(tf.memory().numTensors, start);
 });
+
+test("calibrate() re-estimates the statistics at the current (reduced) sizes, as estimateStatistics at those sizes does", () => {
+  const start = tf.memory().numTensors;
+  const a = createFamilyModel("inception", "sinn", input, 3, { widthScale: 0.25 });
+  const b = createFamilyModel("inception", "sinn", input, 3, { widthScale: 0.25 });
+  const x = images(4, 8);
+  const half = a.fractionSizes(0.5);
+  a.resample(half);
+  b.resample(half);
+  const before = a.apply(x, { training: false });
+  a.calibrate([x]);
+  b.estimateStatistics([x], half);
+  assert.deepEqual(a.sizes, { ...a.fullSizes, ...half }, "sizes restored");
+  const ya = a.apply(x, { training: false });
+  const yb = b.apply(x, { training: false });
+  assert.equal(maxAbsDiff(ya, yb), 0);
+  assert.ok(maxAbsDiff(before, ya) > 1e-4, "calibration changed the evaluation");
+  // The full-size running statistics are untouched by a reduced-size calibration.
+  const fresh = createFamilyModel("inception", "sinn", input, 3, { widthScale: 0.25 });
+  a.stateVariables.forEach((v, i) => assert.equal(maxAbsDiff(v, fresh.stateVariables[i]), 0));
+  tf.dispose([x, before, ya, yb]);
+  for (const m of [a, b, fresh]) m.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
