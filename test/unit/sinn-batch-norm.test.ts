@@ -165,6 +165,11 @@ test("estimation: cumulative average, independent of batch order; full size rewr
   const shift = a.affine({ g: 12, h: 4 }).shift.dataSync();
   // β = 0, γ = 1, variance 0: shift = −mean/√ε = −c/√ε.
   for (let c = 0; c < 12; c++) assert.ok(Math.abs(shift[c] + c / Math.sqrt(1e-5)) < 1e-2 * (1 + c / Math.sqrt(1e-5)), `calibrated channel ${c}`);
+  // A calibration holds for its whole configuration: with another group ("h") resized, the same own
+  // size reads the interpolated running statistics again (nodes ≈ the full-size estimate ≈ 3, not c).
+  const otherShift = a.affine({ g: 12, h: 3 }).shift.dataSync();
+  const otherScale = a.affine({ g: 12, h: 3 }).scale.dataSync();
+  for (let c = 0; c < 12; c++) assert.ok(Math.abs(-otherShift[c] / otherScale[c] - 3) < 0.5, `configuration h=3, channel ${c}: mean ${-otherShift[c] / otherScale[c]}`);
   tf.dispose(a.apply(small, { g: 12, h: 4 }, true));
   assert.deepEqual(a.calibratedSizes, [], "a training step drops calibrations");
   tf.dispose([...batches, small, other]);

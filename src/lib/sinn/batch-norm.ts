@@ -93,9 +93,14 @@ export class IntegralBatchNorm {
   private cachedAffine?: { key: string; data: object[]; scale: tf.Tensor1D; shift: tf.Tensor1D };
   private readonly scatterCache = new Map<string, tf.Tensor2D>();
   /** Cumulative-average state of `estimateStatistics` (batches seen), undefined when not estimating. */
-  private estimating?: { batches: number; size?: number; mean?: tf.Tensor1D; variance?: tf.Tensor1D };
+  private estimating?: { batches: number; size?: number; sizesKey?: string; full?: boolean; mean?: tf.Tensor1D; variance?: tf.Tensor1D };
   /** Statistics re-estimated at a reduced size (by size); dropped by the next training step. */
-  private readonly calibrations = new Map<number, { mean: tf.Tensor1D; variance: tf.Tensor1D }>();
+  /**
+   * Keyed by the sizes of ALL atomic groups, not just this one: a channel's statistics depend on the
+   * upstream groups' sizes too (the quadrature over their channels), so a calibration only holds for
+   * the exact configuration it was measured at.
+   */
+  private readonly calibrations = new Map<string, { size: number; mean: tf.Tensor1D; variance: tf.Tensor1D }>();
 
   constructor(groups: ChannelGroups, options: IntegralBatchNormOptions) {
     if (!groups.has(options.group)) throw new Error(`${options.id}: unknown channel group "${options.group}"`);
@@ -172,6 +177,11 @@ export class IntegralBatchNorm {
     });
   }
 
+  /** Signature of a configuration: the sizes of every atomic group, in declaration order. */
+  private sizesKey(sizes: GroupSizes): string {
+    return this.groups.atomicIds.map((g) => sizes[g]).join(",");
+  }
+
   /** True when every atomic group of `sizes` is at its full size (the whole network is the full-size net). */
   private atFullSize(sizes: GroupSizes): boolean {
     const full = this.groups.fullSizes;
@@ -181,7 +191,8 @@ export class IntegralBatchNorm {
   private updateStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, size: number, matrix: tf.Tensor2D, sizes: GroupSizes): void {
     if (this.estimating) {
       const e = this.estimating;
-      if (e.size !== undefined && e.size !== size) throw new Error(`${this.id}: one estimation needs one size, got passes at ${e.size} and ${size}`);
+      const sizesKey = this.sizesKey(sizes);
+      if (e.sizesKey !== undefined && e.sizesKey !== sizesKey) throw new Error(`${this.id}: one estimation needs one size, got passes at ${e.size} and ${size}${e.size === size ? " (other groups differ)" : ""}`);
       // Cumulative average: deterministic and independent of the batch order.
       const k = e.batches + 1;
       const next = tf.tidy(() => ({
@@ -189,7 +200,7 @@ export class IntegralBatchNorm {
         variance: tf.keep(e.variance ? tf.add(tf.mul(e.variance, (k - 1) / k), tf.div(variance, k)) : tf.clone(variance)) as tf.Tensor1D,
       }));
       tf.dispose([e.mean, e.variance].filter((t): t is tf.Tensor1D => t !== undefined));
-      this.estimating = { batches: k, size, ...next };
+      this.estimating = { batches: k, size, sizesKey, full: this.atFullSize(sizes), ...next };
       return;
     }
     if (this.statisticsUpdate === "full-size" && !this.atFullSize(sizes)) return;
@@ -204,7 +215,7 @@ export class IntegralBatchNorm {
 
   /** Evaluation-time per-channel affine at `sizes` (cached; do not dispose). */
   affine(sizes: GroupSizes): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-    const key = `${this.groups.sizeOf(this.group, sizes)}/${this.groups.partitionRevision}`;
+    const key = `${this.sizesKey(sizes)}/${this.groups.partitionRevision}`;
     // Variable.assign swaps a variable's data buffer: keying on the buffers catches values loaded from
     // a file (or assigned by hand) without an explicit invalidate().
     const data = [this.gammaNodes, this.betaNodes, this.meanNodes, this.varianceNodes].map((v) => v.dataId);
@@ -213,7 +224,7 @@ export class IntegralBatchNorm {
       const { scale, shift } = tf.tidy(() => {
         const matrix = this.groups.sampling(this.group, sizes).matrix;
         const at = (v: tf.Variable) => sampleAxis(v as tf.Tensor1D, 0, matrix);
-        const calibrated = this.calibrations.get(this.groups.sizeOf(this.group, sizes));
+        const calibrated = this.calibrations.get(this.sizesKey(sizes));
         const mean = calibrated ? calibrated.mean : at(this.meanNodes);
         // Cubic interpolation can overshoot below zero between nodes of a variance; clamp it.
         const variance = calibrated ? calibrated.variance : tf.relu(at(this.varianceNodes));
@@ -244,24 +255,23 @@ export class IntegralBatchNorm {
   }
 
   /**
-   * Finish a re-estimation (if `commit` and any batch was seen). At full size (M = I) the averages
-   * become the running-statistics nodes, so every size reads them by interpolation. At a reduced size
-   * they cannot be pushed back into N nodes exactly; they are kept as that size's calibration, used by
-   * evaluation at that size until the next training step ("re-estimate per size at evaluation").
+   * Finish a re-estimation (if `commit` and any batch was seen). With every group at full size (M = I)
+   * the averages become the running-statistics nodes. Otherwise they are kept as the calibration of
+   * that configuration (all groups' sizes), used by evaluation there until the next training step.
    */
   endEstimation(commit = true): void {
     const e = this.estimating;
     if (!e) return;
     this.estimating = undefined;
-    if (commit && e.batches > 0 && e.mean && e.variance && e.size !== undefined) {
-      if (e.size === this.groups.nodesOf(this.group)) {
+    if (commit && e.batches > 0 && e.mean && e.variance && e.size !== undefined && e.sizesKey !== undefined) {
+      if (e.full) {
         this.meanNodes.assign(e.mean);
         this.varianceNodes.assign(e.variance);
         tf.dispose([e.mean, e.variance]);
       } else {
-        this.calibrations.get(e.size)?.mean.dispose();
-        this.calibrations.get(e.size)?.variance.dispose();
-        this.calibrations.set(e.size, { mean: e.mean, variance: e.variance });
+        const old = this.calibrations.get(e.sizesKey);
+        if (old) tf.dispose([old.mean, old.variance]);
+        this.calibrations.set(e.sizesKey, { size: e.size, mean: e.mean, variance: e.variance });
       }
       this.invalidate();
       return;
@@ -271,7 +281,7 @@ export class IntegralBatchNorm {
 
   /** Sizes with their own re-estimated statistics. */
   get calibratedSizes(): number[] {
-    return [...this.calibrations.keys()];
+    return [...this.calibrations.values()].map((c) => c.size);
   }
 
   private dropCalibrations(): void {
