@@ -26,7 +26,7 @@ import { resolveSettings, type TrainSettings } from "../../src/lib/train/setting
 import { encodeWeightsFile, statisticsOf } from "../../src/lib/train/weights-file.js";
 import { deriveSeed, mulberry32 } from "../../src/lib/random.js";
 import { encodeModelFile, saveContinuousModel } from "../../src/lib/model-file.js";
-import { recipe, recipeSettings, sinnRecipe, type RecipeKind } from "../recipes.js";
+import { recipe, recipeSettings, RECIPES, sinnRecipe, type RecipeKind } from "../recipes.js";
 import { progressHooks } from "../train-job.js";
 import type { SweepProfile } from "./profiles.js";
 
@@ -167,8 +167,19 @@ function referenceLadder(ctx: TaskContext): { sizes: Record<ReferenceInnGroup, n
   }
 }
 
-function innSpec(): Record<string, unknown> {
-  return recipe("inn").model;
+/** Model spec of the integral reference net a recipe trains (inn: from scratch; innInit: converted). */
+function innSpec(kind: "inn" | "innInit" = "inn"): { name: string; [option: string]: unknown } {
+  return recipe(kind).model;
+}
+
+/**
+ * Settings of the kernel-shape / grouped point-wise nets: the recipe "methodNet" when recipes.ts has one,
+ * else Adam 3e-3 halved every epoch (these nets are ordinary discrete nets with structured layers).
+ */
+function methodNetSettings(overrides: Partial<TrainSettings>): { recipe: string; settings: TrainSettings } {
+  const own = (RECIPES as Readonly<Record<string, { settings: object } | undefined>>).methodNet;
+  if (own) return { recipe: "methodNet", settings: resolveSettings({ ...own.settings, ...overrides }) };
+  return { recipe: "sweep default (Adam 3e-3, ×0.5 per epoch)", settings: resolveSettings({ optimizer: "adam", learningRate: 0.003, lrGamma: 0.5, lrStepEpochs: 1, batchSize: 128, ...overrides }) };
 }
 
 function evaluateInnLadder(inn: ReferenceInn, ctx: TaskContext, ladder: ReturnType<typeof referenceLadder>): RunPoint[] {
@@ -213,7 +224,7 @@ async function discreteTask(task: Extract<SweepTask, { kind: "discrete" }>, ctx:
     const files: Record<string, Uint8Array> = {};
     if (task.saveModel) {
       // The discrete twin as a continuous model (nodes = its channels, exact at full size), channel order kept.
-      const twin = ReferenceInn.fromDiscrete(net, referenceInnOptionsFromSpec(innSpec() as { name: string }));
+      const twin = ReferenceInn.fromDiscrete(net, referenceInnOptionsFromSpec(innSpec("innInit")));
       files["reference.model"] = modelFileBytes(twin, { trainedAs: "discrete", recipe: "discrete", seed: task.seed, settings, testAccuracy: full });
       twin.dispose();
     }
@@ -263,7 +274,7 @@ function converted(after: string, ctx: TaskContext, seed: number): { inn: Refere
   const net = new ReferenceNet(input(ctx.dataset), seed);
   try {
     assignParameters(net, params, "sweep conversion");
-    const conversion = convertReferenceNet(net, { inn: referenceInnOptionsFromSpec(innSpec() as { name: string }) });
+    const conversion = convertReferenceNet(net, { inn: referenceInnOptionsFromSpec(innSpec("innInit")) });
     conversion.permuted.dispose();
     return { inn: conversion.inn, tv: conversion.groups.map((g) => ({ group: g.group, before: g.tvBefore, after: g.tvAfter })) };
   } finally {
@@ -280,7 +291,7 @@ async function innInitTask(task: Extract<SweepTask, { kind: "inn-init" }>, ctx: 
     const settings = settingsFor("innInit", ctx, task.seed);
     await train(inn, settings, ctx, timer, `reference-inn (INN-init fine-tune, seed ${task.seed})`);
     const after = evaluateInnLadder(inn, ctx, ladder);
-    const spec = innSpec();
+    const spec = innSpec("innInit");
     return {
       id: task.id,
       runs: [
@@ -311,7 +322,7 @@ async function gridTask(task: Extract<SweepTask, { kind: "grid" }>, ctx: TaskCon
     }
     return {
       id: task.id,
-      runs: [{ family: "reference", method: "inn-grid-tuned", seed: task.seed, familyFull: ladder.full, model: innSpec(), training: { from: "converted", recipe: "gridTuning", settings, tuned: "partition points of every hidden group, weights frozen, one run per size" }, points }],
+      runs: [{ family: "reference", method: "inn-grid-tuned", seed: task.seed, familyFull: ladder.full, model: innSpec("innInit"), training: { from: "converted", recipe: "gridTuning", settings, tuned: "partition points of every hidden group, weights frozen, one run per size" }, points }],
       models: [], files: {}, timing: timer.done(),
     };
   } finally {
@@ -361,12 +372,12 @@ async function methodNetTask(task: Extract<SweepTask, { kind: "lhc" | "ssc" | "i
   const inp = input(ctx.dataset);
   const ladder = referenceLadder(ctx);
   const m = ctx.profile.methodNets;
-  const settings = recipeSettings("discrete", { seed: task.seed, limitTrain: m.limitTrain, epochs: m.epochs });
+  const { recipe: recipeName, settings } = methodNetSettings({ seed: task.seed, limitTrain: m.limitTrain, epochs: m.epochs });
   const [a1, a2, a3] = stageAreas(inp);
   let model: LhcNet | SscNet | IgpcNet;
   let spec: Record<string, unknown>;
   let method: string;
-  let training: Record<string, unknown> = { recipe: "discrete", settings };
+  let training: Record<string, unknown> = { recipe: recipeName, settings };
   let weightDensity: number | undefined;
   let cost: ModelCost;
   if (task.kind === "lhc") {
@@ -378,7 +389,7 @@ async function methodNetTask(task: Extract<SweepTask, { kind: "lhc" | "ssc" | "i
     await train(new LhcTraining(net, task.density, m.lhcMaskEpochs), maskSettings, ctx, timer, `LHC (target density ${task.density}): masks`);
     for (const c of net.convs) c.freezeMask();
     await train(net, settings, ctx, timer, `LHC (target density ${task.density}): frozen-mask fine-tune`);
-    training = { recipe: "discrete", maskStage: { ...maskSettings, targetDensity: task.density, regularizer: "maskRegularizer × linear ramp, masks enabled over the stage" }, fineTune: settings };
+    training = { recipe: recipeName, maskStage: { ...maskSettings, targetDensity: task.density, regularizer: "maskRegularizer × linear ramp, masks enabled over the stage" }, fineTune: settings };
     tf.dispose(net.apply(tf.zeros([1, inp.height, inp.width, inp.channels]) as tf.Tensor4D, { training: false })); // sets output areas
     const stats = net.convs.map((c) => c.stats());
     weightDensity = net.density().weightDensity;
