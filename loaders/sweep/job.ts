@@ -132,6 +132,15 @@ export async function ensureSweepJob(options: SweepJobOptions): Promise<string> 
     if (existsSync(failure) && !existsSync(lock)) throw new Error(readFileSync(failure, "utf8"));
   }
   const tmp = `${dir}.tmp-${process.pid}`;
+  // Interrupted (Ctrl-C, a killed build): leave neither the lock nor a partial directory behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
+    process.stderr.write(`[sweep] interrupted (${signal}); nothing written\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     rmSync(failure, { force: true });
     if (existsSync(join(dir, "job.json"))) return dir;
@@ -152,6 +161,8 @@ export async function ensureSweepJob(options: SweepJobOptions): Promise<string> 
     try { mkdirSync(dirname(failure), { recursive: true }); writeFileSync(failure, message); } catch { /* best effort */ }
     throw new Error(message);
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     rmSync(lock, { recursive: true, force: true });
   }
 }
