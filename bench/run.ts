@@ -74,4 +74,15 @@ try {
   lines.push(`grouped conv benchmark failed: ${(e as Error).message}`);
 }
 
+try {
+  // Needs a built site (npm run build): the live page in headless chromium, and PyTorch on the same images.
+  const { benchLiveResample } = await import("./live-resample.js");
+  const live = await benchLiveResample();
+  report.liveResample = live;
+  lines.push(`live page (${live.backend}, ${live.positions} slider positions): first estimate median ${live.firstEstimateMs.toFixed(0)} ms, ` +
+    `full 10k median ${live.fullSetMs.toFixed(0)} ms` + (live.pytorch ? `; PyTorch (${live.pytorch.threads} threads) full 10k ${live.pytorch.fullSizeMs.toFixed(0)} ms, ratio ${live.ratioFullSetToPytorch?.toFixed(2)}×` : "; PyTorch not available"));
+} catch (e) {
+  lines.push(`live page benchmark unavailable: ${(e as Error).message}`);
+}
+
 process.stdout.write(lines.join("\n") + "\n\n" + JSON.stringify(report, null, 2) + "\n");
