@@ -62,7 +62,7 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
     epochs: {},
     randomPruningDraws: 2,
     gridTuningImages: 2048,
-    methodNets: { limitTrain: 12000, epochs: 2, lhcDensities: [0.5, 0.3, 0.15], lhcMaskEpochs: 2, igpcChannelsPerGroup: [4, 8, 16], ssc: true },
+    methodNets: { limitTrain: 12000, epochs: 2, lhcDensities: [0.5, 0.3, 0.15], lhcMaskEpochs: 2, igpcChannelsPerGroup: [2, 4, 8], ssc: true },
     families: { names: ["resnet18"], limitTrain: 12800, epochs: 2 },
     workers: 2,
   },
