@@ -107,5 +107,7 @@ export function QuadraturePlot(data: QuadraturePlotData, options: QuadraturePlot
   figure.dataset.rule = data.rule;
   figure.dataset.points = String(nodes.length);
   figure.dataset.pieces = String(new Set(shapes.map((s) => s.piece)).size);
+  // f at the nodes: what the drawing shows of the function (tests compare it across function choices).
+  figure.dataset.values = nodes.map((d) => d.y.toPrecision(8)).join(",");
   return figure;
 }
