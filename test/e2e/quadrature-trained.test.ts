@@ -81,7 +81,7 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       // No learned partition is published: the page says so rather than drawing one.
       assert.ok(await page.locator('[data-testid="learned-partition-missing"]').isVisible());
       const expValues = await attr(page, plot, "data-values");
-      await control(page, "Function f").locator("select").selectOption("trained-slice");
+      await control(page, "Function f").locator("select").selectOption({ label: "slice of a trained weight function" });
       if (!trainedModelBuilt()) {
         await page.waitForSelector('[data-testid="trained-slice-missing"]');
         await assertClean(watched, path);
