@@ -3,66 +3,22 @@
  * per-run points from the tasks, aggregated per family and method over seeds (mean, sample standard
  * deviation, min, max). Nothing timing-dependent goes in, so equal inputs give byte-identical files.
  */
-import type { ModelCost } from "../../src/lib/accounting.js";
+import {
+  CURVES_FORMAT,
+  CURVES_VERSION,
+  type AccuracyStats,
+  type CurveFamily as CurveFamilyOf,
+  type CurveMethod,
+  type CurvePoint,
+  type CurvesFile as CurvesFileOf,
+} from "../../src/lib/curves-schema.js";
 import type { MethodRun, ModelReport, TaskResult } from "./tasks.js";
 import type { SweepProfile } from "./profiles.js";
 
-export const CURVES_FORMAT = "integral-lab/curves";
-export const CURVES_VERSION = 1;
-
-export interface AccuracyStats {
-  mean: number;
-  /** Sample standard deviation over all evaluations (0 for one). */
-  std: number;
-  min: number;
-  max: number;
-  /** Number of evaluations (seeds × draws). */
-  n: number;
-}
-
-export interface CurvePoint {
-  fraction: number;
-  sizes: Record<string, number>;
-  params: number;
-  flops: number;
-  /** 1 − params / params of the family's full discrete net. */
-  paramsCompression: number;
-  flopsCompression: number;
-  accuracy: AccuracyStats;
-  /** Per seed, each evaluation's accuracy. */
-  runs: { seed: number; accuracies: number[] }[];
-  weightDensity?: number;
-}
-
-export interface CurveMethod {
-  id: string;
-  label: string;
-  /** "pruned": a discrete net cut without fine-tuning; "resampled": a continuous net sampled at each size; "tuned": per-size tuning; "trained": a separately trained model (one point). */
-  kind: "pruned" | "resampled" | "tuned" | "trained";
-  model: Record<string, unknown>;
-  seeds: number[];
-  /** Training settings per seed (recipe, optimizer, epochs …; for integral nets the random-size training ranges). */
-  training: { seed: number; [key: string]: unknown }[];
-  points: CurvePoint[];
-}
-
-export interface CurveFamily {
-  id: string;
-  /** Cost of the family's full-size discrete net: compression is measured against it. */
-  full: ModelCost;
-  methods: CurveMethod[];
-  /** Every trained model: its full-size test accuracy and dead ReLU channels. */
-  models: ModelReport[];
-}
-
-export interface CurvesFile {
-  format: string;
-  version: number;
-  profile: SweepProfile;
-  dataset: { name: string; height: number; width: number; channels: number; classes: number; trainCount: number; testCount: number };
-  fractions: number[];
-  families: CurveFamily[];
-}
+export { CURVES_FORMAT, CURVES_VERSION };
+export type { AccuracyStats, CurveMethod, CurvePoint };
+export type CurveFamily = CurveFamilyOf<ModelReport>;
+export type CurvesFile = CurvesFileOf<SweepProfile, ModelReport>;
 
 const METHODS: Record<string, { label: string; kind: CurveMethod["kind"] }> = {
   "discrete-l1": { label: "Discrete net, L1 channel pruning (no fine-tuning)", kind: "pruned" },

@@ -5,37 +5,10 @@
  * compression values. Pure data shaping; the numbers themselves come from the file.
  */
 
-export interface CurvesAccuracy { mean: number; std: number; min: number; max: number; n: number }
-export interface CurvesPoint {
-  fraction: number;
-  sizes: Record<string, number>;
-  params: number;
-  flops: number;
-  paramsCompression: number;
-  flopsCompression: number;
-  accuracy: CurvesAccuracy;
-  runs: { seed: number; accuracies: number[] }[];
-}
-export interface CurvesMethod {
-  id: string;
-  label: string;
-  kind: "pruned" | "resampled" | "tuned" | "trained";
-  seeds: number[];
-  training: { seed: number; trainingRanges?: Record<string, { min: number; max: number }>; [key: string]: unknown }[];
-  points: CurvesPoint[];
-}
-export interface CurvesFamily { id: string; full: { params: number; flops: number }; methods: CurvesMethod[] }
-export interface CurvesData {
-  format: string;
-  version: number;
-  profile: { name: string; [key: string]: unknown };
-  dataset: { name: string; [key: string]: unknown };
-  fractions: number[];
-  families: CurvesFamily[];
-}
+import { CURVES_FORMAT, CURVES_VERSION, type CurveMethod, type CurvesFile } from "./curves-schema.js";
 
-export const CURVES_FORMAT = "integral-lab/curves";
-export const CURVES_VERSION = 1;
+/** A curves file as this reader sees it (the sweep's profile and model reports stay opaque). */
+export type CurvesData = CurvesFile;
 
 /** Throw a clear error naming `source` if `json` is not a curves file this reader understands. */
 export function checkCurvesFile(json: unknown, source = "curves.json"): CurvesData {
@@ -65,7 +38,7 @@ export interface CurveRow {
   family: string;
   method: string;
   label: string;
-  kind: CurvesMethod["kind"];
+  kind: CurveMethod["kind"];
   fraction: number;
   params: number;
   flops: number;
@@ -94,7 +67,7 @@ export function curveRows(c: CurvesData): CurveRow[] {
  * random-size range it was trained on (the smallest min/max ratio over its groups and seeds, up to full
  * size). Null for a method with no training ranges (pruned or separately trained nets).
  */
-export function trainedCompressionRange(m: CurvesMethod, axis: "params" | "flops"): { minFraction: number; lo: number; hi: number } | null {
+export function trainedCompressionRange(m: CurveMethod, axis: "params" | "flops"): { minFraction: number; lo: number; hi: number } | null {
   const ratios = m.training.flatMap((t) => Object.values(t.trainingRanges ?? {}).filter((r) => r.max > 0).map((r) => r.min / r.max));
   if (ratios.length === 0) return null;
   const minFraction = Math.min(...ratios);

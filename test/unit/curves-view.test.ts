@@ -24,9 +24,10 @@ export function curvesFixture(seed = 1): CurvesData {
     families: [{
       id: "reference", full,
       methods: [
-        { id: "discrete-l1", label: "Discrete net, L1 channel pruning, \"no\" fine-tuning", kind: "pruned", seeds: [0, 1], training: [{ seed: 0 }, { seed: 1 }], points: fractions.map((f) => point(f, [0, 1])) },
-        { id: "inn-scratch", label: "INN", kind: "resampled", seeds: [0, 1], training: [0, 1].map((s) => ({ seed: s, trainingRanges: { conv1: { min: 8, max: 16 }, conv2: { min: 12, max: 32 } } })), points: fractions.map((f) => point(f, [0, 1])) },
+        { id: "discrete-l1", label: "Discrete net, L1 channel pruning, \"no\" fine-tuning", kind: "pruned", model: {}, seeds: [0, 1], training: [{ seed: 0 }, { seed: 1 }], points: fractions.map((f) => point(f, [0, 1])) },
+        { id: "inn-scratch", label: "INN", kind: "resampled", model: {}, seeds: [0, 1], training: [0, 1].map((s) => ({ seed: s, trainingRanges: { conv1: { min: 8, max: 16 }, conv2: { min: 12, max: 32 } } })), points: fractions.map((f) => point(f, [0, 1])) },
       ],
+      models: [],
     }],
   };
 }
