@@ -30,19 +30,15 @@ export interface FamilyAccounting {
   sinnToInnFlopsReduced: number;
 }
 
-/** Accounting of one family (builds each variant briefly; nothing is trained). */
-export function familyAccounting(family: SinnFamily, input: InputShape, options: FamilyOptions & { fraction?: number } = {}): FamilyAccounting {
-  const fraction = options.fraction ?? 0.5;
+/**
+ * A family's accounting from its variants' costs, however they were measured (built models here, plans in
+ * sinn-plan-accounting.ts): the rows in variant order and the SINN / INN FLOP ratios.
+ */
+export function assembleFamilyAccounting(family: SinnFamily, fraction: number, costs: (variant: SinnVariant) => { full: Cost; reduced: Cost }): FamilyAccounting {
   const rows = {} as Record<SinnVariant, AccountingRow>;
   for (const variant of SINN_VARIANTS) {
-    const model = createFamilyModel(family, variant, input, 0, options);
-    try {
-      const full = model.describe(model.fullSizes);
-      const reduced = model.describe({ ...model.fullSizes, ...model.fractionSizes(fraction) });
-      rows[variant] = { family, variant, full: { params: full.params, flops: full.flops }, reduced: { params: reduced.params, flops: reduced.flops } };
-    } finally {
-      model.dispose();
-    }
+    const { full, reduced } = costs(variant);
+    rows[variant] = { family, variant, full: { params: full.params, flops: full.flops }, reduced: { params: reduced.params, flops: reduced.flops } };
   }
   return {
     family,
@@ -51,6 +47,19 @@ export function familyAccounting(family: SinnFamily, input: InputShape, options:
     sinnToInnFlops: rows.sinn.full.flops / rows.inn.full.flops,
     sinnToInnFlopsReduced: rows.sinn.reduced.flops / rows.inn.reduced.flops,
   };
+}
+
+/** Accounting of one family (builds each variant briefly; nothing is trained). */
+export function familyAccounting(family: SinnFamily, input: InputShape, options: FamilyOptions & { fraction?: number } = {}): FamilyAccounting {
+  const fraction = options.fraction ?? 0.5;
+  return assembleFamilyAccounting(family, fraction, (variant) => {
+    const model = createFamilyModel(family, variant, input, 0, options);
+    try {
+      return { full: model.describe(model.fullSizes), reduced: model.describe({ ...model.fullSizes, ...model.fractionSizes(fraction) }) };
+    } finally {
+      model.dispose();
+    }
+  });
 }
 
 /** Accounting of all five families. */
