@@ -14,63 +14,23 @@
  */
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import { launchBrowser, type TestBrowser } from "./browser.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 import { buildSite, distDir, resultsDir } from "./build-site.js";
+import { assertClean, attr, changed, control, openReadyPage, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
 
 let server: StaticServer;
 let browser: TestBrowser;
 
-/** Every request a page made (same-origin ones too), to check what was downloaded. */
-const requested = new WeakMap<Page, string[]>();
-
-async function open(path: string, ready: string): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser.context, server.origin);
-  const urls: string[] = [];
-  watched.page.on("request", (r) => urls.push(r.url()));
-  requested.set(watched.page, urls);
-  const response = await watched.page.goto(server.origin + path, { waitUntil: "load" });
-  assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
-  await watched.page.waitForSelector(ready, { state: "attached", timeout: 30_000 });
-  await watched.page.waitForLoadState("networkidle");
-  return watched;
+/** Open a path on the served site, wait until its cells ran, and return the watched page. */
+function open(path: string, ready: string): Promise<ReadyPage> {
+  return openReadyPage(browser.context, server.origin, path, { ready });
 }
 
-async function assertClean(watched: WatchedPage, path: string): Promise<void> {
-  assert.deepEqual(await watched.page.locator(".observablehq--error").allTextContents(), [], `${path}: cell errors`);
-  assert.deepEqual(watched.foreignRequests, [], `${path}: requests outside ${server.origin}`);
-  assert.deepEqual(watched.pageErrors, [], `${path}: page errors`);
-  assert.deepEqual(watched.consoleErrors, [], `${path}: console errors`);
-  assert.deepEqual(watched.failedRequests, [], `${path}: failed requests`);
-}
-
-function plotlyRequests(page: Page): string[] {
-  return (requested.get(page) ?? []).filter((u) => /plotly/i.test(u));
-}
-
-function control(page: Page, label: string) {
-  return page.locator("form").filter({ has: page.locator(`label:text-matches("^${label.replace(/[()]/g, "\\$&")}")`) }).first();
-}
-
-async function setRange(page: Page, label: string, value: number): Promise<void> {
-  const box = control(page, label).locator('input[type="number"]');
-  await box.fill(String(value));
-  await box.press("Enter");
-}
-
-async function attr(page: Page, selector: string, name: string): Promise<string | null> {
-  return page.locator(selector).first().getAttribute(name);
-}
-
-async function changed(page: Page, selector: string, name: string, previous: string | null): Promise<string | null> {
-  await page.waitForFunction(([s, n, p]) => document.querySelector(s!)?.getAttribute(n!) !== p, [selector, name, previous], { timeout: 10_000 });
-  return attr(page, selector, name);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+/** Plotly downloads the page made (any origin), to check it is fetched only for a 3-D surface. */
+function plotlyRequests(watched: ReadyPage): string[] {
+  return watched.requested.filter((u) => /plotly/i.test(u));
 }
 
 describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 * 60_000 }, () => {
@@ -138,7 +98,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       assert.equal(await attr(again.page, graph, "data-params"), await attr(page, graph, "data-params"));
       await assertClean(again, path);
       await again.page.close();
-      assert.deepEqual(plotlyRequests(page), []);
+      assert.deepEqual(plotlyRequests(watched), []);
       await assertClean(watched, path);
     } finally {
       await page.close();
@@ -179,7 +139,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         await again.page.close();
       }
       await screenshot(page, "curves");
-      assert.deepEqual(plotlyRequests(page), []);
+      assert.deepEqual(plotlyRequests(watched), []);
       await assertClean(watched, path);
     } finally {
       await page.close();
@@ -208,7 +168,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         assert.match((await page.locator('[data-testid="permutation-missing"]').textContent()) ?? "", /appear once the trained models are built/);
       }
       await screenshot(page, "permutation");
-      assert.deepEqual(plotlyRequests(page), []);
+      assert.deepEqual(plotlyRequests(watched), []);
       await assertClean(watched, "/permutation");
     } finally {
       await page.close();
@@ -220,14 +180,14 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
     const watched = await open(path, '[data-kind="trained-function"], [data-testid="trained-missing"]');
     const { page } = watched;
     try {
-      assert.deepEqual(plotlyRequests(page), [], "Plotly requested without a surface");
+      assert.deepEqual(plotlyRequests(watched), [], "Plotly requested without a surface");
       if (await page.locator('[data-kind="trained-nodes"]').count()) {
         assert.equal(await attr(page, '[data-kind="trained-nodes"]', "data-layer"), "conv2");
         await control(page, "Layer").locator('input[value="0"]').check();
         assert.equal(await changed(page, '[data-kind="trained-nodes"]', "data-layer", "conv2"), "conv1");
         await control(page, "3-D surface").locator('input[type="checkbox"]').check();
         await page.waitForSelector('[data-testid="weight-surface"]', { timeout: 60_000 });
-        assert.ok(plotlyRequests(page).length > 0, "the surface should load Plotly");
+        assert.ok(plotlyRequests(watched).length > 0, "the surface should load Plotly");
         await page.waitForFunction(() => location.search.includes("surface=on") && location.search.includes("layer=conv1"));
         await screenshot(page, "weight-functions-trained");
       }

@@ -10,64 +10,18 @@
  */
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import { launchBrowser, type Page, type TestBrowser } from "./browser.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 import { buildSite, distDir, resultsDir } from "./build-site.js";
-
-
+import { assertClean, attr, changed, control, openReadyPage, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
 
 let server: StaticServer;
 let browser: TestBrowser;
 
-/** Open a path, wait until its cells ran, and return the watched page. */
-async function open(path: string, ready: string): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser.context, server.origin);
-  const response = await watched.page.goto(server.origin + path, { waitUntil: "load" });
-  assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
-  await watched.page.waitForSelector(ready, { state: "attached", timeout: 30_000 });
-  await watched.page.waitForLoadState("networkidle");
-  return watched;
-}
-
-/** No page/console/cell errors and nothing fetched from outside the origin. */
-async function assertClean(watched: WatchedPage, path: string): Promise<void> {
-  assert.deepEqual(await watched.page.locator(".observablehq--error").allTextContents(), [], `${path}: cell errors`);
-  assert.deepEqual(watched.foreignRequests, [], `${path}: requests outside ${server.origin}`);
-  assert.deepEqual(watched.pageErrors, [], `${path}: page errors`);
-  assert.deepEqual(watched.consoleErrors, [], `${path}: console errors`);
-  assert.deepEqual(watched.failedRequests, [], `${path}: failed requests`);
-}
-
-/** The form (an Observable input) whose label starts with `label`. */
-function control(page: Page, label: string) {
-  return page.locator("form").filter({ has: page.locator(`label:text-matches("^${label.replace(/[()]/g, "\\$&")}")`) }).first();
-}
-
-/** Set an Inputs.range by typing into its number box, as a keyboard user would. */
-async function setRange(page: Page, label: string, value: number): Promise<void> {
-  const box = control(page, label).locator('input[type="number"]');
-  await box.fill(String(value));
-  await box.press("Enter");
-}
-
-async function attr(page: Page, selector: string, name: string): Promise<string | null> {
-  return page.locator(selector).first().getAttribute(name);
-}
-
-/** Wait until an attribute differs from `before`, then return it. */
-async function changed(page: Page, selector: string, name: string, previous: string | null): Promise<string | null> {
-  await page.waitForFunction(
-    ([s, n, p]) => document.querySelector(s!)?.getAttribute(n!) !== p,
-    [selector, name, previous],
-    { timeout: 10_000 }
-  );
-  return attr(page, selector, name);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+/** Open a path on the served site, wait until its cells ran, and return the watched page. */
+function open(path: string, ready: string): Promise<ReadyPage> {
+  return openReadyPage(browser.context, server.origin, path, { ready });
 }
 
 async function orders(page: Page): Promise<Record<string, number | null>> {

@@ -13,41 +13,17 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import { launchBrowser, type Page, type TestBrowser } from "./browser.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 import { buildSite, distDir, resultsDir } from "./build-site.js";
+import { assertClean, attr, changed, control, openReadyPage, screenshot, type ReadyPage } from "./page-helpers.js";
 
 let server: StaticServer;
 let browser: TestBrowser;
 
-async function open(path: string, ready: string): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser.context, server.origin);
-  const response = await watched.page.goto(server.origin + path, { waitUntil: "load" });
-  assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
-  await watched.page.waitForSelector(ready, { state: "attached", timeout: 30_000 });
-  await watched.page.waitForLoadState("networkidle");
-  return watched;
-}
-
-async function assertClean(watched: WatchedPage, path: string): Promise<void> {
-  assert.deepEqual(await watched.page.locator(".observablehq--error").allTextContents(), [], `${path}: cell errors`);
-  assert.deepEqual(watched.foreignRequests, [], `${path}: requests outside ${server.origin}`);
-  assert.deepEqual(watched.pageErrors, [], `${path}: page errors`);
-  assert.deepEqual(watched.consoleErrors, [], `${path}: console errors`);
-  assert.deepEqual(watched.failedRequests, [], `${path}: failed requests`);
-}
-
-function control(page: Page, label: string) {
-  return page.locator("form").filter({ has: page.locator(`label:text-matches("^${label}")`) }).first();
-}
-
-async function attr(page: Page, selector: string, name: string): Promise<string | null> {
-  return page.locator(selector).first().getAttribute(name);
-}
-
-async function changed(page: Page, selector: string, name: string, previous: string | null): Promise<string | null> {
-  await page.waitForFunction(([s, n, p]) => document.querySelector(s!)?.getAttribute(n!) !== p, [selector, name, previous], { timeout: 10_000 });
-  return attr(page, selector, name);
+/** Open a path on the served site, wait until its cells ran, and return the watched page. */
+function open(path: string, ready: string): Promise<ReadyPage> {
+  return openReadyPage(browser.context, server.origin, path, { ready });
 }
 
 async function trapezoidOrder(page: Page): Promise<string | null> {
@@ -107,7 +83,7 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       await changed(page, plot, "data-values", conv3Values);
       await page.waitForFunction(() => /f=trained-slice/.test(location.search) && /layer=conv3/.test(location.search) && /xout=0\.5/.test(location.search));
       const shared = new URL(page.url());
-      await page.screenshot({ path: join(resultsDir, "quadrature-trained.png"), fullPage: true });
+      await screenshot(page, "quadrature-trained");
       await assertClean(watched, path);
 
       // The shared link restores the same slice.

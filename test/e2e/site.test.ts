@@ -12,10 +12,10 @@ import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import config from "../../observablehq.config.js";
-import { launchBrowser, openWatchedPage, type TestBrowser } from "./browser.js";
+import { launchBrowser, type TestBrowser } from "./browser.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 import { buildSite, distDir, resultsDir } from "./build-site.js";
-
+import { assertClean, openReadyPage, screenshot } from "./page-helpers.js";
 
 type NavEntry = { path?: string; pages?: readonly NavEntry[] };
 
@@ -76,12 +76,9 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
 
   for (const path of sitePaths) {
     it(`page ${path} loads offline without errors`, async () => {
-      const watched = await openWatchedPage(browser.context, server.origin);
+      const watched = await openReadyPage(browser.context, server.origin, path);
       const { page } = watched;
       try {
-        const response = await page.goto(server.origin + path, { waitUntil: "load" });
-        assert.equal(response?.status(), 200, `${path}: HTTP ${response?.status()}`);
-        await page.waitForLoadState("networkidle");
 
         if (path === "/" || path.startsWith("/?")) {
           const pinned = new URLSearchParams(path.slice(1)).get("backend");
@@ -137,16 +134,10 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
           }
         }
 
-        // Framework renders a failed cell (e.g. an unresolved import) as an inspector error.
-        const cellErrors = await page.locator(".observablehq--error").allTextContents();
-        assert.deepEqual(cellErrors, [], `${path}: cell errors`);
         assert.ok((await page.title()).includes("Integral Lab"), `${path}: title is "${await page.title()}"`);
-        await page.screenshot({ path: join(resultsDir, `${screenshotName(path)}.png`), fullPage: true });
-
-        assert.deepEqual(watched.foreignRequests, [], `${path}: requests outside ${server.origin}`);
-        assert.deepEqual(watched.pageErrors, [], `${path}: page errors`);
-        assert.deepEqual(watched.consoleErrors, [], `${path}: console errors`);
-        assert.deepEqual(watched.failedRequests, [], `${path}: failed requests`);
+        await screenshot(page, screenshotName(path));
+        // Framework renders a failed cell (e.g. an unresolved import) as an inspector error; assertClean checks those.
+        await assertClean(watched, path);
         assert.deepEqual(server.notFound, [], `${path}: 404s`);
       } finally {
         await page.close();
