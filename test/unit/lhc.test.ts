@@ -1,21 +1,11 @@
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../loaders/engine.js";
 import { LhcConv2d, stepStraightThrough, argMaxStraightThrough, maskRegularizer, shapeHistogram, lhcDensity, lhcMaskEnableFraction } from "../../src/lib/kernel-shapes/lhc.js";
 import { RIGID_SHAPES_3X3, RIGID_SHAPE_COUNT, shapeCode } from "../../src/lib/kernel-shapes/rigid-shapes.js";
-import { mulberry32, gaussian } from "../../src/lib/random.js";
+import { maxAbsDiff, randomTensor, useCpuEngineWithGradients } from "./helpers/tensors.js";
 
-before(async () => {
-  await initEngine("cpu");
-  if (!tf.getGradient("Sum")) await import("@tensorflow/tfjs");
-});
-
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  const r = mulberry32(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gaussian(r)), shape);
-}
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+useCpuEngineWithGradients();
 
 test("free-shape STE: mask 1[E > 0], gradient full inside |E| < 1, ×0.1 outside", () => {
   const e = tf.tensor1d([-2, -0.5, 0, 0.3, 0.99, 1.5, -1]);

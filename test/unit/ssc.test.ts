@@ -1,20 +1,10 @@
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../loaders/engine.js";
 import { SuperSparseConv2d, SscModule, sscChannelTaps, shiftChannels } from "../../src/lib/kernel-shapes/ssc.js";
-import { mulberry32, gaussian } from "../../src/lib/random.js";
+import { maxAbsDiff, randomTensor, useCpuEngineWithGradients } from "./helpers/tensors.js";
 
-before(async () => {
-  await initEngine("cpu");
-  if (!tf.getGradient("Sum")) await import("@tensorflow/tfjs");
-});
-
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  const r = mulberry32(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gaussian(r)), shape);
-}
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+useCpuEngineWithGradients();
 
 test("shift moves each channel by its tap, zero fill", () => {
   const x = tf.tensor4d(Array.from({ length: 9 * 9 }, (_, i) => i + 1), [1, 3, 3, 9]); // 9 channels, one group of 9
