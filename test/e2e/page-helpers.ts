@@ -2,12 +2,16 @@
  * Page helpers the end-to-end tests share: open a watched page and wait until it is ready, assert it ran
  * cleanly (no cell/page/console errors, no foreign or failed requests), find an Observable input by its
  * label, read and wait on the data attributes components expose, and save screenshots to test-results/.
+ * `serveBuiltSite` gives a suite the built site, served, and a browser.
  */
 import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import type { BrowserContext } from "playwright-core";
-import { openWatchedPage, type Page, type WatchedPage } from "./browser.js";
-import { resultsDir } from "./build-site.js";
+import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import { buildSite, distDir, resultsDir } from "./build-site.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
 
 /** A watched page on the site at `origin`, with every URL it requested (same-origin ones too). */
 export interface ReadyPage extends WatchedPage {
@@ -68,4 +72,42 @@ export async function changed(page: Page, selector: string, name: string, previo
 /** A full-page screenshot to test-results/<name>.png (the directory must exist). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+}
+
+/** The built site served on 127.0.0.1 and a browser, for one suite. */
+export interface ServedSite {
+  readonly server: StaticServer;
+  readonly browser: TestBrowser;
+  /** Open a path, wait until `ready` is attached (if given) and the network idles. */
+  open(path: string, ready?: string): Promise<ReadyPage>;
+}
+
+/**
+ * Call inside a `describe`: before its tests build the site (or reuse dist/ with E2E_REUSE_DIST=1), create
+ * test-results/, serve dist/ and launch chromium; after them close both.
+ */
+export function serveBuiltSite(): ServedSite {
+  let server: StaticServer | undefined;
+  let browser: TestBrowser | undefined;
+  before(async () => {
+    buildSite();
+    await mkdir(resultsDir, { recursive: true });
+    server = await serveStatic(distDir);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined, name: string): T => {
+    if (!value) throw new Error(`serveBuiltSite: the ${name} is not started (use it inside the suite's tests)`);
+    return value;
+  };
+  return {
+    get server() { return started(server, "server"); },
+    get browser() { return started(browser, "browser"); },
+    open(path, ready) {
+      return openReadyPage(started(browser, "browser").context, started(server, "server").origin, path, { ready });
+    },
+  };
 }

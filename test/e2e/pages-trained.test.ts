@@ -13,20 +13,8 @@
  * The site is built once (INTEGRAL_LAB_PROFILE=quick); E2E_REUSE_DIST=1 reuses an existing dist/.
  */
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import { after, before, describe, it } from "node:test";
-import { launchBrowser, type TestBrowser } from "./browser.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
-import { buildSite, distDir, resultsDir } from "./build-site.js";
-import { assertClean, attr, changed, control, openReadyPage, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
-
-let server: StaticServer;
-let browser: TestBrowser;
-
-/** Open a path on the served site, wait until its cells ran, and return the watched page. */
-function open(path: string, ready: string): Promise<ReadyPage> {
-  return openReadyPage(browser.context, server.origin, path, { ready });
-}
+import { describe, it } from "node:test";
+import { assertClean, attr, changed, control, serveBuiltSite, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
 
 /** Plotly downloads the page made (any origin), to check it is fetched only for a 3-D surface. */
 function plotlyRequests(watched: ReadyPage): string[] {
@@ -34,20 +22,11 @@ function plotlyRequests(watched: ReadyPage): string[] {
 }
 
 describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 * 60_000 }, () => {
-  before(async () => {
-    buildSite();
-    await mkdir(resultsDir, { recursive: true });
-    server = await serveStatic(distDir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = serveBuiltSite();
 
   it("SIB topologies: width, family and block collapse change the graph; hover shows details; URL round-trips", async () => {
     const path = "/sib-topologies";
-    const watched = await open(path, '[data-testid="topology-graph"]');
+    const watched = await site.open(path, '[data-testid="topology-graph"]');
     const { page } = watched;
     const graph = '[data-testid="topology-graph"]';
     try {
@@ -93,7 +72,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
 
       // Round trip: the URL reproduces the view.
       const url = page.url();
-      const again = await open(new URL(url).pathname + new URL(url).search, graph);
+      const again = await site.open(new URL(url).pathname + new URL(url).search, graph);
       assert.equal(await attr(again.page, graph, "data-name"), "inception-sinn");
       assert.equal(await attr(again.page, graph, "data-params"), await attr(page, graph, "data-params"));
       await assertClean(again, path);
@@ -106,7 +85,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
   });
 
   it("SIB topologies: bad URL values get a note and the page still draws", async () => {
-    const watched = await open("/sib-topologies?family=alexnet&width=7&variant=", '[data-testid="topology-graph"]');
+    const watched = await site.open("/sib-topologies?family=alexnet&width=7&variant=", '[data-testid="topology-graph"]');
     try {
       const note = watched.page.locator('[data-testid="url-state-note"]');
       assert.ok(await note.isVisible());
@@ -120,7 +99,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
   });
   it("curves: the axis toggle changes the chart (or the page says the sweep is missing); URL round-trips; no Plotly", async () => {
     const path = "/curves";
-    const watched = await open(path, '[data-testid="curves-chart"], [data-testid="curves-missing"]');
+    const watched = await site.open(path, '[data-testid="curves-chart"], [data-testid="curves-missing"]');
     const { page } = watched;
     try {
       if (await page.locator('[data-testid="curves-missing"]').count()) {
@@ -134,7 +113,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         assert.notEqual(await attr(page, chart, "data-xs"), xs);
         await page.waitForFunction(() => location.search.includes("axis=flops"));
         assert.ok(Number(await attr(page, chart, "data-points")) > 0);
-        const again = await open(path + "?axis=flops", chart);
+        const again = await site.open(path + "?axis=flops", chart);
         assert.equal(await attr(again.page, chart, "data-axis"), "flops");
         await again.page.close();
       }
@@ -148,7 +127,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
 
   it("permutation: restarts/layer change the reordering (or the page says the model is missing); bad URL values are fixed", async () => {
     const path = "/permutation?layer=conv9&restarts=-4";
-    const watched = await open(path, '[data-testid="tv-summary"], [data-testid="permutation-missing"]');
+    const watched = await site.open(path, '[data-testid="tv-summary"], [data-testid="permutation-missing"]');
     const { page } = watched;
     try {
       const note = page.locator('[data-testid="url-state-note"]');
@@ -177,7 +156,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
 
   it("weight functions, trained layers: heat maps per layer; Plotly only when the surface is switched on", async () => {
     const path = "/weight-functions";
-    const watched = await open(path, '[data-kind="trained-function"], [data-testid="trained-missing"]');
+    const watched = await site.open(path, '[data-kind="trained-function"], [data-testid="trained-missing"]');
     const { page } = watched;
     try {
       assert.deepEqual(plotlyRequests(watched), [], "Plotly requested without a surface");

@@ -9,20 +9,9 @@
  * The site is built once (INTEGRAL_LAB_PROFILE=quick); E2E_REUSE_DIST=1 reuses an existing dist/.
  */
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import { after, before, describe, it } from "node:test";
-import { launchBrowser, type Page, type TestBrowser } from "./browser.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
-import { buildSite, distDir, resultsDir } from "./build-site.js";
-import { assertClean, attr, changed, control, openReadyPage, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
-
-let server: StaticServer;
-let browser: TestBrowser;
-
-/** Open a path on the served site, wait until its cells ran, and return the watched page. */
-function open(path: string, ready: string): Promise<ReadyPage> {
-  return openReadyPage(browser.context, server.origin, path, { ready });
-}
+import { describe, it } from "node:test";
+import type { Page } from "./browser.js";
+import { assertClean, attr, changed, control, serveBuiltSite, screenshot, setRange } from "./page-helpers.js";
 
 async function orders(page: Page): Promise<Record<string, number | null>> {
   return page.$$eval('[data-testid="convergence-orders"] tr[data-rule]', (rows) =>
@@ -31,20 +20,11 @@ async function orders(page: Page): Promise<Record<string, number | null>> {
 }
 
 describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
-  before(async () => {
-    buildSite();
-    await mkdir(resultsDir, { recursive: true });
-    server = await serveStatic(distDir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = serveBuiltSite();
 
   it("weight functions: A, m and the nodes (keyboard) change the drawing; state goes to the URL", async () => {
     const path = "/weight-functions";
-    const watched = await open(path, '[data-testid="node-editor"]');
+    const watched = await site.open(path, '[data-testid="node-editor"]');
     const { page } = watched;
     try {
       assert.equal(await attr(page, '[data-testid="kernel-plot"]', "data-a"), "-0.75");
@@ -78,7 +58,7 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
 
   it("quadrature: fitted orders ≈ 1, 1, 2, 4; n and the rule change the drawing", async () => {
     const path = "/quadrature";
-    const watched = await open(path, '[data-testid="convergence-orders"]');
+    const watched = await site.open(path, '[data-testid="convergence-orders"]');
     const { page } = watched;
     try {
       const o = await orders(page);
@@ -113,7 +93,7 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
 
   it("quadrature: URL state round-trips into the controls", async () => {
     const path = "/quadrature?f=wave&rule=gauss-legendre&n=9&seed=42";
-    const watched = await open(path, '[data-testid="quadrature-plot"]');
+    const watched = await site.open(path, '[data-testid="quadrature-plot"]');
     const { page } = watched;
     try {
       assert.equal(await attr(page, '[data-testid="quadrature-plot"]', "data-rule"), "gauss-legendre");
@@ -137,7 +117,7 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       { path: "/kernel-shapes?shape=99&k=7&g=%25", ready: '[data-testid="shape-grid"]', expect: /shape=99 is outside 0…14; using 14/ }
     ];
     for (const { path, ready, expect } of cases) {
-      const watched = await open(path, ready);
+      const watched = await site.open(path, ready);
       try {
         const note = watched.page.locator('[data-testid="url-state-note"]');
         assert.ok(await note.isVisible(), `${path}: no visible note`);
@@ -151,7 +131,7 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
 
   it("grouped point-wise: Ch and the counts redraw the wiring; non-divisible counts show copies and one-filter groups", async () => {
     const path = "/grouped-pointwise?cin=20&f=14&ch=4";
-    const watched = await open(path, '[data-testid="wiring-diagram"]');
+    const watched = await site.open(path, '[data-testid="wiring-diagram"]');
     const { page } = watched;
     try {
       const diagram = '[data-testid="wiring-diagram"]';
@@ -183,7 +163,7 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
 
   it("kernel shapes: 15 rigid shapes; the shape and the SSC group size change what is drawn", async () => {
     const path = "/kernel-shapes";
-    const watched = await open(path, '[data-testid="mask-matrix"]');
+    const watched = await site.open(path, '[data-testid="mask-matrix"]');
     const { page } = watched;
     try {
       assert.equal(await attr(page, '[data-testid="shape-grid"]', "data-count"), "15");

@@ -10,21 +10,11 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { launchBrowser, type Page, type TestBrowser } from "./browser.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
-import { buildSite, distDir, resultsDir } from "./build-site.js";
-import { assertClean, attr, changed, control, openReadyPage, screenshot, type ReadyPage } from "./page-helpers.js";
-
-let server: StaticServer;
-let browser: TestBrowser;
-
-/** Open a path on the served site, wait until its cells ran, and return the watched page. */
-function open(path: string, ready: string): Promise<ReadyPage> {
-  return openReadyPage(browser.context, server.origin, path, { ready });
-}
+import { describe, it } from "node:test";
+import type { Page } from "./browser.js";
+import { distDir } from "./build-site.js";
+import { assertClean, attr, changed, control, serveBuiltSite, screenshot } from "./page-helpers.js";
 
 async function trapezoidOrder(page: Page): Promise<string | null> {
   return attr(page, '[data-testid="convergence-orders"] tr[data-rule="trapezoid"]', "data-order");
@@ -37,20 +27,11 @@ function trainedModelBuilt(): boolean {
 }
 
 describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, () => {
-  before(async () => {
-    buildSite();
-    await mkdir(resultsDir, { recursive: true });
-    server = await serveStatic(distDir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = serveBuiltSite();
 
   it("the trained slice changes the drawing, has a finite trapezoid order, and its controls live in the URL", async () => {
     const path = "/quadrature";
-    const watched = await open(path, '[data-testid="convergence-orders"]');
+    const watched = await site.open(path, '[data-testid="convergence-orders"]');
     const { page } = watched;
     const plot = '[data-testid="quadrature-plot"]';
     try {
@@ -87,7 +68,7 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       await assertClean(watched, path);
 
       // The shared link restores the same slice.
-      const again = await open(shared.pathname + shared.search, '[data-testid="trained-slice-info"]');
+      const again = await site.open(shared.pathname + shared.search, '[data-testid="trained-slice-info"]');
       try {
         assert.equal(await attr(again.page, '[data-testid="trained-slice-info"]', "data-layer"), "conv3");
         assert.equal(await control(again.page, "Trained slice: x_out").locator('input[type="number"]').inputValue(), "0.5");

@@ -8,14 +8,12 @@
  * when dist/ exists (for iterating on the test itself; CI always builds).
  */
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import config from "../../observablehq.config.js";
-import { launchBrowser, type TestBrowser } from "./browser.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
-import { buildSite, distDir, resultsDir } from "./build-site.js";
-import { assertClean, openReadyPage, screenshot } from "./page-helpers.js";
+import { distDir } from "./build-site.js";
+import { assertClean, screenshot, serveBuiltSite } from "./page-helpers.js";
 
 type NavEntry = { path?: string; pages?: readonly NavEntry[] };
 
@@ -42,20 +40,7 @@ function screenshotName(path: string): string {
 }
 
 describe("built site", { timeout: 15 * 60_000 }, () => {
-  let server: StaticServer;
-  let browser: TestBrowser;
-
-  before(async () => {
-    buildSite();
-    await mkdir(resultsDir, { recursive: true });
-    server = await serveStatic(distDir);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = serveBuiltSite();
 
   it("ships one tfjs-core, the wasm binaries, and a wasm bundle without its own tfjs-core", async () => {
     const files = (await listFiles(distDir)).map((file) => file.slice(distDir.length));
@@ -76,7 +61,7 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
 
   for (const path of sitePaths) {
     it(`page ${path} loads offline without errors`, async () => {
-      const watched = await openReadyPage(browser.context, server.origin, path);
+      const watched = await site.open(path);
       const { page } = watched;
       try {
 
@@ -138,7 +123,7 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
         await screenshot(page, screenshotName(path));
         // Framework renders a failed cell (e.g. an unresolved import) as an inspector error; assertClean checks those.
         await assertClean(watched, path);
-        assert.deepEqual(server.notFound, [], `${path}: 404s`);
+        assert.deepEqual(site.server.notFound, [], `${path}: 404s`);
       } finally {
         await page.close();
       }
