@@ -136,8 +136,11 @@ function tooltipText(b: Box): string[] {
   return lines;
 }
 
+/** Narrowest box drawn, in SVG units; below this the labels are unreadable. */
+const MIN_BOX_WIDTH = 80;
+
 export function TopologyGraph(description: ModelDescription, options: TopologyGraphOptions = {}): HTMLElement {
-  const width = options.width ?? 760;
+  const requestedWidth = options.width ?? 760;
   const collapsed = new Set(options.collapsed ?? []);
   const boxes = buildBoxes(description, collapsed, options.foldNorms ?? true);
   const byId = new Map(boxes.map((b) => [b.id, b]));
@@ -145,7 +148,12 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   // Ranks: longest path from the input.
   for (const b of boxes) b.rank = b.inputs.length ? Math.max(...b.inputs.map((i) => (byId.get(i)?.rank ?? 0) + 1)) : 0;
   const ranks = d3.groups(boxes, (b) => b.rank).sort((a, b) => a[0] - b[0]);
-  const boxW = Math.min(190, (width - 40) / Math.max(...ranks.map(([, r]) => r.length)) - 14);
+  // Boxes share the width of the widest rank, but never shrink below a readable size (nor go negative when
+  // the page reports a tiny or zero width before layout): the drawing then widens and the SVG scales down.
+  const widestRank = Math.max(1, ...ranks.map(([, r]) => r.length));
+  const boxGap = 14;
+  const boxW = Math.max(MIN_BOX_WIDTH, Math.min(190, (requestedWidth - 40) / widestRank - boxGap));
+  const width = Math.max(requestedWidth, widestRank * (boxW + boxGap) - boxGap + 40);
   const boxH = 30;
   const rowGap = 50;
   const top = 20;
@@ -153,9 +161,9 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     // Barycentre: order by the parents' mean x, then by description order.
     const mean = (b: Box) => (b.inputs.length ? d3.mean(b.inputs, (i) => byId.get(i)?.x ?? width / 2)! : width / 2);
     row.sort((a, b) => mean(a) - mean(b));
-    const span = row.length * (boxW + 14) - 14;
+    const span = row.length * (boxW + boxGap) - boxGap;
     row.forEach((b, k) => {
-      b.x = (width - span) / 2 + k * (boxW + 14) + boxW / 2;
+      b.x = (width - span) / 2 + k * (boxW + boxGap) + boxW / 2;
       b.y = top + rank * rowGap + boxH / 2;
     });
   }
