@@ -35,6 +35,9 @@ export async function launchBrowser(): Promise<TestBrowser> {
     args: chromiumArgs,
     viewport: { width: 1280, height: 900 }
   });
+  // Tests run under tsx, whose esbuild keepNames wraps named functions as `__name(fn, "name")`; a
+  // function passed to page.evaluate is serialized with those calls, so the page needs a no-op __name.
+  await context.addInitScript("globalThis.__name = globalThis.__name || ((f) => f);");
   return {
     context,
     async close() {
