@@ -142,24 +142,29 @@ export function LiveModelApp(options: LiveAppOptions): HTMLElement {
 }
 
 async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOptions): Promise<void> {
-  const schema = {
+  const modelField = {
     model: { kind: "choice" as const, default: options.sources[0].id, choices: options.sources.map((s) => s.id) },
+  };
+  // Kernel and quadrature default to the ones the named model was trained with: any other default would
+  // show a resampled net the model file does not describe (off full size, kernels disagree between nodes).
+  const schemaFor = (trained: LiveSession["trained"]) => ({
+    ...modelField,
     conv1: { kind: "int" as const, default: 16, min: 2, max: 1024 },
     conv2: { kind: "int" as const, default: 32, min: 2, max: 1024 },
     conv3: { kind: "int" as const, default: 64, min: 2, max: 1024 },
-    kernel: { kind: "choice" as const, default: "cubic", choices: LIVE_KERNELS },
-    quadrature: { kind: "choice" as const, default: "trapezoid", choices: LIVE_QUADRATURES },
+    kernel: { kind: "choice" as const, default: trained.kernel as string, choices: LIVE_KERNELS },
+    quadrature: { kind: "choice" as const, default: trained.quadrature as string, choices: LIVE_QUADRATURES },
     partition: { kind: "choice" as const, default: "uniform", choices: ["uniform", "grid-tuned"] },
-  };
-  const initial = readUrlState(schema);
-  const notes = [...initial.notes];
+  });
+  const initialModel = readUrlState(modelField);
+  const notes = [...initialModel.notes];
 
   await initBrowserEngine();
   const evalSet: EvalSet = decodeEvalSet(await options.evalSet(), "mnist-test.evalset");
   const evaluator = new LiveEvaluator(evalSet);
   const scheduler = new LatestOnly();
 
-  let sourceId = initial.values.model;
+  let sourceId = initialModel.values.model;
   const loadSource = async (id: string): Promise<LiveSession> => {
     const source = options.sources.find((s) => s.id === id)!;
     const model = continuousModelFromBytes(await source.model(), `${source.id}.model`);
@@ -172,6 +177,10 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     }
   };
   let session = await loadSource(sourceId);
+  let schema = schemaFor(session.trained);
+  const { model: _model, ...settingsSchema } = schema;
+  const initial = readUrlState(settingsSchema);
+  notes.push(...initial.notes);
 
   // Sizes from the URL, clamped to this model's groups (with a visible note).
   const clampSizes = (s: LiveSession, wanted: Record<string, number>) => {
@@ -341,6 +350,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     try {
       const next = await loadSource(id);
       sourceId = id;
+      // Follow the new model's trained kernel/quadrature unless the reader picked others.
+      const nextSchema = schemaFor(next.trained);
+      if (value.kernel === schema.kernel.default) value = { ...value, kernel: nextSchema.kernel.default };
+      if (value.quadrature === schema.quadrature.default) value = { ...value, quadrature: nextSchema.quadrature.default };
+      schema = nextSchema;
       await replaceSession(next);
     } catch (error) {
       problemBox.hidden = false;
