@@ -53,7 +53,7 @@
  * - gridTuning: only partition points train (a few hundred parameters); Adam 1e-2 on a few thousand
  *   images moves them enough.
  */
-import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
+import { DEFAULT_SETTINGS, resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
 import type { ModelSpec } from "../src/lib/models/registry.js";
 
 export type RecipeKind = "discrete" | "inn" | "innInit" | "gridTuning";
@@ -68,15 +68,8 @@ export interface Recipe {
   settings: RecipeSettings;
 }
 
-const BASE: RecipeSettings = {
-  epochs: 2,
-  batchSize: 128,
-  optimizer: "adam",
-  learningRate: 0.003,
-  momentum: 0.9,
-  lrGamma: 0.5,
-  lrStepEpochs: 1,
-};
+/** The trainer's defaults less what the caller sets (seed, data limits); each recipe overrides what it needs. */
+const { seed: _seed, limitTrain: _limitTrain, limitTest: _limitTest, ...BASE } = { ...DEFAULT_SETTINGS, epochs: 2 } satisfies TrainSettings;
 
 /** Training ranges of the integral reference nets: every hidden group 25–100% of its channels. */
 const INN_MIN_FRACTION = 0.25;

@@ -5,26 +5,14 @@
  * Deterministic for a given worker count (summation order is fixed).
  */
 import { Worker } from "node:worker_threads";
-import type { NodeBackend } from "../engine.js";
-import type { DatasetOptions } from "../datasets.js";
-import type { ModelSpec } from "../../src/lib/models/registry.js";
-import type { TrainSettings } from "../../src/lib/train/settings.js";
 import type { TrainingEngine } from "../../src/lib/train/loop.js";
 import { summarizeEvaluation, type Evaluation } from "../../src/lib/train/evaluate.js";
 import { shardBatch } from "../../src/lib/train/seeds.js";
 import type { FromWorker, PendingUpdate, ToWorker, WorkerInit } from "./protocol.js";
 
-export interface ParallelOptions {
+/** What every worker is started with (see WorkerInit), plus how many workers. */
+export interface ParallelOptions extends Omit<WorkerInit, "workerIndex"> {
   workers: number;
-  backend: NodeBackend;
-  model: ModelSpec;
-  dataset: string;
-  datasetOptions: DatasetOptions;
-  settings: TrainSettings;
-  /** Modules (file URLs) each worker imports before building the model (e.g. to register models). */
-  preload?: string[];
-  /** Start from these weights (flat, in trainable-variable order). */
-  initialWeights?: Float32Array;
 }
 
 type Ready = Extract<FromWorker, { type: "ready" }>;
