@@ -8,6 +8,7 @@ import { createReferenceInn, ReferenceInn } from "../../src/lib/models/reference
 import { edgePad } from "../../src/lib/ops/edge-pad.js";
 import { EDGE_PADDING_CLASS, exportTfjsLayersModel, tfjsModelFiles } from "../../src/lib/tfjs-export.js";
 import { mulberry32 } from "../../src/lib/random.js";
+import { uniformImages } from "./helpers/tensors.js";
 import { interpolationMatrix } from "../../src/lib/sampling.js";
 import { cubicKernel } from "../../src/lib/interpolation.js";
 import { uniformPartition } from "../../src/lib/partition.js";
@@ -18,10 +19,7 @@ before(async () => {
 
 const input = { height: 16, width: 16, channels: 1, classes: 10 };
 
-function images(seed: number, batch: number): tf.Tensor4D {
-  const random = mulberry32(seed);
-  return tf.tensor4d(Float32Array.from({ length: batch * 16 * 16 }, () => random()), [batch, 16, 16, 1]);
-}
+const images = uniformImages;
 
 function logits(model: { apply(x: tf.Tensor4D, c: { training: boolean }): tf.Tensor2D }, x: tf.Tensor4D): number[] {
   const y = model.apply(x, { training: false });

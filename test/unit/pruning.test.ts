@@ -6,6 +6,7 @@ import { assignParameters, readParameters, referenceChannelLayout } from "../../
 import { deadChannels, pruneReferenceNet, PrunedReferenceNet, selectChannels } from "../../src/lib/pruning.js";
 import { ReferenceNet } from "../../src/lib/models/reference.js";
 import { mulberry32 } from "../../src/lib/random.js";
+import { uniformImages } from "./helpers/tensors.js";
 
 before(async () => {
   await initEngine("cpu");
@@ -13,10 +14,7 @@ before(async () => {
 
 const input = { height: 16, width: 16, channels: 1, classes: 10 };
 
-function images(seed: number, batch: number): tf.Tensor4D {
-  const random = mulberry32(seed);
-  return tf.tensor4d(Float32Array.from({ length: batch * 16 * 16 }, () => random()), [batch, 16, 16, 1]);
-}
+const images = uniformImages;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;

@@ -23,3 +23,9 @@ export function randomTensor(shape: number[], seed: number): tf.Tensor {
 
 /** max |a − b| over all elements. */
 export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+
+/** A batch of seeded uniform 16×16×1 images (the small input the model-file and pruning tests use). */
+export function uniformImages(seed: number, batch: number, size = 16): tf.Tensor4D {
+  const random = mulberry32(seed);
+  return tf.tensor4d(Float32Array.from({ length: batch * size * size }, () => random()), [batch, size, size, 1]);
+}
