@@ -1,5 +1,5 @@
 /**
- * The curves file (schema "integral-lab/curves", version 1; documented in README "Data files"):
+ * The curves file (schema "integral-lab/curves", version 2; documented in README "Data files"):
  * per-run points from the tasks, aggregated per family and method over seeds (mean, sample standard
  * deviation, min, max). Nothing timing-dependent goes in, so equal inputs give byte-identical files.
  */
@@ -71,6 +71,8 @@ function aggregate(runs: MethodRun[]): CurveMethod {
       accuracy: accuracyStats(all),
       runs: sorted.map((r) => ({ seed: r.seed, accuracies: r.points[i].accuracies })),
       ...(densities.length ? { weightDensity: densities.reduce((a, b) => a + b, 0) / densities.length } : {}),
+      // Learned grid-tuning partitions: the first seed's (runs[0]), as the schema documents.
+      ...(sorted[0].points[i].partitions ? { partitions: sorted[0].points[i].partitions } : {}),
     };
   });
   return {

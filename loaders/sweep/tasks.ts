@@ -50,6 +50,8 @@ export interface RunPoint {
   accuracies: number[];
   /** Measured density of the kept weights (LHC). */
   weightDensity?: number;
+  /** Grid tuning: the partition points each hidden group learned at this size (on [−1, 1]). */
+  partitions?: Record<string, number[]>;
 }
 
 /** One method's run on one seed. */
@@ -317,7 +319,7 @@ async function gridTask(task: Extract<SweepTask, { kind: "grid" }>, ctx: TaskCon
       inn.resample(sizes);
       const tuning = new GridTuning(inn);
       await train(tuning, settings, ctx, timer, `grid tuning at ${Math.round(100 * fraction)}% (seed ${task.seed})`);
-      points.push({ fraction, sizes, params: cost.params, flops: cost.flops, accuracies: [accuracy(inn, ctx)] });
+      points.push({ fraction, sizes, params: cost.params, flops: cost.flops, accuracies: [accuracy(inn, ctx)], partitions: tuning.points() });
       tuning.reset();
     }
     return {

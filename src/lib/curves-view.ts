@@ -1,11 +1,11 @@
 /**
- * Reading the sweep's curves file (schema "integral-lab/curves" v1, README "Data files") for display:
+ * Reading the sweep's curves file (schema "integral-lab/curves" v2, README "Data files") for display:
  * a structural check with clear errors, one flat row per family × method × point (for the chart, the
  * table and the CSV download), and the range of sizes each integral net was trained on, as a band of
  * compression values. Pure data shaping; the numbers themselves come from the file.
  */
 
-import { CURVES_FORMAT, CURVES_VERSION, type CurveMethod, type CurvesFile } from "./curves-schema.js";
+import { CURVES_FORMAT, CURVES_VERSION, partitionsProblem, type CurveMethod, type CurvesFile } from "./curves-schema.js";
 
 /** A curves file as this reader sees it (the sweep's profile and model reports stay opaque). */
 export type CurvesData = CurvesFile;
@@ -27,6 +27,10 @@ export function checkCurvesFile(json: unknown, source = "curves.json"): CurvesDa
           if (!Number.isFinite(p[key])) fail(`family ${f.id}, method ${m.id}: ${key} is ${String(p[key])}`);
         }
         if (!p.accuracy || !Number.isFinite(p.accuracy.mean) || !Number.isFinite(p.accuracy.std)) fail(`family ${f.id}, method ${m.id}: a point lacks accuracy mean/std`);
+        if (p.partitions !== undefined) {
+          const problem = partitionsProblem(p.partitions, p.sizes);
+          if (problem) fail(`family ${f.id}, method ${m.id}, point at fraction ${p.fraction}: ${problem}`);
+        }
       }
     }
   }

@@ -14,6 +14,7 @@ import { loadDataset } from "../../loaders/datasets.js";
 import { PROJECT_ROOT } from "../../loaders/sweep/job.js";
 import { CURVES_FORMAT, CURVES_VERSION, type CurvesFile } from "../../loaders/sweep/curves.js";
 import { decodeModelFile, loadContinuousModel } from "../../src/lib/model-file.js";
+import { checkCurvesFile } from "../../src/lib/curves-view.js";
 import { decodeEvalSet } from "../../src/lib/data/evalset.js";
 import { headOfSplit } from "../../src/lib/data/dataset.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";
@@ -74,6 +75,16 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
       if (m.kind === "trained") assert.ok(m.points[0].paramsCompression > 0, `${m.id} is smaller than the dense net`);
     }
   }
+  // The page's reader accepts the file (it validates learned partitions), and grid tuning published what it learned.
+  assert.equal(checkCurvesFile(JSON.parse(text), "curves.json").version, CURVES_VERSION);
+  const grid = reference.methods.find((m) => m.id === "inn-grid-tuned")!;
+  for (const p of grid.points) {
+    assert.deepEqual(Object.keys(p.partitions ?? {}).sort(), ["conv1", "conv2", "conv3"], `grid-tuned point at ${p.fraction} has its learned partitions`);
+    for (const [g, xs] of Object.entries(p.partitions!)) assert.equal(xs.length, p.sizes[g], `${g} at ${p.fraction}: one point per channel`);
+  }
+  const moved = grid.points.flatMap((p) => Object.values(p.partitions!).map((xs) => Math.max(...xs.map((x, i) => Math.abs(x - (-1 + (2 * i) / (xs.length - 1)))))));
+  assert.ok(Math.max(...moved) > 1e-4, `grid tuning moved some points off the uniform grid (largest move ${Math.max(...moved)})`);
+  assert.ok(reference.methods.filter((m) => m.id !== "inn-grid-tuned").every((m) => m.points.every((p) => p.partitions === undefined)), "only grid tuning has partitions");
   const innTraining = reference.methods.find((m) => m.id === "inn-scratch")!.training[0] as { trainingRanges?: Record<string, { min: number; max: number }> };
   assert.deepEqual(innTraining.trainingRanges?.conv3, { min: 16, max: 64 });
   const at = (id: string, fraction: number) => reference.methods.find((m) => m.id === id)!.points.find((p) => p.fraction === fraction)!.accuracy.mean;

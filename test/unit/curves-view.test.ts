@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkCurvesFile, curveRows, curveRowsCsv, trainedCompressionRange, type CurvesData } from "../../src/lib/curves-view.js";
 import { mulberry32 } from "../../src/lib/random.js";
+import { CURVES_VERSION, partitionsProblem } from "../../src/lib/curves-schema.js";
 
 /** A small curves file in the documented schema, with random (seeded) accuracies. */
 export function curvesFixture(seed = 1): CurvesData {
@@ -18,7 +19,7 @@ export function curvesFixture(seed = 1): CurvesData {
     return { fraction, sizes: { conv1: Math.round(16 * fraction) }, params, flops, paramsCompression: 1 - params / full.params, flopsCompression: 1 - flops / full.flops, accuracy: { mean, std, min: Math.min(...all), max: Math.max(...all), n: all.length }, runs };
   };
   return {
-    format: "integral-lab/curves", version: 1, profile: { name: "fixture" },
+    format: "integral-lab/curves", version: CURVES_VERSION, profile: { name: "fixture" },
     dataset: { name: "mnist", height: 28, width: 28, channels: 1, classes: 10, trainCount: 100, testCount: 50 },
     fractions,
     families: [{
@@ -36,10 +37,35 @@ test("checkCurvesFile accepts the documented schema and names the problem otherw
   const c = curvesFixture();
   assert.equal(checkCurvesFile(c), c);
   assert.throws(() => checkCurvesFile({ ...c, format: "x" }, "data/curves.json"), /data\/curves\.json: format is "x"/);
-  assert.throws(() => checkCurvesFile({ ...c, version: 2 }), /version 2 is not supported/);
+  assert.throws(() => checkCurvesFile({ ...c, version: CURVES_VERSION + 1 }), new RegExp(`version ${CURVES_VERSION + 1} is not supported`));
+  assert.throws(() => checkCurvesFile({ ...c, version: 1 }), /version 1 is not supported/);
   const bad = curvesFixture();
   bad.families[0]!.methods[1]!.points[2]!.params = Number.NaN;
   assert.throws(() => checkCurvesFile(bad), /family reference, method inn-scratch: params is NaN/);
+});
+
+test("learned partitions: accepted when sorted in [-1, 1] with one point per channel; each defect named", () => {
+  const c = curvesFixture();
+  const p = c.families[0]!.methods[1]!.points[1]!; // conv1: 12 channels at 75%
+  assert.equal(p.sizes.conv1, 12);
+  const learned = Array.from({ length: 12 }, (_, i) => -1 + 2 * (i / 11) ** 1.3);
+  p.partitions = { conv1: learned };
+  assert.equal(checkCurvesFile(c), c);
+  const withPoints = (points: unknown, group = "conv1") => {
+    const d = curvesFixture();
+    (d.families[0]!.methods[1]!.points[1]! as { partitions?: unknown }).partitions = { [group]: points };
+    return d;
+  };
+  const swapped = learned.slice();
+  [swapped[4], swapped[5]] = [swapped[5]!, swapped[4]!];
+  assert.throws(() => checkCurvesFile(withPoints(swapped), "data/curves.json"), /data\/curves\.json: family reference, method inn-scratch, point at fraction 0\.75: partitions\.conv1 is not strictly increasing at 5/);
+  assert.throws(() => checkCurvesFile(withPoints(learned.slice(1))), /partitions\.conv1 has 11 points, but the group has 12 channels/);
+  assert.throws(() => checkCurvesFile(withPoints([...learned.slice(0, 11), 1.5])), /partitions\.conv1\[11\] is 1\.5, not a number in \[-1, 1\]/);
+  assert.throws(() => checkCurvesFile(withPoints([...learned.slice(0, 11), null])), /partitions\.conv1\[11\] is null/);
+  assert.throws(() => checkCurvesFile(withPoints(learned, "conv9")), /group "conv9", which the point has no size for/);
+  assert.throws(() => checkCurvesFile(withPoints("0,1")), /partitions\.conv1 must be a list of numbers/);
+  assert.equal(partitionsProblem([1, 2], { conv1: 2 }), "partitions must be an object of group → points");
+  assert.equal(partitionsProblem({ conv1: [-1, 1] }, { conv1: 2 }), null);
 });
 
 test("curveRows flattens every point and keeps the file's numbers", () => {
