@@ -25,11 +25,19 @@ import { exportTfjsLayersModel, tfjsModelFiles } from "../lib/tfjs-export.js";
 import type { GroupQuadrature } from "../lib/integral/groups.js";
 import type { InterpolationKernelName } from "../lib/interpolation.js";
 import { REFERENCE_INN_GROUPS } from "../lib/models/reference-inn.js";
+import { ModelEvaluator } from "../lib/live/model-evaluator.js";
+import { PlanLiveSession, planNetFromBytes, type PreparedPlanNet } from "../lib/live/sinn-session.js";
+import { PlanPanel, type PlanPanelElement } from "./live-plan-panel.js";
 
 export interface LiveModelSource {
   id: string;
   label: string;
-  /** The continuous model (single-file container). */
+  /**
+   * "reference" (default): a single-file continuous model of the reference net. "plan": a weights file
+   * of a plan network (SINN family, src/lib/sinn), resampled per hidden group with batch-norm calibration.
+   */
+  kind?: "reference" | "plan";
+  /** The continuous model (single-file container; for "plan", the weights file). */
   model: () => Promise<Uint8Array>;
   /** Its discrete twin (nodes = channels), pruned by L1 for comparison; default: the model at full size. */
   twin?: () => Promise<Uint8Array>;
@@ -43,6 +51,8 @@ export interface LiveCurves {
 export interface LiveAppOptions {
   sources: LiveModelSource[];
   evalSet: () => Promise<Uint8Array>;
+  /** Training images for batch-norm calibration of "plan" sources (an evalset binary). */
+  calibrationSet?: () => Promise<Uint8Array>;
   curves?: LiveCurves;
 }
 
@@ -142,8 +152,10 @@ export function LiveModelApp(options: LiveAppOptions): HTMLElement {
 }
 
 async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOptions): Promise<void> {
+  const referenceSources = options.sources.filter((s) => s.kind !== "plan");
+  if (referenceSources.length === 0) throw new Error("the live page needs at least one reference-net model source");
   const modelField = {
-    model: { kind: "choice" as const, default: options.sources[0].id, choices: options.sources.map((s) => s.id) },
+    model: { kind: "choice" as const, default: referenceSources[0].id, choices: options.sources.map((s) => s.id) },
   };
   // Kernel and quadrature default to the ones the named model was trained with: any other default would
   // show a resampled net the model file does not describe (off full size, kernels disagree between nodes).
@@ -164,7 +176,8 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const evaluator = new LiveEvaluator(evalSet);
   const scheduler = new LatestOnly();
 
-  let sourceId = initialModel.values.model;
+  const initialPlan = options.sources.find((s) => s.id === initialModel.values.model && s.kind === "plan");
+  let sourceId = initialPlan ? referenceSources[0].id : initialModel.values.model;
   const loadSource = async (id: string): Promise<LiveSession> => {
     const source = options.sources.find((s) => s.id === id)!;
     const model = continuousModelFromBytes(await source.model(), `${source.id}.model`);
@@ -228,18 +241,22 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const exportButton = el("button", { type: "button", testid: "live-export", textContent: "Download the resampled model (tfjs: model.json + weights.bin)" });
   const fileMessageBox = ModelFilePicker(async (picked) => useOwnModel(picked));
 
-  root.append(
-    urlStateNote(notes),
-    el("h2", {}, "Model"), el("label", {}, "Model ", picker),
+  // The reference net's sections; hidden (and its controls removed) while a plan model is shown.
+  const refBox = el("div", { testid: "live-reference" },
     el("h2", {}, "Sizes, kernel, quadrature"), controlsBox, problemBox,
     el("h2", {}, "Results"), results, curveBox,
     el("h3", {}, "Confusion matrix of the integral net"), confusionBox,
     el("h3", {}, "Sampled weight matrices (sum over spatial taps; rows out, columns in)"), weightsBox,
+    el("h2", {}, "Export"), el("p", {}, exportButton, " · ", shareLink));
+  const planBox = el("div");
+  root.append(
+    urlStateNote(notes),
+    el("h2", {}, "Model"), el("label", {}, "Model ", picker),
+    refBox, planBox,
     el("h2", {}, "Draw a digit"), el("div", { className: "live-draw-row" }, digit, probs),
     el("h2", {}, "Bring your own model"),
     el("p", {}, "A model file in this library's format (.model), or a tfjs layers model of the reference shape (model.json with its weights .bin), which is converted on the spot: channels reordered to vary smoothly, nodes initialised exactly."),
     fileMessageBox,
-    el("h2", {}, "Export"), el("p", {}, exportButton, " · ", shareLink),
   );
 
   let controls = makeControls();
@@ -287,6 +304,14 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
 
   const predictDigit = () => {
     const image = digit.value;
+    if (image && plan) {
+      const p = tf.tidy(() => tf.softmax(plan!.session.logits(tf.tensor4d(image, [1, 28, 28, 1]))).dataSync());
+      const best = p.indexOf(Math.max(...p));
+      probs.dataset.predicted = String(best);
+      probs.replaceChildren(...Array.from(p, (v, k) => el("div", { className: k === best ? "live-prob best" : "live-prob" },
+        el("span", {}, String(k)), el("meter", { min: 0, max: 1, value: v }), el("span", {}, pct(v, 1)))));
+      return;
+    }
     if (!image || !prepared) {
       probs.replaceChildren("Draw a digit on the black square.");
       delete probs.dataset.predicted;
@@ -345,8 +370,55 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     changed();
   };
 
+  // Plan models (SINN): their own session, evaluator (lazily built) and panel; the reference session stays loaded.
+  let plan: { session: PlanLiveSession; panel: PlanPanelElement } | undefined;
+  let planEvaluator: ModelEvaluator | undefined;
+  let calibrationSet: EvalSet | undefined;
+  const leavePlan = async () => {
+    if (!plan) return;
+    await scheduler.request(async () => undefined); // stop running work before the session goes
+    plan.session.dispose();
+    plan = undefined;
+    planBox.replaceChildren();
+    refBox.hidden = false;
+  };
+  const enterPlan = async (source: LiveModelSource) => {
+    if (!options.calibrationSet) throw new Error("this page passes no calibration images, which a plan model needs");
+    calibrationSet ??= decodeEvalSet(await options.calibrationSet(), "mnist-calibration.evalset");
+    const next = new PlanLiveSession(planNetFromBytes(await source.model(), `${source.id}.model`), calibrationSet);
+    await leavePlan();
+    await scheduler.request(async () => undefined);
+    planEvaluator ??= new ModelEvaluator(evalSet);
+    refBox.hidden = true;
+    controlsBox.replaceChildren(); // one set of sliders in the page at a time
+    const panel = PlanPanel({
+      session: next, evaluator: planEvaluator, scheduler, classes: evalSet.classes, yieldToPage, accuracyText,
+      onPrepared: () => predictDigit(),
+      costText: (p: PreparedPlanNet) => {
+        const c = p.compression;
+        return `Parameters ${si(c.after.params)} of ${si(c.full.params)} (compression ${pct(c.params, 1)}); FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (compression ${pct(c.flops, 1)}).`;
+      },
+    });
+    plan = { session: next, panel };
+    planBox.replaceChildren(el("h2", {}, "Sizes (per linked group)"), el("p", {}, "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition."), panel);
+    sourceId = source.id;
+    writeUrlState(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition });
+  };
+
   picker.addEventListener("change", async () => {
     const id = picker.value;
+    const chosen = options.sources.find((s) => s.id === id);
+    if (chosen?.kind === "plan") {
+      try {
+        await enterPlan(chosen);
+      } catch (error) {
+        problemBox.hidden = false;
+        refBox.hidden = false;
+        problemBox.textContent = `Could not load ${id}: ${error instanceof Error ? error.message : String(error)}`;
+        refreshPicker();
+      }
+      return;
+    }
     try {
       const next = await loadSource(id);
       sourceId = id;
@@ -355,6 +427,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       if (value.kernel === schema.kernel.default) value = { ...value, kernel: nextSchema.kernel.default };
       if (value.quadrature === schema.quadrature.default) value = { ...value, quadrature: nextSchema.quadrature.default };
       schema = nextSchema;
+      await leavePlan();
       await replaceSession(next);
     } catch (error) {
       problemBox.hidden = false;
@@ -364,6 +437,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   });
 
   async function useOwnModel(picked: PickedModel): Promise<void> {
+    await leavePlan();
     let next: LiveSession;
     if (picked.kind === "model-file") next = new LiveSession(continuousModelFromBytes(picked.bytes, picked.name));
     else {
@@ -391,6 +465,10 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     backend: () => tf.getBackend(),
     testDigit: (i: number) => ({ pixels: Array.from(evalSet.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255), label: evalSet.labels[i] }),
     drawDigit: (pixels: number[]) => digit.drawDigit(pixels),
+    /** The plan (SINN) panel's controls and progress log while a plan model is shown. */
+    get plan() {
+      return plan?.panel.api;
+    },
     exportArtifacts: () => tfjsModelFiles(exportTfjsLayersModel(session.discreteParameters(), session.input)).modelJson,
   };
 
@@ -398,4 +476,8 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   status.dataset.state = "ready";
   drawCurve();
   changed();
+  if (initialPlan) {
+    picker.value = initialPlan.id;
+    await enterPlan(initialPlan);
+  }
 }

@@ -284,6 +284,12 @@ export class IntegralBatchNorm {
     return [...this.calibrations.values()].map((c) => c.size);
   }
 
+  /** Forget every per-size calibration (and the evaluation affine that may use one). */
+  clearCalibrations(): void {
+    this.dropCalibrations();
+    this.invalidate();
+  }
+
   private dropCalibrations(): void {
     for (const c of this.calibrations.values()) tf.dispose([c.mean, c.variance]);
     this.calibrations.clear();

@@ -316,6 +316,17 @@ export class IntegralGraphNet implements Model {
     this.estimateStatistics(batches, Object.fromEntries(this.plan.hidden.map((g) => [g, current[g]])));
   }
 
+  /**
+   * Forget every batch-norm calibration (their tensors are freed); evaluation falls back to the
+   * interpolated running statistics until the next `calibrate`. A live page calls this before each new
+   * configuration, so calibrations of sizes left behind do not pile up.
+   */
+  clearCalibrations(): void {
+    for (const n of this.norms.values()) n.clearCalibrations();
+    const current = this.groups.sizes;
+    this.resample(Object.fromEntries(this.plan.hidden.map((g) => [g, current[g]])));
+  }
+
   dispose(): void {
     for (const layer of this.layers.values()) layer.dispose();
     for (const norm of this.norms.values()) norm.dispose();
