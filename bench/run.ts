@@ -79,8 +79,10 @@ try {
   const { benchLiveResample } = await import("./live-resample.js");
   const live = await benchLiveResample();
   report.liveResample = live;
-  lines.push(`live page (${live.backend}, ${live.positions} slider positions): first estimate median ${live.firstEstimateMs.toFixed(0)} ms, ` +
-    `full 10k median ${live.fullSetMs.toFixed(0)} ms` + (live.pytorch ? `; PyTorch (${live.pytorch.threads} threads) full 10k ${live.pytorch.fullSizeMs.toFixed(0)} ms, ratio ${live.ratioFullSetToPytorch?.toFixed(2)}×` : "; PyTorch not available"));
+  for (const [name, m] of [["reference INN", live.reference], ["SINN resnet18", live.sinn]] as const) {
+    lines.push(`live page, ${name} (${live.backend}, ${m.positions.length} slider positions): first estimate median ${m.firstEstimateMs.toFixed(0)} ms, ` +
+      `full 10k median ${m.fullSetMs.toFixed(0)} ms` + (m.pytorchMs !== null ? `; PyTorch (${live.pytorchThreads} threads, same nets) full 10k median ${m.pytorchMs.toFixed(0)} ms, ratio ${m.ratioFullSetToPytorch?.toFixed(2)}×` : "; PyTorch not available"));
+  }
 } catch (e) {
   lines.push(`live page benchmark unavailable: ${(e as Error).message}`);
 }
