@@ -9,7 +9,10 @@
  * goes: the page's own per-step log (prepare, each chunk) and a CPU profile of one full evaluation per
  * model (self time by function, top entries). Needs a built dist/ (npm run build). Progress on stderr.
  *
- *   npx tsx bench/live-resample.ts [--positions N] [--backend wasm|webgl|cpu] [--no-profile]
+ *   npx tsx bench/live-resample.ts [--positions N] [--backend wasm|webgl|cpu] [--isolate] [--no-profile]
+ *
+ * --isolate serves every response with COOP/COEP headers (cross-origin isolation), which lets tfjs pick
+ * its multi-threaded wasm build; the plain static host of the site sends no such headers.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -202,7 +205,7 @@ function summarize(positions: PositionTiming[], profile: { name: string; ms: num
   };
 }
 
-export async function benchLiveResample(options: { positions?: number; backend?: string; profile?: boolean } = {}): Promise<LiveResampleBench> {
+export async function benchLiveResample(options: { positions?: number; backend?: string; profile?: boolean; isolate?: boolean } = {}): Promise<LiveResampleBench> {
   if (!existsSync(join(distDir, "live-model.html"))) throw new Error("dist/live-model.html is missing: run npm run build first");
   for (const f of ["mnist-calibration.evalset", "models/sinn-resnet18.model", "models/reference-inn.model"]) {
     if (!existsSync(join(cacheData, f))) throw new Error(`${join(cacheData, f)} is missing: run npm run build first`);
@@ -214,6 +217,12 @@ export async function benchLiveResample(options: { positions?: number; backend?:
   const rand = (lo: number, hi: number) => lo + ((seed = (seed * 16807) % 2147483647) % (hi - lo + 1));
   try {
     const { page } = await openWatchedPage(browser.context, server.origin);
+    if (options.isolate) {
+      await page.route("**/*", async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, headers: { ...response.headers(), "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } });
+      });
+    }
     await page.goto(`${server.origin}/live-model${options.backend ? `?backend=${options.backend}` : ""}`, { waitUntil: "load" });
     await page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 120_000 });
     const { backend, isolated } = await page.evaluate(() => ({ backend: (window as never as { __liveModel: { backend(): string } }).__liveModel.backend(), isolated: globalThis.crossOriginIsolated === true }));
@@ -289,6 +298,6 @@ export async function benchLiveResample(options: { positions?: number; backend?:
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const value = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-  const r = await benchLiveResample({ positions: value("--positions") ? Number(value("--positions")) : undefined, backend: value("--backend"), profile: !args.includes("--no-profile") });
+  const r = await benchLiveResample({ positions: value("--positions") ? Number(value("--positions")) : undefined, backend: value("--backend"), isolate: args.includes("--isolate"), profile: !args.includes("--no-profile") });
   console.log(JSON.stringify(r, null, 2));
 }

@@ -140,3 +140,18 @@ test("plan sources: clear errors for a file without statistics, a non-plan model
     session.dispose();
   }
 });
+
+test("the calibration set is the first 256 TRAINING images (not test images), checksummed", async () => {
+  const { calibrationEvalSet } = await import("../../loaders/sweep/evalset-output.js");
+  const { loadDataset } = await import("../../loaders/datasets.js");
+  const { decodeEvalSet } = await import("../../src/lib/data/evalset.js");
+  const bytes = calibrationEvalSet("mnist");
+  const set = decodeEvalSet(bytes, "mnist-calibration.evalset");
+  const d = loadDataset("mnist");
+  assert.equal(set.count, CALIBRATION_IMAGES);
+  assert.deepEqual(set.images, d.train.images.subarray(0, 256 * 784));
+  assert.deepEqual(set.labels, d.train.labels.subarray(0, 256));
+  assert.notDeepEqual(set.images, d.test.images.subarray(0, 256 * 784));
+  bytes[100] ^= 1;
+  assert.throws(() => decodeEvalSet(bytes, "mnist-calibration.evalset"), /mnist-calibration.evalset: evaluation set checksum mismatch/);
+});
