@@ -10,12 +10,14 @@ export type FieldSpec =
   | { kind: "int"; default: number; min: number; max: number }
   | { kind: "number"; default: number; min: number; max: number }
   | { kind: "choice"; default: string; choices: readonly string[] }
-  | { kind: "numbers"; default: readonly number[]; min: number; max: number; minLength: number; maxLength: number };
+  | { kind: "numbers"; default: readonly number[]; min: number; max: number; minLength: number; maxLength: number }
+  /** A subset of `choices` (e.g. the methods a filter hides), comma-separated in the URL, in `choices` order. */
+  | { kind: "strings"; default: readonly string[]; choices: readonly string[] };
 
 export type StateSchema = Record<string, FieldSpec>;
 
 export type StateValues<S extends StateSchema> = {
-  [K in keyof S]: S[K] extends { kind: "numbers" } ? number[] : S[K] extends { kind: "choice" } ? string : number;
+  [K in keyof S]: S[K] extends { kind: "numbers" } ? number[] : S[K] extends { kind: "strings" } ? string[] : S[K] extends { kind: "choice" } ? string : number;
 };
 
 export interface UrlState<S extends StateSchema> {
@@ -71,6 +73,15 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
       }
       return xs;
     }
+    case "strings": {
+      const parts = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      const unknown = parts.filter((p) => !spec.choices.includes(p));
+      if (unknown.length) {
+        const list = unknown.join(", ");
+        notes.push(`${name} has ${unknown.length === 1 ? "a value" : "values"} that ${unknown.length === 1 ? "is" : "are"} not one of ${spec.choices.join(", ")} (${list.length > 60 ? `${list.slice(0, 60)}…` : list}); ${unknown.length === 1 ? "it was" : "they were"} left out.`);
+      }
+      return spec.choices.filter((c) => parts.includes(c));
+    }
   }
 }
 
@@ -81,13 +92,14 @@ export function readUrlState<S extends StateSchema>(schema: S, search: string = 
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) {
     const raw = params.get(name);
-    values[name] = raw === null ? (spec.kind === "numbers" ? spec.default.slice() : spec.default) : readField(name, spec, raw, notes);
+    values[name] = raw === null ? (spec.kind === "numbers" || spec.kind === "strings" ? spec.default.slice() : spec.default) : readField(name, spec, raw, notes);
   }
   return { values: values as StateValues<S>, notes };
 }
 
 function encode(spec: FieldSpec, value: unknown): string {
   if (spec.kind === "numbers") return (value as number[]).map(formatNumber).join(",");
+  if (spec.kind === "strings") return spec.choices.filter((c) => (value as string[]).includes(c)).join(",");
   if (spec.kind === "choice") return String(value);
   return formatNumber(value as number);
 }

@@ -97,7 +97,7 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       await watched.page.close();
     }
   });
-  it("curves: the axis toggle changes the chart (or the page says the sweep is missing); URL round-trips; no Plotly", async () => {
+  it("curves: the axis toggle and the method filter change the chart (or the page says the sweep is missing); both round-trip through the URL; no Plotly", async () => {
     const path = "/curves";
     const watched = await site.open(path, '[data-testid="curves-chart"], [data-testid="curves-missing"]');
     const { page } = watched;
@@ -116,6 +116,32 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         const again = await site.open(path + "?axis=flops", chart);
         assert.equal(await attr(again.page, chart, "data-axis"), "flops");
         await again.page.close();
+
+        // The method filter: untick one method; it leaves the chart and the URL records it.
+        const methods = (await attr(page, chart, "data-methods"))!.split(",");
+        assert.ok(methods.includes("discrete-random"), `methods drawn: ${methods.join(", ")}`);
+        const points = Number(await attr(page, chart, "data-points"));
+        await control(page, "Methods").locator('label:has-text("random channel pruning") input[type="checkbox"]').uncheck();
+        const filtered = (await changed(page, chart, "data-methods", methods.join(",")))!.split(",");
+        assert.deepEqual(filtered, methods.filter((m) => m !== "discrete-random"));
+        assert.ok(Number(await attr(page, chart, "data-points")) < points);
+        await page.waitForFunction(() => new URLSearchParams(location.search).get("hide") === "discrete-random");
+        // Another family and back: the filter is kept.
+        await control(page, "Family").locator("select").selectOption({ label: "all families" });
+        await page.waitForFunction(() => location.search.includes("family=all"));
+        assert.ok(!(await attr(page, chart, "data-methods"))!.split(",").includes("discrete-random"), "still hidden on all families");
+        // A shared link restores the filtered view.
+        const shared = new URL(page.url());
+        const restored = await site.open(shared.pathname + shared.search, chart);
+        try {
+          assert.equal(await attr(restored.page, chart, "data-methods"), await attr(page, chart, "data-methods"));
+          assert.equal(await attr(restored.page, chart, "data-points"), await attr(page, chart, "data-points"));
+          assert.equal(await attr(restored.page, chart, "data-axis"), "flops");
+          assert.equal(await control(restored.page, "Methods").locator('label:has-text("random channel pruning") input[type="checkbox"]').isChecked(), false);
+          await assertClean(restored, shared.pathname + shared.search);
+        } finally {
+          await restored.page.close();
+        }
       }
       await screenshot(page, "curves");
       assert.deepEqual(plotlyRequests(watched), []);

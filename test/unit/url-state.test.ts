@@ -36,4 +36,17 @@ describe("url state", () => {
     assert.deepEqual(readUrlState(schema, "?nodes=1,2").values.nodes, [0, 1, 0]);
     assert.deepEqual(readUrlState(schema, "?n=Infinity").values.n, 8);
   });
+  it("string subsets: round-trip in choice order, empty when the parameter is empty, unknown entries left out with a note", () => {
+    const sets = { hide: { kind: "strings", default: [], choices: ["discrete-l1", "inn-scratch", "lhc-0.5"] } } satisfies StateSchema;
+    assert.deepEqual(readUrlState(sets, "").values.hide, []);
+    const q = urlStateQuery(sets, { hide: ["lhc-0.5", "discrete-l1"] }, "?axis=flops");
+    assert.equal(q, "?axis=flops&hide=discrete-l1,lhc-0.5");
+    assert.deepEqual(readUrlState(sets, q).values.hide, ["discrete-l1", "lhc-0.5"]);
+    assert.equal(urlStateQuery(sets, { hide: [] }, q), "?axis=flops", "the default (nothing hidden) is omitted");
+    assert.deepEqual(readUrlState(sets, "?hide=").values.hide, []);
+    const bad = readUrlState(sets, "?hide=inn-scratch,ssc,,");
+    assert.deepEqual(bad.values.hide, ["inn-scratch"]);
+    assert.equal(bad.notes.length, 1);
+    assert.match(bad.notes[0], /hide has a value that is not one of discrete-l1, inn-scratch, lhc-0\.5 \(ssc\); it was left out/);
+  });
 });
