@@ -27,6 +27,12 @@ export interface Model {
   /** Free every tensor the model owns. */
   dispose(): void;
   /**
+   * Optional task loss of one training batch, for models whose training step is more than one forward
+   * pass (e.g. the sandwich rule: full size on the labels plus a random size taught by the full size).
+   * Default: softmax cross-entropy of `apply(images, context)` against `oneHot`.
+   */
+  trainingLoss?(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar;
+  /**
    * Optional extra training loss (e.g. LHC's mask regulariser), added to the task loss of every
    * training step after the forward pass, inside the gradient computation. Not used in evaluation.
    */

@@ -8,7 +8,9 @@ import { ChannelGroups, type GroupSizes } from "../../src/lib/integral/groups.js
 import { IntegralConv2d, IntegralDense, IntegralPointwiseConv2d } from "../../src/lib/integral/layers.js";
 import { ReferenceNet } from "../../src/lib/models/reference.js";
 import { createReferenceInn, ReferenceInn } from "../../src/lib/models/reference-inn.js";
-import { referenceInnSpec } from "../../src/lib/models/reference-inn-spec.js";
+import { referenceInnOptionsFromSpec, referenceInnSpec } from "../../src/lib/models/reference-inn-spec.js";
+import { computeGradients } from "../../src/lib/train/gradients.js";
+import { distillationLoss, softmaxCrossEntropy } from "../../src/lib/train/loss.js";
 import { deriveSeed, mulberry32, type Random } from "../../src/lib/random.js";
 
 before(async () => {
@@ -120,6 +122,57 @@ test("fullSizeProbability: some training steps run every group at full size, the
   assert.equal(half.spec.fullSizeProbability, 0.5);
   assert.equal(size(1).full, 400);
   assert.throws(() => new ReferenceInn(input, { fullSizeProbability: 1.5 }), /fullSizeProbability must be in \[0, 1\], got 1.5/);
+});
+
+test("distillation: the student's gradient is softmax(student) − softmax(teacher); none reaches the teacher", () => {
+  const random = mulberry32(21);
+  const student = tf.variable(randomTensor(random, [4, 10]).mul(3) as tf.Tensor2D, true, "student");
+  const teacher = tf.variable(randomTensor(random, [4, 10]).mul(3) as tf.Tensor2D, true, "teacher");
+  const before = tf.memory().numTensors;
+  const { value, grads } = tf.variableGrads(() => distillationLoss(student as tf.Tensor2D, teacher as tf.Tensor2D), [student, teacher]);
+  const [ps, pt] = tf.tidy(() => [tf.softmax(student).arraySync() as number[][], tf.softmax(teacher).arraySync() as number[][]]);
+  const expectedLoss = -pt.reduce((sum, row, i) => sum + row.reduce((a, p, j) => a + p * Math.log(ps[i][j]), 0), 0) / 4;
+  assert.ok(Math.abs(value.dataSync()[0] - expectedLoss) < 1e-5, `loss ${value.dataSync()[0]} vs cross-entropy ${expectedLoss}`);
+  const gs = grads.student.arraySync() as number[][];
+  gs.forEach((row, i) => row.forEach((g, j) => assert.ok(Math.abs(g - (ps[i][j] - pt[i][j]) / 4) < 1e-6, `∂/∂student[${i}][${j}]`)));
+  assert.ok((grads.teacher.dataSync() as Float32Array).every((g) => g === 0), "no gradient flows into the teacher");
+  tf.dispose([value, ...Object.values(grads)]);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([student, teacher]);
+});
+
+test("sandwich rule: labels at full size plus the full size's predictions at a random size; spec round trip", () => {
+  const start = tf.memory().numTensors;
+  const seeded = createReferenceInn(input, 3, { kernel: "linear" });
+  const images = tf.tidy(() => tf.randomUniform([6, 28, 28, 1], 0, 1, "float32", 9) as tf.Tensor4D);
+  const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5], "int32"), 10) as tf.Tensor2D);
+  const sandwich = new ReferenceInn(input, { kernel: "linear", sandwich: true });
+  seeded.trainableVariables.forEach((v, i) => sandwich.trainableVariables[i].assign(v));
+  const context = { training: true, random: mulberry32(deriveSeed(8, 1)) };
+  const drawn = sandwich.groups.stepSizes({ training: true, random: mulberry32(deriveSeed(8, 1)) });
+  assert.ok(drawn.conv3 < 64, "the step's random draw is a reduced size");
+  const full = seeded.apply(images, { training: false });
+  seeded.resample({ conv1: drawn.conv1, conv2: drawn.conv2, conv3: drawn.conv3 });
+  const small = seeded.apply(images, { training: false });
+  seeded.resample({ conv1: 16, conv2: 32, conv3: 64 });
+  const expected = tf.tidy(() => tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)).dataSync()[0]);
+  tf.dispose([full, small]);
+  const step = computeGradients(sandwich, images, oneHot, context);
+  assert.ok(Math.abs(step.loss - expected) < 1e-4 * expected, `sandwich loss ${step.loss} vs full CE + distillation at the drawn sizes ${expected}`);
+  const plain = computeGradients(seeded, images, oneHot, { training: true, random: mulberry32(deriveSeed(8, 1)) });
+  assert.ok(Math.abs(plain.loss - step.loss) > 1e-3, "without the rule the step is one forward pass at the drawn sizes");
+  tf.dispose([...step.gradients, ...plain.gradients]);
+  const spec = referenceInnSpec(sandwich);
+  assert.equal(spec.sandwich, true);
+  assert.equal(referenceInnSpec(seeded).sandwich, undefined);
+  const rebuilt = new ReferenceInn(input, referenceInnOptionsFromSpec(spec));
+  assert.equal(rebuilt.sandwich, true);
+  rebuilt.dispose();
+  assert.throws(() => referenceInnOptionsFromSpec({ name: "reference-inn", sandwich: "yes" }), /sandwich must be true or false, got "yes"/);
+  tf.dispose([images, oneHot]);
+  sandwich.dispose();
+  seeded.dispose();
+  assert.equal(tf.memory().numTensors, start, "the steps and both models leave nothing behind");
 });
 
 /** x → conv 3×3 (c → mid) → ReLU → conv 3×3 (mid → c) → + x → ReLU: a residual block, one group "c" for both add operands. */

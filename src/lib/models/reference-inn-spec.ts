@@ -1,6 +1,6 @@
 /**
  * The integral reference net as a JSON model spec, so the trainer's workers, model files and pages can
- * rebuild it: `{ name: "reference-inn", ranges?, minFraction?, kernel?, cubicA?, quadrature?, fullSizeProbability? }`.
+ * rebuild it: `{ name: "reference-inn", ranges?, minFraction?, kernel?, cubicA?, quadrature?, fullSizeProbability?, sandwich? }`.
  * (Kept apart from registry.ts so the registry can import it without a cycle.)
  */
 import type { InputShape } from "../model.js";
@@ -8,7 +8,7 @@ import type { SizeRange } from "../partition.js";
 import { createReferenceInn, REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup, type ReferenceInnOptions } from "./reference-inn.js";
 
 export const REFERENCE_INN_NAME = "reference-inn";
-export const REFERENCE_INN_SPEC_OPTIONS = ["ranges", "minFraction", "kernel", "cubicA", "quadrature", "fullSizeProbability"] as const;
+export const REFERENCE_INN_SPEC_OPTIONS = ["ranges", "minFraction", "kernel", "cubicA", "quadrature", "fullSizeProbability", "sandwich"] as const;
 
 /** A spec's options as ReferenceInnOptions; unknown options and ill-typed values are named. */
 export function referenceInnOptionsFromSpec(spec: { name: string; [k: string]: unknown }): ReferenceInnOptions {
@@ -23,6 +23,7 @@ export function referenceInnOptionsFromSpec(spec: { name: string; [k: string]: u
   for (const k of ["minFraction", "cubicA", "fullSizeProbability"] as const) {
     if (spec[k] !== undefined && typeof spec[k] !== "number") throw new Error(`model "${spec.name}": ${k} must be a number, got ${JSON.stringify(spec[k])}`);
   }
+  if (spec.sandwich !== undefined && typeof spec.sandwich !== "boolean") throw new Error(`model "${spec.name}": sandwich must be true or false, got ${JSON.stringify(spec.sandwich)}`);
   return spec as ReferenceInnOptions;
 }
 
@@ -32,7 +33,7 @@ export function referenceInnFromSpec(spec: { name: string; [k: string]: unknown 
 }
 
 /** The spec that rebuilds `inn`'s structure: its training ranges, kernel and quadrature, read from its groups. */
-export function referenceInnSpec(inn: ReferenceInn): { name: string; ranges: Record<ReferenceInnGroup, SizeRange>; kernel: string; cubicA?: number; quadrature: string; fullSizeProbability?: number } {
+export function referenceInnSpec(inn: ReferenceInn): { name: string; ranges: Record<ReferenceInnGroup, SizeRange>; kernel: string; cubicA?: number; quadrature: string; fullSizeProbability?: number; sandwich?: boolean } {
   const hidden = inn.groups.describe().find((g) => g.id === REFERENCE_INN_GROUPS[0])!;
   const cubic = /^cubic\(A=(.+)\)$/.exec(hidden.kernel ?? "");
   return {
@@ -42,5 +43,6 @@ export function referenceInnSpec(inn: ReferenceInn): { name: string; ranges: Rec
     ...(cubic ? { cubicA: Number(cubic[1]) } : {}),
     quadrature: hidden.quadrature as string,
     ...(inn.groups.fullSizeProbability > 0 ? { fullSizeProbability: inn.groups.fullSizeProbability } : {}),
+    ...(inn.sandwich ? { sandwich: true } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { IntegralConv2d, IntegralDense } from "../integral/layers.js";
 import { layerNode, modelDescription, opNode, type ModelDescription } from "../integral/description.js";
 import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../interpolation.js";
 import { ReferenceNet, REFERENCE_CONVS } from "./reference.js";
+import { distillationLoss, softmaxCrossEntropy } from "../train/loss.js";
 
 export type ReferenceInnGroup = "conv1" | "conv2" | "conv3";
 
@@ -36,6 +37,12 @@ export interface ReferenceInnOptions {
   quadrature?: GroupQuadrature;
   /** Probability that a training step runs at full size instead of random sizes (default 0). */
   fullSizeProbability?: number;
+  /**
+   * Sandwich rule (default false): every training step runs the full-size net on the labels and one
+   * random-size net taught by the full size's predictions (in-place distillation). Twice the work per
+   * step, but the full size trains on every batch instead of a share of them.
+   */
+  sandwich?: boolean;
 }
 
 /** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
@@ -52,6 +59,8 @@ export class ReferenceInn implements Model {
   /** Names aligned with `trainableVariables`, as the discrete net's: "conv1.weight", … "dense.bias". */
   readonly parameterNames: readonly string[];
   readonly trainableVariables: tf.Variable[];
+  /** Whether training steps follow the sandwich rule (see ReferenceInnOptions). */
+  readonly sandwich: boolean;
 
   /** An integral net initialised exactly from a discrete reference net (which stays owned by the caller). */
   static fromDiscrete(net: ReferenceNet, options: ReferenceInnOptions = {}): ReferenceInn {
@@ -65,6 +74,7 @@ export class ReferenceInn implements Model {
   /** An integral net with zero nodes; use `fromDiscrete` or `createReferenceInn` for initialised ones. */
   constructor(input: InputShape, options: ReferenceInnOptions = {}) {
     this.input = { ...input };
+    this.sandwich = options.sandwich ?? false;
     const kernel = options.kernel === "cubic" || options.kernel === undefined ? cubicKernel(options.cubicA) : interpolationKernel(options.kernel);
     const fraction = options.minFraction ?? 0.25;
     if (!(fraction > 0 && fraction <= 1)) throw new Error(`reference-inn: minFraction must be in (0, 1], got ${fraction}`);
@@ -123,13 +133,26 @@ export class ReferenceInn implements Model {
   }
 
   apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D {
-    const sizes = this.groups.stepSizes(context);
+    return this.forward(images, this.groups.stepSizes(context), context.training);
+  }
+
+  /** With the sandwich rule: labels at full size, plus the full size's predictions at random sizes. */
+  trainingLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
+    if (!this.sandwich || !context.random) return softmaxCrossEntropy(this.apply(images, context), oneHot);
+    return tf.tidy(() => {
+      const full = this.forward(images, this.groups.fullSizes, true);
+      const small = this.forward(images, this.groups.stepSizes(context), true);
+      return tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)) as tf.Scalar;
+    });
+  }
+
+  private forward(images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       let h: tf.Tensor4D = tf.sub(tf.mul(images, 2), 1);
-      for (const conv of this.convs) h = tf.avgPool(conv.apply(h, sizes, context.training), 2, 2, "valid");
+      for (const conv of this.convs) h = tf.avgPool(conv.apply(h, sizes, training), 2, 2, "valid");
       const [batch, , , channels] = h.shape;
       const features = tf.reshape(tf.slice(h, [0, 0, 0, 0], [batch, 1, 1, channels]), [batch, channels]) as tf.Tensor2D;
-      return this.dense.apply(features, sizes, context.training);
+      return this.dense.apply(features, sizes, training);
     });
   }
 

@@ -21,7 +21,9 @@ export function computeGradients(
 ): BatchGradients {
   const variables = model.trainableVariables;
   const { value, grads } = tf.variableGrads(() => {
-    const taskLoss = softmaxCrossEntropy(model.apply(images, context), oneHot);
+    const taskLoss = context.training && model.trainingLoss
+      ? model.trainingLoss(images, oneHot, context)
+      : softmaxCrossEntropy(model.apply(images, context), oneHot);
     // A model's own training term (after the forward pass, which it may depend on).
     return context.training && model.regularization ? tf.add(taskLoss, model.regularization()) as tf.Scalar : taskLoss;
   }, variables);
