@@ -4,8 +4,8 @@
  * filter sees, so a filter sees its channels in groups of at most k². Implemented without any spatial
  * kernel: a fixed per-channel shift (translate with zero fill) followed by a grouped 1×1 convolution.
  *
- * Channel c of a group of size g takes tap TAP_ORDER[c mod g]: the centre first, then the other taps
- * row-major, so a group of one is a 1×1 conv and a group of k² uses every tap once. Stride 1, "same".
+ * Channel c of a group of size g takes tap sscTapOrder(k)[c mod g]: the centre first, then outwards in
+ * mirror pairs, so a group of one is a 1×1 conv and a group of k² uses every tap once. Stride 1, "same".
  *
  * The SSC module (the paper: "a point-wise layer, two SSC layers with a shuffle-channel operation and an
  * identity mapping"; the exact ordering of normalisation and activations is not public, this is our
@@ -17,10 +17,27 @@ import { heNormalGroupWeights } from "../grouped/uneven-grouped-pointwise.js";
 import { ChannelPermutation, interleavePermutation } from "../grouped/interleave.js";
 import { mulberry32, type Random } from "../random.js";
 
-/** Tap indices (row-major r·k + c) in the order channels of a group take them: centre first. */
+/**
+ * Tap indices (row-major r·k + c) in the order channels of a group take them: centre first, then ring by
+ * ring outwards (Chebyshev, then Manhattan distance from the centre), each tap followed by its mirror
+ * image, so a group smaller than k² still looks evenly in all directions. (Row-major order after the
+ * centre made a 16-channel group of a 5×5 SSC look almost only up and left: near the top-left corner,
+ * which the head reads, most channels saw zero padding; the SSC net reached 16% on MNIST.)
+ */
 export function sscTapOrder(kernelSize: number): number[] {
-  const centre = ((kernelSize * kernelSize) - 1) / 2;
-  return [centre, ...Array.from({ length: kernelSize * kernelSize }, (_, t) => t).filter((t) => t !== centre)];
+  const p = (kernelSize - 1) / 2;
+  const key = (t: number): number[] => {
+    const r = Math.floor(t / kernelSize) - p, c = (t % kernelSize) - p;
+    const angle = Math.atan2(r, c); // (−π, π]; a tap and its mirror image share the angle mod π
+    const half = angle >= 0 && angle < Math.PI ? 0 : 1; // the one with angle in [0, π) first
+    return [Math.max(Math.abs(r), Math.abs(c)), Math.abs(r) + Math.abs(c), half === 0 ? angle : angle < 0 ? angle + Math.PI : 0, half];
+  };
+  const taps = Array.from({ length: kernelSize * kernelSize }, (_, t) => t);
+  return taps.sort((a, b) => {
+    const ka = key(a), kb = key(b);
+    for (let i = 0; i < ka.length; i++) if (Math.abs(ka[i] - kb[i]) > 1e-9) return ka[i] - kb[i];
+    return 0;
+  });
 }
 
 /** Tap (row-major index) of every input channel. */

@@ -1,21 +1,33 @@
 /**
  * The reference skeleton with super-sparse convolutions: stage 1 a plain 3×3 conv (an SSC on one input
- * channel would be a 1×1 conv), stages 2 and 3 5×5 SSC layers (groups of 16 channels, ≤ 25 taps), with a
- * channel shuffle before stage 3 so its groups mix stage 2's.
+ * channel would be a 1×1 conv); stages 2 and 3 a dense point-wise conv (Cin → Cout, no bias) followed by a
+ * 5×5 SSC layer (Cout → Cout, groups of 16 channels, 16 of the 25 taps per filter), as the SSC module of
+ * the paper starts with a point-wise layer before its SSC layers.
+ *
+ * Why the point-wise layer (measured, MNIST, first 6,000 training images, 1 epoch, Adam 1e-2, 2,000 test
+ * images): SSC layers straight on the previous stage's channels (16→32, 32→64) see every input channel at
+ * one tap shared by all filters — the stage is a fixed shift and a 1×1 conv — and reached 47%; with the
+ * point-wise layer first each filter gets its own mix of channels at 16 positions: 62% (the dense
+ * reference net: 64%). The SSC groups of stage 2 need no channel shuffle before stage 3: its dense
+ * point-wise layer mixes every channel.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Model, ForwardContext, InputShape } from "../model.js";
 import { SuperSparseConv2d } from "../kernel-shapes/ssc.js";
-import { ChannelPermutation, interleavePermutation } from "../grouped/interleave.js";
+import { groupedPointwiseConv } from "../grouped/grouped-pointwise.js";
+import { heNormalGroupWeights } from "../grouped/uneven-grouped-pointwise.js";
 import { mulberry32, seededVariable, zerosVariable, reluPool, headLogits } from "./method-net-parts.js";
+
+/** Stages 2 and 3: input and output channels. */
+const SSC_STAGES = [[16, 32], [32, 64]] as const;
 
 export class SscNet implements Model {
   readonly name = "ssc";
   readonly conv1: tf.Variable;
   readonly conv1Bias: tf.Variable;
-  readonly ssc2: SuperSparseConv2d;
-  readonly ssc3: SuperSparseConv2d;
-  readonly shuffle: ChannelPermutation;
+  /** Point-wise weights of stages 2 and 3, [1, Cin, Cout]. */
+  readonly pointwise: tf.Variable[];
+  readonly ssc: SuperSparseConv2d[];
   readonly denseWeight: tf.Variable;
   readonly denseBias: tf.Variable;
 
@@ -23,30 +35,35 @@ export class SscNet implements Model {
     const random = mulberry32(options.seed ?? 1);
     this.conv1 = seededVariable(random, [3, 3, input.channels, 16], Math.sqrt(2 / (9 * input.channels)), "ssc_conv1_w");
     this.conv1Bias = zerosVariable([16], "ssc_conv1_b");
-    this.ssc2 = new SuperSparseConv2d({ inChannels: 16, outChannels: 32, kernelSize: 5, groupSize: 16, random, name: "ssc2" });
-    this.shuffle = new ChannelPermutation(interleavePermutation(32, 16));
-    this.ssc3 = new SuperSparseConv2d({ inChannels: 32, outChannels: 64, kernelSize: 5, groupSize: 16, random, name: "ssc3" });
+    this.pointwise = SSC_STAGES.map(([i, o], n) => heNormalGroupWeights(random, 1, i, o, `ssc_pw${n + 2}`));
+    this.ssc = SSC_STAGES.map(([, o], n) => new SuperSparseConv2d({ inChannels: o, outChannels: o, kernelSize: 5, groupSize: 16, random, name: `ssc${n + 2}` }));
     this.denseWeight = seededVariable(random, [64, input.classes], Math.sqrt(1 / 64), "ssc_dense_w");
     this.denseBias = zerosVariable([input.classes], "ssc_dense_b");
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [this.conv1, this.conv1Bias, ...this.ssc2.trainableVariables, ...this.ssc3.trainableVariables, this.denseWeight, this.denseBias];
+    return [this.conv1, this.conv1Bias, ...this.pointwise, ...this.ssc.flatMap((s) => s.trainableVariables), this.denseWeight, this.denseBias];
   }
 
   apply(images: tf.Tensor4D, _context: ForwardContext): tf.Tensor2D {
     return tf.tidy(() => {
       let x = reluPool(tf.add(tf.conv2d(images, this.conv1 as tf.Tensor4D, 1, "same"), this.conv1Bias) as tf.Tensor4D);
-      x = reluPool(this.ssc2.apply(x));
-      x = reluPool(this.ssc3.apply(this.shuffle.apply(x)));
+      for (let s = 0; s < this.ssc.length; s++) x = reluPool(this.ssc[s].apply(groupedPointwiseConv(x, this.pointwise[s] as tf.Tensor3D)));
       return headLogits(x, this.denseWeight, this.denseBias);
     });
   }
 
+  /** Parameters and multiply–accumulates per output pixel of stages 2 and 3 (point-wise + SSC each). */
+  stageCosts(): { params: number; macsPerPixel: number }[] {
+    return this.ssc.map((s, n) => {
+      const [i, o] = SSC_STAGES[n];
+      const c = s.cost();
+      return { params: i * o + c.params, macsPerPixel: i * o + c.macsPerPixel };
+    });
+  }
+
   dispose(): void {
-    tf.dispose([this.conv1, this.conv1Bias, this.denseWeight, this.denseBias]);
-    this.ssc2.dispose();
-    this.ssc3.dispose();
-    this.shuffle.dispose();
+    tf.dispose([this.conv1, this.conv1Bias, ...this.pointwise, this.denseWeight, this.denseBias]);
+    this.ssc.forEach((s) => s.dispose());
   }
 }
