@@ -158,6 +158,12 @@ export class ParallelEngine implements TrainingEngine {
     return summarizeEvaluation(replies.map((m) => expect(m, "evaluation").sums));
   }
 
+  /** Every worker calls its model's optional startEpoch hook (all replicas stay identical). */
+  async startEpoch(epoch: number, epochs: number): Promise<void> {
+    const replies = await Promise.all(this.workers.map((w) => w.request({ type: "startEpoch", apply: w.takePending(), epoch, epochs })));
+    replies.forEach((m) => expect(m, "epochStarted"));
+  }
+
   /** The current weights, flat in variable order (from worker 0; all workers hold the same). */
   async weights(): Promise<Float32Array> {
     const replies = await Promise.all(this.workers.map((w) => w.request({ type: "weights", apply: w.takePending() })));

@@ -32,6 +32,8 @@ export type ToWorker =
   | { type: "step"; apply?: PendingUpdate; indices: Int32Array; step: number }
   | { type: "evaluate"; apply?: PendingUpdate; start: number; end: number }
   | { type: "weights"; apply?: PendingUpdate }
+  /** Call the model's optional startEpoch hook (e.g. LHC's gradual mask enabling) before the epoch's first step. */
+  | { type: "startEpoch"; apply?: PendingUpdate; epoch: number; epochs: number }
   | { type: "close" };
 
 export type FromWorker =
@@ -50,4 +52,5 @@ export type FromWorker =
   | { type: "gradients"; loss: number; count: number }
   | { type: "evaluation"; sums: EvaluationSums }
   | { type: "weights"; values: Float32Array }
+  | { type: "epochStarted" }
   | { type: "error"; message: string; stack?: string };

@@ -75,6 +75,11 @@ async function main(init: WorkerInit): Promise<void> {
           applyPending(message.apply);
           send({ type: "evaluation", sums: evaluateSums(model, test, dataset, { start: message.start, end: message.end }) });
           break;
+        case "startEpoch":
+          applyPending(message.apply);
+          model.startEpoch?.(message.epoch, message.epochs);
+          send({ type: "epochStarted" });
+          break;
         case "weights": {
           applyPending(message.apply);
           const values = flattenAndDispose(variables.map((v) => v.clone()));
