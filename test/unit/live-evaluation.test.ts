@@ -8,7 +8,8 @@ import { createReferenceInn } from "../../src/lib/models/reference-inn.js";
 import { pruneReferenceNet } from "../../src/lib/pruning.js";
 import { readParameters } from "../../src/lib/conversion.js";
 import type { EvalSet } from "../../src/lib/data/evalset.js";
-import { cropInput, receptiveFieldLogits, receptiveFieldPlan, receptiveFieldMacs, type ReferenceWeights } from "../../src/lib/live/receptive-field.js";
+import { cropInput, edgePadByMirror, receptiveFieldLogits, receptiveFieldPlan, receptiveFieldMacs, type ReferenceWeights } from "../../src/lib/live/receptive-field.js";
+import { edgePad } from "../../src/lib/ops/edge-pad.js";
 import { accuracyEstimate } from "../../src/lib/live/accuracy-estimate.js";
 import { LiveEvaluator, type EvaluationProgress } from "../../src/lib/live/live-evaluator.js";
 import { LatestOnly } from "../../src/lib/live/latest-only.js";
@@ -216,4 +217,24 @@ test("live session: params fall with the sizes, bad configurations are named, ke
   assert.ok(max < 1e-5, `linear kernel at full size differs from the nodes by ${max}`);
   session.dispose();
   void readParameters;
+});
+
+test("edgePadByMirror equals edgePad (replicate padding) for every pad up to 3 per side, on cpu and wasm", async () => {
+  for (const backend of ["cpu", "wasm"]) {
+    await tf.setBackend(backend);
+    const start = tf.memory().numTensors;
+    const random = mulberry32(4);
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 5 * 3 }, () => random()), [2, 4, 5, 3]);
+    for (const pads of [[0, 0, 0, 0], [1, 1, 1, 1], [2, 0, 2, 0], [2, 1, 0, 3], [3, 3, 3, 3], [0, 2, 1, 0]]) {
+      const p = { top: pads[0], bottom: pads[1], left: pads[2], right: pads[3] };
+      const a = edgePadByMirror(x, p);
+      const b = edgePad(x, p);
+      assert.deepEqual(a.shape, b.shape);
+      assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()), `${backend} pads ${pads}`);
+      tf.dispose([a, b]);
+    }
+    assert.throws(() => edgePadByMirror(x, { top: -1, bottom: 0, left: 0, right: 0 }), /padding.top must be a non-negative integer, got -1/);
+    x.dispose();
+    assert.equal(tf.memory().numTensors, start);
+  }
 });

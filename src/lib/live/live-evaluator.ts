@@ -3,14 +3,14 @@
  * chunks; the first chunk (≥ 256 images, a uniform random subset) gives an estimate with its uncertainty
  * within a frame or two, later chunks refine it to the exact full-set figure. Between chunks the caller's
  * `yieldToPage` runs (the page stays responsive) and `isCurrent` is checked (a newer request stops this
- * one). The test images are cropped to the receptive field once and kept as tensors; the output of the
+ * one). The test images are cropped to the receptive field (and edge-padded for conv1) once and kept as tensors; the output of the
  * first two conv stages is kept per chunk and net, and reused while those layers' weights are unchanged
  * (moving only the conv3 slider then costs the last stage alone).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalSet } from "../data/evalset.js";
 import { evaluateChunks, orderedChunks, readPredictions, type ChunkOptions, type EvaluateOptions, type ImageChunk } from "./chunked-evaluation.js";
-import { applyHead, applyStage, cropInput, receptiveFieldPlan, type CropStage, type ReferenceWeights } from "./receptive-field.js";
+import { applyHead, applyStage, cropInput, padStageInput, receptiveFieldPlan, type CropStage, type ReferenceWeights } from "./receptive-field.js";
 
 export type { EvaluateOptions, EvaluationProgress } from "./chunked-evaluation.js";
 
@@ -47,7 +47,8 @@ export class LiveEvaluator {
     this.count = set.count;
     this.classes = set.classes;
     this.reusePrefix = options.reusePrefix ?? true;
-    this.chunks = orderedChunks(set, options, "LiveEvaluator", (x) => cropInput(x, this.plan));
+    // The test images never change: crop and edge-pad them for the first conv once.
+    this.chunks = orderedChunks(set, options, "LiveEvaluator", (x) => padStageInput(cropInput(x, this.plan), 0, this.plan));
     this.chunkSizes = this.chunks.map((c) => c.labels.length);
   }
 
@@ -64,7 +65,7 @@ export class LiveEvaluator {
         this.prefixHits++;
       } else {
         h = chunk.input;
-        for (let s = 0; s < CACHED_STAGES; s++) h = applyStage(h, s, this.plan, target.weights.convs[s]);
+        for (let s = 0; s < CACHED_STAGES; s++) h = applyStage(h, s, this.plan, target.weights.convs[s], s === 0);
         if (this.reusePrefix) {
           if (cached) cached.output.dispose();
           this.prefix.set(slot, { key, output: tf.keep(h) });

@@ -13,7 +13,6 @@
  * of layers that did not change (prefix reuse).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { edgePad } from "../ops/edge-pad.js";
 import { REFERENCE_CONVS } from "../models/reference.js";
 
 /** One conv layer's discrete tensors, tfjs layout: weight [k, k, in, out], bias [out]. */
@@ -92,14 +91,50 @@ export function cropInput(images: tf.Tensor4D, plan: readonly CropStage[]): tf.T
   });
 }
 
-/** Conv stage `index` (0-based) on its cropped input: edge pad, conv + ReLU, 2×2 average pool. */
-export function applyStage(x: tf.Tensor4D, stageIndex: number, plan: readonly CropStage[], conv: ConvWeights): tf.Tensor4D {
+/**
+ * Edge ("replicate") padding as repeated one-pixel symmetric mirror pads: a one-pixel symmetric pad
+ * repeats the border pixel, so k rounds equal edge padding by k. Same values as ops/edge-pad.ts, but
+ * MirrorPad is one native kernel on the wasm backend, where edgePad's strided slices and concatenations
+ * copy element by element in JavaScript (a third of the live page's evaluation time, measured by
+ * bench/live-resample.ts). Evaluation only (no gradient needed here).
+ */
+export function edgePadByMirror(x: tf.Tensor4D, padding: { top: number; bottom: number; left: number; right: number }): tf.Tensor4D {
+  const left = { ...padding };
+  for (const [side, value] of Object.entries(left)) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`edgePadByMirror: padding.${side} must be a non-negative integer, got ${value}`);
+  }
+  return tf.tidy(() => {
+    let h = x;
+    while (left.top + left.bottom + left.left + left.right > 0) {
+      const [t, b, l, r] = [left.top, left.bottom, left.left, left.right].map((v) => Math.min(1, v));
+      h = tf.mirrorPad(h, [[0, 0], [t, b], [l, r], [0, 0]], "symmetric");
+      left.top -= t;
+      left.bottom -= b;
+      left.left -= l;
+      left.right -= r;
+    }
+    return h === x ? tf.clone(x) : h;
+  });
+}
+
+/** Stage `index`'s input block edge-padded as its conv reads it (x: the stage's cropped input). */
+export function padStageInput(x: tf.Tensor4D, stageIndex: number, plan: readonly CropStage[]): tf.Tensor4D {
   const s = plan[stageIndex];
   return tf.tidy(() => {
     const [batch, rows, cols, channels] = x.shape;
     const block = rows === s.inputRows && cols === s.inputCols ? x : tf.slice(x, [0, 0, 0, 0], [batch, s.inputRows, s.inputCols, channels]);
-    const padded = edgePad(block, { top: s.pad, left: s.pad, bottom: s.bottomPad, right: s.rightPad });
-    const y = tf.fused.conv2d({ x: padded, filter: conv.weight, strides: 1, pad: "valid", bias: conv.bias, activation: "relu" });
+    return edgePadByMirror(block, { top: s.pad, left: s.pad, bottom: s.bottomPad, right: s.rightPad });
+  });
+}
+
+/**
+ * Conv stage `index` (0-based) on its cropped input: edge pad, conv + ReLU, 2×2 average pool. With
+ * `padded`, x is already `padStageInput`'s output (a fixed input padded once, e.g. a test chunk).
+ */
+export function applyStage(x: tf.Tensor4D, stageIndex: number, plan: readonly CropStage[], conv: ConvWeights, padded = false): tf.Tensor4D {
+  return tf.tidy(() => {
+    const p = padded ? x : padStageInput(x, stageIndex, plan);
+    const y = tf.fused.conv2d({ x: p, filter: conv.weight, strides: 1, pad: "valid", bias: conv.bias, activation: "relu" });
     return tf.avgPool(y, 2, 2, "valid");
   });
 }
