@@ -138,3 +138,35 @@ export function sinnRecipe(variant: string): SinnRecipe {
   if (!r) throw new Error(`recipes: unknown SINN variant "${variant}" (known: ${Object.keys(SINN_RECIPES).join(", ")})`);
   return { variant: r.variant, model: { ...r.model }, settings: { ...r.settings } };
 }
+
+// ─── METHOD_RECIPES (owned by the kernel-shape work: loaders/method-nets.ts, loaders/method-results.ts) ───
+// Per kernel-shape / grouped point-wise method (issue 5): trainer settings, LHC's mask-stage epochs, and the
+// dense reference trained the same way for the comparison (same settings; for LHC maskEpochs + epochs epochs).
+// Measured: see METHOD_RECIPES_MEASURED below.
+
+export type MethodRecipeKind = "lhc" | "ssc" | "igpc";
+
+export interface MethodRecipe {
+  method: MethodRecipeKind;
+  /** Trainer settings (LHC: of the frozen-mask fine-tune; the mask stage uses them with `maskEpochs`). */
+  settings: RecipeSettings;
+  /** LHC: epochs of the mask stage (regulariser ramped in, masks enabled gradually) before `settings.epochs`. */
+  maskEpochs?: number;
+  /** The dense net the method is compared with, trained with the same settings for the same total epochs. */
+  dense: ModelSpec;
+}
+
+const METHOD_BASE: RecipeSettings = { ...BASE, optimizer: "adam", learningRate: 0.003, lrGamma: 0.5, lrStepEpochs: 1, epochs: 2 };
+
+export const METHOD_RECIPES: Readonly<Record<MethodRecipeKind, MethodRecipe>> = {
+  lhc: { method: "lhc", settings: { ...METHOD_BASE }, maskEpochs: 2, dense: { name: "reference" } },
+  ssc: { method: "ssc", settings: { ...METHOD_BASE, learningRate: 0.01 }, dense: { name: "reference" } },
+  igpc: { method: "igpc", settings: { ...METHOD_BASE }, dense: { name: "reference" } },
+};
+
+/** The recipe of a method (copies), with a clear error for an unknown one. */
+export function methodRecipe(method: string): MethodRecipe {
+  const r = (METHOD_RECIPES as Record<string, MethodRecipe | undefined>)[method];
+  if (!r) throw new Error(`recipes: unknown method "${method}" (known: ${Object.keys(METHOD_RECIPES).join(", ")})`);
+  return { method: r.method, settings: { ...r.settings }, ...(r.maskEpochs !== undefined ? { maskEpochs: r.maskEpochs } : {}), dense: { ...r.dense } };
+}

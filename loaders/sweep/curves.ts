@@ -73,6 +73,8 @@ function aggregate(runs: MethodRun[]): CurveMethod {
       ...(densities.length ? { weightDensity: densities.reduce((a, b) => a + b, 0) / densities.length } : {}),
       // Learned grid-tuning partitions: the first seed's (runs[0]), as the schema documents.
       ...(sorted[0].points[i].partitions ? { partitions: sorted[0].points[i].partitions } : {}),
+      // LHC masks: the first seed's, as the schema documents.
+      ...(sorted[0].points[i].lhcMasks ? { lhcMasks: sorted[0].points[i].lhcMasks } : {}),
     };
   });
   return {

@@ -7,15 +7,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Dataset, Split } from "../../src/lib/data/dataset.js";
 import { batchImages, batchLabels, headOfSplit } from "../../src/lib/data/dataset.js";
-import type { ForwardContext, InputShape, Model } from "../../src/lib/model.js";
+import type { InputShape, Model } from "../../src/lib/model.js";
+import type { LhcMasks } from "../../src/lib/curves-schema.js";
 import { ReferenceNet } from "../../src/lib/models/reference.js";
 import { createReferenceInn, REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup } from "../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec } from "../../src/lib/models/reference-inn-spec.js";
-import { LhcNet } from "../../src/lib/models/lhc-net.js";
-import { SscNet } from "../../src/lib/models/ssc-net.js";
-import { IgpcNet } from "../../src/lib/models/igpc-net.js";
 import { createFamilyModel, type SinnFamily, type SinnVariant } from "../../src/lib/models/sinn-families.js";
-import { lhcMaskEnableFraction } from "../../src/lib/kernel-shapes/lhc.js";
 import { modelCost, sizesAtFraction, type ModelCost } from "../../src/lib/accounting.js";
 import { assignParameters, convertReferenceNet, GridTuning, innDiscreteParameters, readParameters, type ParameterTensor } from "../../src/lib/conversion.js";
 import { deadChannels, pruneReferenceNet, PrunedReferenceNet } from "../../src/lib/pruning.js";
@@ -26,8 +23,9 @@ import { resolveSettings, type TrainSettings } from "../../src/lib/train/setting
 import { encodeWeightsFile, statisticsOf } from "../../src/lib/train/weights-file.js";
 import { deriveSeed, mulberry32 } from "../../src/lib/random.js";
 import { encodeModelFile, saveContinuousModel } from "../../src/lib/model-file.js";
-import { recipe, recipeSettings, RECIPES, sinnRecipe, type RecipeKind } from "../recipes.js";
+import { recipe, recipeSettings, sinnRecipe, type RecipeKind } from "../recipes.js";
 import { progressHooks } from "../train-job.js";
+import { trainMethodNet, type MethodNetTask } from "../method-nets.js";
 import type { SweepProfile } from "./profiles.js";
 
 export type SweepTask =
@@ -50,6 +48,8 @@ export interface RunPoint {
   accuracies: number[];
   /** Measured density of the kept weights (LHC). */
   weightDensity?: number;
+  /** LHC: the learnt masks of every layer (first seed's; curves-schema.ts LhcMasks). */
+  lhcMasks?: LhcMasks;
   /** Grid tuning: the partition points each hidden group learned at this size (on [−1, 1]). */
   partitions?: Record<string, number[]>;
 }
@@ -172,16 +172,6 @@ function referenceLadder(ctx: TaskContext): { sizes: Record<ReferenceInnGroup, n
 /** Model spec of the integral reference net a recipe trains (inn: from scratch; innInit: converted). */
 function innSpec(kind: "inn" | "innInit" = "inn"): { name: string; [option: string]: unknown } {
   return recipe(kind).model;
-}
-
-/**
- * Settings of the kernel-shape / grouped point-wise nets: the recipe "methodNet" when recipes.ts has one,
- * else Adam 3e-3 halved every epoch (these nets are ordinary discrete nets with structured layers).
- */
-function methodNetSettings(overrides: Partial<TrainSettings>): { recipe: string; settings: TrainSettings } {
-  const own = (RECIPES as Readonly<Record<string, { settings: object } | undefined>>).methodNet;
-  if (own) return { recipe: "methodNet", settings: resolveSettings({ ...own.settings, ...overrides }) };
-  return { recipe: "sweep default (Adam 3e-3, ×0.5 per epoch)", settings: resolveSettings({ optimizer: "adam", learningRate: 0.003, lrGamma: 0.5, lrStepEpochs: 1, batchSize: 128, ...overrides }) };
 }
 
 function evaluateInnLadder(inn: ReferenceInn, ctx: TaskContext, ladder: ReturnType<typeof referenceLadder>): RunPoint[] {
@@ -332,107 +322,29 @@ async function gridTask(task: Extract<SweepTask, { kind: "grid" }>, ctx: TaskCon
   }
 }
 
-/** Areas (output positions) of the three conv stages of the reference skeleton. */
-function stageAreas(inp: InputShape): number[] {
-  return [0, 1, 2].map((s) => Math.floor(inp.height / 2 ** s) * Math.floor(inp.width / 2 ** s));
-}
-
-function denseCost(inp: InputShape): ModelCost {
-  return { params: 64 * inp.classes + inp.classes, flops: 2 * 64 * inp.classes };
-}
-
-function addCost(a: ModelCost, params: number, macs: number): ModelCost {
-  return { params: a.params + params, flops: a.flops + 2 * macs };
-}
-
-/** LHC as a trainable Model: the mask regulariser in the loss (ramped in) and masks enabled gradually. */
-class LhcTraining implements Model {
-  readonly name: string;
-  private factor = 0;
-  constructor(readonly net: LhcNet, readonly density: number, private readonly warmupEpochs: number) {
-    this.name = net.name;
-  }
-  get trainableVariables(): tf.Variable[] {
-    return this.net.trainableVariables;
-  }
-  apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D {
-    return this.net.apply(images, context);
-  }
-  startEpoch(epoch: number): void {
-    const p = lhcMaskEnableFraction(epoch + 1, this.warmupEpochs);
-    for (const c of this.net.convs) c.setMaskEnable(p);
-    this.factor = p;
-  }
-  regularization(): tf.Scalar {
-    return tf.tidy(() => tf.mul(this.net.regularizer(this.density), this.factor) as tf.Scalar);
-  }
-  dispose(): void {}
-}
-
+/** A kernel-shape / grouped point-wise net with its method recipe (loaders/method-nets.ts), one trained point. */
 async function methodNetTask(task: Extract<SweepTask, { kind: "lhc" | "ssc" | "igpc" }>, ctx: TaskContext): Promise<TaskResult> {
   const timer = new Timer();
   const inp = input(ctx.dataset);
   const ladder = referenceLadder(ctx);
   const m = ctx.profile.methodNets;
-  const { recipe: recipeName, settings } = methodNetSettings({ seed: task.seed, limitTrain: m.limitTrain, epochs: m.epochs });
-  const [a1, a2, a3] = stageAreas(inp);
-  let model: LhcNet | SscNet | IgpcNet;
-  let spec: Record<string, unknown>;
-  let method: string;
-  let training: Record<string, unknown> = { recipe: recipeName, settings };
-  let weightDensity: number | undefined;
-  let cost: ModelCost;
-  if (task.kind === "lhc") {
-    const net = new LhcNet(inp, { shapes: "free", seed: task.seed });
-    model = net;
-    spec = { name: "lhc", shapes: "free", cgi: 1, cgo: 1 };
-    method = `lhc-${task.density}`;
-    const maskSettings = { ...settings, epochs: m.lhcMaskEpochs };
-    await train(new LhcTraining(net, task.density, m.lhcMaskEpochs), maskSettings, ctx, timer, `LHC (target density ${task.density}): masks`);
-    for (const c of net.convs) c.freezeMask();
-    await train(net, settings, ctx, timer, `LHC (target density ${task.density}): frozen-mask fine-tune`);
-    training = { recipe: recipeName, maskStage: { ...maskSettings, targetDensity: task.density, regularizer: "maskRegularizer × linear ramp, masks enabled over the stage" }, fineTune: settings };
-    tf.dispose(net.apply(tf.zeros([1, inp.height, inp.width, inp.channels]) as tf.Tensor4D, { training: false })); // sets output areas
-    const stats = net.convs.map((c) => c.stats());
-    weightDensity = net.density().weightDensity;
-    cost = { params: 0, flops: 0 };
-    stats.forEach((s, i) => { cost = addCost(cost, s.keptWeights + net.convs[i].outChannels, s.keptWeights * [a1, a2, a3][i]); });
-  } else if (task.kind === "ssc") {
-    const net = new SscNet(inp, { seed: task.seed });
-    model = net;
-    spec = { name: "ssc" };
-    method = "ssc";
-    await train(net, settings, ctx, timer, "SSC");
-    cost = addCost({ params: 0, flops: 0 }, 9 * inp.channels * 16 + 16, 9 * inp.channels * 16 * a1);
-    const [c2, c3] = [net.ssc2.cost(), net.ssc3.cost()];
-    cost = addCost(addCost(cost, c2.params, c2.macsPerPixel * a2), c3.params, c3.macsPerPixel * a3);
-  } else {
-    const net = new IgpcNet(inp, { seed: task.seed, channelsPerGroup: task.channelsPerGroup });
-    model = net;
-    spec = { name: "igpc", channelsPerGroup: task.channelsPerGroup };
-    method = `igpc-ch${task.channelsPerGroup}`;
-    await train(net, settings, ctx, timer, `IGPC (Ch ${task.channelsPerGroup})`);
-    cost = addCost({ params: 0, flops: 0 }, 9 * inp.channels * 16 + 16, 9 * inp.channels * 16 * a1);
-    const [p2, p3] = [net.pointwise[0].cost(), net.pointwise[1].cost()];
-    cost = addCost(cost, 25 * 16 + p2.params, (25 * 16 + p2.macsPerPixel) * a2);
-    cost = addCost(cost, 25 * 32 + p3.params, (25 * 32 + p3.macsPerPixel) * a3);
-  }
+  const net: MethodNetTask = task.kind === "lhc" ? { kind: "lhc", density: task.density } : task.kind === "igpc" ? { kind: "igpc", channelsPerGroup: task.channelsPerGroup } : { kind: "ssc" };
+  const trained = await trainMethodNet(net, inp, task.seed, { limitTrain: m.limitTrain, epochs: m.epochs, maskEpochs: m.lhcMaskEpochs }, (model, settings, what) => train(model, settings, ctx, timer, what));
   try {
-    const d = denseCost(inp);
-    cost = { params: cost.params + d.params, flops: cost.flops + d.flops };
-    const full = accuracy(model, ctx);
+    const full = accuracy(trained.net, ctx);
     const fullSizes = Object.fromEntries(REFERENCE_INN_GROUPS.map((g, i) => [g, [16, 32, 64][i]]));
+    const { cost, weightDensity, lhcMasks } = trained;
     return {
       id: task.id,
       runs: [{
-        family: "reference", method, seed: task.seed, familyFull: ladder.full, model: spec, training,
-        points: [{ fraction: 1, sizes: fullSizes, params: cost.params, flops: cost.flops, accuracies: [full], ...(weightDensity !== undefined ? { weightDensity } : {}) }],
+        family: "reference", method: trained.method, seed: task.seed, familyFull: ladder.full, model: trained.spec, training: trained.training,
+        points: [{ fraction: 1, sizes: fullSizes, params: cost.params, flops: cost.flops, accuracies: [full], ...(weightDensity !== undefined ? { weightDensity } : {}), ...(lhcMasks ? { lhcMasks } : {}) }],
       }],
-      models: [{ family: "reference", model: method, seed: task.seed, testAccuracy: full }],
+      models: [{ family: "reference", model: trained.method, seed: task.seed, testAccuracy: full }],
       files: {}, timing: timer.done(),
     };
   } finally {
-    model.dispose();
+    trained.net.dispose();
   }
 }
 

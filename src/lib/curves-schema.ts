@@ -38,6 +38,77 @@ export interface CurvePoint {
    * seed of `runs` (runs[0].seed).
    */
   partitions?: Record<string, number[]>;
+  /** LHC trained points (methods "lhc-<density>"): the learnt kernel shapes of every layer (see LhcMasks). */
+  lhcMasks?: LhcMasks;
+}
+
+/** One LHC layer's learnt masks: one k×k shape per tile of cgi input × cgo output channels. */
+export interface LhcMaskLayer {
+  /** "conv1" … (the reference skeleton's stage). */
+  name: string;
+  kernelSize: number;
+  inChannels: number;
+  outChannels: number;
+  cgi: number;
+  cgo: number;
+  shapes: "free" | "rigid";
+  /** ceil(inChannels / cgi), ceil(outChannels / cgo). */
+  tilesIn: number;
+  tilesOut: number;
+  /**
+   * tilesOut × tilesIn strings, tile (input tile i, output tile o) at index o·tilesIn + i; each k² characters
+   * "0"/"1", the kernel's taps row-major (character r·k + c is tap (row r, column c)), "1" = kept.
+   */
+  tiles: string[];
+  /** Kept / all weights of the layer, and kept / all multiply–accumulates (equal for a conv layer). */
+  weightDensity: number;
+  flopDensity: number;
+  keptWeights: number;
+  totalWeights: number;
+  /**
+   * Distinct shapes over all inChannels × outChannels kernels: code = Σ 2^(r·k + c) over kept taps, its
+   * number of kernels and of taps; the `top` most frequent (count desc, code asc), the kernels of all
+   * other shapes together, and kernels per number of taps (tapCounts[n], n = 0 … k²).
+   */
+  shapeHistogram: { kernels: number; distinct: number; top: { code: number; count: number; taps: number }[]; otherKernels: number; tapCounts: number[] };
+}
+
+/** LHC masks of one trained point (from the seed `seed`, the first of the point's runs). */
+export interface LhcMasks {
+  seed: number;
+  /** Over all LHC layers: kept / all weights, kept / all multiply–accumulates (output-area weighted). */
+  weightDensity: number;
+  flopDensity: number;
+  layers: LhcMaskLayer[];
+}
+
+/** What is wrong with a point's LHC masks (null when nothing is). */
+export function lhcMasksProblem(masks: unknown): string | null {
+  if (!masks || typeof masks !== "object" || Array.isArray(masks)) return "lhcMasks must be an object";
+  const m = masks as LhcMasks;
+  const density = (x: unknown) => typeof x === "number" && x >= 0 && x <= 1;
+  if (!Number.isInteger(m.seed)) return `lhcMasks.seed must be an integer, got ${JSON.stringify(m.seed)}`;
+  if (!density(m.weightDensity) || !density(m.flopDensity)) return "lhcMasks.weightDensity and flopDensity must be numbers in [0, 1]";
+  if (!Array.isArray(m.layers) || m.layers.length === 0) return "lhcMasks.layers must be a non-empty list";
+  for (const [n, l] of m.layers.entries()) {
+    const where = `lhcMasks.layers[${n}]${l && typeof l.name === "string" ? ` (${l.name})` : ""}`;
+    if (!l || typeof l.name !== "string") return `${where} lacks a name`;
+    for (const key of ["kernelSize", "inChannels", "outChannels", "cgi", "cgo", "tilesIn", "tilesOut"] as const) {
+      if (!Number.isInteger(l[key]) || l[key] < 1) return `${where}.${key} must be a positive integer, got ${JSON.stringify(l[key])}`;
+    }
+    if (l.tilesIn !== Math.ceil(l.inChannels / l.cgi) || l.tilesOut !== Math.ceil(l.outChannels / l.cgo)) return `${where}: tilesIn/tilesOut do not match the channels and tile sizes`;
+    if (!Array.isArray(l.tiles) || l.tiles.length !== l.tilesIn * l.tilesOut) return `${where}.tiles must hold tilesIn × tilesOut = ${l.tilesIn * l.tilesOut} masks`;
+    const pattern = new RegExp(`^[01]{${l.kernelSize * l.kernelSize}}$`);
+    const bad = l.tiles.findIndex((t) => typeof t !== "string" || !pattern.test(t));
+    if (bad >= 0) return `${where}.tiles[${bad}] is ${JSON.stringify(l.tiles[bad])}, not ${l.kernelSize * l.kernelSize} characters 0/1`;
+    if (!density(l.weightDensity) || !density(l.flopDensity)) return `${where}: weightDensity and flopDensity must be numbers in [0, 1]`;
+    const h = l.shapeHistogram;
+    if (!h || !Array.isArray(h.top) || !Array.isArray(h.tapCounts) || h.tapCounts.length !== l.kernelSize * l.kernelSize + 1) return `${where}.shapeHistogram must have top and k² + 1 tapCounts`;
+    const kernels = l.inChannels * l.outChannels;
+    if (h.kernels !== kernels || h.tapCounts.reduce((a, b) => a + b, 0) !== kernels) return `${where}.shapeHistogram does not count the layer's ${kernels} kernels`;
+    if (h.top.reduce((a, t) => a + t.count, 0) + h.otherKernels !== kernels) return `${where}.shapeHistogram: top + otherKernels ≠ ${kernels}`;
+  }
+  return null;
 }
 
 /**

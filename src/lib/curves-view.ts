@@ -5,7 +5,7 @@
  * compression values. Pure data shaping; the numbers themselves come from the file.
  */
 
-import { CURVES_FORMAT, CURVES_VERSION, partitionsProblem, type CurveMethod, type CurvesFile } from "./curves-schema.js";
+import { CURVES_FORMAT, CURVES_VERSION, lhcMasksProblem, partitionsProblem, type CurveMethod, type CurvesFile } from "./curves-schema.js";
 
 /** A curves file as this reader sees it (the sweep's profile and model reports stay opaque). */
 export type CurvesData = CurvesFile;
@@ -29,6 +29,10 @@ export function checkCurvesFile(json: unknown, source = "curves.json"): CurvesDa
         if (!p.accuracy || !Number.isFinite(p.accuracy.mean) || !Number.isFinite(p.accuracy.std)) fail(`family ${f.id}, method ${m.id}: a point lacks accuracy mean/std`);
         if (p.partitions !== undefined) {
           const problem = partitionsProblem(p.partitions, p.sizes);
+          if (problem) fail(`family ${f.id}, method ${m.id}, point at fraction ${p.fraction}: ${problem}`);
+        }
+        if (p.lhcMasks !== undefined) {
+          const problem = lhcMasksProblem(p.lhcMasks);
           if (problem) fail(`family ${f.id}, method ${m.id}, point at fraction ${p.fraction}: ${problem}`);
         }
       }

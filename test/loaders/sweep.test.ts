@@ -85,6 +85,16 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
   const moved = grid.points.flatMap((p) => Object.values(p.partitions!).map((xs) => Math.max(...xs.map((x, i) => Math.abs(x - (-1 + (2 * i) / (xs.length - 1)))))));
   assert.ok(Math.max(...moved) > 1e-4, `grid tuning moved some points off the uniform grid (largest move ${Math.max(...moved)})`);
   assert.ok(reference.methods.filter((m) => m.id !== "inn-grid-tuned").every((m) => m.points.every((p) => p.partitions === undefined)), "only grid tuning has partitions");
+  // LHC points publish their learnt masks (checked by the reader above); no other method has them.
+  for (const m of reference.methods) {
+    const masks = m.points[0].lhcMasks;
+    if (!m.id.startsWith("lhc-")) { assert.equal(masks, undefined, `${m.id} has no LHC masks`); continue; }
+    assert.deepEqual(masks!.layers.map((l) => [l.name, l.kernelSize, l.tiles.length]), [["conv1", 3, 16], ["conv2", 5, 512], ["conv3", 5, 2048]]);
+    assert.equal(masks!.weightDensity, m.points[0].weightDensity);
+    assert.ok(masks!.layers.some((l) => l.tiles.some((t) => t.includes("0"))), `${m.id}: some taps were dropped`);
+  }
+  // SSC trains (it reached 16% before its taps were balanced and its stages got a point-wise layer).
+  assert.ok(reference.methods.find((m) => m.id === "ssc")!.points[0].accuracy.mean > 0.4, "SSC trains");
   const innTraining = reference.methods.find((m) => m.id === "inn-scratch")!.training[0] as { trainingRanges?: Record<string, { min: number; max: number }> };
   assert.deepEqual(innTraining.trainingRanges?.conv3, { min: 16, max: 64 });
   const at = (id: string, fraction: number) => reference.methods.find((m) => m.id === id)!.points.find((p) => p.fraction === fraction)!.accuracy.mean;

@@ -30,3 +30,23 @@ test("integral recipes carry valid reference-inn specs with 25–100% ranges", (
   assert.equal(RECIPES.inn.settings.optimizer, "adam");
   assert.equal(RECIPES.inn.model.kernel, "linear");
 });
+
+test("method recipes (LHC, SSC, IGPC): valid settings, the dense reference trained the same way, copies, clear errors", async () => {
+  const { METHOD_RECIPES, methodRecipe } = await import("../../loaders/recipes.js");
+  const { methodNetSettings } = await import("../../loaders/method-nets.js");
+  assert.deepEqual(Object.keys(METHOD_RECIPES).sort(), ["igpc", "lhc", "ssc"]);
+  for (const kind of ["lhc", "ssc", "igpc"] as const) {
+    const { settings, maskEpochs } = methodNetSettings(kind, { seed: 2, limitTrain: 50 });
+    assert.equal(settings.seed, 2);
+    assert.equal(settings.limitTrain, 50);
+    assert.equal(settings.learningRate, METHOD_RECIPES[kind].settings.learningRate);
+    assert.equal(maskEpochs, kind === "lhc" ? METHOD_RECIPES.lhc.maskEpochs : 0);
+    assert.equal(METHOD_RECIPES[kind].dense.name, "reference");
+    assert.equal(methodNetSettings(kind, { epochs: 5, maskEpochs: 3 }).settings.epochs, 5);
+  }
+  assert.ok(METHOD_RECIPES.lhc.maskEpochs! >= 1, "LHC has a mask stage");
+  const r = methodRecipe("ssc");
+  r.settings.learningRate = 1;
+  assert.notEqual(METHOD_RECIPES.ssc.settings.learningRate, 1);
+  assert.throws(() => methodRecipe("dense"), /unknown method "dense" \(known: lhc, ssc, igpc\)/);
+});
