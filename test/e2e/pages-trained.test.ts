@@ -14,7 +14,19 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { assertClean, attr, changed, control, serveBuiltSite, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
+import { distDir } from "./build-site.js";
+import { checkCurvesFile, type CurvesData } from "../../src/lib/curves-view.js";
+import { trainedLhcNets } from "../../src/lib/lhc-masks-view.js";
+
+/** The built data/curves.json, checked (null when the build has none). */
+function builtCurves(): CurvesData | null {
+  const dir = join(distDir, "_file", "data");
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => /^curves\.[0-9a-f]+\.json$/.test(f)) : undefined;
+  return file ? checkCurvesFile(JSON.parse(readFileSync(join(dir, file), "utf8")), file) : null;
+}
 
 /** Plotly downloads the page made (any origin), to check it is fetched only for a 3-D surface. */
 function plotlyRequests(watched: ReadyPage): string[] {
@@ -146,6 +158,67 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       await screenshot(page, "curves");
       assert.deepEqual(plotlyRequests(watched), []);
       await assertClean(watched, path);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("kernel shapes, trained LHC: the masks of the built curves layer by layer, dense versus masked, shape histogram; URL round-trips", async () => {
+    const path = "/kernel-shapes";
+    const curves = builtCurves();
+    const nets = curves ? trainedLhcNets(curves) : [];
+    const watched = await site.open(path, '[data-testid="lhc-trained"], [data-testid="trained-lhc-missing"]');
+    const { page } = watched;
+    const summary = '[data-testid="lhc-trained"]';
+    const side = '[data-testid="lhc-dense-vs-masked"]';
+    const histogram = '[data-testid="lhc-shape-histogram"]';
+    try {
+      if (nets.length === 0) {
+        assert.match((await page.locator('[data-testid="trained-lhc-missing"]').textContent()) ?? "", /no trained LHC masks/);
+        await assertClean(watched, path);
+        return;
+      }
+      const check = async (p: typeof page, method: string, layerName: string) => {
+        const net = nets.find((n) => n.method === method)!;
+        const layer = net.masks.layers.find((l) => l.name === layerName)!;
+        assert.equal(await attr(p, summary, "data-method"), method);
+        assert.equal(await attr(p, summary, "data-layer"), layerName);
+        const [dense, masked] = [p.locator(`${side} [data-testid="mask-matrix"]`).nth(0), p.locator(`${side} [data-testid="mask-matrix"]`).nth(1)];
+        assert.equal(Number(await dense.getAttribute("data-taps")), layer.totalWeights);
+        assert.equal(Number(await dense.getAttribute("data-nonzeros")), layer.totalWeights, "dense keeps every tap");
+        assert.equal(Number(await masked.getAttribute("data-taps")), layer.totalWeights);
+        assert.equal(Number(await masked.getAttribute("data-nonzeros")), layer.keptWeights, "the drawn mask keeps the published number of taps");
+        assert.ok(layer.keptWeights < layer.totalWeights, `${method} ${layerName} drops some taps`);
+        // The histogram: every kernel counted once, and kernels × taps adds up to the kept weights drawn.
+        assert.equal(Number(await attr(p, histogram, "data-kernels")), layer.inChannels * layer.outChannels);
+        const tapCounts = (await attr(p, histogram, "data-tap-counts"))!.split(",").map(Number);
+        assert.equal(tapCounts.reduce((a, c, taps) => a + c * taps, 0), Number(await masked.getAttribute("data-nonzeros")));
+        assert.equal(Number(await attr(p, histogram, "data-distinct")), layer.shapeHistogram.distinct);
+        const row = `[data-testid="lhc-density-table"] tr[data-layer="${layerName}"]`;
+        assert.equal(Number(await attr(p, row, "data-weight-density")), layer.weightDensity);
+      };
+      await check(page, nets[0]!.method, "conv2");
+      await control(page, "LHC layer").locator("label", { hasText: "conv3" }).locator("input").check();
+      await changed(page, summary, "data-layer", "conv2");
+      await check(page, nets[0]!.method, "conv3");
+      let method = nets[0]!.method;
+      if (nets.length > 1) {
+        method = nets[1]!.method;
+        await control(page, "Trained LHC net").locator("select").selectOption({ index: 1 });
+        await changed(page, summary, "data-method", nets[0]!.method);
+        await check(page, method, "conv3");
+      }
+      await page.waitForFunction((m) => /layer=conv3/.test(location.search) && (m === null || new URLSearchParams(location.search).get("lhc") === m), nets.length > 1 ? method : null);
+      await screenshot(page, "kernel-shapes-trained");
+      await assertClean(watched, path);
+      const shared = new URL(page.url());
+      const again = await site.open(shared.pathname + shared.search, summary);
+      try {
+        await check(again.page, method, "conv3");
+        await assertClean(again, shared.pathname + shared.search);
+      } finally {
+        await again.page.close();
+      }
     } finally {
       await page.close();
     }
