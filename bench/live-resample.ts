@@ -17,7 +17,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as tf from "@tensorflow/tfjs-core";
 import { launchBrowser, openWatchedPage, type Page } from "../test/e2e/browser.js";
@@ -67,6 +67,8 @@ export interface ModelBench {
 export interface LiveResampleBench {
   backend: string;
   crossOriginIsolated: boolean;
+  /** 1-minute load average of the machine at the start and the end of the run (other work shares the cores). */
+  loadAverage: { start: number; end: number };
   pytorchThreads: number | null;
   reference: ModelBench & { l1FullSetMs: number; conv3OnlyFirstEstimateMs: number; conv3OnlyFullSetMs: number; macsPerImage: { full: number; receptiveField: number } };
   sinn: ModelBench & { calibrationMs: number; flopsPerImageFull: number };
@@ -211,6 +213,7 @@ export async function benchLiveResample(options: { positions?: number; backend?:
     if (!existsSync(join(cacheData, f))) throw new Error(`${join(cacheData, f)} is missing: run npm run build first`);
   }
   const count = options.positions ?? 8;
+  const loadStart = loadavg()[0];
   const server = await serveStatic(distDir);
   const browser = await launchBrowser();
   let seed = 7;
@@ -281,7 +284,7 @@ export async function benchLiveResample(options: { positions?: number; backend?:
 
     const plan = receptiveFieldPlan(28, 28);
     return {
-      backend, crossOriginIsolated: isolated, pytorchThreads: refTorch?.threads ?? null,
+      backend, crossOriginIsolated: isolated, loadAverage: { start: loadStart, end: loadavg()[0] }, pytorchThreads: refTorch?.threads ?? null,
       reference: {
         ...summarize(refPositions, refProfile.profile, median(refChunk)), l1FullSetMs: median(l1Full),
         conv3OnlyFirstEstimateMs: median(c3First), conv3OnlyFullSetMs: median(c3Full),

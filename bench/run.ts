@@ -80,7 +80,7 @@ try {
   const live = await benchLiveResample();
   report.liveResample = live;
   for (const [name, m] of [["reference INN", live.reference], ["SINN resnet18", live.sinn]] as const) {
-    lines.push(`live page, ${name} (${live.backend}, ${m.positions.length} slider positions): first estimate median ${m.firstEstimateMs.toFixed(0)} ms, ` +
+    lines.push(`live page, ${name} (${live.backend}, ${m.positions.length} slider positions, load average ${live.loadAverage.start.toFixed(1)}→${live.loadAverage.end.toFixed(1)}): first estimate median ${m.firstEstimateMs.toFixed(0)} ms, ` +
       `full 10k median ${m.fullSetMs.toFixed(0)} ms` + (m.pytorchMs !== null ? `; PyTorch (${live.pytorchThreads} threads, same nets) full 10k median ${m.pytorchMs.toFixed(0)} ms, ratio ${m.ratioFullSetToPytorch?.toFixed(2)}×` : "; PyTorch not available"));
   }
 } catch (e) {
