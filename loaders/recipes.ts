@@ -142,7 +142,23 @@ export function sinnRecipe(variant: string): SinnRecipe {
 // ─── METHOD_RECIPES (owned by the kernel-shape work: loaders/method-nets.ts, loaders/method-results.ts) ───
 // Per kernel-shape / grouped point-wise method (issue 5): trainer settings, LHC's mask-stage epochs, and the
 // dense reference trained the same way for the comparison (same settings; for LHC maskEpochs + epochs epochs).
-// Measured: see METHOD_RECIPES_MEASURED below.
+// Measured (`npx tsx loaders/method-results.ts --limit-train 12000 --limit-test 2000 [--lr …]`: MNIST, seed 0,
+// first 12,000 training images, batch 128, Adam halved every epoch, 2 epochs (LHC 2 mask + 2 frozen-mask),
+// first 2,000 test images; "dense" = the reference net under the same settings and epochs):
+//
+//   method         Adam 3e-3             Adam 1e-2             notes
+//   ssc (before)   42% (full profile)    —                     row-major taps + plain SSC stages (see ssc-net.ts)
+//   ssc            81.85 (dense 85.50)   89.85 (dense 93.65)   balanced taps, point-wise + SSC stages
+//   igpc-ch8       82.80 (dense 85.50)   87.25 (dense 93.65)
+//   lhc-0.3        89.70 (dense 87.45)   94.90 (dense 94.65)   weight density 0.299 / 0.303 (target 0.3)
+//
+// So every method, and the dense net with them, trains better at Adam 1e-2 in this short budget (as the INN
+// recipe found for the integral net); the dense net at 1e-2 reaches 93.65% in 2 epochs, 94.65% in 4. Adam,
+// not the discrete recipe's SGD 0.1: the structured layers (single taps, grouped point-wise, masked kernels)
+// have small fan-ins and per-layer gradient scales that differ by orders of magnitude, which Adam's
+// normalisation absorbs; the dense reference is trained the same way so that only the architecture differs.
+// LHC: the mask stage enables masks on a growing share of output channels (all by its last epoch) with the
+// regulariser ramped in, then the masks freeze and the weights fine-tune; both stages restart the schedule.
 
 export type MethodRecipeKind = "lhc" | "ssc" | "igpc";
 
@@ -156,11 +172,11 @@ export interface MethodRecipe {
   dense: ModelSpec;
 }
 
-const METHOD_BASE: RecipeSettings = { ...BASE, optimizer: "adam", learningRate: 0.003, lrGamma: 0.5, lrStepEpochs: 1, epochs: 2 };
+const METHOD_BASE: RecipeSettings = { ...BASE, optimizer: "adam", learningRate: 0.01, lrGamma: 0.5, lrStepEpochs: 1, epochs: 2 };
 
 export const METHOD_RECIPES: Readonly<Record<MethodRecipeKind, MethodRecipe>> = {
   lhc: { method: "lhc", settings: { ...METHOD_BASE }, maskEpochs: 2, dense: { name: "reference" } },
-  ssc: { method: "ssc", settings: { ...METHOD_BASE, learningRate: 0.01 }, dense: { name: "reference" } },
+  ssc: { method: "ssc", settings: { ...METHOD_BASE }, dense: { name: "reference" } },
   igpc: { method: "igpc", settings: { ...METHOD_BASE }, dense: { name: "reference" } },
 };
 
