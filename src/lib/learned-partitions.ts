@@ -5,9 +5,8 @@
  * shaping and arithmetic; the points themselves come from the file.
  */
 import type { CurvesFile } from "./curves-schema.js";
-import { applyRule, type RefinementStudy, type StudyRow } from "./quadrature-study.js";
+import { applyRule, studyOnPoints, type RefinementStudy } from "./quadrature-study.js";
 import { gaussLegendre, type QuadratureRule } from "./quadrature.js";
-import { convergenceOrder } from "./convergence.js";
 
 export interface LearnedPartition {
   /** `${group}-${size}` (prefixed by the family when it is not "reference"): unique, URL-safe. */
@@ -85,20 +84,9 @@ export function partitionDeparture(points: ArrayLike<number>): { maxShift: numbe
  * that refuses a partition (Simpson on unequal spacing) is reported as not applicable.
  */
 export function partitionStudy(rule: QuadratureRule, f: (x: number) => number, exact: number, partitions: readonly ArrayLike<number>[], options: { floor?: number } = {}): RefinementStudy {
-  const rows: StudyRow[] = [];
   const sorted = [...partitions].sort((a, b) => a.length - b.length);
-  try {
-    for (const xs of sorted) {
-      const n = xs.length;
-      const points = rule === "gauss-legendre" ? gaussLegendre(n).nodes : Float64Array.from(xs);
-      const { estimate } = applyRule(rule, f, points);
-      rows.push({ n, spacing: rule === "gauss-legendre" ? 2 / n : 2 / (n - 1), estimate, error: Math.abs(estimate - exact) });
-    }
-  } catch (error) {
-    return { rule, rows: [], order: null, fitted: 0, notApplicable: error instanceof Error ? error.message : String(error) };
-  }
-  const fit = convergenceOrder(rows.map((r) => r.spacing), rows.map((r) => r.error), { floor: options.floor });
-  return { rule, rows, order: fit.order, fitted: fit.used };
+  const points = (n: number, i: number) => (rule === "gauss-legendre" ? gaussLegendre(n).nodes : Float64Array.from(sorted[i]));
+  return studyOnPoints(rule, f, exact, sorted.map((xs) => xs.length), points, options.floor);
 }
 
 export interface LearnedVersusUniformRow {

@@ -70,16 +70,30 @@ export function refinementStudy(
   options: { partition?: PartitionKind; seed?: number; floor?: number } = {}
 ): RefinementStudy {
   const partition = options.partition ?? "uniform";
+  return studyOnPoints(rule, f, exact, sizes, (n) => rulePoints(rule, n, partition, options.seed), options.floor);
+}
+
+/**
+ * Errors of `rule` on the points `pointsAt(n, i)` for each n = sizes[i], and the fitted order. A rule
+ * that refuses a set of points (Simpson on unequal spacing) makes the study "not applicable".
+ */
+export function studyOnPoints(
+  rule: QuadratureRule,
+  f: (x: number) => number,
+  exact: number,
+  sizes: readonly number[],
+  pointsAt: (n: number, index: number) => Float64Array,
+  floor?: number,
+): RefinementStudy {
   const rows: StudyRow[] = [];
   try {
-    for (const n of sizes) {
-      const points = rulePoints(rule, n, partition, options.seed);
-      const { estimate } = applyRule(rule, f, points);
+    sizes.forEach((n, i) => {
+      const { estimate } = applyRule(rule, f, pointsAt(n, i));
       rows.push({ n, spacing: rule === "gauss-legendre" ? 2 / n : 2 / (n - 1), estimate, error: Math.abs(estimate - exact) });
-    }
+    });
   } catch (error) {
     return { rule, rows: [], order: null, fitted: 0, notApplicable: error instanceof Error ? error.message : String(error) };
   }
-  const fit = convergenceOrder(rows.map((r) => r.spacing), rows.map((r) => r.error), { floor: options.floor });
+  const fit = convergenceOrder(rows.map((r) => r.spacing), rows.map((r) => r.error), { floor });
   return { rule, rows, order: fit.order, fitted: fit.used };
 }
