@@ -154,11 +154,22 @@ test("sandwich rule: labels at full size plus the full size's predictions at a r
   const full = seeded.apply(images, { training: false });
   seeded.resample({ conv1: drawn.conv1, conv2: drawn.conv2, conv3: drawn.conv3 });
   const small = seeded.apply(images, { training: false });
+  seeded.resample({ conv1: 4, conv2: 8, conv3: 16 });
+  const smallest = seeded.apply(images, { training: false });
   seeded.resample({ conv1: 16, conv2: 32, conv3: 64 });
   const expected = tf.tidy(() => tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)).dataSync()[0]);
-  tf.dispose([full, small]);
+  const smallestTerm = tf.tidy(() => distillationLoss(smallest, full).dataSync()[0]);
+  tf.dispose([full, small, smallest]);
   const step = computeGradients(sandwich, images, oneHot, context);
   assert.ok(Math.abs(step.loss - expected) < 1e-4 * expected, `sandwich loss ${step.loss} vs full CE + distillation at the drawn sizes ${expected}`);
+  // With the smallest sizes too: a third term, the smallest net (25% of every group) taught by the full one.
+  const withSmallest = new ReferenceInn(input, { kernel: "linear", sandwich: true, sandwichSmallest: true });
+  seeded.trainableVariables.forEach((v, i) => withSmallest.trainableVariables[i].assign(v));
+  const step3 = computeGradients(withSmallest, images, oneHot, { training: true, random: mulberry32(deriveSeed(8, 1)) });
+  assert.ok(Math.abs(step3.loss - (expected + smallestTerm)) < 1e-4 * expected, `loss ${step3.loss} vs ${expected} + smallest ${smallestTerm}`);
+  assert.equal(referenceInnSpec(withSmallest).sandwichSmallest, true);
+  tf.dispose(step3.gradients);
+  withSmallest.dispose();
   const plain = computeGradients(seeded, images, oneHot, { training: true, random: mulberry32(deriveSeed(8, 1)) });
   assert.ok(Math.abs(plain.loss - step.loss) > 1e-3, "without the rule the step is one forward pass at the drawn sizes");
   tf.dispose([...step.gradients, ...plain.gradients]);

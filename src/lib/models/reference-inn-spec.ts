@@ -8,7 +8,7 @@ import type { SizeRange } from "../partition.js";
 import { createReferenceInn, REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup, type ReferenceInnOptions } from "./reference-inn.js";
 
 export const REFERENCE_INN_NAME = "reference-inn";
-export const REFERENCE_INN_SPEC_OPTIONS = ["ranges", "minFraction", "kernel", "cubicA", "quadrature", "fullSizeProbability", "sandwich"] as const;
+export const REFERENCE_INN_SPEC_OPTIONS = ["ranges", "minFraction", "kernel", "cubicA", "quadrature", "fullSizeProbability", "sandwich", "sandwichSmallest"] as const;
 
 /** A spec's options as ReferenceInnOptions; unknown options and ill-typed values are named. */
 export function referenceInnOptionsFromSpec(spec: { name: string; [k: string]: unknown }): ReferenceInnOptions {
@@ -23,7 +23,9 @@ export function referenceInnOptionsFromSpec(spec: { name: string; [k: string]: u
   for (const k of ["minFraction", "cubicA", "fullSizeProbability"] as const) {
     if (spec[k] !== undefined && typeof spec[k] !== "number") throw new Error(`model "${spec.name}": ${k} must be a number, got ${JSON.stringify(spec[k])}`);
   }
-  if (spec.sandwich !== undefined && typeof spec.sandwich !== "boolean") throw new Error(`model "${spec.name}": sandwich must be true or false, got ${JSON.stringify(spec.sandwich)}`);
+  for (const k of ["sandwich", "sandwichSmallest"] as const) {
+    if (spec[k] !== undefined && typeof spec[k] !== "boolean") throw new Error(`model "${spec.name}": ${k} must be true or false, got ${JSON.stringify(spec[k])}`);
+  }
   return spec as ReferenceInnOptions;
 }
 
@@ -33,7 +35,7 @@ export function referenceInnFromSpec(spec: { name: string; [k: string]: unknown 
 }
 
 /** The spec that rebuilds `inn`'s structure: its training ranges, kernel and quadrature, read from its groups. */
-export function referenceInnSpec(inn: ReferenceInn): { name: string; ranges: Record<ReferenceInnGroup, SizeRange>; kernel: string; cubicA?: number; quadrature: string; fullSizeProbability?: number; sandwich?: boolean } {
+export function referenceInnSpec(inn: ReferenceInn): { name: string; ranges: Record<ReferenceInnGroup, SizeRange>; kernel: string; cubicA?: number; quadrature: string; fullSizeProbability?: number; sandwich?: boolean; sandwichSmallest?: boolean } {
   const hidden = inn.groups.describe().find((g) => g.id === REFERENCE_INN_GROUPS[0])!;
   const cubic = /^cubic\(A=(.+)\)$/.exec(hidden.kernel ?? "");
   return {
@@ -44,5 +46,6 @@ export function referenceInnSpec(inn: ReferenceInn): { name: string; ranges: Rec
     quadrature: hidden.quadrature as string,
     ...(inn.groups.fullSizeProbability > 0 ? { fullSizeProbability: inn.groups.fullSizeProbability } : {}),
     ...(inn.sandwich ? { sandwich: true } : {}),
+    ...(inn.sandwichSmallest ? { sandwichSmallest: true } : {}),
   };
 }

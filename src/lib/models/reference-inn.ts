@@ -43,6 +43,8 @@ export interface ReferenceInnOptions {
    * step, but the full size trains on every batch instead of a share of them.
    */
   sandwich?: boolean;
+  /** With the sandwich rule, also run the smallest size of every range in each step (default false). */
+  sandwichSmallest?: boolean;
 }
 
 /** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
@@ -61,6 +63,7 @@ export class ReferenceInn implements Model {
   readonly trainableVariables: tf.Variable[];
   /** Whether training steps follow the sandwich rule (see ReferenceInnOptions). */
   readonly sandwich: boolean;
+  readonly sandwichSmallest: boolean;
 
   /** An integral net initialised exactly from a discrete reference net (which stays owned by the caller). */
   static fromDiscrete(net: ReferenceNet, options: ReferenceInnOptions = {}): ReferenceInn {
@@ -75,6 +78,7 @@ export class ReferenceInn implements Model {
   constructor(input: InputShape, options: ReferenceInnOptions = {}) {
     this.input = { ...input };
     this.sandwich = options.sandwich ?? false;
+    this.sandwichSmallest = options.sandwichSmallest ?? false;
     const kernel = options.kernel === "cubic" || options.kernel === undefined ? cubicKernel(options.cubicA) : interpolationKernel(options.kernel);
     const fraction = options.minFraction ?? 0.25;
     if (!(fraction > 0 && fraction <= 1)) throw new Error(`reference-inn: minFraction must be in (0, 1], got ${fraction}`);
@@ -142,7 +146,10 @@ export class ReferenceInn implements Model {
     return tf.tidy(() => {
       const full = this.forward(images, this.groups.fullSizes, true);
       const small = this.forward(images, this.groups.stepSizes(context), true);
-      return tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)) as tf.Scalar;
+      const loss = tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)) as tf.Scalar;
+      if (!this.sandwichSmallest) return loss;
+      const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
+      return tf.add(loss, distillationLoss(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true), full)) as tf.Scalar;
     });
   }
 
