@@ -124,6 +124,29 @@ test("fullSizeProbability: some training steps run every group at full size, the
   assert.throws(() => new ReferenceInn(input, { fullSizeProbability: 1.5 }), /fullSizeProbability must be in \[0, 1\], got 1.5/);
 });
 
+test("sharedDrawProbability: one position for all groups (all small or all large together); spec round trip", () => {
+  const steps = (p: number) => {
+    const inn = new ReferenceInn(input, { sharedDrawProbability: p });
+    const drawn = Array.from({ length: 300 }, (_, step) => inn.groups.stepSizes({ training: true, random: mulberry32(deriveSeed(6, step)) }));
+    const spec = referenceInnSpec(inn);
+    inn.dispose();
+    return { drawn, spec };
+  };
+  // Sizes that sit at the same place of their ranges are ordered alike: sorted by conv3, conv1 and conv2 never decrease.
+  const comonotone = (drawn: GroupSizes[]) => {
+    const sorted = [...drawn].sort((a, b) => a.conv3 - b.conv3 || a.conv1 - b.conv1 || a.conv2 - b.conv2);
+    return sorted.every((s, i) => i === 0 || (s.conv1 >= sorted[i - 1].conv1 && s.conv2 >= sorted[i - 1].conv2));
+  };
+  const shared = steps(1);
+  assert.ok(comonotone(shared.drawn), "one shared draw: every group at the same relative position");
+  assert.ok(new Set(shared.drawn.map((s) => s.conv3)).size > 20, "the shared position still covers the range");
+  assert.ok(shared.drawn.some((s) => s.conv1 === 4 && s.conv2 === 8) && shared.drawn.some((s) => s.conv1 === 16 && s.conv2 === 32), "both ends are reached");
+  assert.equal(shared.spec.sharedDrawProbability, 1);
+  assert.ok(!comonotone(steps(0).drawn), "independent draws are not ordered alike");
+  assert.equal(steps(0).spec.sharedDrawProbability, undefined);
+  assert.throws(() => new ReferenceInn(input, { sharedDrawProbability: -0.1 }), /sharedDrawProbability must be in \[0, 1\], got -0.1/);
+});
+
 test("distillation: the student's gradient is softmax(student) − softmax(teacher); none reaches the teacher", () => {
   const random = mulberry32(21);
   const student = tf.variable(randomTensor(random, [4, 10]).mul(3) as tf.Tensor2D, true, "student");

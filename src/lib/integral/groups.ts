@@ -83,11 +83,20 @@ export interface SizeSamplingOptions {
    * while the other steps keep it robust to resampling (cf. the "sandwich rule" of slimmable networks).
    */
   fullSizeProbability?: number;
+  /**
+   * Probability that a random-size step draws ONE position u ∈ [0, 1) for all groups (each group's size
+   * then sits at the same place of its range: all small together, all large together) instead of one
+   * independent draw per group (default 0). Independent draws spread training over every combination of
+   * sizes; shared draws concentrate it on the uniformly compressed nets a global slider produces.
+   */
+  sharedDrawProbability?: number;
 }
 
 export class ChannelGroups {
   /** Probability of an all-full-size training step (see SizeSamplingOptions). */
   readonly fullSizeProbability: number;
+  /** Probability of one shared size draw for all groups (see SizeSamplingOptions). */
+  readonly sharedDrawProbability: number;
   private readonly atomic = new Map<string, AtomicGroup>();
   private readonly composite = new Map<string, string[]>();
   private current: Record<string, number> = {};
@@ -100,6 +109,9 @@ export class ChannelGroups {
     const p = sampling.fullSizeProbability ?? 0;
     if (!(p >= 0 && p <= 1)) throw new Error(`ChannelGroups: fullSizeProbability must be in [0, 1], got ${p}`);
     this.fullSizeProbability = p;
+    const shared = sampling.sharedDrawProbability ?? 0;
+    if (!(shared >= 0 && shared <= 1)) throw new Error(`ChannelGroups: sharedDrawProbability must be in [0, 1], got ${shared}`);
+    this.sharedDrawProbability = shared;
     for (const g of atomic) {
       if (this.atomic.has(g.id)) throw new Error(`ChannelGroups: duplicate group id "${g.id}"`);
       if (!Number.isInteger(g.size) || g.size < 1) throw new Error(`ChannelGroups: group "${g.id}" size must be a positive integer, got ${g.size}`);
@@ -208,8 +220,13 @@ export class ChannelGroups {
       for (const g of this.atomic.values()) out[g.id] = g.partition ? g.partition.size : g.nodes;
       return out;
     }
+    const position = this.sharedDrawProbability > 0 && context.random() < this.sharedDrawProbability ? context.random() : undefined;
     for (const g of this.atomic.values()) {
-      const drawn = g.range.min === g.range.max ? g.range.max : drawPartitionSize(context.random, g.range);
+      const drawn = g.range.min === g.range.max
+        ? g.range.max
+        : position !== undefined
+          ? g.range.min + Math.floor(position * (g.range.max - g.range.min + 1))
+          : drawPartitionSize(context.random, g.range);
       out[g.id] = g.partition ? g.partition.size : drawn;
     }
     return out;

@@ -37,6 +37,8 @@ export interface ReferenceInnOptions {
   quadrature?: GroupQuadrature;
   /** Probability that a training step runs at full size instead of random sizes (default 0). */
   fullSizeProbability?: number;
+  /** Probability that a random-size step draws one shared position for all groups (default 0, see ChannelGroups). */
+  sharedDrawProbability?: number;
   /**
    * Sandwich rule (default false): every training step runs the full-size net on the labels and one
    * random-size net taught by the full size's predictions (in-place distillation). Twice the work per
@@ -95,7 +97,7 @@ export class ReferenceInn implements Model {
         quadrature: options.quadrature,
       })),
       { id: "classes", size: input.classes, quadrature: "none" as const },
-    ], [], { fullSizeProbability: options.fullSizeProbability });
+    ], [], { fullSizeProbability: options.fullSizeProbability, sharedDrawProbability: options.sharedDrawProbability });
     let inGroup = "image";
     this.convs = REFERENCE_CONVS.map((c) => {
       const layer = new IntegralConv2d(this.groups, { id: c.name, inGroup, outGroup: c.name, kernelSize: c.kernel, padding: { edge: c.pad }, activation: "relu" });
