@@ -193,6 +193,24 @@ test("sandwich rule: labels at full size plus the full size's predictions at a r
   assert.equal(referenceInnSpec(withSmallest).sandwichSmallest, true);
   tf.dispose(step3.gradients);
   withSmallest.dispose();
+  // Two random draws per step: the second net's sizes are the stream's next draw.
+  const stream = mulberry32(deriveSeed(8, 1));
+  const [first, second] = [sandwich.groups.stepSizes({ training: true, random: stream }), sandwich.groups.stepSizes({ training: true, random: stream })];
+  assert.deepEqual(first, drawn);
+  seeded.resample({ conv1: second.conv1, conv2: second.conv2, conv3: second.conv3 });
+  const secondLogits = seeded.apply(images, { training: false });
+  seeded.resample({ conv1: 16, conv2: 32, conv3: 64 });
+  const fullLogits = seeded.apply(images, { training: false });
+  const secondTerm = tf.tidy(() => distillationLoss(secondLogits, fullLogits).dataSync()[0]);
+  tf.dispose([secondLogits, fullLogits]);
+  const twoDraws = new ReferenceInn(input, { kernel: "linear", sandwich: true, sandwichDraws: 2 });
+  seeded.trainableVariables.forEach((v, i) => twoDraws.trainableVariables[i].assign(v));
+  const step2 = computeGradients(twoDraws, images, oneHot, { training: true, random: mulberry32(deriveSeed(8, 1)) });
+  assert.ok(Math.abs(step2.loss - (expected + secondTerm)) < 1e-4 * expected, `two draws: loss ${step2.loss} vs ${expected} + ${secondTerm}`);
+  assert.equal(referenceInnSpec(twoDraws).sandwichDraws, 2);
+  assert.throws(() => new ReferenceInn(input, { sandwich: true, sandwichDraws: 0 }), /sandwichDraws must be a positive integer, got 0/);
+  tf.dispose(step2.gradients);
+  twoDraws.dispose();
   const plain = computeGradients(seeded, images, oneHot, { training: true, random: mulberry32(deriveSeed(8, 1)) });
   assert.ok(Math.abs(plain.loss - step.loss) > 1e-3, "without the rule the step is one forward pass at the drawn sizes");
   tf.dispose([...step.gradients, ...plain.gradients]);

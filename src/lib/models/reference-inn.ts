@@ -47,6 +47,8 @@ export interface ReferenceInnOptions {
   sandwich?: boolean;
   /** With the sandwich rule, also run the smallest size of every range in each step (default false). */
   sandwichSmallest?: boolean;
+  /** With the sandwich rule, how many random-size nets each step runs (default 1). */
+  sandwichDraws?: number;
 }
 
 /** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
@@ -66,6 +68,7 @@ export class ReferenceInn implements Model {
   /** Whether training steps follow the sandwich rule (see ReferenceInnOptions). */
   readonly sandwich: boolean;
   readonly sandwichSmallest: boolean;
+  readonly sandwichDraws: number;
 
   /** An integral net initialised exactly from a discrete reference net (which stays owned by the caller). */
   static fromDiscrete(net: ReferenceNet, options: ReferenceInnOptions = {}): ReferenceInn {
@@ -81,6 +84,8 @@ export class ReferenceInn implements Model {
     this.input = { ...input };
     this.sandwich = options.sandwich ?? false;
     this.sandwichSmallest = options.sandwichSmallest ?? false;
+    this.sandwichDraws = options.sandwichDraws ?? 1;
+    if (!Number.isInteger(this.sandwichDraws) || this.sandwichDraws < 1) throw new Error(`reference-inn: sandwichDraws must be a positive integer, got ${this.sandwichDraws}`);
     const kernel = options.kernel === "cubic" || options.kernel === undefined ? cubicKernel(options.cubicA) : interpolationKernel(options.kernel);
     const fraction = options.minFraction ?? 0.25;
     if (!(fraction > 0 && fraction <= 1)) throw new Error(`reference-inn: minFraction must be in (0, 1], got ${fraction}`);
@@ -147,8 +152,10 @@ export class ReferenceInn implements Model {
     if (!this.sandwich || !context.random) return softmaxCrossEntropy(this.apply(images, context), oneHot);
     return tf.tidy(() => {
       const full = this.forward(images, this.groups.fullSizes, true);
-      const small = this.forward(images, this.groups.stepSizes(context), true);
-      const loss = tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)) as tf.Scalar;
+      let loss = softmaxCrossEntropy(full, oneHot);
+      for (let k = 0; k < this.sandwichDraws; k++) {
+        loss = tf.add(loss, distillationLoss(this.forward(images, this.groups.stepSizes(context), true), full)) as tf.Scalar;
+      }
       if (!this.sandwichSmallest) return loss;
       const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
       return tf.add(loss, distillationLoss(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true), full)) as tf.Scalar;
