@@ -10,17 +10,10 @@ nets.json: {"plan": [{"id", "inputs": [...], "op": {"op": "conv2d", "kernel": 3,
             "nets": {"<name>": {"<node id>": {"weight": {"shape", "values"}, "bias"?: ..., "scale"?: ..., "shift"?: ...}}}}
 Padding is TensorFlow's "same" (extra row/column at the bottom/right when odd), as tfjs uses.
 """
-import argparse, json, math, os, struct, time
+import math
 import torch
 import torch.nn.functional as F
-
-
-def read_idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return torch.frombuffer(bytearray(data[4 + 4 * ndim:]), dtype=torch.uint8).reshape(dims)
+from torch_eval_common import run
 
 
 def tensor(entry):
@@ -41,8 +34,9 @@ def pad_same(h, kernel, stride, value=0.0):
     return h
 
 
-def prepare(plan, weights):
+def prepare(weights, spec):
     """Torch-layout parameters per node."""
+    plan = spec["plan"]
     out = {}
     for node in plan:
         op = node["op"]["op"]
@@ -58,7 +52,8 @@ def prepare(plan, weights):
     return out
 
 
-def forward(x, plan, p):
+def forward(x, p, spec):
+    plan = spec["plan"]
     values = {}
     for node in plan:
         op = node["op"]
@@ -95,33 +90,5 @@ def forward(x, plan, p):
     return values[plan[-1]["id"]]
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("nets")
-    ap.add_argument("data")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--batch", type=int, default=1000)
-    ap.add_argument("--repeats", type=int, default=3)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    images = read_idx(os.path.join(a.data, "t10k-images-idx3-ubyte")).float().div(255).unsqueeze(1)
-    labels = read_idx(os.path.join(a.data, "t10k-labels-idx1-ubyte")).long()
-    spec = json.load(open(a.nets))
-    plan = spec["plan"]
-    out = {"threads": a.threads, "images": int(images.shape[0]), "nets": {}}
-    with torch.no_grad():
-        for name, weights in spec["nets"].items():
-            p = prepare(plan, weights)
-            forward(images[: a.batch], plan, p)  # warm-up
-            times = []
-            for _ in range(a.repeats):
-                t = time.perf_counter()
-                correct = 0
-                for s in range(0, images.shape[0], a.batch):
-                    correct += int((forward(images[s:s + a.batch], plan, p).argmax(1) == labels[s:s + a.batch]).sum())
-                times.append((time.perf_counter() - t) * 1000)
-            out["nets"][name] = {"ms": sorted(times)[len(times) // 2], "accuracy": correct / images.shape[0]}
-    print(json.dumps(out))
-
-
-main()
+if __name__ == "__main__":
+    run(prepare, forward)
