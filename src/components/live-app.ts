@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBrowserEngine, engineStatus } from "./tfjs-backend.js";
-import { readUrlState, writeUrlState, urlStateNote, urlStateQuery } from "./url-state.js";
+import { readUrlState, writeUrlState, urlStateNote, urlStateQuery, type StateSchema } from "./url-state.js";
 import { LiveControls, type LiveControlsValue } from "./live-controls.js";
 import { ConfusionMatrix } from "./live-confusion.js";
 import { WeightMatrices, layerMatrix } from "./live-weights.js";
@@ -26,6 +26,7 @@ import type { GroupQuadrature } from "../lib/integral/groups.js";
 import type { InterpolationKernelName } from "../lib/interpolation.js";
 import { REFERENCE_INN_GROUPS } from "../lib/models/reference-inn.js";
 import { ModelEvaluator } from "../lib/live/model-evaluator.js";
+import { logProgress, type ProgressRecord } from "../lib/live/progress-log.js";
 import { PlanLiveSession, planNetFromBytes, type PreparedPlanNet } from "../lib/live/sinn-session.js";
 import { PlanPanel, type PlanPanelElement } from "./live-plan-panel.js";
 
@@ -54,16 +55,6 @@ export interface LiveAppOptions {
   /** Training images for batch-norm calibration of "plan" sources (an evalset binary). */
   calibrationSet?: () => Promise<Uint8Array>;
   curves?: LiveCurves;
-}
-
-interface ProgressRecord {
-  request: number;
-  tag: string;
-  evaluated: number;
-  accuracy: number;
-  final: boolean;
-  /** ms since the request was made. */
-  elapsed: number;
 }
 
 const yieldToPage = () => new Promise<void>((resolve) => {
@@ -168,7 +159,8 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     quadrature: { kind: "choice" as const, default: trained.quadrature as string, choices: LIVE_QUADRATURES },
     partition: { kind: "choice" as const, default: "uniform", choices: ["uniform", "grid-tuned"] },
   });
-  const initialModel = readUrlState(modelField);
+  const initialSearch = location.search;
+  const initialModel = readUrlState(modelField, initialSearch);
   const notes = [...initialModel.notes];
 
   await initBrowserEngine();
@@ -249,8 +241,16 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     el("h3", {}, "Sampled weight matrices (sum over spatial taps; rows out, columns in)"), weightsBox,
     el("h2", {}, "Export"), el("p", {}, exportButton, " · ", shareLink));
   const planBox = el("div");
+  let noteBox = urlStateNote(notes);
+  const addNotes = (more: string[]) => {
+    if (more.length === 0) return;
+    notes.push(...more);
+    const next = urlStateNote(notes);
+    noteBox.replaceWith(next);
+    noteBox = next;
+  };
   root.append(
-    urlStateNote(notes),
+    noteBox,
     el("h2", {}, "Model"), el("label", {}, "Model ", picker),
     refBox, planBox,
     el("h2", {}, "Draw a digit"), el("div", { className: "live-draw-row" }, digit, probs),
@@ -287,8 +287,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const drawCurve = () => curveBox.replaceChildren(CurveChart(options.curves, { compression: prepared?.compression.params ?? 0, inn: lastInn?.accuracy, l1: lastL1?.accuracy }));
 
   const showProgress = (p: EvaluationProgress, request: number) => {
-    log.push({ request, tag: p.tag, evaluated: p.estimate.evaluated, accuracy: p.estimate.accuracy, final: p.estimate.final, elapsed: performance.now() - requestStart });
-    if (log.length > 5000) log.splice(0, log.length - 5000);
+    logProgress(log, request, p.tag, p.estimate, performance.now() - requestStart);
     const line = p.tag === "inn" ? innLine : l1Line;
     line.textContent = accuracyText(p.estimate);
     line.dataset.accuracy = String(p.estimate.accuracy);
@@ -342,7 +341,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     const request = scheduler.latest + 1;
     void scheduler.request(async (isCurrent) => {
       prepared = s.prepare(cfg);
-      log.push({ request, tag: "prepare", evaluated: 0, accuracy: 0, final: false, elapsed: performance.now() - requestStart });
+      logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
       const c = prepared.compression;
       costLine.dataset.params = String(c.after.params);
       costLine.dataset.flops = String(c.after.flops);
@@ -371,38 +370,72 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   };
 
   // Plan models (SINN): their own session, evaluator (lazily built) and panel; the reference session stays loaded.
-  let plan: { session: PlanLiveSession; panel: PlanPanelElement } | undefined;
+  let plan: { session: PlanLiveSession; panel: PlanPanelElement; schema: StateSchema } | undefined;
   let planEvaluator: ModelEvaluator | undefined;
   let calibrationSet: EvalSet | undefined;
   const leavePlan = async () => {
     if (!plan) return;
     await scheduler.request(async () => undefined); // stop running work before the session goes
     plan.session.dispose();
+    // The plan's sizes leave the URL (at their defaults they are omitted); the reference view writes its own.
+    writeUrlState(plan.schema, plan.session.fullSizes);
+    if (options.sources.find((s) => s.id === sourceId)?.kind === "plan") {
+      sourceId = referenceSources[0].id;
+      refreshPicker();
+    }
     plan = undefined;
     planBox.replaceChildren();
     refBox.hidden = false;
   };
-  const enterPlan = async (source: LiveModelSource) => {
+  // A plan model's link state: one size per hidden group, named by the group's id (2…its full size;
+  // the global slider is derived from the sizes, so they restore it too).
+  const planSchemaFor = (s: PlanLiveSession): StateSchema => {
+    const clash = s.groups.find((g) => g.id in schema);
+    if (clash) throw new Error(`the model's group "${clash.id}" has the name of another link parameter, so its size cannot be put in the URL`);
+    return Object.fromEntries(s.groups.map((g) => [g.id, { kind: "int" as const, default: g.full, min: 2, max: g.full }]));
+  };
+  /** Enter a plan model; with `fromLink`, at the sizes the page's first URL names (bad ones fixed, with a note). */
+  const enterPlan = async (source: LiveModelSource, fromLink = false) => {
     if (!options.calibrationSet) throw new Error("this page passes no calibration images, which a plan model needs");
     calibrationSet ??= decodeEvalSet(await options.calibrationSet(), "mnist-calibration.evalset");
     const next = new PlanLiveSession(planNetFromBytes(await source.model(), `${source.id}.model`), calibrationSet);
+    let planSchema: StateSchema;
+    try {
+      planSchema = planSchemaFor(next);
+    } catch (e) {
+      next.dispose();
+      throw e;
+    }
+    let sizes = next.fullSizes;
+    if (fromLink) {
+      const linked = readUrlState(planSchema, initialSearch);
+      addNotes(linked.notes);
+      sizes = linked.values as Record<string, number>;
+    }
     await leavePlan();
     await scheduler.request(async () => undefined);
     planEvaluator ??= new ModelEvaluator(evalSet);
     refBox.hidden = true;
     controlsBox.replaceChildren(); // one set of sliders in the page at a time
+    const planShare = el("a", { testid: "live-plan-share", textContent: "link to this configuration" });
+    const linkSchema = { model: schema.model, ...planSchema };
     const panel = PlanPanel({
-      session: next, evaluator: planEvaluator, scheduler, classes: evalSet.classes, yieldToPage, accuracyText,
+      session: next, evaluator: planEvaluator, scheduler, classes: evalSet.classes, yieldToPage, accuracyText, sizes,
+      onChange: (now) => {
+        writeUrlState(linkSchema, { model: source.id, ...now });
+        planShare.href = `${location.pathname}${urlStateQuery(linkSchema, { model: source.id, ...now })}`;
+      },
       onPrepared: () => predictDigit(),
       costText: (p: PreparedPlanNet) => {
         const c = p.compression;
         return `Parameters ${si(c.after.params)} of ${si(c.full.params)} (compression ${pct(c.params, 1)}); FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (compression ${pct(c.flops, 1)}).`;
       },
     });
-    plan = { session: next, panel };
-    planBox.replaceChildren(el("h2", {}, "Sizes (per linked group)"), el("p", {}, "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition."), panel);
+    plan = { session: next, panel, schema: planSchema };
+    planBox.replaceChildren(el("h2", {}, "Sizes (per linked group)"), el("p", {}, "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition."), panel,
+      el("h2", {}, "Share"), el("p", {}, planShare));
     sourceId = source.id;
-    writeUrlState(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition });
+    refreshPicker();
   };
 
   picker.addEventListener("change", async () => {
@@ -478,6 +511,6 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   changed();
   if (initialPlan) {
     picker.value = initialPlan.id;
-    await enterPlan(initialPlan);
+    await enterPlan(initialPlan, true);
   }
 }

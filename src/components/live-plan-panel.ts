@@ -10,24 +10,15 @@ import type { EvaluationProgress } from "../lib/live/chunked-evaluation.js";
 import type { ModelEvaluator } from "../lib/live/model-evaluator.js";
 import type { PlanLiveSession, PreparedPlanNet } from "../lib/live/sinn-session.js";
 import type { AccuracyEstimate } from "../lib/live/accuracy-estimate.js";
+import { logProgress, type ProgressRecord } from "../lib/live/progress-log.js";
 import { LiveControls } from "./live-controls.js";
 import { ConfusionMatrix } from "./live-confusion.js";
-
-export interface PlanProgressRecord {
-  request: number;
-  tag: string;
-  evaluated: number;
-  accuracy: number;
-  final: boolean;
-  /** ms since the request was made. */
-  elapsed: number;
-}
 
 export interface PlanPanelApi {
   setSizes(sizes: Record<string, number>): void;
   setGlobal(fraction: number): void;
   idle(): Promise<void>;
-  log: PlanProgressRecord[];
+  log: ProgressRecord[];
   groups: { id: string; full: number; range: { min: number; max: number } }[];
 }
 
@@ -37,6 +28,10 @@ export interface PlanPanelOptions {
   scheduler: LatestOnly;
   classes: number;
   yieldToPage: () => Promise<void>;
+  /** Sizes to start at (default: full size); each must be an integer in 2…the group's full size. */
+  sizes?: Record<string, number>;
+  /** Called with the sizes on every change, the first one included (e.g. to write them to the URL). */
+  onChange?: (sizes: Record<string, number>) => void;
   /** Called after every prepared configuration (e.g. to redraw the digit's probabilities). */
   onPrepared?: (prepared: PreparedPlanNet) => void;
   accuracyText: (e: AccuracyEstimate) => string;
@@ -53,7 +48,7 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
   const full = session.fullSizes;
   const controls = LiveControls({
     groups: session.groups,
-    value: { sizes: { ...full }, kernel: "as trained", quadrature: "as trained", partition: "uniform" },
+    value: { sizes: { ...full, ...o.sizes }, kernel: "as trained", quadrature: "as trained", partition: "uniform" },
     kernels: ["as trained"], quadratures: ["as trained"], partitions: ["uniform"],
   });
   const problemBox = document.createElement("p");
@@ -87,11 +82,10 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
   root.append(controls, problemBox, para("SINN, resampled: ", accLine), para("", costLine), para("", calibrationLine), twinNote,
     h("h3", "Confusion matrix"), confusionBox);
 
-  const log: PlanProgressRecord[] = [];
+  const log: ProgressRecord[] = [];
   let requestStart = 0;
   const show = (p: EvaluationProgress, request: number) => {
-    log.push({ request, tag: p.tag, evaluated: p.estimate.evaluated, accuracy: p.estimate.accuracy, final: p.estimate.final, elapsed: performance.now() - requestStart });
-    if (log.length > 5000) log.splice(0, log.length - 5000);
+    logProgress(log, request, p.tag, p.estimate, performance.now() - requestStart);
     accLine.textContent = o.accuracyText(p.estimate);
     accLine.dataset.accuracy = String(p.estimate.accuracy);
     accLine.dataset.evaluated = String(p.estimate.evaluated);
@@ -102,6 +96,7 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
 
   const changed = () => {
     const sizes = controls.value.sizes;
+    o.onChange?.(sizes);
     const problem = session.problem(sizes);
     problemBox.hidden = !problem;
     problemBox.textContent = problem ? `Cannot resample: ${problem}.` : "";
@@ -110,7 +105,7 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
     const request = o.scheduler.latest + 1;
     void o.scheduler.request(async (isCurrent) => {
       const prepared = session.prepare(sizes);
-      log.push({ request, tag: "prepare", evaluated: 0, accuracy: 0, final: false, elapsed: performance.now() - requestStart });
+      logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
       const c = prepared.compression;
       costLine.dataset.params = String(c.after.params);
       costLine.dataset.flops = String(c.after.flops);

@@ -5,23 +5,23 @@
  * Node's evaluation of the same weights file on the same test images, with the batch-norm statistics
  * re-estimated at 50% on the same 256 training images (library calls: createModel, assignWeights,
  * assignStatistics, resample, calibrate, evaluateSums — not the page's PlanLiveSession); params fall;
- * no request leaves the origin and no page/console error occurs.
+ * the page's URL (and its share link) carries the sizes, and opening it in a fresh page shows the same
+ * sizes, global slider, params and accuracy; a link with bad sizes is fixed with a visible note; no
+ * request leaves the origin and no page/console error occurs.
  */
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../../loaders/engine.js";
+import { describe, it } from "node:test";
 import { decodeEvalSet } from "../../src/lib/data/evalset.js";
 import { batchImages } from "../../src/lib/data/dataset.js";
 import { createModel } from "../../src/lib/models/registry.js";
 import { assignStatistics, assignWeights, decodeWeightsFile } from "../../src/lib/train/weights-file.js";
 import { evaluateSums } from "../../src/lib/train/evaluate.js";
 import type { IntegralGraphNet } from "../../src/lib/sinn/network.js";
-import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
-import { buildSite, distDir, projectRoot } from "./build-site.js";
+import type { Page, WatchedPage } from "./browser.js";
+import { projectRoot } from "./build-site.js";
+import { finalAccuracy as finalFigure, liveSuite, openLivePage, type LogRecord } from "./live-helpers.js";
 
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
@@ -48,45 +48,29 @@ async function nodeAccuracy(fraction: number): Promise<number> {
   }
 }
 
-let server: StaticServer;
-let browser: TestBrowser;
 let watched: WatchedPage;
 let page: Page;
 
-interface LogRecord { request: number; tag: string; evaluated: number; accuracy: number; final: boolean; elapsed: number }
-type PlanApi = { log: LogRecord[]; setGlobal(f: number): void; groups: { id: string; full: number; range: { min: number; max: number } }[] };
+type PlanApi = { log: LogRecord[]; setGlobal(f: number): void; setSizes(s: Record<string, number>): void; groups: { id: string; full: number; range: { min: number; max: number } }[] };
 
 /** Wait until the newest plan request's evaluation is final; return its accuracy. */
-async function finalAccuracy(): Promise<number> {
-  await page.waitForFunction(() => {
-    const el = document.querySelector("[data-testid=live-plan-acc]") as HTMLElement | null;
-    const api = (window as never as { __liveModel: { plan?: PlanApi } }).__liveModel.plan;
-    const last = api?.log.at(-1);
-    return el?.dataset.final === "true" && last !== undefined && el.dataset.request === String(last.request) && api!.log.some((r) => r.request === last.request && r.tag === "plan" && r.final);
-  }, undefined, { timeout: 300_000 });
-  return Number(await page.locator("[data-testid=live-plan-acc]").getAttribute("data-accuracy"));
-}
+const finalAccuracy = (on: Page = page) => finalFigure(on, "live-plan-acc", "plan", true);
 
 async function params(): Promise<number> {
   return Number(await page.locator("[data-testid=live-plan-cost]").getAttribute("data-params"));
 }
 
-describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
-  before(async () => {
-    buildSite();
-    await initEngine("wasm");
-    server = await serveStatic(distDir);
-    browser = await launchBrowser();
-    watched = await openWatchedPage(browser.context, server.origin);
-    page = watched.page;
-    await page.goto(`${server.origin}/live-model`, { waitUntil: "load" });
-    await page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 120_000 });
+/** The sizes the plan panel's sliders show, and the global slider's value. */
+async function shownSizes(on: Page): Promise<{ sizes: Record<string, number>; global: string }> {
+  return on.evaluate(() => {
+    const sizes: Record<string, number> = {};
+    for (const input of document.querySelectorAll<HTMLInputElement>("[data-testid=live-plan] input[data-testid^=live-size-]")) sizes[input.dataset.testid!.slice("live-size-".length)] = Number(input.value);
+    return { sizes, global: document.querySelector<HTMLInputElement>("[data-testid=live-plan] [data-testid=live-global]")!.value };
   });
+}
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
+  const suite = liveSuite((opened) => { watched = opened; page = opened.page; });
 
   it("selecting it shows one slider per group with its training range and the full-size accuracy Node computes", async () => {
     await page.locator("[data-testid=live-model]").selectOption("sinn-resnet18");
@@ -116,6 +100,54 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
     const first = log.find((r) => r.request === last && r.tag === "plan")!;
     assert.ok(first.evaluated >= 256 && first.evaluated < 10000 && !first.final, "a subset estimate came first");
     assert.match(await page.locator("[data-testid=live-plan-no-twin]").textContent() ?? "", /No discrete twin/);
+  });
+
+  it("a link restores the view: a fresh page shows the same sizes, global slider, params and accuracy", async () => {
+    const sizes = { stem: 20, "block1.mid": 12, "block2.out": 40, "block2.mid": 24 };
+    await page.evaluate((s) => (window as never as { __liveModel: { plan: PlanApi } }).__liveModel.plan.setSizes(s), sizes);
+    const shown = await finalAccuracy();
+    const shownParams = await params();
+    const before = await shownSizes(page);
+    assert.deepEqual(before.sizes, sizes);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get("model"), "sinn-resnet18");
+    assert.deepEqual(Object.fromEntries(Object.keys(sizes).map((g) => [g, Number(url.searchParams.get(g))])), sizes);
+    assert.equal(await page.locator("[data-testid=live-plan-share]").getAttribute("href"), url.pathname + url.search, "the share link is the page's URL");
+    const fresh = await openLivePage(suite.browser.context, suite.server.origin, url.search);
+    try {
+      await fresh.page.waitForSelector("[data-testid=live-plan]");
+      assert.equal(await fresh.page.locator("[data-testid=live-model]").inputValue(), "sinn-resnet18");
+      assert.deepEqual(await shownSizes(fresh.page), before);
+      assert.equal(await finalAccuracy(fresh.page), shown, "the same accuracy");
+      assert.equal(Number(await fresh.page.locator("[data-testid=live-plan-cost]").getAttribute("data-params")), shownParams);
+      assert.equal(await fresh.page.locator("[data-testid=url-state-note]").isHidden(), true, "a good link needs no note");
+      assert.equal(new URL(fresh.page.url()).search, url.search, "the restored page writes the same link back");
+      assert.deepEqual([fresh.foreignRequests, fresh.pageErrors, fresh.consoleErrors], [[], [], []]);
+    } finally {
+      await fresh.page.close();
+    }
+  });
+
+  it("a link with bad sizes is fixed with a visible note and the fixed sizes are resampled", async () => {
+    const fresh = await openLivePage(suite.browser.context, suite.server.origin, "?model=sinn-resnet18&stem=999&block1.mid=abc&block2.out=1&block2.mid=30.4");
+    try {
+      await fresh.page.waitForSelector("[data-testid=live-plan]");
+      const note = fresh.page.locator("[data-testid=url-state-note]");
+      assert.equal(await note.isVisible(), true);
+      const text = await note.textContent() ?? "";
+      assert.match(text, /stem=999 is outside 2…32; using 32\./);
+      assert.match(text, /block1\.mid="abc" is not a number; using the default 32\./);
+      assert.match(text, /block2\.out=1 is outside 2…64; using 2\./);
+      assert.match(text, /block2\.mid=30\.4 is not a whole number; using 30\./);
+      assert.deepEqual((await shownSizes(fresh.page)).sizes, { stem: 32, "block1.mid": 32, "block2.out": 2, "block2.mid": 30 });
+      const query = new URL(fresh.page.url()).searchParams;
+      assert.deepEqual([query.get("stem"), query.get("block1.mid"), query.get("block2.out"), query.get("block2.mid")], [null, null, "2", "30"], "the URL now holds the fixed sizes");
+      await fresh.page.waitForSelector("[data-testid=live-plan-cost][data-params]");
+      await fresh.page.waitForSelector("[data-testid=live-plan-acc][data-evaluated]");
+      assert.deepEqual([fresh.foreignRequests, fresh.pageErrors, fresh.consoleErrors], [[], [], []]);
+    } finally {
+      await fresh.page.close();
+    }
   });
 
   it("made no request outside the origin and logged no errors", () => {

@@ -10,14 +10,14 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../loaders/engine.js";
 import { decodeEvalSet } from "../../src/lib/data/evalset.js";
 import { decodeModelFile, loadContinuousModel } from "../../src/lib/model-file.js";
-import { launchBrowser, openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
-import { buildSite, distDir, projectRoot } from "./build-site.js";
+import type { Page, WatchedPage } from "./browser.js";
+import { projectRoot } from "./build-site.js";
+import { finalAccuracy as finalFigure, liveSuite, type LogRecord } from "./live-helpers.js";
 
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
@@ -40,44 +40,18 @@ async function nodeAccuracy(sizes: { conv1: number; conv2: number; conv3: number
   return correct / set.count;
 }
 
-let server: StaticServer;
-let browser: TestBrowser;
 let watched: WatchedPage;
 let page: Page;
 
-interface LogRecord { request: number; tag: string; evaluated: number; accuracy: number; final: boolean; elapsed: number }
-
 /** Wait until the newest request's evaluation of `tag` is final; return its accuracy. */
-async function finalAccuracy(tag: "inn" | "l1"): Promise<number> {
-  await page.waitForFunction((t) => {
-    const el = document.querySelector(`[data-testid=live-acc-${t}]`) as HTMLElement | null;
-    const api = (window as never as { __liveModel: { log: LogRecord[] } }).__liveModel;
-    const last = api.log.at(-1);
-    return el?.dataset.final === "true" && last !== undefined && el.dataset.request === String(last.request) && api.log.filter((r) => r.request === last.request && r.tag === t && r.final).length > 0;
-  }, tag, { timeout: 240_000 });
-  return Number(await page.locator(`[data-testid=live-acc-${tag}]`).getAttribute("data-accuracy"));
-}
+const finalAccuracy = (tag: "inn" | "l1") => finalFigure(page, `live-acc-${tag}`, tag, false, 240_000);
 
 async function params(): Promise<number> {
   return Number(await page.locator("[data-testid=live-cost]").getAttribute("data-params"));
 }
 
 describe("live model page", { timeout: 1_800_000 }, () => {
-  before(async () => {
-    buildSite();
-    await initEngine("wasm");
-    server = await serveStatic(distDir);
-    browser = await launchBrowser();
-    watched = await openWatchedPage(browser.context, server.origin);
-    page = watched.page;
-    await page.goto(`${server.origin}/live-model`, { waitUntil: "load" });
-    await page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 120_000 });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  liveSuite((opened) => { watched = opened; page = opened.page; });
 
   it("shows the backend and the full-size accuracy Node computes for the same model and images", async () => {
     assert.match(await page.locator("[data-testid=tfjs-backend]").textContent() ?? "", /^(webgl|wasm|cpu)$/);

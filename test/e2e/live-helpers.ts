@@ -1,0 +1,71 @@
+/**
+ * What the live page's end-to-end suites share: the built site served, a browser, the live page opened
+ * (optionally with a query, as a shared link would) and ready, and waiting for a final accuracy figure.
+ * `window.__liveModel` is the page's test API (src/components/live-app.ts); its `plan` member is the SINN
+ * panel's (src/components/live-plan-panel.ts).
+ */
+import { before } from "node:test";
+import type { BrowserContext } from "playwright-core";
+import { initEngine } from "../../loaders/engine.js";
+import { openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
+import type { StaticServer } from "./static-server.js";
+import { serveBuiltSite } from "./page-helpers.js";
+
+export interface LogRecord { request: number; tag: string; evaluated: number; accuracy: number; final: boolean; elapsed: number }
+
+/** Open /live-model<query> in a new watched page and wait until the app says it is ready. */
+export async function openLivePage(context: BrowserContext, origin: string, query = ""): Promise<WatchedPage> {
+  const watched = await openWatchedPage(context, origin);
+  await watched.page.goto(`${origin}/live-model${query}`, { waitUntil: "load" });
+  await watched.page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 120_000 });
+  return watched;
+}
+
+export interface LiveSuite {
+  readonly server: StaticServer;
+  readonly browser: TestBrowser;
+  /** The live page opened before the suite's tests. */
+  readonly watched: WatchedPage;
+  readonly page: Page;
+}
+
+/**
+ * Call inside a `describe`: before its tests serve the built site with a browser (serveBuiltSite: built,
+ * or dist/ reused with E2E_REUSE_DIST=1), start Node's wasm engine (for the reference evaluations) and
+ * open the live page, handing it to `opened`; after them the browser and the server close.
+ */
+export function liveSuite(opened?: (watched: WatchedPage) => void): LiveSuite {
+  const site = serveBuiltSite();
+  let watched: WatchedPage | undefined;
+  before(async () => {
+    await initEngine("wasm");
+    watched = await openLivePage(site.browser.context, site.server.origin);
+    opened?.(watched);
+  });
+  const open = (): WatchedPage => {
+    if (!watched) throw new Error("liveSuite: the live page is not open (use it inside the suite's tests)");
+    return watched;
+  };
+  return {
+    get server() { return site.server; },
+    get browser() { return site.browser; },
+    get watched() { return open(); },
+    get page() { return open().page; },
+  };
+}
+
+/**
+ * Wait until the element `[data-testid=<testid>]` shows a final figure for the newest request and the
+ * progress log (the page's, or with `plan` the SINN panel's) has a final record of `tag` for it; return the
+ * accuracy the element shows.
+ */
+export async function finalAccuracy(page: Page, testid: string, tag: string, plan = false, timeout = 300_000): Promise<number> {
+  await page.waitForFunction(([id, t, inPlan]) => {
+    const el = document.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
+    const live = (window as never as { __liveModel: { log: LogRecord[]; plan?: { log: LogRecord[] } } }).__liveModel;
+    const log = inPlan ? live.plan?.log : live.log;
+    const last = log?.at(-1);
+    return el?.dataset.final === "true" && last !== undefined && el.dataset.request === String(last.request) && log!.some((r) => r.request === last.request && r.tag === t && r.final);
+  }, [testid, tag, plan] as const, { timeout });
+  return Number(await page.locator(`[data-testid=${testid}]`).getAttribute("data-accuracy"));
+}
