@@ -22,6 +22,7 @@ import { cropInput, receptiveFieldLogits } from "../lib/live/receptive-field.js"
 import { continuousModelFromBytes, fullSizeParametersFromBytes, integralFromTfjs } from "../lib/live/model-sources.js";
 import type { AccuracyEstimate } from "../lib/live/accuracy-estimate.js";
 import { exportTfjsLayersModel, tfjsModelFiles } from "../lib/tfjs-export.js";
+import { exportPlanTfjsLayersModel } from "../lib/plan-tfjs-export.js";
 import type { GroupQuadrature } from "../lib/integral/groups.js";
 import type { InterpolationKernelName } from "../lib/interpolation.js";
 import { REFERENCE_INN_GROUPS } from "../lib/models/reference-inn.js";
@@ -372,6 +373,12 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   // Plan models (SINN): their own session, evaluator (lazily built) and panel; the reference session stays loaded.
   let plan: { session: PlanLiveSession; panel: PlanPanelElement; schema: StateSchema } | undefined;
   let planEvaluator: ModelEvaluator | undefined;
+  /** The plan model at its prepared sizes as tfjs layers-model files. */
+  const planModelFiles = () => {
+    if (!plan?.session.prepared) throw new Error("no plan model is prepared");
+    const sizes = plan.session.prepared.sizes;
+    return tfjsModelFiles(exportPlanTfjsLayersModel(plan.session.model, { name: `integral_lab_${sourceId}_${Object.values(sizes).join("_")}`.replace(/[^A-Za-z0-9_]/g, "_") }));
+  };
   let calibrationSet: EvalSet | undefined;
   const leavePlan = async () => {
     if (!plan) return;
@@ -418,6 +425,12 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     refBox.hidden = true;
     controlsBox.replaceChildren(); // one set of sliders in the page at a time
     const planShare = el("a", { testid: "live-plan-share", textContent: "link to this configuration" });
+    const planExport = el("button", { type: "button", testid: "live-plan-export", textContent: "Download the resampled model (tfjs: model.json + weights.bin)" });
+    planExport.addEventListener("click", () => {
+      const files = planModelFiles();
+      download("model.json", files.modelJson, "application/json");
+      download("weights.bin", files.weightsBin, "application/octet-stream");
+    });
     const linkSchema = { model: schema.model, ...planSchema };
     const panel = PlanPanel({
       session: next, evaluator: planEvaluator, scheduler, classes: evalSet.classes, yieldToPage, accuracyText, sizes,
@@ -433,7 +446,9 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     });
     plan = { session: next, panel, schema: planSchema };
     planBox.replaceChildren(el("h2", {}, "Sizes (per linked group)"), el("p", {}, "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition."), panel,
-      el("h2", {}, "Share"), el("p", {}, planShare));
+      el("h2", {}, "Export"),
+      el("p", {}, "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes."),
+      el("p", {}, planExport, " · ", planShare));
     sourceId = source.id;
     refreshPicker();
   };
@@ -503,6 +518,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       return plan?.panel.api;
     },
     exportArtifacts: () => tfjsModelFiles(exportTfjsLayersModel(session.discreteParameters(), session.input)).modelJson,
+    /** The plan model's export at its prepared sizes: model.json and weights.bin (as bytes). */
+    exportPlan: () => {
+      const files = planModelFiles();
+      return { modelJson: files.modelJson, weightsBin: Array.from(new Uint8Array(files.weightsBin)) };
+    },
   };
 
   status.textContent = `Model and ${evalSet.count.toLocaleString("en")} test images loaded; comparing with ${session.twinLabel}.`;

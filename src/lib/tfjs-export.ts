@@ -21,7 +21,7 @@ import { REFERENCE_CONVS } from "./models/reference.js";
 
 export const EDGE_PADDING_CLASS = "EdgePadding2D";
 
-const initializer = (name: string) => (name === "Zeros" ? { class_name: "Zeros", config: {} } : { class_name: "VarianceScaling", config: { scale: 1, mode: "fan_avg", distribution: "normal", seed: null } });
+export const initializer = (name: string) => (name === "Zeros" ? { class_name: "Zeros", config: {} } : { class_name: "VarianceScaling", config: { scale: 1, mode: "fan_avg", distribution: "normal", seed: null } });
 
 function param(params: readonly ParameterTensor[], name: string): ParameterTensor {
   const p = params.find((q) => q.name === name);
@@ -82,18 +82,25 @@ export function exportTfjsLayersModel(params: readonly ParameterTensor[], input:
   });
   weights.push({ name: "dense/kernel", shape: dw.shape.slice(), values: dw.values }, { name: "dense/bias", shape: db.shape.slice(), values: db.values });
 
-  // One little-endian float32 buffer, in weightSpecs order (what weights.bin holds).
+  return layersArtifacts({ class_name: "Sequential", config: { name: options.name ?? "integral_lab_reference", layers } }, weights);
+}
+
+/**
+ * Layers-model artifacts of a Keras-style topology (`{class_name, config}`) and its weights, packed into
+ * one little-endian float32 buffer in the given order (what weights.bin holds).
+ */
+export function layersArtifacts(topology: { class_name: string; config: object }, weights: readonly { name: string; shape: number[]; values: ArrayLike<number> }[]): tf.io.ModelArtifacts {
   const total = weights.reduce((n, x) => n + x.values.length, 0);
   const weightData = new ArrayBuffer(total * 4);
   const view = new DataView(weightData);
   let offset = 0;
-  for (const x of weights) for (const v of x.values) { view.setFloat32(offset, v, true); offset += 4; }
+  for (const x of weights) for (let i = 0; i < x.values.length; i++) { view.setFloat32(offset, x.values[i], true); offset += 4; }
   return {
-    modelTopology: { class_name: "Sequential", config: { name: options.name ?? "integral_lab_reference", layers }, keras_version: "tfjs-layers 4.22.0", backend: "tensor_flow.js" },
+    modelTopology: { ...topology, keras_version: "tfjs-layers 4.22.0", backend: "tensor_flow.js" },
     format: "layers-model",
     generatedBy: "integral-lab",
     convertedBy: null,
-    weightSpecs: weights.map((x) => ({ name: x.name, shape: x.shape, dtype: "float32" as const })),
+    weightSpecs: weights.map((x) => ({ name: x.name, shape: x.shape.slice(), dtype: "float32" as const })),
     weightData,
   };
 }

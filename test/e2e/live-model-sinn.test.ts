@@ -6,13 +6,15 @@
  * re-estimated at 50% on the same 256 training images (library calls: createModel, assignWeights,
  * assignStatistics, resample, calibrate, evaluateSums — not the page's PlanLiveSession); params fall;
  * the page's URL (and its share link) carries the sizes, and opening it in a fresh page shows the same
- * sizes, global slider, params and accuracy; a link with bad sizes is fixed with a visible note; no
+ * sizes, global slider, params and accuracy; the tfjs layers export at those sizes, loaded in Node with
+ * tf.loadLayersModel, scores the accuracy shown; a link with bad sizes is fixed with a visible note; no
  * request leaves the origin and no page/console error occurs.
  */
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
 import { decodeEvalSet } from "../../src/lib/data/evalset.js";
 import { batchImages } from "../../src/lib/data/dataset.js";
 import { createModel } from "../../src/lib/models/registry.js";
@@ -126,6 +128,27 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
     } finally {
       await fresh.page.close();
     }
+  });
+
+  it("the export at these sizes is a tfjs layers model whose accuracy in Node is the accuracy shown", async () => {
+    const shown = await finalAccuracy();
+    const files = await page.evaluate(() => (window as never as { __liveModel: { exportPlan(): { modelJson: string; weightsBin: number[] } } }).__liveModel.exportPlan());
+    const json = JSON.parse(files.modelJson);
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: Uint8Array.from(files.weightsBin).buffer }));
+    const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === "stem/kernel");
+    assert.equal(kernel?.shape[3], 20, "the stem conv exported at the page's size");
+    const test = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))), "mnist-test.evalset");
+    let correct = 0;
+    for (let start = 0; start < test.count; start += 1000) {
+      const n = Math.min(1000, test.count - start);
+      const predicted = tf.tidy(() => {
+        const x = tf.tensor4d(Float32Array.from(test.images.subarray(start * 784, (start + n) * 784), (v) => v / 255), [n, 28, 28, 1]);
+        return tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync();
+      });
+      predicted.forEach((p, k) => { if (p === test.labels[start + k]) correct++; });
+    }
+    model.dispose();
+    assert.ok(Math.abs(correct / test.count - shown) <= 1e-4, `exported model in Node ${correct / test.count} vs the page's ${shown}`);
   });
 
   it("a link with bad sizes is fixed with a visible note and the fixed sizes are resampled", async () => {

@@ -159,6 +159,19 @@ export class IntegralGraphNet implements Model {
     for (const norm of this.norms.values()) norm.affine(current);
   }
 
+  /**
+   * The discrete tensors the evaluation forward uses at the current sizes, per plan node id: a weight
+   * layer's weight (and bias), a batch-norm's per-channel scale and shift (calibrated statistics
+   * included). The model's cached tensors: do not dispose; valid until the next resample or calibration.
+   */
+  evaluationTensors(): Record<string, { weight: tf.Tensor; bias?: tf.Tensor } | { scale: tf.Tensor1D; shift: tf.Tensor1D }> {
+    const current = this.groups.sizes;
+    const out: Record<string, { weight: tf.Tensor; bias?: tf.Tensor } | { scale: tf.Tensor1D; shift: tf.Tensor1D }> = {};
+    for (const [id, layer] of this.layers) out[id] = layer.discreteWeights(current, false);
+    for (const [id, norm] of this.norms) out[id] = norm.affine(current);
+    return out;
+  }
+
   /** True when some hidden group trains on a range of sizes. */
   get randomSize(): boolean {
     return this.plan.hidden.some((g) => {
