@@ -170,6 +170,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const scheduler = new LatestOnly();
 
   const initialPlan = options.sources.find((s) => s.id === initialModel.values.model && s.kind === "plan");
+  let linkedPlanPending = initialPlan !== undefined;
   let sourceId = initialPlan ? referenceSources[0].id : initialModel.values.model;
   const loadSource = async (id: string): Promise<LiveSession> => {
     const source = options.sources.find((s) => s.id === id)!;
@@ -330,7 +331,8 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   digit.addEventListener("input", predictDigit);
 
   const changed = () => {
-    writeUrlState(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition });
+    // While a link's plan model is still loading, the link stays as it came (the plan view rewrites it).
+    if (!linkedPlanPending) writeUrlState(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition });
     shareLink.href = `${location.pathname}${urlStateQuery(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition })}`;
     const problem = session.problem(config());
     problemBox.hidden = !problem;
@@ -531,6 +533,10 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   changed();
   if (initialPlan) {
     picker.value = initialPlan.id;
-    await enterPlan(initialPlan, true);
+    try {
+      await enterPlan(initialPlan, true);
+    } finally {
+      linkedPlanPending = false;
+    }
   }
 }
