@@ -47,7 +47,8 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       const moved = (await changed(page, editor, "data-nodes", nodes))!.split(",").map(Number);
       assert.ok(Math.abs(moved[2] - (Number(nodes!.split(",")[2]) + 0.05)) < 1e-9, `node 3 moved to ${moved[2]}`);
 
-      await page.waitForFunction(() => location.search.includes("m=5") && location.search.includes("a=-0.5"));
+      // The URL is written after the drawing; wait for all three values, not just the first two.
+      await page.waitForFunction(() => location.search.includes("m=5") && location.search.includes("a=-0.5") && location.search.includes("nodes="));
       assert.match(await page.evaluate(() => location.search), /nodes=/);
       await screenshot(page, "weight-functions");
       await assertClean(watched, path);

@@ -43,6 +43,18 @@ function builtLearnedPartitions(): LearnedPartition[] {
 describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, () => {
   const site = serveBuiltSite();
 
+  /** Open a shared link in a fresh page, run `check` on it, and assert it loaded cleanly. */
+  async function reopenShared(shared: URL, ready: string, check: (again: Page) => Promise<void>): Promise<void> {
+    const path = shared.pathname + shared.search;
+    const again = await site.open(path, ready);
+    try {
+      await check(again.page);
+      await assertClean(again, path);
+    } finally {
+      await again.page.close();
+    }
+  }
+
   it("the trained slice changes the drawing, has a finite trapezoid order, and its controls live in the URL", async () => {
     const path = "/quadrature";
     const watched = await site.open(path, '[data-testid="convergence-orders"]');
@@ -83,15 +95,11 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       await assertClean(watched, path);
 
       // The shared link restores the same slice.
-      const again = await site.open(shared.pathname + shared.search, '[data-testid="trained-slice-info"]');
-      try {
-        assert.equal(await attr(again.page, '[data-testid="trained-slice-info"]', "data-layer"), "conv3");
-        assert.equal(await control(again.page, "Trained slice: x_out").locator('input[type="number"]').inputValue(), "0.5");
-        assert.equal(await attr(again.page, plot, "data-values"), await attr(page, plot, "data-values"));
-        await assertClean(again, shared.pathname + shared.search);
-      } finally {
-        await again.page.close();
-      }
+      await reopenShared(shared, '[data-testid="trained-slice-info"]', async (again) => {
+        assert.equal(await attr(again, '[data-testid="trained-slice-info"]', "data-layer"), "conv3");
+        assert.equal(await control(again, "Trained slice: x_out").locator('input[type="number"]').inputValue(), "0.5");
+        assert.equal(await attr(again, plot, "data-values"), await attr(page, plot, "data-values"));
+      });
     } finally {
       await page.close();
     }
@@ -142,14 +150,10 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       await assertClean(watched, path);
 
       const shared = new URL(page.url());
-      const again = await site.open(shared.pathname + shared.search, strip);
-      try {
-        assert.equal(await attr(again.page, strip, "data-group"), "conv3");
-        assert.equal(await attr(again.page, plot, "data-values"), await attr(page, plot, "data-values"));
-        await assertClean(again, shared.pathname + shared.search);
-      } finally {
-        await again.page.close();
-      }
+      await reopenShared(shared, strip, async (again) => {
+        assert.equal(await attr(again, strip, "data-group"), "conv3");
+        assert.equal(await attr(again, plot, "data-values"), await attr(page, plot, "data-values"));
+      });
     } finally {
       await page.close();
     }
