@@ -304,3 +304,44 @@ test("a concat block resamples per part; its consumer integrates each part on it
   groups.dispose();
   assert.equal(tf.memory().numTensors, start);
 });
+
+test("smooth initialisation: nodes smooth along the hidden channel axes only, same scale, same spec", () => {
+  const start = tf.memory().numTensors;
+  const plain = createReferenceInn(input, 4, { kernel: "linear" });
+  const smooth = createReferenceInn(input, 4, { kernel: "linear", smoothInit: 1 });
+  const rough = (m: ReferenceInn) => tf.tidy(() => m.roughness().dataSync()[0]);
+  const rms = (v: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.mean(tf.square(v)).dataSync()[0]));
+  // White-noise nodes score about 2 per axis (9 axes: conv1 out + bias, conv2/conv3 in, out, bias, dense in).
+  assert.ok(Math.abs(rough(plain) - 18) < 3, `PyTorch-initialised nodes are white noise along channels (${rough(plain)})`);
+  assert.ok(rough(smooth) < 0.5 * rough(plain), `smoothed nodes are much smoother (${rough(smooth)} vs ${rough(plain)})`);
+  plain.trainableVariables.forEach((v, i) => {
+    const s = smooth.trainableVariables[i];
+    assert.ok(Math.abs(rms(s) - rms(v)) <= 1e-5 * rms(v), `${plain.parameterNames[i]} keeps its scale`);
+  });
+  // The dense layer's class axis is not resizable: along it the smoothed nodes stay as rough as before.
+  const alongClasses = (m: ReferenceInn) => tf.tidy(() => {
+    const w = m.dense.weightNodes;
+    const d = tf.sub(tf.slice(w, [0, 1], [64, 9]), tf.slice(w, [0, 0], [64, 9]));
+    return tf.mean(tf.square(d)).dataSync()[0] / tf.mean(tf.square(w)).dataSync()[0];
+  });
+  assert.ok(alongClasses(smooth) > 1.2, `class axis untouched (${alongClasses(smooth)})`);
+  assert.ok(Math.abs(alongClasses(smooth) - alongClasses(plain)) < 0.6, "class axis roughness about as before");
+  // Resampled, the smooth net changes less between neighbouring sizes than the plain one.
+  const images = tf.tidy(() => tf.randomUniform([16, 28, 28, 1], 0, 1, "float32", 5) as tf.Tensor4D);
+  const change = (m: ReferenceInn) => {
+    m.resample({ conv1: 8, conv2: 16, conv3: 32 });
+    const a = m.apply(images, { training: false });
+    m.resample({ conv1: 9, conv2: 18, conv3: 36 });
+    const b = m.apply(images, { training: false });
+    const d = relativeDiff(a, b);
+    tf.dispose([a, b]);
+    return d;
+  };
+  assert.ok(change(smooth) < change(plain), `neighbouring sizes agree better when smooth (${change(smooth)} vs ${change(plain)})`);
+  assert.deepEqual(referenceInnOptionsFromSpec({ name: "reference-inn", smoothInit: 1.5 }), { name: "reference-inn", smoothInit: 1.5 });
+  assert.throws(() => referenceInnOptionsFromSpec({ name: "reference-inn", smoothInit: "wide" }), /smoothInit must be a number/);
+  assert.throws(() => createReferenceInn(input, 4, { smoothInit: -1 }), /smoothInit must be a number ≥ 0 \(a width in nodes\), got -1/);
+  for (const m of [plain, smooth]) m.dispose();
+  images.dispose();
+  assert.equal(tf.memory().numTensors, start, "no tensor leaked");
+});

@@ -19,6 +19,7 @@ import { layerNode, modelDescription, opNode, type ModelDescription } from "../i
 import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../interpolation.js";
 import { ReferenceNet, REFERENCE_CONVS } from "./reference.js";
 import { distillationLoss, softmaxCrossEntropy } from "../train/loss.js";
+import { channelRoughness, smoothChannelNodes } from "../integral/smoothness.js";
 
 export type ReferenceInnGroup = "conv1" | "conv2" | "conv3";
 
@@ -49,6 +50,11 @@ export interface ReferenceInnOptions {
   sandwichSmallest?: boolean;
   /** With the sandwich rule, how many random-size nets each step runs (default 1). */
   sandwichDraws?: number;
+  /**
+   * Gaussian width (in nodes) with which `createReferenceInn` smooths the initial nodes along the hidden
+   * channel axes (default 0: the discrete net's initialisation as is). See smoothChannelNodes.
+   */
+  smoothInit?: number;
 }
 
 /** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
@@ -147,19 +153,32 @@ export class ReferenceInn implements Model {
     return this.forward(images, this.groups.stepSizes(context), context.training);
   }
 
-  /** With the sandwich rule: labels at full size, plus the full size's predictions at random sizes. */
+  /**
+   * Training loss: with the sandwich rule, labels at full size plus the full size's predictions at random
+   * sizes; otherwise the labels at this step's sizes.
+   */
   trainingLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
-    if (!this.sandwich || !context.random) return softmaxCrossEntropy(this.apply(images, context), oneHot);
-    return tf.tidy(() => {
-      const full = this.forward(images, this.groups.fullSizes, true);
-      let loss = softmaxCrossEntropy(full, oneHot);
-      for (let k = 0; k < this.sandwichDraws; k++) {
-        loss = tf.add(loss, distillationLoss(this.forward(images, this.groups.stepSizes(context), true), full)) as tf.Scalar;
-      }
-      if (!this.sandwichSmallest) return loss;
-      const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
-      return tf.add(loss, distillationLoss(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true), full)) as tf.Scalar;
-    });
+    return tf.tidy(() => (this.sandwich && context.random ? this.sandwichLoss(images, oneHot, context) : softmaxCrossEntropy(this.apply(images, context), oneHot)));
+  }
+
+  /**
+   * Summed relative roughness of all nodes along the hidden channel axes (integral/smoothness.ts): about 2
+   * per axis for white noise, 0 for constant functions. Reported with trained nets.
+   */
+  roughness(): tf.Scalar {
+    const hidden = new Set<string>(REFERENCE_INN_GROUPS);
+    return tf.tidy(() => tf.addN([...this.convs, this.dense].map((layer) => channelRoughness(layer, hidden))) as tf.Scalar);
+  }
+
+  private sandwichLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
+    const full = this.forward(images, this.groups.fullSizes, true);
+    let loss = softmaxCrossEntropy(full, oneHot);
+    for (let k = 0; k < this.sandwichDraws; k++) {
+      loss = tf.add(loss, distillationLoss(this.forward(images, this.groups.stepSizes(context), true), full)) as tf.Scalar;
+    }
+    if (!this.sandwichSmallest) return loss;
+    const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
+    return tf.add(loss, distillationLoss(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true), full)) as tf.Scalar;
   }
 
   private forward(images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor2D {
@@ -208,12 +227,20 @@ export class ReferenceInn implements Model {
 
 /**
  * Build an integral reference net for `input`, initialised exactly from the discrete reference net of
- * the same seed (so both start from PyTorch-default weights).
+ * the same seed (so both start from PyTorch-default weights), then, with `smoothInit`, smoothed along
+ * the hidden channel axes.
  */
 export function createReferenceInn(input: InputShape, seed: number, options: ReferenceInnOptions = {}): ReferenceInn {
+  const sigma = options.smoothInit ?? 0;
+  if (!(sigma >= 0 && Number.isFinite(sigma))) throw new Error(`reference-inn: smoothInit must be a number ≥ 0 (a width in nodes), got ${sigma}`);
   const discrete = new ReferenceNet(input, seed);
   try {
-    return ReferenceInn.fromDiscrete(discrete, options);
+    const inn = ReferenceInn.fromDiscrete(discrete, options);
+    if (sigma > 0) {
+      const hidden = new Set<string>(REFERENCE_INN_GROUPS);
+      for (const layer of [...inn.convs, inn.dense]) smoothChannelNodes(layer, hidden, sigma);
+    }
+    return inn;
   } finally {
     discrete.dispose();
   }

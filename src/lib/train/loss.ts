@@ -12,7 +12,8 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): t
 }
 
 // customGrad's typing passes (...inputs, save); this op has one input.
-const stopGradientOp = tf.customGrad(((x: tf.Tensor) => ({
+/** Identity in the forward pass, zero gradient in the backward pass (PyTorch's `detach`). */
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
@@ -23,5 +24,5 @@ const stopGradientOp = tf.customGrad(((x: tf.Tensor) => ({
  * full-size net teaches the smaller ones from its own predictions, not the other way round.
  */
 export function distillationLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => softmaxCrossEntropy(studentLogits, stopGradientOp(tf.softmax(teacherLogits)) as tf.Tensor2D));
+  return tf.tidy(() => softmaxCrossEntropy(studentLogits, stopGradient(tf.softmax(teacherLogits)) as tf.Tensor2D));
 }
