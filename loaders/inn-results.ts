@@ -150,6 +150,8 @@ async function runSeed(seed: number, options: Options, dataset: Dataset, input: 
   assignParameters(inn, readWeightsFile(join(dir, `inn-${seed}.json`)).parameters);
   const dead = { discrete: deadOf(readParameters(discrete), input, dataset), inn: deadOf(innDiscreteParameters(inn), input, dataset) };
   log(`seed ${seed}: dead ReLU channels (conv1/conv2/conv3): discrete ${dead.discrete.counts.join("/")}, integral ${dead.inn.counts.join("/")}`);
+  const roughness = tf.tidy(() => inn.roughness().dataSync()[0]);
+  log(`seed ${seed}: roughness of the integral net's nodes along the hidden channel axes ${roughness.toFixed(2)} (white noise ≈ 18)`);
 
   // Conversion, then INN-init fine-tuning with random sizes from the converted weights.
   const conversion = convertReferenceNet(discrete, { inn: referenceInnOptionsFromSpec(innInitSpec) });
@@ -202,7 +204,7 @@ async function runSeed(seed: number, options: Options, dataset: Dataset, input: 
   const result = {
     seed,
     discrete: { ...summary(discreteJob), model: recipe("discrete").model, deadReluChannels: dead.discrete },
-    inn: { ...summary(innJob), model: referenceInnSpec(inn), trainingRanges: inn.trainingRanges, deadReluChannels: dead.inn },
+    inn: { ...summary(innJob), model: innSpec, trainingRanges: inn.trainingRanges, deadReluChannels: dead.inn, channelRoughness: roughness },
     innInit: finetuneJob ? { ...summary(finetuneJob), model: referenceInnSpec(innInit), trainingRanges: innInit.trainingRanges } : null,
     gridTuning: { settings: gridSettings, from: "converted (no fine-tuning)", fractions: GRID_TUNING_FRACTIONS, points: gridPoints },
     conversion: conversion.groups.map((g) => ({ group: g.group, channels: g.channels, tvBefore: g.tvBefore, tvAfter: g.tvAfter })),
