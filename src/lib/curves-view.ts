@@ -86,6 +86,22 @@ export function trainedCompressionRange(m: CurveMethod, axis: "params" | "flops"
   return { minFraction, lo: Math.min(...values), hi: Math.max(...values) };
 }
 
+/**
+ * Mean accuracy of a curve at a given compression, read off the straight line between the two points
+ * around it (points need not be sorted). Null outside the curve's compression span or for a single point.
+ */
+export function accuracyAtCompression(m: CurveMethod, compression: number, axis: "params" | "flops" = "params"): number | null {
+  const points = m.points
+    .map((p) => ({ c: axis === "params" ? p.paramsCompression : p.flopsCompression, a: p.accuracy.mean }))
+    .sort((x, y) => x.c - y.c);
+  for (let i = 1; i < points.length; i++) {
+    const [lo, hi] = [points[i - 1], points[i]];
+    if (compression < lo.c || compression > hi.c) continue;
+    return hi.c === lo.c ? Math.max(lo.a, hi.a) : lo.a + ((compression - lo.c) / (hi.c - lo.c)) * (hi.a - lo.a);
+  }
+  return null;
+}
+
 const CSV_COLUMNS: (keyof CurveRow)[] = ["dataset", "family", "method", "label", "kind", "fraction", "params", "flops", "paramsCompression", "flopsCompression", "accuracyMean", "accuracyStd", "accuracyMin", "accuracyMax", "evaluations", "seeds"];
 
 /** RFC 4180 CSV (header row, quoted fields where needed, \r\n line ends). */

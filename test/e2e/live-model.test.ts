@@ -79,8 +79,9 @@ describe("live model page", { timeout: 1_800_000 }, () => {
   });
 
   // The quick-profile model (the one `npm test` builds) is trained briefly: its integral net beats L1 pruning
-  // of the discrete twin clearly at 25% of the channels but not yet at 50% (test/loaders/sweep.test.ts asserts
-  // the same on the curves). So the live page's L1 line is checked at 25% here.
+  // of the discrete twin at 50% parameter compression (~70% of the channels; test/loaders/sweep.test.ts) and
+  // clearly at 25% of the channels, but at 50% of the channels it is still 1–2 points below (87.4 vs 88.9%
+  // on the quick curves; the full-profile model is far above). So the live page's L1 line is checked at 25%.
   it("at 25% of the channels the L1-pruned twin is below the integral net", async () => {
     await page.evaluate(() => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({ conv1: 4, conv2: 8, conv3: 16 }));
     const inn = await finalAccuracy("inn");

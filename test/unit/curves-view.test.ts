@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkCurvesFile, curveRows, curveRowsCsv, trainedCompressionRange, type CurvesData } from "../../src/lib/curves-view.js";
+import { accuracyAtCompression, checkCurvesFile, curveRows, curveRowsCsv, trainedCompressionRange, type CurvesData } from "../../src/lib/curves-view.js";
 import { CURVES_VERSION, partitionsProblem } from "../../src/lib/curves-schema.js";
 import { curvesFixture } from "./helpers/curves.js";
 
@@ -74,4 +74,18 @@ test("curveRowsCsv quotes fields and parses back to the same numbers", () => {
   const last = lines.at(-1)!.split(",");
   assert.equal(Number(last[header.indexOf("accuracyMean")]), rows.at(-1)!.accuracyMean);
   assert.equal(Number(last[header.indexOf("params")]), rows.at(-1)!.params);
+});
+
+test("accuracyAtCompression reads the line between the points around a compression; null outside", () => {
+  const c = curvesFixture();
+  const inn = c.families[0]!.methods[1]!;
+  const [p1, p2] = [inn.points[1]!, inn.points[2]!];
+  const mid = (p1.paramsCompression + p2.paramsCompression) / 2;
+  const expected = (p1.accuracy.mean + p2.accuracy.mean) / 2;
+  assert.ok(Math.abs(accuracyAtCompression(inn, mid)! - expected) < 1e-12, "halfway between two points: their mean");
+  assert.equal(accuracyAtCompression(inn, p2.paramsCompression), p2.accuracy.mean, "at a point: its accuracy");
+  const third = p1.flopsCompression + (p2.flopsCompression - p1.flopsCompression) / 3;
+  assert.ok(Math.abs(accuracyAtCompression(inn, third, "flops")! - (p1.accuracy.mean + (p2.accuracy.mean - p1.accuracy.mean) / 3)) < 1e-12, "flops axis");
+  assert.equal(accuracyAtCompression(inn, 0.999), null, "beyond the most compressed point");
+  assert.equal(accuracyAtCompression(inn, -0.1), null, "below full size");
 });

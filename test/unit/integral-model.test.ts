@@ -182,7 +182,18 @@ test("sandwich rule: labels at full size plus the full size's predictions at a r
   seeded.resample({ conv1: 16, conv2: 32, conv3: 64 });
   const expected = tf.tidy(() => tf.add(softmaxCrossEntropy(full, oneHot), distillationLoss(small, full)).dataSync()[0]);
   const smallestTerm = tf.tidy(() => distillationLoss(smallest, full).dataSync()[0]);
+  // With a label weight w, the smaller nets' targets mix the labels in: w·CE(labels) + (1 − w)·distillation.
+  const mixed = tf.tidy(() => tf.add(softmaxCrossEntropy(full, oneHot), tf.add(tf.mul(0.25, softmaxCrossEntropy(small, oneHot)), tf.mul(0.75, distillationLoss(small, full)))).dataSync()[0]);
   tf.dispose([full, small, smallest]);
+  const labelled = new ReferenceInn(input, { kernel: "linear", sandwich: true, sandwichLabelWeight: 0.25 });
+  seeded.trainableVariables.forEach((v, i) => labelled.trainableVariables[i].assign(v));
+  const labelledStep = computeGradients(labelled, images, oneHot, { training: true, random: mulberry32(deriveSeed(8, 1)) });
+  assert.ok(Math.abs(labelledStep.loss - mixed) < 1e-4 * mixed, `label-weighted sandwich loss ${labelledStep.loss} vs ${mixed}`);
+  assert.ok(Math.abs(mixed - expected) > 1e-3, "the label weight changes the loss");
+  assert.equal(referenceInnSpec(labelled).sandwichLabelWeight, 0.25);
+  assert.throws(() => new ReferenceInn(input, { sandwich: true, sandwichLabelWeight: 1.5 }), /sandwichLabelWeight must be in \[0, 1\], got 1.5/);
+  tf.dispose(labelledStep.gradients);
+  labelled.dispose();
   const step = computeGradients(sandwich, images, oneHot, context);
   assert.ok(Math.abs(step.loss - expected) < 1e-4 * expected, `sandwich loss ${step.loss} vs full CE + distillation at the drawn sizes ${expected}`);
   // With the smallest sizes too: a third term, the smallest net (25% of every group) taught by the full one.

@@ -51,6 +51,11 @@ export interface ReferenceInnOptions {
   /** With the sandwich rule, how many random-size nets each step runs (default 1). */
   sandwichDraws?: number;
   /**
+   * With the sandwich rule, the share of the labels in the smaller nets' targets (default 0: they learn
+   * only from the full size's predictions; 1: only from the labels).
+   */
+  sandwichLabelWeight?: number;
+  /**
    * Gaussian width (in nodes) with which `createReferenceInn` smooths the initial nodes along the hidden
    * channel axes (default 0: the discrete net's initialisation as is). See smoothChannelNodes.
    */
@@ -75,6 +80,7 @@ export class ReferenceInn implements Model {
   readonly sandwich: boolean;
   readonly sandwichSmallest: boolean;
   readonly sandwichDraws: number;
+  readonly sandwichLabelWeight: number;
 
   /** An integral net initialised exactly from a discrete reference net (which stays owned by the caller). */
   static fromDiscrete(net: ReferenceNet, options: ReferenceInnOptions = {}): ReferenceInn {
@@ -92,6 +98,8 @@ export class ReferenceInn implements Model {
     this.sandwichSmallest = options.sandwichSmallest ?? false;
     this.sandwichDraws = options.sandwichDraws ?? 1;
     if (!Number.isInteger(this.sandwichDraws) || this.sandwichDraws < 1) throw new Error(`reference-inn: sandwichDraws must be a positive integer, got ${this.sandwichDraws}`);
+    this.sandwichLabelWeight = options.sandwichLabelWeight ?? 0;
+    if (!(this.sandwichLabelWeight >= 0 && this.sandwichLabelWeight <= 1)) throw new Error(`reference-inn: sandwichLabelWeight must be in [0, 1], got ${this.sandwichLabelWeight}`);
     const kernel = options.kernel === "cubic" || options.kernel === undefined ? cubicKernel(options.cubicA) : interpolationKernel(options.kernel);
     const fraction = options.minFraction ?? 0.25;
     if (!(fraction > 0 && fraction <= 1)) throw new Error(`reference-inn: minFraction must be in (0, 1], got ${fraction}`);
@@ -172,13 +180,18 @@ export class ReferenceInn implements Model {
 
   private sandwichLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
     const full = this.forward(images, this.groups.fullSizes, true);
+    const w = this.sandwichLabelWeight;
+    // A smaller net learns from the full size's predictions, the labels, or a mix of both.
+    const student = (logits: tf.Tensor2D): tf.Scalar => {
+      if (w === 0) return distillationLoss(logits, full);
+      if (w === 1) return softmaxCrossEntropy(logits, oneHot);
+      return tf.add(tf.mul(w, softmaxCrossEntropy(logits, oneHot)), tf.mul(1 - w, distillationLoss(logits, full))) as tf.Scalar;
+    };
     let loss = softmaxCrossEntropy(full, oneHot);
-    for (let k = 0; k < this.sandwichDraws; k++) {
-      loss = tf.add(loss, distillationLoss(this.forward(images, this.groups.stepSizes(context), true), full)) as tf.Scalar;
-    }
+    for (let k = 0; k < this.sandwichDraws; k++) loss = tf.add(loss, student(this.forward(images, this.groups.stepSizes(context), true))) as tf.Scalar;
     if (!this.sandwichSmallest) return loss;
     const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
-    return tf.add(loss, distillationLoss(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true), full)) as tf.Scalar;
+    return tf.add(loss, student(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true))) as tf.Scalar;
   }
 
   private forward(images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor2D {
