@@ -3,6 +3,11 @@
  * `padding_mode="replicate"`. tf.mirrorPad only offers reflect/symmetric, so this is built from
  * slices and concatenations, which every backend has and which tfjs differentiates (the gradient of
  * a repeated border row is the sum of the gradients of its copies).
+ *
+ * Not repeated one-pixel symmetric `tf.mirrorPad`s (live/receptive-field.ts's evaluation-only edgePadByMirror),
+ * although on wasm they run forward + backward in 45–65% of this time: tfjs 4.22's MirrorPad gradient only
+ * slices the centre out of dy and drops the copies' share, so training through it is wrong (edge-pad.test.ts
+ * catches it). A faster training pad needs its own gradient.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
