@@ -11,10 +11,14 @@ export interface CurvesChartOptions {
   axis?: "params" | "flops";
   /** Trained compression interval per method label. */
   ranges?: { label: string; lo: number; hi: number }[];
+  /** Chart width in pixels; values below MIN_WIDTH (e.g. a page's `width` of 0 before layout) use MIN_WIDTH. */
   width?: number;
   height?: number;
   title?: string;
 }
+
+/** Narrower than this, the plot area (width less the margins) would be empty or negative. */
+const MIN_WIDTH = 320;
 
 export function CurvesChart(rows: readonly CurveRow[], options: CurvesChartOptions = {}): HTMLElement {
   const axis = options.axis ?? "params";
@@ -25,7 +29,7 @@ export function CurvesChart(rows: readonly CurveRow[], options: CurvesChartOptio
     `${r.label}\n${r.family}, ${Math.round(r.fraction * 100)}% channels\naccuracy ${(100 * r.accuracyMean).toFixed(2)}% ± ${(100 * r.accuracyStd).toFixed(2)} (n = ${r.evaluations}; min ${(100 * r.accuracyMin).toFixed(2)}, max ${(100 * r.accuracyMax).toFixed(2)})\nparams ${r.params.toLocaleString("en-US")} (−${(100 * r.paramsCompression).toFixed(1)}%)\nFLOPs ${r.flops.toLocaleString("en-US")} (−${(100 * r.flopsCompression).toFixed(1)}%)`;
   const chart = Plot.plot({
     title: options.title ?? `Test accuracy versus ${axis === "params" ? "parameter" : "FLOP"} compression`,
-    width: options.width ?? 760,
+    width: Math.max(MIN_WIDTH, options.width ?? 760),
     height: options.height ?? 420,
     marginRight: 20,
     grid: true,

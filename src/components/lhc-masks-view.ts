@@ -55,7 +55,7 @@ export function LhcShapeHistogram(layer: LhcMaskLayer, options: { width?: number
   box.dataset.tapCounts = h.tapCounts.join(",");
   const bars = h.tapCounts.map((count, taps) => ({ taps, count }));
   box.append(Plot.plot({
-    width,
+    width: Math.max(320, width), // a page's `width` is 0 before layout; Plot would draw negative bars
     height: 220,
     marginLeft: 60,
     title: `${layer.name}: ${h.kernels.toLocaleString("en-US")} kernels (${layer.inChannels} × ${layer.outChannels}) by number of kept taps of ${k * k}`,

@@ -20,7 +20,7 @@ export function SampledWeightsChart(samples: readonly { x: number; w: number }[]
   const v = (options.nodes - 1) / 2;
   const rows = samples.map((s, i) => ({ i, sample: s.w, layer: s.w * q[i] * v }));
   const figure = Plot.plot({
-    width,
+    width: Math.max(320, width), // a page's `width` is 0 before layout; Plot would draw negative bars
     height,
     marginLeft: 50,
     title: `The discrete weights at m = ${samples.length}: bars W(xᵢ)·qᵢ·V (trapezoid qᵢ, V = ${v}), dots the samples W(xᵢ)`,
