@@ -46,7 +46,11 @@
  *
  * Smooth initialisation (2026-11-22; proxy: first 20,000 training images, 2 epochs, otherwise the sandwich
  * recipe; accuracy at 100/75/50/35/25% and, for some, the in-between sizes 87.5/62.5/45/40/30%;
- * roughness = integral/smoothness.ts's measure of the trained nodes, white noise ≈ 18):
+ * roughness = integral/smoothness.ts's measure of the trained nodes, white noise ≈ 18). These rows and the
+ * label-weight rows below were trained by a scratch script (runTrainJob + the evaluation inn-results.ts
+ * uses, not committed); the 100–25% columns of a row are reproduced by setting the INN recipe's model
+ * as in the row and running `npx tsx loaders/inn-results.ts --seeds 1 --limit-train 20000 --inn-epochs 2`
+ * (quick-profile proxy: `--limit-train 16000`; full MNIST: no limit). In-between sizes have no command.
  *
  *   PyTorch init as is, seed 0                    92.24 / 88.85 / 82.66 / 75.60 / 87.76           rough 12.3
  *   PyTorch init as is, seed 1                    92.77 / 89.47 / 86.82 / 59.48 / 89.54           rough 12.4

@@ -26,18 +26,29 @@ function relativeRoughness(x: tf.Tensor, axis: number): tf.Scalar {
 }
 
 /**
+ * The channel axes of a layer's nodes that belong to groups in `resizable` and have at least 2 nodes:
+ * weight axes (tfjs layout …, in, out) and whether the bias (out) is one.
+ */
+function channelAxes(layer: IntegralLayer, resizable: ReadonlySet<string>): { weightAxes: number[]; bias: boolean } {
+  const shape = layer.weightNodes.shape;
+  const rank = shape.length;
+  const weightAxes: number[] = [];
+  // A depth-wise layer's weight has out = 1 and its channel axis at rank − 2 (in = out group).
+  if (resizable.has(layer.inGroup) && shape[rank - 2] > 1) weightAxes.push(rank - 2);
+  if (resizable.has(layer.outGroup) && layer.outGroup !== layer.inGroup && shape[rank - 1] > 1) weightAxes.push(rank - 1);
+  const bias = layer.biasNodes !== undefined && resizable.has(layer.outGroup) && layer.biasNodes.shape[0] > 1;
+  return { weightAxes, bias };
+}
+
+/**
  * Roughness of a layer's weight and bias nodes along the channel axes of the groups in `resizable`
  * (weights: tfjs layout …, in, out; bias: out). Axes with fewer than 2 nodes add nothing.
  */
 export function channelRoughness(layer: IntegralLayer, resizable: ReadonlySet<string>): tf.Scalar {
   return tf.tidy(() => {
-    const w = layer.weightNodes;
-    const rank = w.rank;
-    const terms: tf.Scalar[] = [];
-    // A depth-wise layer's weight has out = 1 and its channel axis at rank − 2 (in = out group).
-    if (resizable.has(layer.inGroup) && w.shape[rank - 2] > 1) terms.push(relativeRoughness(w, rank - 2));
-    if (resizable.has(layer.outGroup) && layer.outGroup !== layer.inGroup && w.shape[rank - 1] > 1) terms.push(relativeRoughness(w, rank - 1));
-    if (layer.biasNodes && resizable.has(layer.outGroup) && layer.biasNodes.shape[0] > 1) terms.push(relativeRoughness(layer.biasNodes, 0));
+    const { weightAxes, bias } = channelAxes(layer, resizable);
+    const terms = weightAxes.map((axis) => relativeRoughness(layer.weightNodes, axis));
+    if (bias) terms.push(relativeRoughness(layer.biasNodes!, 0));
     return terms.length === 0 ? tf.scalar(0) : (tf.addN(terms) as tf.Scalar);
   });
 }
@@ -85,12 +96,8 @@ export function smoothChannelNodes(layer: IntegralLayer, resizable: ReadonlySet<
     const scaled = values.map((x) => x * factor);
     tf.tidy(() => v.assign(tf.tensor(scaled, v.shape)));
   };
-  const w = layer.weightNodes;
-  const rank = w.rank;
-  const axes: number[] = [];
-  if (resizable.has(layer.inGroup) && w.shape[rank - 2] > 1) axes.push(rank - 2);
-  if (resizable.has(layer.outGroup) && layer.outGroup !== layer.inGroup && w.shape[rank - 1] > 1) axes.push(rank - 1);
-  smooth(w, axes);
-  if (layer.biasNodes && resizable.has(layer.outGroup) && layer.biasNodes.shape[0] > 1) smooth(layer.biasNodes, [0]);
+  const { weightAxes, bias } = channelAxes(layer, resizable);
+  smooth(layer.weightNodes, weightAxes);
+  if (bias) smooth(layer.biasNodes!, [0]);
   layer.invalidate();
 }

@@ -13,7 +13,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): t
 
 // customGrad's typing passes (...inputs, save); this op has one input.
 /** Identity in the forward pass, zero gradient in the backward pass (PyTorch's `detach`). */
-export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
