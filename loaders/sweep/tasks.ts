@@ -239,7 +239,7 @@ async function innTask(task: Extract<SweepTask, { kind: "inn" }>, ctx: TaskConte
   const timer = new Timer();
   const ladder = referenceLadder(ctx);
   const settings = settingsFor("inn", ctx, task.seed);
-  const spec = innSpec();
+  const spec = { ...innSpec(), ...ctx.profile.innTraining };
   const inn = createReferenceInn(input(ctx.dataset), task.seed, referenceInnOptionsFromSpec(spec as { name: string }));
   try {
     await train(inn, settings, ctx, timer, `reference-inn (from scratch, seed ${task.seed})`);

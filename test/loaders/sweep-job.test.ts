@@ -22,6 +22,7 @@ const TINY: SweepProfile = {
   limitTrain: 256,
   limitTest: 200,
   epochs: { discrete: 1, inn: 1, innInit: 1, gridTuning: 1 },
+  innTraining: {},
   randomPruningDraws: 1,
   gridTuningImages: 128,
   methodNets: { limitTrain: 128, epochs: 1, lhcDensities: [], lhcMaskEpochs: 1, igpcChannelsPerGroup: [], ssc: false },
