@@ -59,9 +59,9 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
     //   label weight 0.25 (the recipe's)   94.48 / 93.01 / 92.61 / 89.78 / 83.70 / 91.84
     //   label weight 0.5                   94.95 / 94.52 / 92.84 / 92.49 / 88.48 / 92.80   ← quick
     //   label weight 0.5, 4 epochs         95.60 / 94.91 / 94.00 / 93.40 / 89.15 / 93.67   (+25% time)
-    // In the quick sweep (in-process, first 2,000 test images) the INN curve became 93.55/93.05/90.85/89.80% at
-    // 100/75/62.5/50% (L1: 90.40/90.45/90.75/88.90); on the live page (all 10k images) the INN is above L1 at
-    // 50% of the channels (92.31 vs 91.39%) and at 49.4% parameter compression (93.87 vs 92.90%).
+    // In the quick sweep (in-process, first 2,000 test images) the INN curve became 93.40/92.85/91.00/89.70% at
+    // 100/75/62.5/50% (L1: 91.25/91.45/90.70/87.05); on the live page (all 10k images) the INN is above L1 at
+    // 50% of the channels (92.37 vs 89.16%) and at 49.4% parameter compression (93.72 vs 93.15%).
     // Full MNIST, 4 epochs, keeps 0.25 (recipes.ts: 0.5 was lower at 100–35%).
     innTraining: { sandwichLabelWeight: 0.5 },
     randomPruningDraws: 2,

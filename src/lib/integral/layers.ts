@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { edgePad } from "../ops/edge-pad.js";
+import { edgePaddedConv2d } from "../ops/edge-padded-conv.js";
 import { sampleAxis } from "../sampling.js";
 import type { ChannelGroups, GroupSizes } from "./groups.js";
 
@@ -248,6 +249,12 @@ export interface IntegralConv2dOptions extends IntegralLayerOptions {
   stride?: number;
   /** Default: edge padding of ⌊k/2⌋ (the reference net's replicate padding). */
   padding?: ConvPadding;
+  /**
+   * Whether training needs the gradient of the layer's input (default true). False for a layer that reads the
+   * network's images: the edge-padded convolution's own gradient (ops/edge-padded-conv.ts) always computes
+   * it, so such a layer keeps the autodiff path, which skips it.
+   */
+  inputGradient?: boolean;
 }
 
 function pad4(x: tf.Tensor4D, padding: ConvPadding): { x: tf.Tensor4D; pad: "same" | "valid" } {
@@ -261,6 +268,7 @@ export class IntegralConv2d extends IntegralLayer {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: ConvPadding;
+  readonly inputGradient: boolean;
 
   constructor(groups: ChannelGroups, options: IntegralConv2dOptions) {
     const k = options.kernelSize ?? 3;
@@ -269,6 +277,7 @@ export class IntegralConv2d extends IntegralLayer {
     this.kernelSize = k;
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? { edge: Math.floor(k / 2) };
+    this.inputGradient = options.inputGradient ?? true;
   }
 
   protected sampleWeight(sizes: GroupSizes): tf.Tensor {
@@ -288,6 +297,9 @@ export class IntegralConv2d extends IntegralLayer {
   apply(x: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       const { weight, bias } = this.discreteWeights(sizes, training);
+      if (training && this.inputGradient && this.stride === 1 && typeof this.padding !== "string" && this.padding.edge > 0) {
+        return edgePaddedConv2d({ x, filter: weight as tf.Tensor4D, bias, pad: this.padding.edge, activation: this.activation });
+      }
       const p = pad4(x, this.padding);
       return tf.fused.conv2d({ x: p.x, filter: weight as tf.Tensor4D, strides: this.stride, pad: p.pad, bias, activation: this.activation });
     });

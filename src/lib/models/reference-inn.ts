@@ -119,7 +119,7 @@ export class ReferenceInn implements Model {
     ], [], { fullSizeProbability: options.fullSizeProbability, sharedDrawProbability: options.sharedDrawProbability });
     let inGroup = "image";
     this.convs = REFERENCE_CONVS.map((c) => {
-      const layer = new IntegralConv2d(this.groups, { id: c.name, inGroup, outGroup: c.name, kernelSize: c.kernel, padding: { edge: c.pad }, activation: "relu" });
+      const layer = new IntegralConv2d(this.groups, { id: c.name, inGroup, outGroup: c.name, kernelSize: c.kernel, padding: { edge: c.pad }, activation: "relu", inputGradient: inGroup !== "image" });
       inGroup = c.name;
       return layer;
     });
