@@ -29,6 +29,8 @@ const CASES: Case[] = [
   { shape: [1, 6, 6, 2], k: 3, pad: 2, out: 2 }, // output larger than the input
   { shape: [1, 8, 8, 2], k: 5, pad: 1, out: 2 }, // output smaller than the input
   { shape: [1, 4, 4, 2], k: 1, pad: 0, out: 2 }, // no padding at all
+  { shape: [1, 4, 4, 2], k: 1, pad: 1, out: 2 }, // pad = k
+  { shape: [1, 4, 4, 2], k: 1, pad: 2, out: 2 }, // pad > k: autodiff through the pad
 ];
 
 function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {

@@ -106,9 +106,10 @@ export function edgePaddedConv2d({ x, filter, bias, pad, activation = "linear" }
   if (kh !== kw) throw new Error(`edgePaddedConv2d: the filter must be square, got ${kh}×${kw}`);
   const [, h, w] = x.shape;
   const ho = h + 2 * pad - kh + 1;
-  // The fold needs every edge strip inside dy (the reference net: k = 2p + 1, so Ho = H).
-  if (ho < Math.max(pad, 1) || w + 2 * pad - kw + 1 < Math.max(pad, 1)) {
-    return tf.fused.conv2d({ x: edgePad(x, pad), filter, strides: 1, pad: "valid", bias, activation });
+  // The fold needs every edge strip inside dy and at most k filter rows per prefix / suffix sum (the
+  // reference net: k = 2p + 1, so Ho = H); anything else takes autodiff through the pad.
+  if (pad > kh || ho < Math.max(pad, 1) || w + 2 * pad - kw + 1 < Math.max(pad, 1)) {
+    return tf.tidy(() => tf.fused.conv2d({ x: edgePad(x, pad), filter, strides: 1, pad: "valid", bias, activation }));
   }
   // customGrad passes `save` after the tensors, so its arity follows whether there is a bias.
   const op = tf.customGrad(((...args: unknown[]) => {
