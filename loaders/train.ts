@@ -21,6 +21,7 @@ Trains a model and prints the result as JSON on stdout (progress on stderr).
   --optimizer <name>    adam | sgd (default ${DEFAULT_SETTINGS.optimizer})
   --lr <x>              initial learning rate (default ${DEFAULT_SETTINGS.learningRate})
   --momentum <x>        SGD momentum (default ${DEFAULT_SETTINGS.momentum})
+  --clip-norm <x>       scale a gradient down to this global L2 norm when larger (default ${DEFAULT_SETTINGS.clipNorm}: never)
   --lr-gamma <x>        multiply the learning rate by this … (default ${DEFAULT_SETTINGS.lrGamma})
   --lr-step <n>         … every n epochs (default ${DEFAULT_SETTINGS.lrStepEpochs})
   --limit-train <n>     train on the first n training images only (0 = all)
@@ -47,6 +48,7 @@ const FLAGS: Record<string, Flag> = {
   "--optimizer": { kind: "string", apply: (_o, s, v) => { s.optimizer = v as TrainSettings["optimizer"]; } },
   "--lr": { kind: "number", apply: (_o, s, v) => { s.learningRate = v as number; } },
   "--momentum": { kind: "number", apply: (_o, s, v) => { s.momentum = v as number; } },
+  "--clip-norm": { kind: "number", apply: (_o, s, v) => { s.clipNorm = v as number; } },
   "--lr-gamma": { kind: "number", apply: (_o, s, v) => { s.lrGamma = v as number; } },
   "--lr-step": { kind: "int", apply: (_o, s, v) => { s.lrStepEpochs = v as number; } },
   "--limit-train": { kind: "int", apply: (_o, s, v) => { s.limitTrain = v as number; } },

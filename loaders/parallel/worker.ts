@@ -34,7 +34,7 @@ async function main(init: WorkerInit): Promise<void> {
   const model = createModel(init.model, input, init.settings.seed);
   const variables = model.trainableVariables;
   if (init.initialWeights) assignFlatWeights(variables, init.initialWeights);
-  const optimizer = createOptimizer(init.settings.optimizer, variables, { momentum: init.settings.momentum });
+  const optimizer = createOptimizer(init.settings.optimizer, variables, { momentum: init.settings.momentum, clipNorm: init.settings.clipNorm });
   const total = variables.reduce((n, v) => n + v.size, 0);
   const gradients = new Float32Array(new SharedArrayBuffer(total * 4));
   let averaged: Float32Array | undefined;

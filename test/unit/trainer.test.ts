@@ -8,7 +8,7 @@ import { createModel, modelNames } from "../../src/lib/models/registry.js";
 import { REFERENCE_CONVS, ReferenceNet, torchDefaultUniform, referenceTensorSeed } from "../../src/lib/models/reference.js";
 import { mulberry32 } from "../../src/lib/random.js";
 import { softmaxCrossEntropy } from "../../src/lib/train/loss.js";
-import { Adam, SgdMomentum } from "../../src/lib/train/optimizers.js";
+import { Adam, clipByGlobalNorm, SgdMomentum } from "../../src/lib/train/optimizers.js";
 import { epochOrder, shardBatch, stepRandom } from "../../src/lib/train/seeds.js";
 import { learningRateAt, resolveSettings } from "../../src/lib/train/settings.js";
 import { trainInProcess } from "../../src/lib/train/local.js";
@@ -149,6 +149,30 @@ test("Adam's first step moves each weight by lr·sign(g); SGD momentum accumulat
   assert.throws(() => sgd.step([tf.tensor1d([1])], 0.1), /shape/);
   sgd.dispose();
   tf.dispose([v, g, u, gu]);
+});
+
+test("clipNorm scales a gradient down to the global norm, leaves a smaller one alone, and is validated", () => {
+  // Global norm of (3, 4) and (12) is 13; clipped to 6.5 every entry halves.
+  const a = tf.variable(tf.tensor1d([0, 0])), b = tf.variable(tf.tensor1d([0]));
+  const ga = tf.tensor1d([3, 4]), gb = tf.tensor1d([12]);
+  const clipped = new SgdMomentum([a, b], 0, 6.5);
+  clipped.step([ga, gb], 1);
+  assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(4)), [-1.5, -2]);
+  assert.deepEqual(Array.from(b.dataSync()).map((x) => +x.toFixed(4)), [-6]);
+  const loose = new SgdMomentum([a, b], 0, 100); // 13 < 100: unchanged gradient
+  loose.step([ga, gb], 1);
+  assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(4)), [-4.5, -6]);
+  // Adam's first step is lr·sign(g) whatever the scale, so clipping must not change its direction.
+  const c = tf.variable(tf.tensor1d([0, 0]));
+  const adam = new Adam([c], { clipNorm: 1e-3 });
+  adam.step([ga], 0.1);
+  assert.deepEqual(Array.from(c.dataSync()).map((x) => +x.toFixed(4)), [-0.1, -0.1]);
+  const before = tf.memory().numTensors;
+  tf.tidy(() => { clipByGlobalNorm([ga, gb], 1); });
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(() => resolveSettings({ clipNorm: -1 }), /clipNorm must be a non-negative number \(0 = no clipping\), got -1/);
+  for (const o of [clipped, loose, adam]) o.dispose();
+  tf.dispose([a, b, c, ga, gb]);
 });
 
 test("seeded batch order, shards and the step schedule", () => {

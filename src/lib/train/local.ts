@@ -27,7 +27,7 @@ export class LocalEngine implements TrainingEngine {
   constructor(private readonly model: Model, private readonly dataset: Dataset, private readonly settings: TrainSettings) {
     ({ train: this.train, test: this.test } = limitedSplits(dataset, settings));
     this.trainCount = this.train.count;
-    this.optimizer = createOptimizer(settings.optimizer, model.trainableVariables, { momentum: settings.momentum });
+    this.optimizer = createOptimizer(settings.optimizer, model.trainableVariables, { momentum: settings.momentum, clipNorm: settings.clipNorm });
   }
 
   async step(indices: Int32Array, learningRate: number, step: number): Promise<number> {

@@ -20,6 +20,19 @@ export interface OptimizerOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /** Scale the gradients down when their global L2 norm exceeds this (0 or absent: never). */
+  clipNorm?: number;
+}
+
+/**
+ * The gradients scaled by min(1, maxNorm / ‖g‖), ‖g‖ the L2 norm over all of them (PyTorch's clip_grad_norm_,
+ * with its 1e-6); as they are when maxNorm is 0. Call inside a tidy.
+ */
+export function clipByGlobalNorm(gradients: readonly tf.Tensor[], maxNorm: number): readonly tf.Tensor[] {
+  if (!(maxNorm > 0)) return gradients;
+  const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  return gradients.map((g) => tf.mul(g, scale));
 }
 
 function checkGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void {
@@ -38,13 +51,14 @@ const zerosVariable = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike
 
 export class SgdMomentum implements Optimizer {
   private readonly velocity: tf.Variable[];
-  constructor(private readonly variables: readonly tf.Variable[], private readonly momentum = 0.9) {
+  constructor(private readonly variables: readonly tf.Variable[], private readonly momentum = 0.9, private readonly clipNorm = 0) {
     this.velocity = momentum > 0 ? variables.map(zerosVariable) : [];
   }
 
-  step(gradients: readonly tf.Tensor[], learningRate: number): void {
-    checkGradients(this.variables, gradients);
+  step(rawGradients: readonly tf.Tensor[], learningRate: number): void {
+    checkGradients(this.variables, rawGradients);
     tf.tidy(() => {
+      const gradients = clipByGlobalNorm(rawGradients, this.clipNorm);
       this.variables.forEach((v, i) => {
         let direction = gradients[i];
         if (this.momentum > 0) {
@@ -67,22 +81,25 @@ export class Adam implements Optimizer {
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
+  private readonly clipNorm: number;
   private t = 0;
 
   constructor(private readonly variables: readonly tf.Variable[], options: OptimizerOptions = {}) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
+    this.clipNorm = options.clipNorm ?? 0;
     this.firstMoment = variables.map(zerosVariable);
     this.secondMoment = variables.map(zerosVariable);
   }
 
-  step(gradients: readonly tf.Tensor[], learningRate: number): void {
-    checkGradients(this.variables, gradients);
+  step(rawGradients: readonly tf.Tensor[], learningRate: number): void {
+    checkGradients(this.variables, rawGradients);
     this.t += 1;
     const correction1 = 1 - this.beta1 ** this.t;
     const correction2 = 1 - this.beta2 ** this.t;
     tf.tidy(() => {
+      const gradients = clipByGlobalNorm(rawGradients, this.clipNorm);
       this.variables.forEach((v, i) => {
         const g = gradients[i];
         const m = tf.add(tf.mul(this.firstMoment[i], this.beta1), tf.mul(g, 1 - this.beta1));
@@ -104,6 +121,6 @@ export class Adam implements Optimizer {
 /** The optimizer called `name` over `variables`. */
 export function createOptimizer(name: OptimizerName, variables: readonly tf.Variable[], options: OptimizerOptions = {}): Optimizer {
   if (name === "adam") return new Adam(variables, options);
-  if (name === "sgd") return new SgdMomentum(variables, options.momentum ?? 0.9);
+  if (name === "sgd") return new SgdMomentum(variables, options.momentum ?? 0.9, options.clipNorm ?? 0);
   throw new Error(`unknown optimizer "${name as string}" (known: adam, sgd)`);
 }

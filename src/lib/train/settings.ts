@@ -15,6 +15,11 @@ export interface TrainSettings {
   learningRate: number;
   /** SGD momentum (ignored by Adam). */
   momentum: number;
+  /**
+   * Largest global L2 norm of a step's gradient (0 = no limit): a larger gradient is scaled down to it before
+   * the update, as PyTorch's clip_grad_norm_. A guard against the rare step that throws SGD off.
+   */
+  clipNorm: number;
   /** Step schedule: the learning rate is multiplied by `lrGamma` every `lrStepEpochs` epochs. */
   lrGamma: number;
   lrStepEpochs: number;
@@ -32,6 +37,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   optimizer: "adam",
   learningRate: 0.003,
   momentum: 0.9,
+  clipNorm: 0,
   lrGamma: 0.5,
   lrStepEpochs: 1,
   limitTrain: 0,
@@ -52,6 +58,7 @@ export function resolveSettings(partial: Partial<TrainSettings> = {}): TrainSett
   check(s.optimizer === "adam" || s.optimizer === "sgd", `optimizer must be "adam" or "sgd", got "${s.optimizer}"`);
   check(Number.isFinite(s.learningRate) && s.learningRate > 0, `learningRate must be a positive number, got ${s.learningRate}`);
   check(Number.isFinite(s.momentum) && s.momentum >= 0 && s.momentum < 1, `momentum must be in [0, 1), got ${s.momentum}`);
+  check(Number.isFinite(s.clipNorm) && s.clipNorm >= 0, `clipNorm must be a non-negative number (0 = no clipping), got ${s.clipNorm}`);
   check(Number.isFinite(s.lrGamma) && s.lrGamma > 0, `lrGamma must be a positive number, got ${s.lrGamma}`);
   check(isInt(s.lrStepEpochs) && s.lrStepEpochs >= 1, `lrStepEpochs must be a positive integer, got ${s.lrStepEpochs}`);
   check(isInt(s.limitTrain) && s.limitTrain >= 0, `limitTrain must be a non-negative integer, got ${s.limitTrain}`);
