@@ -15,7 +15,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { fileURLToPath } from "node:url";
 import { initEngine } from "../loaders/engine.js";
 import { type ComposedKernelName, useComposedKernel } from "../src/lib/engine/kernels.js";
-import { edgePad } from "../src/lib/ops/edge-pad.js";
 import { edgePaddedConv2d } from "../src/lib/ops/edge-padded-conv.js";
 
 const BATCH = 128;
@@ -49,12 +48,8 @@ function referenceNet(folded: boolean): ReferenceNet {
   const w2 = glorot([5, 5, 16, 32], 2), b2 = zeros(32);
   const w3 = glorot([5, 5, 32, 64], 3), b3 = zeros(64);
   const wd = glorot([64, 10], 4), bd = zeros(10);
-  const block = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, pad: number, fold: boolean): tf.Tensor4D => {
-    const conv = fold
-      ? edgePaddedConv2d({ x, filter: w, bias: b, pad, activation: "relu" })
-      : tf.fused.conv2d({ x: edgePad(x, pad), filter: w, strides: 1, pad: "valid", bias: b, activation: "relu" });
-    return tf.avgPool(conv, 2, 2, "valid");
-  };
+  const block = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, pad: number, fold: boolean): tf.Tensor4D =>
+    tf.avgPool(edgePaddedConv2d({ x, filter: w, bias: b, pad, activation: "relu", foldedGradient: fold }), 2, 2, "valid");
   return {
     variables: [w1, b1, w2, b2, w3, b3, wd, bd],
     loss(x, labels) {

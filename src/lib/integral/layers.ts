@@ -251,8 +251,7 @@ export interface IntegralConv2dOptions extends IntegralLayerOptions {
   padding?: ConvPadding;
   /**
    * Whether training needs the gradient of the layer's input (default true). False for a layer that reads the
-   * network's images: the edge-padded convolution's own gradient (ops/edge-padded-conv.ts) always computes
-   * it, so such a layer keeps the autodiff path, which skips it.
+   * network's images; an edge-padded stride-1 conv then skips its folded gradient (ops/edge-padded-conv.ts).
    */
   inputGradient?: boolean;
 }
@@ -297,8 +296,8 @@ export class IntegralConv2d extends IntegralLayer {
   apply(x: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       const { weight, bias } = this.discreteWeights(sizes, training);
-      if (training && this.inputGradient && this.stride === 1 && typeof this.padding !== "string" && this.padding.edge > 0) {
-        return edgePaddedConv2d({ x, filter: weight as tf.Tensor4D, bias, pad: this.padding.edge, activation: this.activation });
+      if (this.stride === 1 && typeof this.padding !== "string" && this.padding.edge > 0) {
+        return edgePaddedConv2d({ x, filter: weight as tf.Tensor4D, bias, pad: this.padding.edge, activation: this.activation, foldedGradient: this.inputGradient });
       }
       const p = pad4(x, this.padding);
       return tf.fused.conv2d({ x: p.x, filter: weight as tf.Tensor4D, strides: this.stride, pad: p.pad, bias, activation: this.activation });

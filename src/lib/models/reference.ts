@@ -16,7 +16,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import { deriveSeed, mulberry32 } from "../random.js";
-import { edgePad } from "../ops/edge-pad.js";
 import { edgePaddedConv2d } from "../ops/edge-padded-conv.js";
 
 /** One convolution of the reference net. */
@@ -142,18 +141,17 @@ export class ReferenceNet implements Model {
     this.trainableVariables = variables;
   }
 
-  apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D {
+  apply(images: tf.Tensor4D, _context: ForwardContext): tf.Tensor2D {
     return tf.tidy(() => {
       // The reference normalises MNIST with mean 0.5, std 0.5.
       let h: tf.Tensor4D = tf.sub(tf.mul(images, 2), 1);
       for (const conv of REFERENCE_CONVS) {
         const { weight, bias } = this.parameters[conv.name];
-        const filter = weight as tf.Tensor4D;
-        // In training, layers after the first take the edge-padded conv's folded input gradient; the first
-        // reads the images, whose gradient nobody needs (autodiff skips it, the custom gradient would not).
-        h = context.training && conv !== REFERENCE_CONVS[0]
-          ? edgePaddedConv2d({ x: h, filter, bias: bias as tf.Tensor1D, pad: conv.pad, activation: "relu" })
-          : tf.fused.conv2d({ x: edgePad(h, conv.pad), filter, strides: 1, pad: "valid", bias, activation: "relu" });
+        // The first conv reads the images, whose gradient nobody needs.
+        h = edgePaddedConv2d({
+          x: h, filter: weight as tf.Tensor4D, bias: bias as tf.Tensor1D, pad: conv.pad, activation: "relu",
+          foldedGradient: conv !== REFERENCE_CONVS[0],
+        });
         h = tf.avgPool(h, 2, 2, "valid");
       }
       const [batch, , , channels] = h.shape;

@@ -30,6 +30,11 @@ export interface EdgePaddedConv2dArgs {
   /** Edge padding on every side, in pixels. */
   pad: number;
   activation?: ConvActivation;
+  /**
+   * Take the folded input gradient (default true). False for a layer whose input needs no gradient (one that
+   * reads the images): a custom gradient always computes it, while autodiff through edgePad + conv skips it.
+   */
+  foldedGradient?: boolean;
 }
 
 /** One axis of the fold: which dy slice, which filter rows (transformed), and the padding of that piece. */
@@ -98,9 +103,10 @@ export function edgePaddedConv2dInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, i
 
 /**
  * `activation(conv2d(edgePad(x, pad), filter, 1, "valid") + bias)`, differentiable in x, filter and bias, with
- * the folded input gradient above. The forward pass is the fused convolution either way.
+ * the folded input gradient above (unless `foldedGradient` is false). The forward pass is the fused
+ * convolution either way.
  */
-export function edgePaddedConv2d({ x, filter, bias, pad, activation = "linear" }: EdgePaddedConv2dArgs): tf.Tensor4D {
+export function edgePaddedConv2d({ x, filter, bias, pad, activation = "linear", foldedGradient = true }: EdgePaddedConv2dArgs): tf.Tensor4D {
   if (!Number.isInteger(pad) || pad < 0) throw new Error(`edgePaddedConv2d: pad must be a non-negative integer, got ${pad}`);
   const [kh, kw] = filter.shape;
   if (kh !== kw) throw new Error(`edgePaddedConv2d: the filter must be square, got ${kh}×${kw}`);
@@ -108,7 +114,7 @@ export function edgePaddedConv2d({ x, filter, bias, pad, activation = "linear" }
   const ho = h + 2 * pad - kh + 1;
   // The fold needs every edge strip inside dy and at most k filter rows per prefix / suffix sum (the
   // reference net: k = 2p + 1, so Ho = H); anything else takes autodiff through the pad.
-  if (pad > kh || ho < Math.max(pad, 1) || w + 2 * pad - kw + 1 < Math.max(pad, 1)) {
+  if (!foldedGradient || pad > kh || ho < Math.max(pad, 1) || w + 2 * pad - kw + 1 < Math.max(pad, 1)) {
     return tf.tidy(() => tf.fused.conv2d({ x: edgePad(x, pad), filter, strides: 1, pad: "valid", bias, activation }));
   }
   // customGrad passes `save` after the tensors, so its arity follows whether there is a bias.
