@@ -66,7 +66,7 @@ export async function benchGroupedConv(): Promise<object> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { initEngine } = await import("../loaders/engine.js");
+  const { initEngine } = await import("../loaders/backend.js");
   const backend = (process.argv[2] as "wasm" | "cpu" | undefined) ?? "wasm";
   await initEngine(backend);
   // tfjs-core alone registers no gradients; until the engine does, borrow them from the union package.

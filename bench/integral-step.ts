@@ -8,7 +8,7 @@
  */
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../loaders/engine.js";
+import { initEngine } from "../loaders/backend.js";
 import { ReferenceNet } from "../src/lib/models/reference.js";
 import { ReferenceInn } from "../src/lib/models/reference-inn.js";
 import type { ForwardContext, Model } from "../src/lib/model.js";

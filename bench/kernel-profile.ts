@@ -13,8 +13,8 @@
 import "@tensorflow/tfjs"; // registers the gradients (the ESM register_all_gradients cannot load in Node)
 import * as tf from "@tensorflow/tfjs-core";
 import { fileURLToPath } from "node:url";
-import { initEngine } from "../loaders/engine.js";
-import { type ComposedKernelName, useComposedKernel } from "../src/lib/engine/kernels.js";
+import { initEngine } from "../loaders/backend.js";
+import { type ComposedKernelName, useComposedKernel } from "../src/lib/kernels/register.js";
 import { edgePaddedConv2d } from "../src/lib/ops/edge-padded-conv.js";
 
 const BATCH = 128;

@@ -23,12 +23,12 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { launchBrowser, openWatchedPage, type Page } from "../test/e2e/browser.js";
 import { serveStatic } from "../test/e2e/static-server.js";
 import { distDir, projectRoot } from "../test/e2e/build-site.js";
-import { initEngine } from "../loaders/engine.js";
-import { decodeModelFile, loadContinuousModel } from "../src/lib/model-file.js";
-import { innDiscreteParameters } from "../src/lib/conversion.js";
+import { initEngine } from "../loaders/backend.js";
+import { decodeModelFile, loadContinuousModel } from "../src/lib/io/model-file.js";
+import { innDiscreteParameters } from "../src/lib/compression/conversion.js";
 import { decodeEvalSet } from "../src/lib/data/evalset.js";
 import { receptiveFieldMacs, receptiveFieldPlan } from "../src/lib/live/receptive-field.js";
-import { PlanLiveSession, planNetFromBytes } from "../src/lib/live/sinn-session.js";
+import { PlanLiveSession, planNetFromBytes } from "../src/lib/live/graph-session.js";
 
 const PYTHON = "/usr/bin/python3";
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");

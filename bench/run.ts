@@ -6,7 +6,7 @@
  *   npm run bench        (= npx tsx bench/run.ts)
  */
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine } from "../loaders/engine.js";
+import { initEngine } from "../loaders/backend.js";
 import { loadDataset } from "../loaders/datasets.js";
 import { batchImages } from "../src/lib/data/dataset.js";
 import { createModel } from "../src/lib/models/registry.js";

@@ -9,9 +9,9 @@ import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle h
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
-import { initEngine } from "../loaders/engine.js";
+import { initEngine } from "../loaders/backend.js";
 import { defaultMnistDir, loadDataset } from "../loaders/datasets.js";
-import { ParallelEngine } from "../loaders/parallel/engine.js";
+import { ParallelEngine } from "../loaders/parallel/trainer.js";
 import { createModel } from "../src/lib/models/registry.js";
 import { LocalEngine } from "../src/lib/train/local.js";
 import { epochOrder, epochBatches } from "../src/lib/train/seeds.js";

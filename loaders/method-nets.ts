@@ -1,18 +1,18 @@
 /**
  * Training the kernel-shape and grouped point-wise nets (issue 5: LHC, SSC, IGPC on the reference skeleton)
  * with their recipes (loaders/recipes.ts METHOD_RECIPES), shared by the sweep (loaders/sweep/tasks.ts) and
- * the results command (loaders/method-results.ts): build the net, train it (LHC: mask stage with the
+ * the results command (loaders/studies/method-results.ts): build the net, train it (LHC: mask stage with the
  * regulariser ramped in and masks enabled gradually, then frozen masks), and measure its cost the way the
  * curves do (parameters and FLOPs = 2 × multiply–accumulates, LHC counting kept weights only).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../src/lib/model.js";
-import type { ModelCost } from "../src/lib/accounting.js";
+import type { ModelCost } from "../src/lib/integral/accounting.js";
 import { LhcNet } from "../src/lib/models/lhc-net.js";
 import { SscNet } from "../src/lib/models/ssc-net.js";
 import { IgpcNet } from "../src/lib/models/igpc-net.js";
 import { lhcMaskEnableFraction, shapeHistogram, type LhcConv2d } from "../src/lib/kernel-shapes/lhc.js";
-import type { LhcMaskLayer, LhcMasks } from "../src/lib/curves-schema.js";
+import type { LhcMaskLayer, LhcMasks } from "../src/lib/io/curves-schema.js";
 import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
 import { methodRecipe, type MethodRecipeKind } from "./recipes.js";
 

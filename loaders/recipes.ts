@@ -49,7 +49,7 @@
  * roughness = integral/smoothness.ts's measure of the trained nodes, white noise ≈ 18). These rows and the
  * label-weight rows below were trained by a scratch script (runTrainJob + the evaluation inn-results.ts
  * uses, not committed); the 100–25% columns of a row are reproduced by setting the INN recipe's model
- * as in the row and running `npx tsx loaders/inn-results.ts --seeds 1 --limit-train 20000 --inn-epochs 2`
+ * as in the row and running `npx tsx loaders/studies/inn-results.ts --seeds 1 --limit-train 20000 --inn-epochs 2`
  * (quick-profile proxy: `--limit-train 16000`; full MNIST: no limit). In-between sizes have no command.
  *
  *   PyTorch init as is, seed 0                    92.24 / 88.85 / 82.66 / 75.60 / 87.76           rough 12.3
@@ -65,7 +65,7 @@
  *   roughness penalty in the loss, weight 0.003–0.03 (with or without smoothInit): 72–90 at full size,
  *     lower everywhere, 11% (no learning) at weight 0.01 with smoothInit 2 — not kept.
  *
- * Full MNIST, seed 0, 4 epochs (`npx tsx loaders/inn-results.ts --seeds 1`): smoothInit 1 gives 97.78 / 96.84 /
+ * Full MNIST, seed 0, 4 epochs (`npx tsx loaders/studies/inn-results.ts --seeds 1`): smoothInit 1 gives 97.78 / 96.84 /
  * 96.04 / 93.21 / 96.67 (without: 97.47 / 96.97 / 95.38 / 91.97 / 95.92; discrete 97.44, L1 as above); no
  * dead ReLU channels, roughness 7.4.
  *
@@ -172,9 +172,9 @@ export function recipeSettings(kind: RecipeKind, overrides: Partial<TrainSetting
   return resolveSettings({ ...recipe(kind).settings, ...overrides });
 }
 
-// ─── SINN_RECIPES (owned by the SINN work: src/lib/sinn, loaders/sinn-results.ts) ──────────────────────────
-// Per SINN family and variant: trainer settings plus the family-model options (src/lib/models/sinn-families.ts).
-// Random-size variants keep batch-norm running statistics from full-size steps only (src/lib/sinn/batch-norm.ts).
+// ─── SINN_RECIPES (owned by the SINN work: src/lib/sinn, loaders/studies/sinn-results.ts) ──────────────────────────
+// Per SINN family and variant: trainer settings plus the family-model options (src/lib/sinn/families.ts).
+// Random-size variants keep batch-norm running statistics from full-size steps only (src/lib/integral/batch-norm.ts).
 // Measured on MNIST (resnet18-sinn, 12,800 images, batch 64, Adam; test acc with EMA stats / re-estimated):
 //   lr 3e-3, full-size p 0.25, BN momentum 0.1: 76.9% / 77.6%    lr 6e-3, p 0.25, m 0.2: 75.1% / 79.7%
 //   lr 1e-2, p 0.25, m 0.2: 67.6% / 83.8% (EMA lags)             lr 6e-3, p 0.5,  m 0.2: 89.8% / 89.5%
@@ -210,10 +210,10 @@ export function sinnRecipe(variant: string): SinnRecipe {
   return { variant: r.variant, model: { ...r.model }, settings: { ...r.settings } };
 }
 
-// ─── METHOD_RECIPES (owned by the kernel-shape work: loaders/method-nets.ts, loaders/method-results.ts) ───
+// ─── METHOD_RECIPES (owned by the kernel-shape work: loaders/method-nets.ts, loaders/studies/method-results.ts) ───
 // Per kernel-shape / grouped point-wise method (issue 5): trainer settings, LHC's mask-stage epochs, and the
 // dense reference trained the same way for the comparison (same settings; for LHC maskEpochs + epochs epochs).
-// Measured (`npx tsx loaders/method-results.ts --limit-train 12000 --limit-test 2000 [--lr …]`: MNIST, seed 0,
+// Measured (`npx tsx loaders/studies/method-results.ts --limit-train 12000 --limit-test 2000 [--lr …]`: MNIST, seed 0,
 // first 12,000 training images, batch 128, Adam halved every epoch, 2 epochs (LHC 2 mask + 2 frozen-mask),
 // first 2,000 test images; "dense" = the reference net under the same settings and epochs):
 //

@@ -5,16 +5,16 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine, type NodeBackend } from "./engine.js";
+import { initEngine, type NodeBackend } from "./backend.js";
 import { loadDataset, type DatasetOptions } from "./datasets.js";
-import { ParallelEngine } from "./parallel/engine.js";
+import { ParallelEngine } from "./parallel/trainer.js";
 import { writeWeightsFile } from "./train-weights.js";
 import { createModel, type ModelSpec } from "../src/lib/models/registry.js";
 import type { InputShape } from "../src/lib/model.js";
 import { LocalEngine } from "../src/lib/train/local.js";
 import { trainLoop, type EpochResult, type StepProgress, type TrainHooks } from "../src/lib/train/loop.js";
 import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
-import { parameterNamesOf, type WeightsParameter } from "../src/lib/train/weights-file.js";
+import { parameterNamesOf, type WeightsParameter } from "../src/lib/io/weights-file.js";
 import { assignFlatWeights } from "../src/lib/train/gradients.js";
 
 export interface TrainJobOptions {

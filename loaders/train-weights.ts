@@ -1,7 +1,7 @@
 /** Writing and reading weights files on disk; writes are atomic (temporary file + rename). */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { decodeWeightsFile, encodeWeightsFile, type WeightsFile } from "../src/lib/train/weights-file.js";
+import { decodeWeightsFile, encodeWeightsFile, type WeightsFile } from "../src/lib/io/weights-file.js";
 
 /** Write `text` to `path` so that readers see either the old file or the complete new one. */
 export function writeFileAtomic(path: string, text: string): void {

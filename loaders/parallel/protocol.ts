@@ -3,7 +3,7 @@
  * averaged gradient travel through SharedArrayBuffers; messages carry only indices and scalars.
  * A pending optimizer update rides on the next message ("apply") to save a round trip per step.
  */
-import type { NodeBackend } from "../engine.js";
+import type { NodeBackend } from "../backend.js";
 import type { DatasetOptions } from "../datasets.js";
 import type { ModelSpec } from "../../src/lib/models/registry.js";
 import type { TrainSettings } from "../../src/lib/train/settings.js";

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine } from "../engine.js";
+import { initEngine } from "../backend.js";
 import { loadDataset } from "../datasets.js";
 import { batchImages, batchLabels } from "../../src/lib/data/dataset.js";
 import { createModel } from "../../src/lib/models/registry.js";
@@ -15,7 +15,7 @@ import { evaluateSums } from "../../src/lib/train/evaluate.js";
 import { limitedSplits } from "../../src/lib/train/local.js";
 import { createOptimizer } from "../../src/lib/train/optimizers.js";
 import { stepRandom } from "../../src/lib/train/seeds.js";
-import { parameterNamesOf } from "../../src/lib/train/weights-file.js";
+import { parameterNamesOf } from "../../src/lib/io/weights-file.js";
 import type { FromWorker, PendingUpdate, ToWorker, WorkerInit } from "./protocol.js";
 
 function requireParentPort() {

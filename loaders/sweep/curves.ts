@@ -11,7 +11,7 @@ import {
   type CurveMethod,
   type CurvePoint,
   type CurvesFile as CurvesFileOf,
-} from "../../src/lib/curves-schema.js";
+} from "../../src/lib/io/curves-schema.js";
 import type { MethodRun, ModelReport, TaskResult } from "./tasks.js";
 import type { SweepProfile } from "./profiles.js";
 

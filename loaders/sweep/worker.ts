@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import "@tensorflow/tfjs"; // registers the gradients
-import { initEngine } from "../engine.js";
+import { initEngine } from "../backend.js";
 import { loadDataset, type DatasetOptions } from "../datasets.js";
 import { runTask, type SweepTask, type TaskResult } from "./tasks.js";
 import type { SweepProfile } from "./profiles.js";

@@ -1,10 +1,10 @@
 /**
- * The SIB families' parameter and FLOP accounting (src/lib/models/sinn-accounting.ts shape) as a table:
+ * The SIB families' parameter and FLOP accounting (src/lib/sinn/accounting.ts shape) as a table:
  * one row per family and variant, full size and at the chosen fraction of channels, and the SINN / INN
  * FLOPs ratio. The row of the family and variant on show is highlighted.
  */
 import * as d3 from "d3";
-import type { FamilyAccounting } from "../lib/models/sinn-accounting.js";
+import type { FamilyAccounting } from "../lib/sinn/accounting.js";
 
 export interface AccountingTableOptions {
   /** Family and variant to highlight. */

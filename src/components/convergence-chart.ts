@@ -1,11 +1,11 @@
 /**
  * A refinement study on log–log axes: error against point count n for every rule, one colour each, with
- * the fitted order of each rule in a table beside it (src/lib/convergence.ts). On log–log axes a rule of
+ * the fitted order of each rule in a table beside it (src/lib/math/convergence.ts). On log–log axes a rule of
  * order p is a straight line of slope −p, so the table and the picture say the same thing. The table's
  * rows carry data-rule and data-order for tests.
  */
 import * as Plot from "@observablehq/plot";
-import type { RefinementStudy } from "../lib/quadrature-study.js";
+import type { RefinementStudy } from "../lib/math/quadrature-study.js";
 
 export interface ConvergenceChartOptions {
   width?: number;

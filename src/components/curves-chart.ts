@@ -1,11 +1,11 @@
 /**
- * Accuracy versus compression from the sweep's curves (rows from src/lib/curves-view.ts): one line per
+ * Accuracy versus compression from the sweep's curves (rows from src/lib/views/curves.ts): one line per
  * method with its seed spread as a band (mean ± one standard deviation over seeds and draws), separately
  * trained nets as single points with error bars, and each integral net's trained size range shaded in its
  * colour. Compression of parameters or of FLOPs, against the family's full discrete net. Hover for details.
  */
 import * as Plot from "@observablehq/plot";
-import type { CurveRow } from "../lib/curves-view.js";
+import type { CurveRow } from "../lib/views/curves.js";
 
 export interface CurvesChartOptions {
   axis?: "params" | "flops";

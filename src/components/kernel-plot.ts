@@ -1,11 +1,11 @@
 /**
- * The interpolation kernel u(s) of src/lib/interpolation.ts as a chart: the chosen kernel in colour, the
+ * The interpolation kernel u(s) of src/lib/math/interpolation.ts as a chart: the chosen kernel in colour, the
  * other standard kernels faint for comparison, dots at the integers where an interpolating kernel must be
  * 1 (s = 0) or 0 (s = ±1, ±2). The figure carries the kernel's name, A and a few u values as data
  * attributes so a test can see what is drawn.
  */
 import * as Plot from "@observablehq/plot";
-import { cubicKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../lib/interpolation.js";
+import { cubicKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../lib/math/interpolation.js";
 
 export interface KernelPlotOptions {
   width?: number;

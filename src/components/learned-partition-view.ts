@@ -5,7 +5,7 @@
  * a small table compares a rule's error on the learned partition with the uniform one at every size.
  */
 import * as Plot from "@observablehq/plot";
-import { partitionDeparture, type LearnedPartition, type LearnedVersusUniformRow } from "../lib/learned-partitions.js";
+import { partitionDeparture, type LearnedPartition, type LearnedVersusUniformRow } from "../lib/views/learned-partitions.js";
 
 export function LearnedPartitionStrip(p: LearnedPartition, options: { width?: number; height?: number } = {}): HTMLElement {
   const { width = 720, height = 150 } = options;

@@ -6,9 +6,9 @@
  * two small interpolation matrices and a few SVG attributes.
  */
 import * as d3 from "d3";
-import { interpolationMatrix } from "../lib/sampling.js";
-import { uniformPartition } from "../lib/partition.js";
-import type { InterpolationKernel } from "../lib/interpolation.js";
+import { interpolationMatrix } from "../lib/math/sampling.js";
+import { uniformPartition } from "../lib/math/partition.js";
+import type { InterpolationKernel } from "../lib/math/interpolation.js";
 
 export interface NodeEditorOptions {
   kernel: InterpolationKernel;

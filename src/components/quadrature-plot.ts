@@ -6,7 +6,7 @@
  * The sum of the shaded areas is exactly the rule's estimate Σ q_i f(x_i).
  */
 import * as Plot from "@observablehq/plot";
-import type { QuadratureRule } from "../lib/quadrature.js";
+import type { QuadratureRule } from "../lib/math/quadrature.js";
 
 export interface QuadraturePlotData {
   rule: QuadratureRule;

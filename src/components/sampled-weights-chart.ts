@@ -5,7 +5,7 @@
  * of the integral.
  */
 import * as Plot from "@observablehq/plot";
-import { trapezoidWeights } from "../lib/quadrature.js";
+import { trapezoidWeights } from "../lib/math/quadrature.js";
 
 export interface SampledWeightsChartOptions {
   /** Node count N of the function (sets V = (N − 1)/2). */

@@ -1,12 +1,12 @@
 /**
  * What the live page's end-to-end suites share: the built site served, a browser, the live page opened
  * (optionally with a query, as a shared link would) and ready, and waiting for a final accuracy figure.
- * `window.__liveModel` is the page's test API (src/components/live-app.ts); its `plan` member is the SINN
- * panel's (src/components/live-plan-panel.ts).
+ * `window.__liveModel` is the page's test API (src/components/live/app.ts); its `plan` member is the SINN
+ * panel's (src/components/live/graph-panel.ts).
  */
 import { before } from "node:test";
 import type { BrowserContext } from "playwright-core";
-import { initEngine } from "../../loaders/engine.js";
+import { initEngine } from "../../loaders/backend.js";
 import { openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
 import type { StaticServer } from "./static-server.js";
 import { serveBuiltSite } from "./page-helpers.js";

@@ -18,8 +18,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertClean, attr, changed, control, serveBuiltSite, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
 import { distDir } from "./build-site.js";
-import { checkCurvesFile, type CurvesData } from "../../src/lib/curves-view.js";
-import { trainedLhcNets } from "../../src/lib/lhc-masks-view.js";
+import { checkCurvesFile, type CurvesData } from "../../src/lib/views/curves.js";
+import { trainedLhcNets } from "../../src/lib/views/lhc-masks.js";
 
 /** The built data/curves.json, checked (null when the build has none). */
 function builtCurves(): CurvesData | null {

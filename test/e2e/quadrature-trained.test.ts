@@ -19,9 +19,9 @@ import { describe, it } from "node:test";
 import type { Page } from "./browser.js";
 import { distDir } from "./build-site.js";
 import { assertClean, attr, changed, control, serveBuiltSite, screenshot } from "./page-helpers.js";
-import { checkCurvesFile } from "../../src/lib/curves-view.js";
-import { learnedPartitions, type LearnedPartition } from "../../src/lib/learned-partitions.js";
-import { trapezoidWeights } from "../../src/lib/quadrature.js";
+import { checkCurvesFile } from "../../src/lib/views/curves.js";
+import { learnedPartitions, type LearnedPartition } from "../../src/lib/views/learned-partitions.js";
+import { trapezoidWeights } from "../../src/lib/math/quadrature.js";
 
 async function trapezoidOrder(page: Page): Promise<string | null> {
   return attr(page, '[data-testid="convergence-orders"] tr[data-rule="trapezoid"]', "data-order");

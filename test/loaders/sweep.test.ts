@@ -9,12 +9,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import "@tensorflow/tfjs"; // registers the gradients
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../loaders/engine.js";
+import { initEngine } from "../../loaders/backend.js";
 import { loadDataset } from "../../loaders/datasets.js";
 import { PROJECT_ROOT } from "../../loaders/sweep/job.js";
 import { CURVES_FORMAT, CURVES_VERSION, type CurvesFile } from "../../loaders/sweep/curves.js";
-import { decodeModelFile, loadContinuousModel } from "../../src/lib/model-file.js";
-import { accuracyAtCompression, checkCurvesFile } from "../../src/lib/curves-view.js";
+import { decodeModelFile, loadContinuousModel } from "../../src/lib/io/model-file.js";
+import { accuracyAtCompression, checkCurvesFile } from "../../src/lib/views/curves.js";
 import { decodeEvalSet } from "../../src/lib/data/evalset.js";
 import { headOfSplit } from "../../src/lib/data/dataset.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";

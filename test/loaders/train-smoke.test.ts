@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine } from "../../loaders/engine.js";
+import { initEngine } from "../../loaders/backend.js";
 import { loadDataset } from "../../loaders/datasets.js";
 import { readWeightsFile } from "../../loaders/train-weights.js";
 import { createModel } from "../../src/lib/models/registry.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";
-import { assignWeights } from "../../src/lib/train/weights-file.js";
+import { assignWeights } from "../../src/lib/io/weights-file.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "loaders", "train.ts");

@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext } from "../model.js";
-import { cubicKernel, type InterpolationKernel } from "../interpolation.js";
-import { checkSizeRange, drawPartitionSize, TrainablePartition, uniformPartition, type SizeRange } from "../partition.js";
-import { quadratureWeights, trapezoidWeightsTensor } from "../quadrature.js";
-import { interpolationMatrix, interpolationMatrixTensor } from "../sampling.js";
+import { cubicKernel, type InterpolationKernel } from "../math/interpolation.js";
+import { checkSizeRange, drawPartitionSize, TrainablePartition, uniformPartition, type SizeRange } from "../math/partition.js";
+import { quadratureWeights, trapezoidWeightsTensor } from "../math/quadrature.js";
+import { interpolationMatrix, interpolationMatrixTensor } from "../math/sampling.js";
 
 /** Quadrature applied along an axis of this group when a layer integrates over it. */
 export type GroupQuadrature = "trapezoid" | "simpson" | "left-riemann" | "right-riemann" | "none";

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { edgePad } from "../ops/edge-pad.js";
 import { edgePaddedConv2d } from "../ops/edge-padded-conv.js";
-import { sampleAxis } from "../sampling.js";
+import { sampleAxis } from "../math/sampling.js";
 import type { ChannelGroups, GroupSizes } from "./groups.js";
 
 export type IntegralLayerKind = "dense" | "conv2d" | "depthwise-conv2d" | "pointwise-conv2d";

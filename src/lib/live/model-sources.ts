@@ -1,13 +1,13 @@
 /**
- * Where a live session's models come from: a single-file continuous model (model-file.ts container), or
+ * Where a live session's models come from: a single-file continuous model (io/model-file.ts container), or
  * a tfjs layers model of the reference shape converted on the spot (permutation + exact initialisation,
- * conversion.ts). Every failure is an Error naming the file and the problem.
+ * compression/conversion.ts). Every failure is an Error naming the file and the problem.
  */
-import { decodeModelFile, loadContinuousModel } from "../model-file.js";
-import { assignParameters, convertReferenceNet, innDiscreteParameters, readParameters, type ParameterTensor } from "../conversion.js";
+import { decodeModelFile, loadContinuousModel } from "../io/model-file.js";
+import { assignParameters, convertReferenceNet, innDiscreteParameters, readParameters, type ParameterTensor } from "../compression/conversion.js";
 import { ReferenceNet } from "../models/reference.js";
 import type { ReferenceInn } from "../models/reference-inn.js";
-import { referenceParamsFromTfjs } from "./tfjs-import.js";
+import { referenceParamsFromTfjs } from "../io/tfjs-import.js";
 
 /** A continuous model from a model file's bytes (caller owns the result). */
 export function continuousModelFromBytes(bytes: Uint8Array, name: string): ReferenceInn {

@@ -4,7 +4,7 @@
  * (Kept apart from registry.ts so the registry can import it without a cycle.)
  */
 import type { InputShape } from "../model.js";
-import type { SizeRange } from "../partition.js";
+import type { SizeRange } from "../math/partition.js";
 import { createReferenceInn, REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup, type ReferenceInnOptions } from "./reference-inn.js";
 
 export const REFERENCE_INN_NAME = "reference-inn";

@@ -12,11 +12,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
-import type { SizeRange } from "../partition.js";
+import type { SizeRange } from "../math/partition.js";
 import { ChannelGroups, type GroupQuadrature, type GroupSizes } from "../integral/groups.js";
 import { IntegralConv2d, IntegralDense } from "../integral/layers.js";
 import { layerNode, modelDescription, opNode, type ModelDescription } from "../integral/description.js";
-import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../interpolation.js";
+import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../math/interpolation.js";
 import { ReferenceNet, REFERENCE_CONVS } from "./reference.js";
 import { distillationLoss, softmaxCrossEntropy } from "../train/loss.js";
 import { channelRoughness, smoothChannelNodes } from "../integral/smoothness.js";

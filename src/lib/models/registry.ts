@@ -9,7 +9,7 @@ import { REFERENCE_INN_NAME, referenceInnFromSpec } from "./reference-inn-spec.j
 import { LhcNet } from "./lhc-net.js";
 import { SscNet } from "./ssc-net.js";
 import { IgpcNet } from "./igpc-net.js";
-import { createFamilyModel, familyModelName, SINN_FAMILIES, SINN_VARIANTS } from "./sinn-families.js";
+import { createFamilyModel, familyModelName, SINN_FAMILIES, SINN_VARIANTS } from "../sinn/families.js";
 
 /** A model description: its registered name plus model-specific options (plain JSON values). */
 export interface ModelSpec {

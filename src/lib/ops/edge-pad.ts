@@ -6,7 +6,7 @@
  *
  * Not repeated one-pixel symmetric `tf.mirrorPad`s (live/receptive-field.ts's evaluation-only edgePadByMirror),
  * although on wasm they run forward + backward in 45–65% of this time: tfjs 4.22's MirrorPad gradient only
- * slices the centre out of dy and drops the copies' share, so training through it is wrong (edge-pad.test.ts
+ * slices the centre out of dy and drops the copies' share, so training through it is wrong (test/unit/ops/edge-pad.test.ts
  * catches it). Where an edge pad feeds a stride-1 convolution in training, ops/edge-padded-conv.ts skips
  * this pad's gradient altogether: it folds the border into the convolution's input gradient.
  */

@@ -16,7 +16,7 @@
  *   ResNet18-SIB   dw 3×3 → pw → dw 3×3 → pw (no ReLU) + shortcut (identity, or pw with stride) → add → ReLU
  *   ResNet50-SIB   pw reduce → dw 3×3 → pw expand (no ReLU) + shortcut → add → ReLU
  */
-import type { PlanBuilder } from "./graph.js";
+import type { PlanBuilder } from "../graph/plan.js";
 
 export type BlockForm = "separable" | "full";
 

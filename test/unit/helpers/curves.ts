@@ -1,7 +1,7 @@
 /** A small curves file in the documented schema (test fixture shared by the curves tests). */
 import { mulberry32 } from "../../../src/lib/random.js";
-import { CURVES_VERSION } from "../../../src/lib/curves-schema.js";
-import type { CurvesData } from "../../../src/lib/curves-view.js";
+import { CURVES_VERSION } from "../../../src/lib/io/curves-schema.js";
+import type { CurvesData } from "../../../src/lib/views/curves.js";
 
 /** Two methods of the reference family, with random (seeded) accuracies. */
 export function curvesFixture(seed = 1): CurvesData {

@@ -4,7 +4,7 @@
  */
 import { before } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/engine.js";
+import { initEngine } from "../../../loaders/backend.js";
 import { gaussian, mulberry32 } from "../../../src/lib/random.js";
 
 /** Register a `before` hook: cpu engine, plus the full tfjs gradient set when Sum's gradient is missing. */

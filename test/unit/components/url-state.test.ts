@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { readUrlState, urlStateQuery, type StateSchema } from "../../../src/components/url-state.js";
+
+const schema = {
+  n: { kind: "int", default: 8, min: 2, max: 40 },
+  a: { kind: "number", default: -0.75, min: -1, max: 0 },
+  rule: { kind: "choice", default: "trapezoid", choices: ["trapezoid", "simpson"] },
+  nodes: { kind: "numbers", default: [0, 1, 0], min: -2, max: 2, minLength: 3, maxLength: 6 },
+} satisfies StateSchema;
+
+describe("url state", () => {
+  it("uses defaults when the query is empty, without notes", () => {
+    const s = readUrlState(schema, "");
+    assert.deepEqual(s.values, { n: 8, a: -0.75, rule: "trapezoid", nodes: [0, 1, 0] });
+    assert.deepEqual(s.notes, []);
+  });
+  it("round-trips values through the query, omitting defaults and keeping foreign parameters", () => {
+    const values = { n: 17, a: -0.5, rule: "simpson", nodes: [0.25, -1, 1.5, 2] };
+    const q = urlStateQuery(schema, values, "?backend=wasm&n=3");
+    assert.match(q, /backend=wasm/);
+    assert.deepEqual(readUrlState(schema, q).values, values);
+    assert.equal(urlStateQuery(schema, { n: 8, a: -0.75 }, ""), "");
+  });
+  it("clamps out-of-range numbers and resets garbage, with a note for each", () => {
+    const s = readUrlState(schema, "?n=999&a=banana&rule=euler&nodes=1,x,2");
+    assert.deepEqual(s.values, { n: 40, a: -0.75, rule: "trapezoid", nodes: [0, 1, 0] });
+    assert.equal(s.notes.length, 4);
+    assert.match(s.notes[0], /n=999 is outside 2…40; using 40/);
+    assert.match(s.notes[2], /not one of trapezoid, simpson/);
+  });
+  it("rounds non-integers, clamps list entries, resets lists of the wrong length", () => {
+    const s = readUrlState(schema, "?n=3.6&nodes=9,0,-9");
+    assert.equal(s.values.n, 4);
+    assert.deepEqual(s.values.nodes, [2, 0, -2]);
+    assert.deepEqual(readUrlState(schema, "?nodes=1,2").values.nodes, [0, 1, 0]);
+    assert.deepEqual(readUrlState(schema, "?n=Infinity").values.n, 8);
+  });
+  it("string subsets: round-trip in choice order, empty when the parameter is empty, unknown entries left out with a note", () => {
+    const sets = { hide: { kind: "strings", default: [], choices: ["discrete-l1", "inn-scratch", "lhc-0.5"] } } satisfies StateSchema;
+    assert.deepEqual(readUrlState(sets, "").values.hide, []);
+    const q = urlStateQuery(sets, { hide: ["lhc-0.5", "discrete-l1"] }, "?axis=flops");
+    assert.equal(q, "?axis=flops&hide=discrete-l1,lhc-0.5");
+    assert.deepEqual(readUrlState(sets, q).values.hide, ["discrete-l1", "lhc-0.5"]);
+    assert.equal(urlStateQuery(sets, { hide: [] }, q), "?axis=flops", "the default (nothing hidden) is omitted");
+    assert.deepEqual(readUrlState(sets, "?hide=").values.hide, []);
+    const bad = readUrlState(sets, "?hide=inn-scratch,ssc,,");
+    assert.deepEqual(bad.values.hide, ["inn-scratch"]);
+    assert.equal(bad.notes.length, 1);
+    assert.match(bad.notes[0], /hide has a value that is not one of discrete-l1, inn-scratch, lhc-0\.5 \(ssc\); it was left out/);
+  });
+});

@@ -1,0 +1,157 @@
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs";
+import { initEngine } from "../../../loaders/backend.js";
+import { createFamilyModel } from "../../../src/lib/sinn/families.js";
+import { encodeWeightsFile, parameterNamesOf, statisticsOf } from "../../../src/lib/io/weights-file.js";
+import { mulberry32 } from "../../../src/lib/random.js";
+import type { EvalSet } from "../../../src/lib/data/evalset.js";
+import { batchImages } from "../../../src/lib/data/dataset.js";
+import { evaluateSums } from "../../../src/lib/train/evaluate.js";
+import { CALIBRATION_IMAGES, PlanLiveSession, planNetFromBytes } from "../../../src/lib/live/graph-session.js";
+import { ModelEvaluator } from "../../../src/lib/live/model-evaluator.js";
+import { maxAbsDiff } from "../helpers/tensors.js";
+import type { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
+
+const input = { height: 12, width: 12, channels: 1, classes: 10 };
+const spec = { name: "resnet18-sinn", widthScale: 0.25 };
+
+before(async () => {
+  await initEngine("cpu");
+});
+
+function evalSet(seed: number, count: number): EvalSet {
+  const random = mulberry32(seed);
+  return {
+    images: Uint8Array.from({ length: count * 144 }, () => Math.floor(256 * random())),
+    labels: Uint8Array.from({ length: count }, () => Math.floor(10 * random())),
+    count, height: 12, width: 12, channels: 1, classes: 10,
+  };
+}
+
+/** A model whose running statistics moved away from (0, 1), as a weights file's bytes. */
+function trainedFileBytes(withStatistics = true): Uint8Array {
+  const model = createFamilyModel("resnet18", "sinn", input, 3, { widthScale: 0.25 });
+  const x = batchImages(evalSet(9, 16), Int32Array.from({ length: 16 }, (_, i) => i), input);
+  for (let k = 0; k < 3; k++) tf.dispose(model.apply(x, { training: true }));
+  x.dispose();
+  const text = encodeWeightsFile({
+    model: spec, input, seed: 3,
+    parameters: model.trainableVariables.map((v, i) => ({ name: parameterNamesOf(model)[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array })),
+    ...(withStatistics ? { statistics: statisticsOf(model) } : {}),
+  });
+  model.dispose();
+  return new TextEncoder().encode(text);
+}
+
+test("plan session: full size uses the file's statistics; a reduced size equals resample + calibrate on the first 256 calibration images", () => {
+  const start = tf.memory().numTensors;
+  const bytes = trainedFileBytes();
+  const calibration = evalSet(1, 300);
+  const session = new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), calibration);
+  const reference = planNetFromBytes(bytes, "reference.model") as IntegralGraphNet;
+  const x = batchImages(evalSet(2, 20), Int32Array.from({ length: 20 }, (_, i) => i), input);
+  try {
+    assert.deepEqual(session.groups.map((g) => g.id), ["stem", "block1.mid", "block2.out", "block2.mid"]);
+    assert.deepEqual(session.groups[0].range, { min: 2, max: 8 }, "25% of 8 channels (widthScale 0.25), the recipe's range");
+    const full = session.prepare(session.fullSizes);
+    assert.equal(full.calibrated, false);
+    const a = session.logits(x);
+    const b = reference.apply(x, { training: false });
+    assert.equal(maxAbsDiff(a, b), 0, "full size: exactly the file's model");
+    tf.dispose([a, b]);
+
+    const half = session.fractionSizes(0.5);
+    const prepared = session.prepare(half);
+    assert.equal(prepared.calibrated, true);
+    assert.ok(prepared.compression.after.params < full.compression.after.params, "fewer parameters at 50%");
+    reference.resample(half);
+    const uncalibrated = reference.apply(x, { training: false });
+    const batch = batchImages(calibration, Int32Array.from({ length: CALIBRATION_IMAGES }, (_, i) => i), input);
+    reference.calibrate([batch]);
+    batch.dispose();
+    const c = session.logits(x);
+    const d = reference.apply(x, { training: false });
+    assert.ok(maxAbsDiff(c, d) < 1e-5, `calibrated logits agree (${maxAbsDiff(c, d)})`);
+    assert.ok(maxAbsDiff(c, uncalibrated) > 1e-3, "calibration changed the net");
+    tf.dispose([c, d, uncalibrated]);
+
+    // Back at full size: the file's statistics again (a reduced-size calibration leaves the nodes alone).
+    session.prepare(session.fullSizes);
+    reference.resample(session.fullSizes);
+    const e = session.logits(x);
+    const f = reference.apply(x, { training: false });
+    assert.equal(maxAbsDiff(e, f), 0);
+    tf.dispose([e, f]);
+  } finally {
+    x.dispose();
+    reference.dispose();
+    session.dispose();
+  }
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("plan session: repeated slider moves keep the tensor count flat (only the current calibration is kept)", () => {
+  const session = new PlanLiveSession(planNetFromBytes(trainedFileBytes(), "sinn.model"), evalSet(1, 256));
+  try {
+    const positions = [0.5, 0.75, 1, 0.3].map((f) => session.fractionSizes(f));
+    for (const p of positions) session.prepare(p); // fills the per-size sampling caches
+    const after = tf.memory().numTensors;
+    for (let round = 0; round < 3; round++) for (const p of positions) session.prepare(p);
+    assert.equal(tf.memory().numTensors, after);
+  } finally {
+    session.dispose();
+  }
+});
+
+test("model evaluator: the chunked accuracy equals evaluateSums over the same images", async () => {
+  const session = new PlanLiveSession(planNetFromBytes(trainedFileBytes(), "sinn.model"), evalSet(1, 256));
+  const set = evalSet(5, 300);
+  const evaluator = new ModelEvaluator(set, { firstChunk: 256, chunkSize: 30 });
+  try {
+    session.prepare(session.fractionSizes(0.6));
+    assert.deepEqual(evaluator.chunkSizes, [256, 30, 14]);
+    const progress: { evaluated: number; correct: number; final: boolean }[] = [];
+    await evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], { onProgress: (p) => progress.push(p.estimate) });
+    assert.deepEqual(progress.map((p) => p.evaluated), [256, 286, 300]);
+    assert.equal(progress.at(-1)!.final, true);
+    const sums = evaluateSums(session.model, set, set);
+    assert.equal(progress.at(-1)!.correct, sums.correct);
+  } finally {
+    evaluator.dispose();
+    session.dispose();
+  }
+});
+
+test("plan sources: clear errors for a file without statistics, a non-plan model, bad sizes, a small calibration set", () => {
+  assert.throws(() => planNetFromBytes(trainedFileBytes(false), "old.model"), /old.model: the file stores no batch-norm statistics/);
+  const reference = encodeWeightsFile({ model: { name: "reference" }, input: { height: 28, width: 28, channels: 1, classes: 10 }, seed: 0, parameters: [] });
+  assert.throws(() => planNetFromBytes(new TextEncoder().encode(reference), "ref.model"), /ref.model: model "reference" is not a plan network/);
+  assert.throws(() => planNetFromBytes(new TextEncoder().encode("{"), "junk.model"), /junk.model: not a weights file/);
+  const bytes = trainedFileBytes();
+  assert.throws(() => new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), evalSet(1, 100)), /calibration set: 100 images, the live page calibrates on 256/);
+  const session = new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), evalSet(1, 256));
+  try {
+    assert.match(session.problem({ ...session.fullSizes, stem: 1 }) ?? "", /stem size must be an integer in \[2, 8\], got 1/);
+    assert.match(session.problem({ ...session.fullSizes, other: 3 }) ?? "", /unknown group other/);
+    assert.throws(() => session.prepare({ ...session.fullSizes, stem: 99 }), /PlanLiveSession: stem size/);
+  } finally {
+    session.dispose();
+  }
+});
+
+test("the calibration set is the first 256 TRAINING images (not test images), checksummed", async () => {
+  const { calibrationEvalSet } = await import("../../../loaders/sweep/evalset-output.js");
+  const { loadDataset } = await import("../../../loaders/datasets.js");
+  const { decodeEvalSet } = await import("../../../src/lib/data/evalset.js");
+  const bytes = calibrationEvalSet("mnist");
+  const set = decodeEvalSet(bytes, "mnist-calibration.evalset");
+  const d = loadDataset("mnist");
+  assert.equal(set.count, CALIBRATION_IMAGES);
+  assert.deepEqual(set.images, d.train.images.subarray(0, 256 * 784));
+  assert.deepEqual(set.labels, d.train.labels.subarray(0, 256));
+  assert.notDeepEqual(set.images, d.test.images.subarray(0, 256 * 784));
+  bytes[100] ^= 1;
+  assert.throws(() => decodeEvalSet(bytes, "mnist-calibration.evalset"), /mnist-calibration.evalset: evaluation set checksum mismatch/);
+});
