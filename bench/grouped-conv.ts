@@ -66,9 +66,9 @@ export async function benchGroupedConv(): Promise<object> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { initEngine } = await import("../loaders/backend.js");
+  const { initBackend } = await import("../loaders/backend.js");
   const backend = (process.argv[2] as "wasm" | "cpu" | undefined) ?? "wasm";
-  await initEngine(backend);
+  await initBackend(backend);
   // tfjs-core alone registers no gradients; until the engine does, borrow them from the union package.
   if (!tf.getGradient("Sum")) await import("@tensorflow/tfjs");
   const result = (await benchGroupedConv()) as { backend: string; rows: Record<string, unknown>[] };

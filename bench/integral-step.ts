@@ -8,7 +8,7 @@
  */
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../loaders/backend.js";
+import { initBackend } from "../loaders/backend.js";
 import { ReferenceNet } from "../src/lib/models/reference.js";
 import { ReferenceInn } from "../src/lib/models/reference-inn.js";
 import type { ForwardContext, Model } from "../src/lib/model.js";
@@ -43,7 +43,7 @@ export interface IntegralStepResult {
 
 /** Step time of the integral net vs the discrete net (same run, interleaved) and whole-model resample time. */
 export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise<IntegralStepResult> {
-  const backend = await initEngine();
+  const backend = await initBackend();
   const input = { height: 28, width: 28, channels: 1, classes: 10 };
   const discrete = new ReferenceNet(input, 0);
   const inn = ReferenceInn.fromDiscrete(discrete);

@@ -13,7 +13,7 @@
 import "@tensorflow/tfjs"; // registers the gradients (the ESM register_all_gradients cannot load in Node)
 import * as tf from "@tensorflow/tfjs-core";
 import { fileURLToPath } from "node:url";
-import { initEngine } from "../loaders/backend.js";
+import { initBackend } from "../loaders/backend.js";
 import { type ComposedKernelName, useComposedKernel } from "../src/lib/kernels/register.js";
 import { edgePaddedConv2d } from "../src/lib/ops/edge-padded-conv.js";
 
@@ -102,7 +102,7 @@ function throughput(step: () => void, steps: number): { mean: number; best: numb
 export async function profileReferenceStep(
   options: { steps?: number; profiledSteps?: number } = {},
 ): Promise<{ imagesPerSecond: number; bestStepImagesPerSecond: number; kernels: { name: string; ms: number }[] }> {
-  if (tf.getBackend() !== "wasm") await initEngine("wasm");
+  if (tf.getBackend() !== "wasm") await initBackend("wasm");
   const wasActive = useComposedKernel("Conv2DBackpropInput", true);
   const { step, dispose } = makeStep();
   try {
@@ -134,7 +134,7 @@ export async function compareComposite(
   name: ComposedKernelName,
   options: { rounds?: number; steps?: number } = {},
 ): Promise<{ composed: number; native: number; ratio: number }> {
-  if (tf.getBackend() !== "wasm") await initEngine("wasm");
+  if (tf.getBackend() !== "wasm") await initBackend("wasm");
   const wasActive = useComposedKernel(name, true);
   const { step, dispose } = makeStep();
   const best = { composed: Infinity, native: Infinity };
@@ -161,7 +161,7 @@ export async function compareComposite(
 
 /** Step throughput with the folded edge-padded conv gradient against autodiff, interleaved, fastest steps. */
 export async function compareFoldedGradient(options: { rounds?: number; steps?: number } = {}): Promise<{ folded: number; autodiff: number; ratio: number }> {
-  if (tf.getBackend() !== "wasm") await initEngine("wasm");
+  if (tf.getBackend() !== "wasm") await initBackend("wasm");
   const sides = { folded: makeStep(true), autodiff: makeStep(false) };
   const best = { folded: Infinity, autodiff: Infinity };
   try {
@@ -185,7 +185,7 @@ export async function compareFoldedGradient(options: { rounds?: number; steps?: 
 }
 
 async function main(): Promise<void> {
-  await initEngine("wasm");
+  await initBackend("wasm");
   const before = tf.memory().numTensors;
   const { imagesPerSecond: ips, bestStepImagesPerSecond: bestIps, kernels } = await profileReferenceStep();
   const total = kernels.reduce((s, k) => s + k.ms, 0);

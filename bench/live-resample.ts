@@ -23,7 +23,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { launchBrowser, openWatchedPage, type Page } from "../test/e2e/browser.js";
 import { serveStatic } from "../test/e2e/static-server.js";
 import { distDir, projectRoot } from "../test/e2e/build-site.js";
-import { initEngine } from "../loaders/backend.js";
+import { initBackend } from "../loaders/backend.js";
 import { decodeModelFile, loadContinuousModel } from "../src/lib/io/model-file.js";
 import { innDiscreteParameters } from "../src/lib/compression/conversion.js";
 import { decodeEvalSet } from "../src/lib/data/evalset.js";
@@ -275,7 +275,7 @@ export async function benchLiveResample(options: { positions?: number; backend?:
     const sinnProfile = await profiled(page, options.profile ?? true, () => measure(page, "plan", Object.fromEntries(groups.map((g) => [g.id, Math.round(0.6 * g.full)]))));
 
     // PyTorch on the same nets, same run.
-    await initEngine("wasm");
+    await initBackend("wasm");
     log("PyTorch peers…");
     const refTorch = await torchReference(refPositions.map((p) => p.sizes));
     const sinnTorch = await torchSinn(sinnPositions.map((p) => p.sizes));

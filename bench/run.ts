@@ -6,7 +6,7 @@
  *   npm run bench        (= npx tsx bench/run.ts)
  */
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine } from "../loaders/backend.js";
+import { initBackend } from "../loaders/backend.js";
 import { loadDataset } from "../loaders/datasets.js";
 import { batchImages } from "../src/lib/data/dataset.js";
 import { createModel } from "../src/lib/models/registry.js";
@@ -15,7 +15,7 @@ import { benchTrainThroughput, runTorchReference, torchAvailable } from "./train
 /** Largest |difference| between our initial logits and PyTorch's for the same seed (null without torch). */
 async function initParity(): Promise<number | null> {
   if (!torchAvailable()) return null;
-  await initEngine();
+  await initBackend();
   const dataset = loadDataset("mnist");
   const model = createModel({ name: "reference" }, dataset, 5);
   const images = batchImages(dataset.test, [0, 1, 2, 3], dataset);

@@ -9,14 +9,14 @@ import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle h
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
-import { initEngine } from "../loaders/backend.js";
+import { initBackend } from "../loaders/backend.js";
 import { defaultMnistDir, loadDataset } from "../loaders/datasets.js";
-import { ParallelEngine } from "../loaders/parallel/trainer.js";
+import { ParallelTrainer } from "../loaders/parallel/trainer.js";
 import { createModel } from "../src/lib/models/registry.js";
-import { LocalEngine } from "../src/lib/train/local.js";
+import { LocalTrainer } from "../src/lib/train/local.js";
 import { epochOrder, epochBatches } from "../src/lib/train/seeds.js";
 import { resolveSettings } from "../src/lib/train/settings.js";
-import type { TrainingEngine } from "../src/lib/train/loop.js";
+import type { Trainer } from "../src/lib/train/loop.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PYTHON = "/usr/bin/python3";
@@ -28,12 +28,12 @@ export interface ThroughputOptions {
   batch?: number;
 }
 
-async function timeSteps(engine: TrainingEngine, trainCount: number, options: ThroughputOptions): Promise<number> {
+async function timeSteps(trainer: Trainer, trainCount: number, options: ThroughputOptions): Promise<number> {
   const { steps = 20, warmup = 3, batch = 128 } = options;
   const batches = epochBatches(epochOrder(0, 0, trainCount), batch);
-  for (let i = 0; i < warmup; i++) await engine.step(batches[i], 0.001, i);
+  for (let i = 0; i < warmup; i++) await trainer.step(batches[i], 0.001, i);
   const t0 = performance.now();
-  for (let i = warmup; i < warmup + steps; i++) await engine.step(batches[i], 0.001, i);
+  for (let i = warmup; i < warmup + steps; i++) await trainer.step(batches[i], 0.001, i);
   return (steps * batch * 1000) / (performance.now() - t0);
 }
 
@@ -41,24 +41,24 @@ async function timeSteps(engine: TrainingEngine, trainCount: number, options: Th
 export async function engineThroughput(workers: number, options: ThroughputOptions = {}): Promise<number> {
   const settings = resolveSettings({ batchSize: options.batch ?? 128 });
   if (workers === 1) {
-    await initEngine();
+    await initBackend();
     const dataset = loadDataset("mnist");
     const model = createModel({ name: "reference" }, dataset, 0);
-    const engine = new LocalEngine(model, dataset, settings);
+    const trainer = new LocalTrainer(model, dataset, settings);
     try {
-      return await timeSteps(engine, engine.trainCount, options);
+      return await timeSteps(trainer, trainer.trainCount, options);
     } finally {
-      engine.dispose();
+      trainer.dispose();
       model.dispose();
     }
   }
-  const engine = await ParallelEngine.start({
+  const trainer = await ParallelTrainer.start({
     workers, backend: "wasm", model: { name: "reference" }, dataset: "mnist", datasetOptions: {}, settings,
   });
   try {
-    return await timeSteps(engine, engine.trainCount, options);
+    return await timeSteps(trainer, trainer.trainCount, options);
   } finally {
-    await engine.close();
+    await trainer.close();
   }
 }
 

@@ -13,7 +13,7 @@ import { registerTrainingKernels } from "../src/lib/kernels/register.js";
 export type NodeBackend = "wasm" | "cpu";
 
 /** Select a backend, wait for it, register the missing training kernels. Returns the backend name. */
-export async function initEngine(backend: NodeBackend = "wasm"): Promise<string> {
+export async function initBackend(backend: NodeBackend = "wasm"): Promise<string> {
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend "${backend}" failed to initialise`);
   await tf.ready();
   registerTrainingKernels();

@@ -5,13 +5,13 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine, type NodeBackend } from "./backend.js";
+import { initBackend, type NodeBackend } from "./backend.js";
 import { loadDataset, type DatasetOptions } from "./datasets.js";
-import { ParallelEngine } from "./parallel/trainer.js";
+import { ParallelTrainer } from "./parallel/trainer.js";
 import { writeWeightsFile } from "./train-weights.js";
 import { createModel, type ModelSpec } from "../src/lib/models/registry.js";
 import type { InputShape } from "../src/lib/model.js";
-import { LocalEngine } from "../src/lib/train/local.js";
+import { LocalTrainer } from "../src/lib/train/local.js";
 import { trainLoop, type EpochResult, type StepProgress, type TrainHooks } from "../src/lib/train/loop.js";
 import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
 import { parameterNamesOf, type WeightsParameter } from "../src/lib/io/weights-file.js";
@@ -108,41 +108,41 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   let startupSeconds: number;
   let weights: WeightsParameter[];
   if (workers === 1) {
-    backend = await initEngine(backendName);
+    backend = await initBackend(backendName);
     for (const url of options.preload ?? []) await import(url);
     const dataset = loadDataset(options.dataset, datasetOptions);
     input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
     const model = createModel(options.model, input, settings.seed);
     if (options.initialWeights) assignFlatWeights(model.trainableVariables, options.initialWeights);
-    const engine = new LocalEngine(model, dataset, settings);
-    trainCount = engine.trainCount;
+    const trainer = new LocalTrainer(model, dataset, settings);
+    trainCount = trainer.trainCount;
     testCount = settings.limitTest > 0 ? Math.min(settings.limitTest, dataset.test.count) : dataset.test.count;
     startupSeconds = (performance.now() - started) / 1000;
     log?.(`training ${options.model.name} on ${options.dataset} (${trainCount} images) in this thread, ${backend} backend`);
     try {
-      loop = await trainLoop(settings, engine, hooks);
+      loop = await trainLoop(settings, trainer, hooks);
       const names = parameterNamesOf(model);
       weights = model.trainableVariables.map((v, i) => ({ name: names[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array }));
     } finally {
-      engine.dispose();
+      trainer.dispose();
       model.dispose();
     }
   } else {
-    const engine = await ParallelEngine.start({
+    const trainer = await ParallelTrainer.start({
       workers, backend: backendName, model: options.model, dataset: options.dataset, datasetOptions, settings,
       preload: options.preload, initialWeights: options.initialWeights,
     });
     try {
-      backend = engine.backend;
-      input = engine.input;
-      trainCount = engine.trainCount;
-      testCount = engine.testCount;
+      backend = trainer.backend;
+      input = trainer.input;
+      trainCount = trainer.trainCount;
+      testCount = trainer.testCount;
       startupSeconds = (performance.now() - started) / 1000;
       log?.(`training ${options.model.name} on ${options.dataset} (${trainCount} images) on ${workers} workers, ${backend} backend`);
-      loop = await trainLoop(settings, engine, hooks);
-      weights = splitWeights(await engine.weights(), engine.parameterNames, engine.parameterShapes);
+      loop = await trainLoop(settings, trainer, hooks);
+      weights = splitWeights(await trainer.weights(), trainer.parameterNames, trainer.parameterShapes);
     } finally {
-      await engine.close();
+      await trainer.close();
     }
   }
   if (outPath) {

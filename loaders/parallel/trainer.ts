@@ -5,7 +5,7 @@
  * Deterministic for a given worker count (summation order is fixed).
  */
 import { Worker } from "node:worker_threads";
-import type { TrainingEngine } from "../../src/lib/train/loop.js";
+import type { Trainer } from "../../src/lib/train/loop.js";
 import { summarizeEvaluation, type Evaluation } from "../../src/lib/train/evaluate.js";
 import { shardBatch } from "../../src/lib/train/seeds.js";
 import type { FromWorker, PendingUpdate, ToWorker, WorkerInit } from "./protocol.js";
@@ -70,7 +70,7 @@ function workerScript(): URL {
   return new URL(import.meta.url.endsWith(".ts") ? "./worker-entry.mjs" : "./worker.js", import.meta.url);
 }
 
-export class ParallelEngine implements TrainingEngine {
+export class ParallelTrainer implements Trainer {
   readonly trainCount: number;
   readonly testCount: number;
   readonly backend: string;
@@ -97,7 +97,7 @@ export class ParallelEngine implements TrainingEngine {
     this.averaged = new Float32Array(new SharedArrayBuffer(size * 4));
   }
 
-  static async start(options: ParallelOptions): Promise<ParallelEngine> {
+  static async start(options: ParallelOptions): Promise<ParallelTrainer> {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`workers must be a positive integer, got ${options.workers}`);
     const workerUrl = workerScript();
     const handles = Array.from({ length: options.workers }, (_, workerIndex) => {
@@ -110,9 +110,9 @@ export class ParallelEngine implements TrainingEngine {
     });
     try {
       const readies = (await Promise.all(handles.map((h) => h.next()))).map((m) => expect(m, "ready"));
-      const engine = new ParallelEngine(handles, readies);
-      await Promise.all(handles.map((h) => h.request({ type: "attach", averaged: engine.averaged.buffer as SharedArrayBuffer })));
-      return engine;
+      const trainer = new ParallelTrainer(handles, readies);
+      await Promise.all(handles.map((h) => h.request({ type: "attach", averaged: trainer.averaged.buffer as SharedArrayBuffer })));
+      return trainer;
     } catch (e) {
       await Promise.all(handles.map((h) => h.thread.terminate()));
       throw e;

@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../backend.js";
+import { initBackend } from "../backend.js";
 import { loadDataset } from "../datasets.js";
 import { readWeightsFile } from "../train-weights.js";
 import { runTrainJob, type TrainJobResult } from "../train-job.js";
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   testLimit = options.limitTest;
   const started = performance.now();
-  const backend = await initEngine();
+  const backend = await initBackend();
   const dataset = loadDataset("mnist");
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
   const dir = mkdtempSync(join(tmpdir(), "inn-results-"));

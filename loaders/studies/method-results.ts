@@ -23,7 +23,7 @@
  *   igpc-ch4   90.90     94.88                   2,970 (4.6%)        612,800 (6.0%)
  *   igpc-ch2   91.50     94.88                   2,586 (4.0%)        537,536 (5.2%)
  */
-import { initEngine } from "../backend.js";
+import { initBackend } from "../backend.js";
 import { loadDataset } from "../datasets.js";
 import { progressHooks } from "../train-job.js";
 import { methodRecipe } from "../recipes.js";
@@ -89,7 +89,7 @@ function accuracy(model: Model, dataset: Dataset, limitTest: number): number {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  const backend = await initEngine("wasm");
+  const backend = await initBackend("wasm");
   const dataset = loadDataset(o.dataset);
   const input: InputShape = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
   const skeleton = new ReferenceInn(input);

@@ -16,7 +16,7 @@
  * only — the comparison shows what random-size training buys.
  */
 import "@tensorflow/tfjs"; // registers the gradients
-import { initEngine } from "../backend.js";
+import { initBackend } from "../backend.js";
 import { loadDataset } from "../datasets.js";
 import { sinnRecipe } from "../recipes.js";
 import { createFamilyModel, SINN_FAMILIES, SINN_VARIANTS, type SinnFamily, type SinnVariant } from "../../src/lib/sinn/families.js";
@@ -57,7 +57,7 @@ export interface SinnResultsOptions {
 }
 
 export async function runSinnResults(options: SinnResultsOptions = {}): Promise<{ rows: SinnResultRow[] }> {
-  await initEngine("wasm");
+  await initBackend("wasm");
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const dataset = loadDataset("mnist");
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import "@tensorflow/tfjs"; // registers the gradients
-import { initEngine } from "../backend.js";
+import { initBackend } from "../backend.js";
 import { loadDataset, type DatasetOptions } from "../datasets.js";
 import { runTask, type SweepTask, type TaskResult } from "./tasks.js";
 import type { SweepProfile } from "./profiles.js";
@@ -27,7 +27,7 @@ if (!port) throw new Error("loaders/sweep/worker.ts must run as a worker thread"
 const send = (m: FromSweepWorker) => port.postMessage(m);
 
 async function main(init: SweepWorkerInit): Promise<void> {
-  await initEngine("wasm");
+  await initBackend("wasm");
   const dataset = loadDataset(init.dataset, init.datasetOptions);
   port!.on("message", (message: ToSweepWorker) => {
     if (message.type === "close") {

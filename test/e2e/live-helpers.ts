@@ -6,7 +6,7 @@
  */
 import { before } from "node:test";
 import type { BrowserContext } from "playwright-core";
-import { initEngine } from "../../loaders/backend.js";
+import { initBackend } from "../../loaders/backend.js";
 import { openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
 import type { StaticServer } from "./static-server.js";
 import { serveBuiltSite } from "./page-helpers.js";
@@ -38,7 +38,7 @@ export function liveSuite(opened?: (watched: WatchedPage) => void): LiveSuite {
   const site = serveBuiltSite();
   let watched: WatchedPage | undefined;
   before(async () => {
-    await initEngine("wasm");
+    await initBackend("wasm");
     watched = await openLivePage(site.browser.context, site.server.origin);
     opened?.(watched);
   });

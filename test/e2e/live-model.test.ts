@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../../loaders/backend.js";
+import { initBackend } from "../../loaders/backend.js";
 import { decodeEvalSet } from "../../src/lib/data/evalset.js";
 import { decodeModelFile, loadContinuousModel } from "../../src/lib/io/model-file.js";
 import type { Page, WatchedPage } from "./browser.js";

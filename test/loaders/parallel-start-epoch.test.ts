@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ParallelEngine } from "../../loaders/parallel/trainer.js";
+import { ParallelTrainer } from "../../loaders/parallel/trainer.js";
 import { resolveSettings } from "../../src/lib/train/settings.js";
-import { initEngine } from "../../loaders/backend.js";
+import { initBackend } from "../../loaders/backend.js";
 import { loadDataset } from "../../loaders/datasets.js";
 import { createModel } from "../../src/lib/models/registry.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";
@@ -14,11 +14,11 @@ import { limitedSplits } from "../../src/lib/train/local.js";
 
 const PROBE = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "fixtures", "epoch-probe-model.ts")).href;
 
-test("ParallelEngine.startEpoch calls every worker's model hook before the epoch", async () => {
+test("ParallelTrainer.startEpoch calls every worker's model hook before the epoch", async () => {
   const settings = resolveSettings({ limitTrain: 64, limitTest: 32, epochs: 1 });
-  const engine = await ParallelEngine.start({ workers: 2, backend: "cpu", model: { name: "epoch-probe" }, dataset: "mnist", datasetOptions: {}, settings, preload: [PROBE] });
+  const engine = await ParallelTrainer.start({ workers: 2, backend: "cpu", model: { name: "epoch-probe" }, dataset: "mnist", datasetOptions: {}, settings, preload: [PROBE] });
   // The same model in this thread, for the expected test loss once the hook has run.
-  await initEngine("cpu");
+  await initBackend("cpu");
   await import(PROBE);
   const dataset = loadDataset("mnist");
   const local = createModel({ name: "epoch-probe" }, { height: 28, width: 28, channels: 1, classes: 10 }, 0);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import "@tensorflow/tfjs"; // registers the gradients
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../loaders/backend.js";
+import { initBackend } from "../../loaders/backend.js";
 import { loadDataset } from "../../loaders/datasets.js";
 import { PROJECT_ROOT } from "../../loaders/sweep/job.js";
 import { CURVES_FORMAT, CURVES_VERSION, type CurvesFile } from "../../loaders/sweep/curves.js";
@@ -111,7 +111,7 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
   }
 
   // Model files: a second loader reuses the job; the INN file reproduces the curve's full-size accuracy.
-  await initEngine("wasm");
+  await initBackend("wasm");
   const dataset = loadDataset("mnist");
   const test = headOfSplit(dataset.test, curves.dataset.testCount, dataset);
   const tensorsBefore = tf.memory().numTensors;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine } from "../../loaders/backend.js";
+import { initBackend } from "../../loaders/backend.js";
 import { loadDataset } from "../../loaders/datasets.js";
 import { readWeightsFile } from "../../loaders/train-weights.js";
 import { createModel } from "../../src/lib/models/registry.js";
@@ -60,7 +60,7 @@ test("train CLI: tiny 2-worker run prints progress and a result JSON, writes a v
       "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias", "dense.weight", "dense.bias"]);
 
     // The saved weights reproduce the reported test accuracy.
-    await initEngine();
+    await initBackend();
     const dataset = loadDataset("mnist");
     const model = createModel(file.model, file.input, 0);
     assignWeights(model, file.parameters, out);

@@ -7,7 +7,7 @@ import type { Model } from "../model.js";
 import { batchImages, batchLabels, headOfSplit, type Dataset, type Split } from "../data/dataset.js";
 import { computeGradients } from "./gradients.js";
 import { evaluateSums, summarizeEvaluation, type Evaluation } from "./evaluate.js";
-import { trainLoop, type LoopResult, type TrainHooks, type TrainingEngine } from "./loop.js";
+import { trainLoop, type LoopResult, type TrainHooks, type Trainer } from "./loop.js";
 import { createOptimizer, type Optimizer } from "./optimizers.js";
 import { stepRandom } from "./seeds.js";
 import type { TrainSettings } from "./settings.js";
@@ -18,7 +18,7 @@ export function limitedSplits(dataset: Dataset, settings: Pick<TrainSettings, "l
   return { train: limit(dataset.train, settings.limitTrain), test: limit(dataset.test, settings.limitTest) };
 }
 
-export class LocalEngine implements TrainingEngine {
+export class LocalTrainer implements Trainer {
   readonly trainCount: number;
   private readonly train: Split;
   private readonly test: Split;
@@ -56,10 +56,10 @@ export class LocalEngine implements TrainingEngine {
 
 /** Train `model` in-process on `dataset`; the model keeps the trained weights. */
 export async function trainInProcess(model: Model, dataset: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<LoopResult> {
-  const engine = new LocalEngine(model, dataset, settings);
+  const trainer = new LocalTrainer(model, dataset, settings);
   try {
-    return await trainLoop(settings, engine, hooks);
+    return await trainLoop(settings, trainer, hooks);
   } finally {
-    engine.dispose();
+    trainer.dispose();
   }
 }

@@ -1,14 +1,14 @@
 /**
- * The epoch/step loop, independent of where gradients are computed: in-process (LocalEngine) or
+ * The epoch/step loop, independent of where gradients are computed: in-process (LocalTrainer) or
  * across data-parallel workers (loaders/parallel). It owns the batch order, the learning-rate
- * schedule, timing and progress; the engine owns the model.
+ * schedule, timing and progress; the trainer owns the model.
  */
 import { epochBatches, epochOrder } from "./seeds.js";
 import { learningRateAt, type TrainSettings } from "./settings.js";
 import type { Evaluation } from "./evaluate.js";
 
 /** Something that can take optimizer steps on the training split and evaluate on the test split. */
-export interface TrainingEngine {
+export interface Trainer {
   /** Number of training items batches are drawn from. */
   readonly trainCount: number;
   /** One optimizer step on training items `indices` at global step `step`; resolves to the batch's mean loss. */
@@ -59,9 +59,9 @@ export interface LoopResult {
   evalSeconds: number;
 }
 
-export async function trainLoop(settings: TrainSettings, engine: TrainingEngine, hooks: TrainHooks = {}): Promise<LoopResult> {
+export async function trainLoop(settings: TrainSettings, trainer: Trainer, hooks: TrainHooks = {}): Promise<LoopResult> {
   const now = hooks.now ?? (() => performance.now());
-  const count = engine.trainCount;
+  const count = trainer.trainCount;
   if (count < 1) throw new Error("train: the training split is empty");
   const stepsPerEpoch = Math.ceil(count / settings.batchSize);
   const epochs: EpochResult[] = [];
@@ -72,13 +72,13 @@ export async function trainLoop(settings: TrainSettings, engine: TrainingEngine,
   for (let epoch = 0; epoch < settings.epochs; epoch++) {
     const learningRate = learningRateAt(settings, epoch);
     const batches = epochBatches(epochOrder(settings.seed, epoch, count), settings.batchSize);
-    await engine.startEpoch?.(epoch, settings.epochs);
+    await trainer.startEpoch?.(epoch, settings.epochs);
     const epochStart = now();
     let lossSum = 0;
     let seen = 0;
     for (let step = 0; step < batches.length; step++) {
       const batch = batches[step];
-      const loss = await engine.step(batch, learningRate, globalStep++);
+      const loss = await trainer.step(batch, learningRate, globalStep++);
       if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}`);
       lossSum += loss * batch.length;
       seen += batch.length;
@@ -92,7 +92,7 @@ export async function trainLoop(settings: TrainSettings, engine: TrainingEngine,
     }
     const trainSeconds = (now() - epochStart) / 1000;
     const evalStart = now();
-    final = await engine.evaluate();
+    final = await trainer.evaluate();
     const evalSeconds = (now() - evalStart) / 1000;
     trainMs += trainSeconds * 1000;
     evalMs += evalSeconds * 1000;

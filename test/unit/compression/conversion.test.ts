@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import {
   assignParameters, channelOrders, GridTuning, convertReferenceNet, gatherAxis, groupSlices, permuteChannels, readParameters, referenceChannelLayout,
 } from "../../../src/lib/compression/conversion.js";
@@ -13,7 +13,7 @@ import { createOptimizer } from "../../../src/lib/train/optimizers.js";
 import { uniformPartition } from "../../../src/lib/math/partition.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 const input = { height: 16, width: 16, channels: 1, classes: 10 };

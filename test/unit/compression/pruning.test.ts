@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { assignParameters, readParameters, referenceChannelLayout } from "../../../src/lib/compression/conversion.js";
 import { deadChannels, pruneReferenceNet, PrunedReferenceNet, selectChannels } from "../../../src/lib/compression/pruning.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
@@ -9,7 +9,7 @@ import { mulberry32 } from "../../../src/lib/random.js";
 import { uniformImages } from "../helpers/tensors.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 const input = { height: 16, width: 16, channels: 1, classes: 10 };

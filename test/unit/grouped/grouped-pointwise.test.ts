@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { groupedPointwiseConv, groupedToDenseFilter } from "../../../src/lib/grouped/grouped-pointwise.js";
 import { unevenGroupedPlan, UnevenGroupedPointwise } from "../../../src/lib/grouped/uneven-grouped-pointwise.js";
 import { interleavePermutation, ChannelPermutation } from "../../../src/lib/grouped/interleave.js";
@@ -9,7 +9,7 @@ import { InterleavedGroupedPointwise } from "../../../src/lib/grouped/igpc.js";
 import { mulberry32, gaussian } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
   // tfjs-core registers no gradients by itself; borrow them from the union package if the engine has not.
   if (!tf.getGradient("Sum")) await import("@tensorflow/tfjs");
 });

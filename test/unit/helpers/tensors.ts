@@ -4,13 +4,13 @@
  */
 import { before } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { gaussian, mulberry32 } from "../../../src/lib/random.js";
 
 /** Register a `before` hook: cpu engine, plus the full tfjs gradient set when Sum's gradient is missing. */
 export function useCpuEngineWithGradients(): void {
   before(async () => {
-    await initEngine("cpu");
+    await initBackend("cpu");
     if (!tf.getGradient("Sum")) await import("@tensorflow/tfjs");
   });
 }

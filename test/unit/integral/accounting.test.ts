@@ -1,13 +1,13 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { compressionAt, modelCost, sizesAtFraction } from "../../../src/lib/integral/accounting.js";
 import { ReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { pruneReferenceNet } from "../../../src/lib/compression/pruning.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 const input = { height: 28, width: 28, channels: 1, classes: 10 };

@@ -2,14 +2,14 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { ChannelGroups } from "../../../src/lib/integral/groups.js";
 import { IntegralBatchNorm } from "../../../src/lib/integral/batch-norm.js";
 import { uniformPartition } from "../../../src/lib/math/partition.js";
 import { mulberry32, gaussian, randomInt, type Random } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 const N = 24;

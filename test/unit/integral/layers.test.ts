@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { ChannelGroups } from "../../../src/lib/integral/groups.js";
 import {
   IntegralConv2d,
@@ -16,7 +16,7 @@ import { edgePad } from "../../../src/lib/ops/edge-pad.js";
 import { mulberry32, type Random } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 function randomTensor(random: Random, shape: number[]): tf.Tensor {

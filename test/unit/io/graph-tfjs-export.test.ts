@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { createFamilyModel, SINN_FAMILIES } from "../../../src/lib/sinn/families.js";
 import { exportPlanTfjsLayersModel } from "../../../src/lib/io/graph-tfjs-export.js";
 import { tfjsModelFiles } from "../../../src/lib/io/tfjs-export.js";
@@ -10,7 +10,7 @@ import { mulberry32 } from "../../../src/lib/random.js";
 const input = { height: 12, width: 12, channels: 1, classes: 10 };
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 function images(seed: number, count: number): tf.Tensor4D {

@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { innDiscreteParameters } from "../../../src/lib/compression/conversion.js";
 import { loadContinuousModel, saveContinuousModel, type ModelFile } from "../../../src/lib/io/model-file.js";
 import { createReferenceInn, ReferenceInn } from "../../../src/lib/models/reference-inn.js";
@@ -14,7 +14,7 @@ import { cubicKernel } from "../../../src/lib/math/interpolation.js";
 import { uniformPartition } from "../../../src/lib/math/partition.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 const input = { height: 16, width: 16, channels: 1, classes: 10 };

@@ -2,7 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { createFamilyModel } from "../../../src/lib/sinn/families.js";
 import { assignStatistics, assignWeights, decodeWeightsFile, encodeWeightsFile, parameterNamesOf, statisticsOf } from "../../../src/lib/io/weights-file.js";
 import { mulberry32 } from "../../../src/lib/random.js";
@@ -10,7 +10,7 @@ import { mulberry32 } from "../../../src/lib/random.js";
 const input = { height: 12, width: 12, channels: 1, classes: 10 };
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 function images(seed: number, n = 6): tf.Tensor4D {

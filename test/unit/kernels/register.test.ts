@@ -6,14 +6,14 @@ import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's ESM register_
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 import { registeredTrainingKernels, registerTrainingKernels, useComposedKernel } from "../../../src/lib/kernels/register.js";
 
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 
 before(async () => {
-  await initEngine("wasm");
+  await initBackend("wasm");
 });
 
 function randomArray(n: number, seed: number): Float32Array {

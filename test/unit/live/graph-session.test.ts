@@ -2,7 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { createFamilyModel } from "../../../src/lib/sinn/families.js";
 import { encodeWeightsFile, parameterNamesOf, statisticsOf } from "../../../src/lib/io/weights-file.js";
 import { mulberry32 } from "../../../src/lib/random.js";
@@ -18,7 +18,7 @@ const input = { height: 12, width: 12, channels: 1, classes: 10 };
 const spec = { name: "resnet18-sinn", widthScale: 0.25 };
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 function evalSet(seed: number, count: number): EvalSet {

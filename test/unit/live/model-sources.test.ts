@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { createReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { readParameters, innDiscreteParameters } from "../../../src/lib/compression/conversion.js";
@@ -13,7 +13,7 @@ import { continuousModelFromBytes, fullSizeParametersFromBytes, integralFromTfjs
 import { mulberry32 } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("wasm");
+  await initBackend("wasm");
 });
 
 const input = { height: 28, width: 28, channels: 1, classes: 10 };

@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { createReferenceInn } from "../../../src/lib/models/reference-inn.js";
@@ -16,7 +16,7 @@ import { LatestOnly } from "../../../src/lib/live/latest-only.js";
 import { LiveSession } from "../../../src/lib/live/reference-session.js";
 
 before(async () => {
-  await initEngine("wasm");
+  await initBackend("wasm");
 });
 
 function randomImages(seed: number, batch: number, h: number, w: number): tf.Tensor4D {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { cubicKernel, interpolationKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../../../src/lib/math/interpolation.js";
 import { interpolationMatrix } from "../../../src/lib/math/sampling.js";
 import { mulberry32 } from "../../../src/lib/random.js";
@@ -80,7 +80,7 @@ test("cubic with A = −0.5 reproduces quadratics in the interior; A = −0.75 d
 });
 
 test("tensor kernels agree with the plain ones and free their tensors", async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
   const s = Array.from({ length: 81 }, (_, i) => -2.5 + i * 0.0625);
   const before = tf.memory().numTensors;
   for (const k of kernels) {

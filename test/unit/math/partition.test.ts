@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { checkSizeRange, drawPartitionSize, TrainablePartition, uniformPartition } from "../../../src/lib/math/partition.js";
 import { trapezoidWeightsTensor } from "../../../src/lib/math/quadrature.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 test("uniform partitions: ends at ±1, equal spacing, one point at 0", () => {

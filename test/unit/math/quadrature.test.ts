@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import {
   gaussLegendre,
   leftRiemannWeights,
@@ -91,7 +91,7 @@ test("Gauss–Legendre is exact to degree 2n − 1 and not beyond", () => {
 });
 
 test("the tfjs trapezoid weights equal the plain ones and differentiate to the points", async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
   const random = mulberry32(5);
   const pts = [-1, ...Array.from({ length: 6 }, () => random() * 2 - 1).sort((a, b) => a - b), 1];
   const c = pts.map(() => random());

@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { cubicKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../../../src/lib/math/interpolation.js";
 import { interpolationMatrix, interpolationMatrixConstant, interpolationMatrixTensor, sampleAxis } from "../../../src/lib/math/sampling.js";
 import { mulberry32, type Random } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 function randomPoints(random: Random, m: number): number[] {

@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import type { Model } from "../../../src/lib/model.js";
 import { LhcNet } from "../../../src/lib/models/lhc-net.js";
 import { SscNet } from "../../../src/lib/models/ssc-net.js";
@@ -9,7 +9,7 @@ import { IgpcNet } from "../../../src/lib/models/igpc-net.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
   if (!tf.getGradient("Sum")) await import("@tensorflow/tfjs");
 });
 

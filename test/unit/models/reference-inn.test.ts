@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { ChannelGroups, type GroupSizes } from "../../../src/lib/integral/groups.js";
 import { IntegralConv2d, IntegralDense, IntegralPointwiseConv2d } from "../../../src/lib/integral/layers.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
@@ -14,7 +14,7 @@ import { distillationLoss, softmaxCrossEntropy } from "../../../src/lib/train/lo
 import { deriveSeed, mulberry32, type Random } from "../../../src/lib/random.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 const input = { height: 28, width: 28, channels: 1, classes: 10 };

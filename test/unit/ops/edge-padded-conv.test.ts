@@ -8,7 +8,7 @@ import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle h
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { edgePad } from "../../../src/lib/ops/edge-pad.js";
 import { edgePaddedConv2d, type ConvActivation } from "../../../src/lib/ops/edge-padded-conv.js";
 
@@ -74,7 +74,7 @@ function compare({ shape, k, pad, out }: Case, activation: ConvActivation, withB
 for (const backend of ["cpu", "wasm"] as const) {
   describe(`edgePaddedConv2d on ${backend}`, () => {
     test("forward and gradients equal autodiff through edgePad + conv2d", async () => {
-      await initEngine(backend);
+      await initBackend(backend);
       for (const c of CASES) {
         compare(c, "relu", true);
         compare(c, "linear", false);
@@ -85,7 +85,7 @@ for (const backend of ["cpu", "wasm"] as const) {
 }
 
 test("edgePaddedConv2d rejects a bad pad or a non-square filter, naming the value", async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
   const x = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
   const square = tf.zeros([3, 3, 1, 2]) as tf.Tensor4D;
   const wide = tf.zeros([3, 5, 1, 2]) as tf.Tensor4D;

@@ -2,14 +2,14 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { PlanBuilder } from "../../../src/lib/graph/plan.js";
 import { basicBlock, bottleneckBlock, inceptionBlock, ninBlock, vggBlock, type BlockForm } from "../../../src/lib/sinn/blocks.js";
 import { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
 import type { ModelDescription } from "../../../src/lib/integral/description.js";
 
 before(async () => {
-  await initEngine("cpu");
+  await initBackend("cpu");
 });
 
 /** C input channels on a side×side map feed straight into one block, then GAP → dense. */

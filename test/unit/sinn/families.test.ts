@@ -2,7 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import { loadDataset } from "../../../loaders/datasets.js";
 import { batchImages, batchLabels, type Dataset } from "../../../src/lib/data/dataset.js";
 import { createFamilyModel, familyPlan, SINN_FAMILIES, SINN_VARIANTS } from "../../../src/lib/sinn/families.js";
@@ -19,7 +19,7 @@ let images: tf.Tensor4D;
 let labels: tf.Tensor2D;
 
 before(async () => {
-  await initEngine("wasm");
+  await initBackend("wasm");
   mnist = loadDataset("mnist");
   const indices = Int32Array.from({ length: 16 }, (_, i) => i);
   images = batchImages(mnist.train, indices, mnist);

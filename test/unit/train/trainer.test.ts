@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initEngine } from "../../../loaders/backend.js";
+import { initBackend } from "../../../loaders/backend.js";
 import type { Dataset } from "../../../src/lib/data/dataset.js";
 import { createModel, modelNames } from "../../../src/lib/models/registry.js";
 import { REFERENCE_CONVS, ReferenceNet, torchDefaultUniform, referenceTensorSeed } from "../../../src/lib/models/reference.js";
@@ -14,7 +14,7 @@ import { learningRateAt, resolveSettings } from "../../../src/lib/train/settings
 import { trainInProcess } from "../../../src/lib/train/local.js";
 import { computeGradients } from "../../../src/lib/train/gradients.js";
 
-await initEngine(); // wasm + the project's training kernels: the engine the trainer really runs on
+await initBackend(); // wasm + the project's training kernels: the engine the trainer really runs on
 
 const input = { height: 8, width: 8, channels: 1, classes: 3 };
 
