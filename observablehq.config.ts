@@ -17,7 +17,7 @@ export const pages = [
   { name: "Grouped point-wise wiring", path: "/grouped-pointwise" },
   { name: "Permutation", path: "/permutation" },
   { name: "Curves", path: "/curves" },
-  { name: "Live model", path: "/live-model" }
+  { name: "Live model", path: "/live-model" },
 ];
 
 export default {
@@ -35,5 +35,5 @@ export default {
   search: false,
   // One curves file per user dataset in data/<name>/ (src/data/[dataset]/curves.json.ts).
   dynamicPaths: sweepDynamicPaths,
-  toc: true
+  toc: true,
 };

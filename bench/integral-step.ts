@@ -21,7 +21,10 @@ const arg = (name: string, fallback: number) => {
 };
 
 function step(model: Model, images: tf.Tensor4D, labels: tf.Tensor2D, context: ForwardContext): void {
-  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, context)) as tf.Scalar, model.trainableVariables);
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(labels, model.apply(images, context)) as tf.Scalar,
+    model.trainableVariables,
+  );
   value.dataSync();
   tf.dispose([value, grads]);
 }
@@ -48,8 +51,20 @@ export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise
   const discrete = new ReferenceNet(input, 0);
   const inn = ReferenceInn.fromDiscrete(discrete);
   const random = mulberry32(1);
-  const images = tf.tensor4d(Float32Array.from({ length: 128 * 28 * 28 }, () => random()), [128, 28, 28, 1]);
-  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), "int32"), 10) as tf.Tensor2D);
+  const images = tf.tensor4d(
+    Float32Array.from({ length: 128 * 28 * 28 }, () => random()),
+    [128, 28, 28, 1],
+  );
+  const labels = tf.tidy(
+    () =>
+      tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 128 }, (_, i) => i % 10),
+          "int32",
+        ),
+        10,
+      ) as tf.Tensor2D,
+  );
   const runs: Record<string, number[]> = { discrete: [], innFull: [], innRandom: [] };
   const contexts: Record<string, [Model, (i: number) => ForwardContext]> = {
     discrete: [discrete, () => ({ training: true })],
@@ -66,7 +81,15 @@ export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise
   const ms = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
   // Resample the whole model (cold sizes each time, so nothing is cached), then an evaluation at the new sizes.
   const resampleMs: number[] = [];
-  const sizes = [[12, 24, 48], [8, 16, 32], [4, 8, 16], [16, 32, 64], [10, 20, 40], [6, 12, 24], [14, 28, 56]];
+  const sizes = [
+    [12, 24, 48],
+    [8, 16, 32],
+    [4, 8, 16],
+    [16, 32, 64],
+    [10, 20, 40],
+    [6, 12, 24],
+    [14, 28, 56],
+  ];
   for (const [a, b, c] of sizes) {
     const t0 = performance.now();
     inn.resample({ conv1: a, conv2: b, conv3: c });
@@ -90,7 +113,9 @@ export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise
 async function main(): Promise<void> {
   const result = await benchIntegralStep({ steps: arg("steps", 8), warmup: arg("warmup", 2) });
   const ms = result.stepMs;
-  log(`step ms: discrete ${ms.discrete.toFixed(1)}, integral full ${ms.innFull.toFixed(1)} (×${result.ratioFullSize.toFixed(2)}), integral random sizes ${ms.innRandom.toFixed(1)} (×${result.ratioRandomSizes.toFixed(2)})`);
+  log(
+    `step ms: discrete ${ms.discrete.toFixed(1)}, integral full ${ms.innFull.toFixed(1)} (×${result.ratioFullSize.toFixed(2)}), integral random sizes ${ms.innRandom.toFixed(1)} (×${result.ratioRandomSizes.toFixed(2)})`,
+  );
   log(`resample whole model: median ${result.resampleMsMedian.toFixed(2)} ms`);
   process.stdout.write(JSON.stringify(result, null, 2) + "\n");
 }

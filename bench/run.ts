@@ -21,7 +21,9 @@ async function initParity(): Promise<number | null> {
   const images = batchImages(dataset.test, [0, 1, 2, 3], dataset);
   const logits = model.apply(images, { training: false });
   const ours = Array.from(logits.dataSync());
-  images.dispose(); logits.dispose(); model.dispose();
+  images.dispose();
+  logits.dispose();
+  model.dispose();
   const theirs = (runTorchReference("init-logits", ["--seed", "5", "--count", "4"]).logits as number[][]).flat();
   return Math.max(...ours.map((v, i) => Math.abs(v - theirs[i])));
 }
@@ -31,14 +33,23 @@ const lines: string[] = [];
 
 const parity = await initParity();
 report.initParityMaxAbsLogitDiff = parity;
-lines.push(parity === null ? "init parity: PyTorch not available" : `init parity (same seed, 4 test images): max |Δlogit| = ${parity.toExponential(2)}`);
+lines.push(
+  parity === null
+    ? "init parity: PyTorch not available"
+    : `init parity (same seed, 4 test images): max |Δlogit| = ${parity.toExponential(2)}`,
+);
 
 const throughput = await benchTrainThroughput();
 report.trainThroughput = throughput;
 const ips = throughput.imagesPerSecond;
-lines.push(`training throughput (batch ${throughput.batch}): ours 1 thread ${ips.ours1Worker.toFixed(0)} img/s, ` +
-  `ours 2 workers ${ips.ours2Workers.toFixed(0)} img/s, PyTorch 2 threads ${ips.pytorch2Threads?.toFixed(0) ?? "n/a"} img/s`);
-if (throughput.ratioToPytorch) lines.push(`ratio to PyTorch: 2 workers ${throughput.ratioToPytorch.ours2Workers.toFixed(2)}×, 1 thread ${throughput.ratioToPytorch.ours1Worker.toFixed(2)}×`);
+lines.push(
+  `training throughput (batch ${throughput.batch}): ours 1 thread ${ips.ours1Worker.toFixed(0)} img/s, ` +
+    `ours 2 workers ${ips.ours2Workers.toFixed(0)} img/s, PyTorch 2 threads ${ips.pytorch2Threads?.toFixed(0) ?? "n/a"} img/s`,
+);
+if (throughput.ratioToPytorch)
+  lines.push(
+    `ratio to PyTorch: 2 workers ${throughput.ratioToPytorch.ours2Workers.toFixed(2)}×, 1 thread ${throughput.ratioToPytorch.ours1Worker.toFixed(2)}×`,
+  );
 lines.push(`peak RSS, 2-worker training run: ${(throughput.memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
 
 try {
@@ -55,8 +66,10 @@ try {
   const { benchIntegralStep } = await import("./integral-step.js");
   const integral = await benchIntegralStep();
   report.integralStep = integral;
-  lines.push(`integral vs discrete training step (1 thread, batch ${integral.batch}): full size ×${integral.ratioFullSize.toFixed(2)}, ` +
-    `random sizes ×${integral.ratioRandomSizes.toFixed(2)}; resample whole model: median ${integral.resampleMsMedian.toFixed(2)} ms`);
+  lines.push(
+    `integral vs discrete training step (1 thread, batch ${integral.batch}): full size ×${integral.ratioFullSize.toFixed(2)}, ` +
+      `random sizes ×${integral.ratioRandomSizes.toFixed(2)}; resample whole model: median ${integral.resampleMsMedian.toFixed(2)} ms`,
+  );
 } catch (e) {
   lines.push(`integral step benchmark failed: ${(e as Error).message}`);
 }
@@ -68,7 +81,9 @@ try {
   lines.push("grouped 1×1 conv vs dense 1×1 conv of the same shape (time ratio vs FLOP ratio):");
   for (const r of grouped.rows) {
     if (!r.auto) continue;
-    lines.push(`  ${r.inChannels}→${r.outChannels} G=${r.groups} (${r.strategy}): FLOPs ×${r.flopRatio}, forward time ×${r.forwardTimeRatio}, train time ×${r.trainTimeRatio}`);
+    lines.push(
+      `  ${r.inChannels}→${r.outChannels} G=${r.groups} (${r.strategy}): FLOPs ×${r.flopRatio}, forward time ×${r.forwardTimeRatio}, train time ×${r.trainTimeRatio}`,
+    );
   }
 } catch (e) {
   lines.push(`grouped conv benchmark failed: ${(e as Error).message}`);
@@ -79,9 +94,17 @@ try {
   const { benchLiveResample } = await import("./live-resample.js");
   const live = await benchLiveResample();
   report.liveResample = live;
-  for (const [name, m] of [["reference INN", live.reference], ["SINN resnet18", live.sinn]] as const) {
-    lines.push(`live page, ${name} (${live.backend}, ${m.positions.length} slider positions, load average ${live.loadAverage.start.toFixed(1)}→${live.loadAverage.end.toFixed(1)}): first estimate median ${m.firstEstimateMs.toFixed(0)} ms, ` +
-      `full 10k median ${m.fullSetMs.toFixed(0)} ms` + (m.pytorchMs !== null ? `; PyTorch (${live.pytorchThreads} threads, same nets) full 10k median ${m.pytorchMs.toFixed(0)} ms, ratio ${m.ratioFullSetToPytorch?.toFixed(2)}×` : "; PyTorch not available"));
+  for (const [name, m] of [
+    ["reference INN", live.reference],
+    ["SINN resnet18", live.sinn],
+  ] as const) {
+    lines.push(
+      `live page, ${name} (${live.backend}, ${m.positions.length} slider positions, load average ${live.loadAverage.start.toFixed(1)}→${live.loadAverage.end.toFixed(1)}): first estimate median ${m.firstEstimateMs.toFixed(0)} ms, ` +
+        `full 10k median ${m.fullSetMs.toFixed(0)} ms` +
+        (m.pytorchMs !== null
+          ? `; PyTorch (${live.pytorchThreads} threads, same nets) full 10k median ${m.pytorchMs.toFixed(0)} ms, ratio ${m.ratioFullSetToPytorch?.toFixed(2)}×`
+          : "; PyTorch not available"),
+    );
   }
 } catch (e) {
   lines.push(`live page benchmark unavailable: ${(e as Error).message}`);

@@ -53,7 +53,12 @@ export async function engineThroughput(workers: number, options: ThroughputOptio
     }
   }
   const trainer = await ParallelTrainer.start({
-    workers, backend: "wasm", model: { name: "reference" }, dataset: "mnist", datasetOptions: {}, settings,
+    workers,
+    backend: "wasm",
+    model: { name: "reference" },
+    dataset: "mnist",
+    datasetOptions: {},
+    settings,
   });
   try {
     return await timeSteps(trainer, trainer.trainCount, options);
@@ -78,15 +83,33 @@ export function runTorchReference(mode: string, args: string[] = []): Record<str
 /** Peak RSS of a short 2-worker training run through the real CLI, in a fresh process. */
 export function trainingRunMemory(limitTrain = 4096): { peakRssBytes: number; workers: number; images: number } {
   const cli = join(ROOT, "loaders", "train.ts");
-  const run = spawnSync(process.execPath, ["--import", "tsx", cli, "--model", "reference", "--epochs", "1",
-    "--limit-train", String(limitTrain), "--limit-test", "1000", "--quiet"], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
+  const run = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      cli,
+      "--model",
+      "reference",
+      "--epochs",
+      "1",
+      "--limit-train",
+      String(limitTrain),
+      "--limit-test",
+      "1000",
+      "--quiet",
+    ],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 },
+  );
   if (run.status !== 0) throw new Error(`train CLI failed (exit ${run.status}): ${run.stderr.trim()}`);
   const result = JSON.parse(run.stdout);
   return { peakRssBytes: result.memory.peakRssBytes, workers: result.workers, images: limitTrain };
 }
 
 export async function benchTrainThroughput(options: ThroughputOptions = {}) {
-  const steps = options.steps ?? 20, warmup = options.warmup ?? 3, batch = options.batch ?? 128;
+  const steps = options.steps ?? 20,
+    warmup = options.warmup ?? 3,
+    batch = options.batch ?? 128;
   log(`training throughput, reference net, batch ${batch}, ${steps} steps after ${warmup} warm-up`);
   const oneWorker = await engineThroughput(1, { steps, warmup, batch });
   log(`  ours, 1 wasm thread:        ${oneWorker.toFixed(0)} images/s`);
@@ -94,17 +117,32 @@ export async function benchTrainThroughput(options: ThroughputOptions = {}) {
   log(`  ours, 2 workers (parallel): ${twoWorkers.toFixed(0)} images/s`);
   let torch: number | null = null;
   if (torchAvailable()) {
-    const r = runTorchReference("throughput", ["--steps", String(steps), "--warmup", String(warmup), "--batch", String(batch), "--threads", "2"]);
+    const r = runTorchReference("throughput", [
+      "--steps",
+      String(steps),
+      "--warmup",
+      String(warmup),
+      "--batch",
+      String(batch),
+      "--threads",
+      "2",
+    ]);
     torch = r.imagesPerSecond as number;
     log(`  PyTorch ${r.torchVersion}, 2 threads:  ${torch.toFixed(0)} images/s`);
-    log(`  ratio ours(2 workers)/PyTorch: ${(twoWorkers / torch).toFixed(2)}, ours(1)/PyTorch: ${(oneWorker / torch).toFixed(2)}`);
+    log(
+      `  ratio ours(2 workers)/PyTorch: ${(twoWorkers / torch).toFixed(2)}, ours(1)/PyTorch: ${(oneWorker / torch).toFixed(2)}`,
+    );
   } else {
     log("  PyTorch: not available (/usr/bin/python3 -c 'import torch' failed) — no ratio");
   }
   const memory = trainingRunMemory();
-  log(`  peak RSS of a 2-worker training run (${memory.images} images): ${(memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  log(
+    `  peak RSS of a 2-worker training run (${memory.images} images): ${(memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
   return {
-    batch, steps, warmup,
+    batch,
+    steps,
+    warmup,
     imagesPerSecond: { ours1Worker: oneWorker, ours2Workers: twoWorkers, pytorch2Threads: torch },
     ratioToPytorch: torch ? { ours1Worker: oneWorker / torch, ours2Workers: twoWorkers / torch } : null,
     memory,

@@ -57,7 +57,12 @@ export function listDatasets(options: DatasetOptions = {}): string[] {
   const names = [BUILTIN];
   if (existsSync(dataDir)) {
     for (const entry of readdirSync(dataDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.isDirectory() && entry.name !== BUILTIN && NAME_PATTERN.test(entry.name) && hasStandardFiles(join(dataDir, entry.name))) {
+      if (
+        entry.isDirectory() &&
+        entry.name !== BUILTIN &&
+        NAME_PATTERN.test(entry.name) &&
+        hasStandardFiles(join(dataDir, entry.name))
+      ) {
         names.push(entry.name);
       }
     }
@@ -82,7 +87,9 @@ function datasetDir(name: string, options: DatasetOptions): string {
   if (name === BUILTIN) return options.mnistDir ?? defaultMnistDir();
   const available = () => listDatasets(options).join(", ");
   if (!NAME_PATTERN.test(name)) {
-    throw new Error(`invalid dataset name ${JSON.stringify(name)} (letters, digits, "_", "-", "."); available: ${available()}`);
+    throw new Error(
+      `invalid dataset name ${JSON.stringify(name)} (letters, digits, "_", "-", "."); available: ${available()}`,
+    );
   }
   const dir = join(options.dataDir ?? defaultDataDir(), name);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -111,7 +118,10 @@ function loadSplit(dir: string, imagesBase: string, labelsBase: string, classes:
 /** Load a dataset by name (synchronous; MNIST takes well under a second). */
 export function loadDataset(name: string, options: DatasetOptions = {}): Dataset {
   const dir = datasetDir(name, options);
-  if (options.classes !== undefined && (!Number.isInteger(options.classes) || options.classes < 2 || options.classes > 256)) {
+  if (
+    options.classes !== undefined &&
+    (!Number.isInteger(options.classes) || options.classes < 2 || options.classes > 256)
+  ) {
     throw new Error(`classes must be an integer in 2..256, got ${options.classes}`);
   }
   const train = loadSplit(dir, STANDARD_FILES.trainImages, STANDARD_FILES.trainLabels, options.classes);

@@ -17,9 +17,7 @@ import { resolveSettings, type TrainSettings } from "../src/lib/train/settings.j
 import { methodRecipe, type MethodRecipeKind } from "./recipes.js";
 
 export type MethodNetTask =
-  | { kind: "lhc"; density: number }
-  | { kind: "ssc" }
-  | { kind: "igpc"; channelsPerGroup: number };
+  { kind: "lhc"; density: number } | { kind: "ssc" } | { kind: "igpc"; channelsPerGroup: number };
 
 /** The curves' method id: lhc-<density>, ssc, igpc-ch<Ch>. */
 export function methodNetId(task: MethodNetTask): string {
@@ -40,7 +38,11 @@ export function parseMethodNet(id: string): MethodNetTask {
 export class LhcTraining implements Model {
   readonly name: string;
   private factor = 0;
-  constructor(readonly net: LhcNet, readonly density: number, private readonly warmupEpochs: number) {
+  constructor(
+    readonly net: LhcNet,
+    readonly density: number,
+    private readonly warmupEpochs: number,
+  ) {
     this.name = net.name;
   }
   get trainableVariables(): tf.Variable[] {
@@ -61,7 +63,10 @@ export class LhcTraining implements Model {
 }
 
 /** Resolved settings of a method's recipe: `overrides` (seed, limits, epochs …) win; LHC's mask-stage epochs apart. */
-export function methodNetSettings(kind: MethodRecipeKind, overrides: Partial<TrainSettings> & { maskEpochs?: number } = {}): { settings: TrainSettings; maskEpochs: number } {
+export function methodNetSettings(
+  kind: MethodRecipeKind,
+  overrides: Partial<TrainSettings> & { maskEpochs?: number } = {},
+): { settings: TrainSettings; maskEpochs: number } {
   const r = methodRecipe(kind);
   const { maskEpochs, ...rest } = overrides;
   return { settings: resolveSettings({ ...r.settings, ...rest }), maskEpochs: maskEpochs ?? r.maskEpochs ?? 0 };
@@ -93,14 +98,18 @@ export function methodNetCost(net: LhcNet | SscNet | IgpcNet, inp: InputShape): 
     }
   }
   let cost: ModelCost = { params: 64 * inp.classes + inp.classes, flops: 2 * 64 * inp.classes };
-  stages.forEach((s, i) => { cost = { params: cost.params + s.params, flops: cost.flops + 2 * s.macsPerPixel * areas[i] }; });
+  stages.forEach((s, i) => {
+    cost = { params: cost.params + s.params, flops: cost.flops + 2 * s.macsPerPixel * areas[i] };
+  });
   return cost;
 }
 
 /** Every layer's tile masks, densities and shape histogram (the curves' `lhcMasks`), after training. */
 export function lhcMasksOf(net: LhcNet, inp: InputShape, seed: number, topShapes = 24): LhcMasks {
   // One forward pass sets each layer's output area (FLOP density).
-  tf.tidy(() => { net.apply(tf.zeros([1, inp.height, inp.width, inp.channels]) as tf.Tensor4D, { training: false }); });
+  tf.tidy(() => {
+    net.apply(tf.zeros([1, inp.height, inp.width, inp.channels]) as tf.Tensor4D, { training: false });
+  });
   const layers = net.convs.map((c, n) => lhcLayerMasks(c, `conv${n + 1}`, topShapes));
   const d = net.density();
   return { seed, weightDensity: d.weightDensity, flopDensity: d.flopDensity, layers };
@@ -108,8 +117,11 @@ export function lhcMasksOf(net: LhcNet, inp: InputShape, seed: number, topShapes
 
 function lhcLayerMasks(c: LhcConv2d, name: string, topShapes: number): LhcMaskLayer {
   const mask = c.maskData();
-  const k = c.kernelSize, cin = c.inChannels, cout = c.outChannels;
-  const tilesIn = Math.ceil(cin / c.cgi), tilesOut = Math.ceil(cout / c.cgo);
+  const k = c.kernelSize,
+    cin = c.inChannels,
+    cout = c.outChannels;
+  const tilesIn = Math.ceil(cin / c.cgi),
+    tilesOut = Math.ceil(cout / c.cgo);
   // A tile's shape is that of its first (input, output) kernel: all kernels of a tile share it.
   const tiles: string[] = [];
   for (let o = 0; o < tilesOut; o++) {
@@ -125,9 +137,27 @@ function lhcLayerMasks(c: LhcConv2d, name: string, topShapes: number): LhcMaskLa
   const top = histogram.slice(0, topShapes);
   const stats = c.stats();
   return {
-    name, kernelSize: k, inChannels: cin, outChannels: cout, cgi: c.cgi, cgo: c.cgo, shapes: c.shapes, tilesIn, tilesOut, tiles,
-    weightDensity: stats.weightDensity, flopDensity: stats.flopDensity, keptWeights: stats.keptWeights, totalWeights: stats.totalWeights,
-    shapeHistogram: { kernels: cin * cout, distinct: histogram.length, top, otherKernels: cin * cout - top.reduce((n, h) => n + h.count, 0), tapCounts },
+    name,
+    kernelSize: k,
+    inChannels: cin,
+    outChannels: cout,
+    cgi: c.cgi,
+    cgo: c.cgo,
+    shapes: c.shapes,
+    tilesIn,
+    tilesOut,
+    tiles,
+    weightDensity: stats.weightDensity,
+    flopDensity: stats.flopDensity,
+    keptWeights: stats.keptWeights,
+    totalWeights: stats.totalWeights,
+    shapeHistogram: {
+      kernels: cin * cout,
+      distinct: histogram.length,
+      top,
+      otherKernels: cin * cout - top.reduce((n, h) => n + h.count, 0),
+      tapCounts,
+    },
   };
 }
 
@@ -148,7 +178,13 @@ export type TrainFn = (model: Model, settings: TrainSettings, what: string) => P
  * Build and train one method net with its recipe. `overrides` (seed, limitTrain, epochs, maskEpochs …)
  * replace the recipe's values; the caller disposes `net`.
  */
-export async function trainMethodNet(task: MethodNetTask, inp: InputShape, seed: number, overrides: Partial<TrainSettings> & { maskEpochs?: number }, train: TrainFn): Promise<TrainedMethodNet> {
+export async function trainMethodNet(
+  task: MethodNetTask,
+  inp: InputShape,
+  seed: number,
+  overrides: Partial<TrainSettings> & { maskEpochs?: number },
+  train: TrainFn,
+): Promise<TrainedMethodNet> {
   const kind: MethodRecipeKind = task.kind;
   const { settings, maskEpochs } = methodNetSettings(kind, { seed, ...overrides });
   const method = methodNetId(task);
@@ -156,21 +192,40 @@ export async function trainMethodNet(task: MethodNetTask, inp: InputShape, seed:
     const net = new LhcNet(inp, { shapes: "free", seed });
     try {
       const maskSettings = resolveSettings({ ...settings, epochs: maskEpochs });
-      await train(new LhcTraining(net, task.density, maskEpochs), maskSettings, `LHC (target density ${task.density}): masks`);
+      await train(
+        new LhcTraining(net, task.density, maskEpochs),
+        maskSettings,
+        `LHC (target density ${task.density}): masks`,
+      );
       for (const c of net.convs) c.freezeMask();
       await train(net, settings, `LHC (target density ${task.density}): frozen-mask fine-tune`);
       const lhcMasks = lhcMasksOf(net, inp, seed);
       return {
-        net, method, spec: { name: "lhc", shapes: "free", cgi: 1, cgo: 1 },
-        training: { recipe: "method:lhc", maskStage: { ...maskSettings, targetDensity: task.density, regularizer: "maskRegularizer × linear ramp, masks enabled over the stage" }, fineTune: settings },
-        cost: methodNetCost(net, inp), weightDensity: lhcMasks.weightDensity, lhcMasks,
+        net,
+        method,
+        spec: { name: "lhc", shapes: "free", cgi: 1, cgo: 1 },
+        training: {
+          recipe: "method:lhc",
+          maskStage: {
+            ...maskSettings,
+            targetDensity: task.density,
+            regularizer: "maskRegularizer × linear ramp, masks enabled over the stage",
+          },
+          fineTune: settings,
+        },
+        cost: methodNetCost(net, inp),
+        weightDensity: lhcMasks.weightDensity,
+        lhcMasks,
       };
     } catch (e) {
       net.dispose();
       throw e;
     }
   }
-  const net = task.kind === "ssc" ? new SscNet(inp, { seed }) : new IgpcNet(inp, { seed, channelsPerGroup: task.channelsPerGroup });
+  const net =
+    task.kind === "ssc"
+      ? new SscNet(inp, { seed })
+      : new IgpcNet(inp, { seed, channelsPerGroup: task.channelsPerGroup });
   try {
     await train(net, settings, task.kind === "ssc" ? "SSC" : `IGPC (Ch ${task.channelsPerGroup})`);
     const spec = task.kind === "ssc" ? { name: "ssc" } : { name: "igpc", channelsPerGroup: task.channelsPerGroup };

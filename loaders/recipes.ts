@@ -140,16 +140,33 @@ export interface Recipe {
 }
 
 /** The trainer's defaults less what the caller sets (seed, data limits); each recipe overrides what it needs. */
-const { seed: _seed, limitTrain: _limitTrain, limitTest: _limitTest, ...BASE } = { ...DEFAULT_SETTINGS, epochs: 2 } satisfies TrainSettings;
+const {
+  seed: _seed,
+  limitTrain: _limitTrain,
+  limitTest: _limitTest,
+  ...BASE
+} = { ...DEFAULT_SETTINGS, epochs: 2 } satisfies TrainSettings;
 
 /** Training ranges of the integral reference nets: every hidden group 25–100% of its channels. */
 const INN_MIN_FRACTION = 0.25;
 
 export const RECIPES: Readonly<Record<RecipeKind, Recipe>> = {
-  discrete: { kind: "discrete", model: { name: "reference" }, settings: { ...BASE, epochs: 2, optimizer: "sgd", learningRate: 0.1, momentum: 0.9, clipNorm: 5 } },
+  discrete: {
+    kind: "discrete",
+    model: { name: "reference" },
+    settings: { ...BASE, epochs: 2, optimizer: "sgd", learningRate: 0.1, momentum: 0.9, clipNorm: 5 },
+  },
   inn: {
     kind: "inn",
-    model: { name: "reference-inn", minFraction: INN_MIN_FRACTION, kernel: "linear", sandwich: true, sandwichSmallest: true, sandwichLabelWeight: 0.25, smoothInit: 1 },
+    model: {
+      name: "reference-inn",
+      minFraction: INN_MIN_FRACTION,
+      kernel: "linear",
+      sandwich: true,
+      sandwichSmallest: true,
+      sandwichLabelWeight: 0.25,
+      smoothInit: 1,
+    },
     settings: { ...BASE, epochs: 4, learningRate: 0.01 },
   },
   innInit: {
@@ -157,7 +174,11 @@ export const RECIPES: Readonly<Record<RecipeKind, Recipe>> = {
     model: { name: "reference-inn", minFraction: INN_MIN_FRACTION, fullSizeProbability: 0.25 },
     settings: { ...BASE, epochs: 1, learningRate: 0.001, lrGamma: 1 },
   },
-  gridTuning: { kind: "gridTuning", model: { name: "reference-inn", minFraction: INN_MIN_FRACTION }, settings: { ...BASE, epochs: 1, learningRate: 0.01, lrGamma: 1 } },
+  gridTuning: {
+    kind: "gridTuning",
+    model: { name: "reference-inn", minFraction: INN_MIN_FRACTION },
+    settings: { ...BASE, epochs: 1, learningRate: 0.01, lrGamma: 1 },
+  },
 };
 
 /** A recipe by kind, with a clear error for an unknown one. */
@@ -199,14 +220,23 @@ const SINN_BASE: RecipeSettings = { ...BASE, epochs: 1, batchSize: 64, learningR
 
 export const SINN_RECIPES: Readonly<Record<"discrete" | "inn" | "sinn", SinnRecipe>> = {
   discrete: { variant: "discrete", model: { batchNormMomentum: 0.1 }, settings: { ...SINN_BASE } },
-  inn: { variant: "inn", model: { minFraction: 0.25, fullSizeProbability: 0.5, batchNormMomentum: 0.2 }, settings: { ...SINN_BASE, learningRate: 0.006 } },
-  sinn: { variant: "sinn", model: { minFraction: 0.25, fullSizeProbability: 0.5, batchNormMomentum: 0.2 }, settings: { ...SINN_BASE, learningRate: 0.006 } },
+  inn: {
+    variant: "inn",
+    model: { minFraction: 0.25, fullSizeProbability: 0.5, batchNormMomentum: 0.2 },
+    settings: { ...SINN_BASE, learningRate: 0.006 },
+  },
+  sinn: {
+    variant: "sinn",
+    model: { minFraction: 0.25, fullSizeProbability: 0.5, batchNormMomentum: 0.2 },
+    settings: { ...SINN_BASE, learningRate: 0.006 },
+  },
 };
 
 /** The SINN recipe of a variant (copies), with a clear error for an unknown one. */
 export function sinnRecipe(variant: string): SinnRecipe {
   const r = (SINN_RECIPES as Record<string, SinnRecipe | undefined>)[variant];
-  if (!r) throw new Error(`recipes: unknown SINN variant "${variant}" (known: ${Object.keys(SINN_RECIPES).join(", ")})`);
+  if (!r)
+    throw new Error(`recipes: unknown SINN variant "${variant}" (known: ${Object.keys(SINN_RECIPES).join(", ")})`);
   return { variant: r.variant, model: { ...r.model }, settings: { ...r.settings } };
 }
 
@@ -243,7 +273,14 @@ export interface MethodRecipe {
   dense: ModelSpec;
 }
 
-const METHOD_BASE: RecipeSettings = { ...BASE, optimizer: "adam", learningRate: 0.01, lrGamma: 0.5, lrStepEpochs: 1, epochs: 2 };
+const METHOD_BASE: RecipeSettings = {
+  ...BASE,
+  optimizer: "adam",
+  learningRate: 0.01,
+  lrGamma: 0.5,
+  lrStepEpochs: 1,
+  epochs: 2,
+};
 
 export const METHOD_RECIPES: Readonly<Record<MethodRecipeKind, MethodRecipe>> = {
   lhc: { method: "lhc", settings: { ...METHOD_BASE }, maskEpochs: 2, dense: { name: "reference" } },
@@ -255,5 +292,10 @@ export const METHOD_RECIPES: Readonly<Record<MethodRecipeKind, MethodRecipe>> = 
 export function methodRecipe(method: string): MethodRecipe {
   const r = (METHOD_RECIPES as Record<string, MethodRecipe | undefined>)[method];
   if (!r) throw new Error(`recipes: unknown method "${method}" (known: ${Object.keys(METHOD_RECIPES).join(", ")})`);
-  return { method: r.method, settings: { ...r.settings }, ...(r.maskEpochs !== undefined ? { maskEpochs: r.maskEpochs } : {}), dense: { ...r.dense } };
+  return {
+    method: r.method,
+    settings: { ...r.settings },
+    ...(r.maskEpochs !== undefined ? { maskEpochs: r.maskEpochs } : {}),
+    dense: { ...r.dense },
+  };
 }

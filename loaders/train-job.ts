@@ -46,7 +46,13 @@ export interface TrainJobResult {
   backend: string;
   epochs: EpochResult[];
   final: { testAccuracy: number; testLoss: number; testCount: number };
-  timing: { totalSeconds: number; startupSeconds: number; trainSeconds: number; evalSeconds: number; imagesPerSecond: number };
+  timing: {
+    totalSeconds: number;
+    startupSeconds: number;
+    trainSeconds: number;
+    evalSeconds: number;
+    imagesPerSecond: number;
+  };
   memory: { peakRssBytes: number };
   weightsPath: string | null;
 }
@@ -69,12 +75,16 @@ export function progressHooks(log: (line: string) => void, interval: number): Tr
       const now = performance.now();
       if (now - last < interval * 1000 && p.step !== p.stepsPerEpoch - 1) return;
       last = now;
-      log(`epoch ${p.epoch + 1}/${p.epochs} step ${p.step + 1}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)} ` +
-        `${Math.round(p.imagesPerSecond)} img/s ETA ${formatDuration(p.etaSeconds)}`);
+      log(
+        `epoch ${p.epoch + 1}/${p.epochs} step ${p.step + 1}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)} ` +
+          `${Math.round(p.imagesPerSecond)} img/s ETA ${formatDuration(p.etaSeconds)}`,
+      );
     },
     onEpoch(r: EpochResult) {
-      log(`epoch ${r.epoch + 1} done: train loss ${r.trainLoss.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ` +
-        `test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, ${r.trainSeconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`);
+      log(
+        `epoch ${r.epoch + 1} done: train loss ${r.trainLoss.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ` +
+          `test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, ${r.trainSeconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`,
+      );
     },
   };
 }
@@ -118,19 +128,31 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     trainCount = trainer.trainCount;
     testCount = settings.limitTest > 0 ? Math.min(settings.limitTest, dataset.test.count) : dataset.test.count;
     startupSeconds = (performance.now() - started) / 1000;
-    log?.(`training ${options.model.name} on ${options.dataset} (${trainCount} images) in this thread, ${backend} backend`);
+    log?.(
+      `training ${options.model.name} on ${options.dataset} (${trainCount} images) in this thread, ${backend} backend`,
+    );
     try {
       loop = await trainLoop(settings, trainer, hooks);
       const names = parameterNamesOf(model);
-      weights = model.trainableVariables.map((v, i) => ({ name: names[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array }));
+      weights = model.trainableVariables.map((v, i) => ({
+        name: names[i],
+        shape: v.shape.slice(),
+        values: v.dataSync().slice() as Float32Array,
+      }));
     } finally {
       trainer.dispose();
       model.dispose();
     }
   } else {
     const trainer = await ParallelTrainer.start({
-      workers, backend: backendName, model: options.model, dataset: options.dataset, datasetOptions, settings,
-      preload: options.preload, initialWeights: options.initialWeights,
+      workers,
+      backend: backendName,
+      model: options.model,
+      dataset: options.dataset,
+      datasetOptions,
+      settings,
+      preload: options.preload,
+      initialWeights: options.initialWeights,
     });
     try {
       backend = trainer.backend;
@@ -138,7 +160,9 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
       trainCount = trainer.trainCount;
       testCount = trainer.testCount;
       startupSeconds = (performance.now() - started) / 1000;
-      log?.(`training ${options.model.name} on ${options.dataset} (${trainCount} images) on ${workers} workers, ${backend} backend`);
+      log?.(
+        `training ${options.model.name} on ${options.dataset} (${trainCount} images) on ${workers} workers, ${backend} backend`,
+      );
       loop = await trainLoop(settings, trainer, hooks);
       weights = splitWeights(await trainer.weights(), trainer.parameterNames, trainer.parameterShapes);
     } finally {
@@ -153,16 +177,20 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   return {
     model: options.model,
     dataset: { name: options.dataset, ...input, trainCount, testCount },
-    settings, seed: settings.seed, workers, backend,
+    settings,
+    seed: settings.seed,
+    workers,
+    backend,
     epochs: loop.epochs,
     final: { testAccuracy: loop.final.accuracy, testLoss: loop.final.loss, testCount: loop.final.count },
     timing: {
-      totalSeconds: (performance.now() - started) / 1000, startupSeconds,
-      trainSeconds: loop.trainSeconds, evalSeconds: loop.evalSeconds,
+      totalSeconds: (performance.now() - started) / 1000,
+      startupSeconds,
+      trainSeconds: loop.trainSeconds,
+      evalSeconds: loop.evalSeconds,
       imagesPerSecond: trainImages / Math.max(loop.trainSeconds, 1e-9),
     },
     memory: { peakRssBytes: process.resourceUsage().maxRSS * 1024 },
     weightsPath: outPath,
   };
 }
-

@@ -36,27 +36,120 @@ Trains a model and prints the result as JSON on stdout (progress on stderr).
 /** A command-line mistake: reported with the usage hint and exit code 2. */
 export class UsageError extends Error {}
 
-type Flag = { kind: "int" | "number" | "string" | "bool"; apply: (o: TrainJobOptions, s: Partial<TrainSettings>, v: string | number | boolean) => void };
+type Flag = {
+  kind: "int" | "number" | "string" | "bool";
+  apply: (o: TrainJobOptions, s: Partial<TrainSettings>, v: string | number | boolean) => void;
+};
 
 const FLAGS: Record<string, Flag> = {
-  "--model": { kind: "string", apply: (o, _s, v) => { o.model = { name: v as string }; } },
-  "--dataset": { kind: "string", apply: (o, _s, v) => { o.dataset = v as string; } },
-  "--data-dir": { kind: "string", apply: (o, _s, v) => { o.datasetOptions = { ...o.datasetOptions, dataDir: v as string }; } },
-  "--epochs": { kind: "int", apply: (_o, s, v) => { s.epochs = v as number; } },
-  "--seed": { kind: "int", apply: (_o, s, v) => { s.seed = v as number; } },
-  "--batch": { kind: "int", apply: (_o, s, v) => { s.batchSize = v as number; } },
-  "--optimizer": { kind: "string", apply: (_o, s, v) => { s.optimizer = v as TrainSettings["optimizer"]; } },
-  "--lr": { kind: "number", apply: (_o, s, v) => { s.learningRate = v as number; } },
-  "--momentum": { kind: "number", apply: (_o, s, v) => { s.momentum = v as number; } },
-  "--clip-norm": { kind: "number", apply: (_o, s, v) => { s.clipNorm = v as number; } },
-  "--lr-gamma": { kind: "number", apply: (_o, s, v) => { s.lrGamma = v as number; } },
-  "--lr-step": { kind: "int", apply: (_o, s, v) => { s.lrStepEpochs = v as number; } },
-  "--limit-train": { kind: "int", apply: (_o, s, v) => { s.limitTrain = v as number; } },
-  "--limit-test": { kind: "int", apply: (_o, s, v) => { s.limitTest = v as number; } },
-  "--workers": { kind: "int", apply: (o, _s, v) => { o.workers = v as number; } },
-  "--backend": { kind: "string", apply: (o, _s, v) => { o.backend = v as TrainJobOptions["backend"]; } },
-  "--out": { kind: "string", apply: (o, _s, v) => { o.out = v as string; } },
-  "--quiet": { kind: "bool", apply: (o) => { o.log = null; } },
+  "--model": {
+    kind: "string",
+    apply: (o, _s, v) => {
+      o.model = { name: v as string };
+    },
+  },
+  "--dataset": {
+    kind: "string",
+    apply: (o, _s, v) => {
+      o.dataset = v as string;
+    },
+  },
+  "--data-dir": {
+    kind: "string",
+    apply: (o, _s, v) => {
+      o.datasetOptions = { ...o.datasetOptions, dataDir: v as string };
+    },
+  },
+  "--epochs": {
+    kind: "int",
+    apply: (_o, s, v) => {
+      s.epochs = v as number;
+    },
+  },
+  "--seed": {
+    kind: "int",
+    apply: (_o, s, v) => {
+      s.seed = v as number;
+    },
+  },
+  "--batch": {
+    kind: "int",
+    apply: (_o, s, v) => {
+      s.batchSize = v as number;
+    },
+  },
+  "--optimizer": {
+    kind: "string",
+    apply: (_o, s, v) => {
+      s.optimizer = v as TrainSettings["optimizer"];
+    },
+  },
+  "--lr": {
+    kind: "number",
+    apply: (_o, s, v) => {
+      s.learningRate = v as number;
+    },
+  },
+  "--momentum": {
+    kind: "number",
+    apply: (_o, s, v) => {
+      s.momentum = v as number;
+    },
+  },
+  "--clip-norm": {
+    kind: "number",
+    apply: (_o, s, v) => {
+      s.clipNorm = v as number;
+    },
+  },
+  "--lr-gamma": {
+    kind: "number",
+    apply: (_o, s, v) => {
+      s.lrGamma = v as number;
+    },
+  },
+  "--lr-step": {
+    kind: "int",
+    apply: (_o, s, v) => {
+      s.lrStepEpochs = v as number;
+    },
+  },
+  "--limit-train": {
+    kind: "int",
+    apply: (_o, s, v) => {
+      s.limitTrain = v as number;
+    },
+  },
+  "--limit-test": {
+    kind: "int",
+    apply: (_o, s, v) => {
+      s.limitTest = v as number;
+    },
+  },
+  "--workers": {
+    kind: "int",
+    apply: (o, _s, v) => {
+      o.workers = v as number;
+    },
+  },
+  "--backend": {
+    kind: "string",
+    apply: (o, _s, v) => {
+      o.backend = v as TrainJobOptions["backend"];
+    },
+  },
+  "--out": {
+    kind: "string",
+    apply: (o, _s, v) => {
+      o.out = v as string;
+    },
+  },
+  "--quiet": {
+    kind: "bool",
+    apply: (o) => {
+      o.log = null;
+    },
+  },
 };
 
 /** Parse arguments into job options; null means --help was asked for. */
@@ -64,7 +157,9 @@ export function parseTrainArgs(argv: string[]): TrainJobOptions | null {
   const options: TrainJobOptions = { model: { name: "" }, dataset: "mnist" };
   const settings: Partial<TrainSettings> = {};
   for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const [name, inline] = argv[i].includes("=")
+      ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
+      : [argv[i], undefined];
     if (name === "--help" || name === "-h") return null;
     const flag = FLAGS[name];
     if (!flag) throw new UsageError(`unknown option "${argv[i]}"`);
@@ -73,7 +168,8 @@ export function parseTrainArgs(argv: string[]): TrainJobOptions | null {
       continue;
     }
     const raw = inline ?? argv[++i];
-    if (raw === undefined || (inline === undefined && raw.startsWith("--"))) throw new UsageError(`${name} needs a value`);
+    if (raw === undefined || (inline === undefined && raw.startsWith("--")))
+      throw new UsageError(`${name} needs a value`);
     let value: string | number = raw;
     if (flag.kind !== "string") {
       value = Number(raw);
@@ -83,9 +179,12 @@ export function parseTrainArgs(argv: string[]): TrainJobOptions | null {
     flag.apply(options, settings, value);
   }
   if (!options.model.name) throw new UsageError("--model is required");
-  if (!modelNames().includes(options.model.name)) throw new UsageError(`--model: unknown model "${options.model.name}" (known: ${modelNames().join(", ")})`);
-  if (options.backend !== undefined && options.backend !== "wasm" && options.backend !== "cpu") throw new UsageError(`--backend: "${options.backend}" is not wasm or cpu`);
-  if (options.workers !== undefined && options.workers < 1) throw new UsageError(`--workers: must be at least 1, got ${options.workers}`);
+  if (!modelNames().includes(options.model.name))
+    throw new UsageError(`--model: unknown model "${options.model.name}" (known: ${modelNames().join(", ")})`);
+  if (options.backend !== undefined && options.backend !== "wasm" && options.backend !== "cpu")
+    throw new UsageError(`--backend: "${options.backend}" is not wasm or cpu`);
+  if (options.workers !== undefined && options.workers < 1)
+    throw new UsageError(`--workers: must be at least 1, got ${options.workers}`);
   options.settings = settings;
   return options;
 }

@@ -40,7 +40,7 @@ export async function bundleTfjsWasm(outFile: string = defaultOutput): Promise<s
     legalComments: "none",
     logLevel: "warning",
     // Both the package and its subpaths (e.g. tfjs-backend-cpu/dist/shared) stay bare imports.
-    external: externalPackages.flatMap((name) => [name, `${name}/*`])
+    external: externalPackages.flatMap((name) => [name, `${name}/*`]),
   });
   const code = result.outputFiles[0]?.text;
   if (!code) throw new Error(`esbuild produced no output for ${entry}`);

@@ -23,7 +23,10 @@ class WorkerHandle {
   private failure: Error | undefined;
   pending: PendingUpdate | undefined;
 
-  constructor(readonly thread: Worker, readonly index: number) {
+  constructor(
+    readonly thread: Worker,
+    readonly index: number,
+  ) {
     thread.on("message", (message: FromWorker) => {
       if (message.type === "error") {
         this.fail(new Error(`training worker ${index}: ${message.message}`));
@@ -81,7 +84,10 @@ export class ParallelTrainer implements Trainer {
   private readonly averaged: Float32Array;
   private closed = false;
 
-  private constructor(private readonly workers: WorkerHandle[], readies: Ready[]) {
+  private constructor(
+    private readonly workers: WorkerHandle[],
+    readies: Ready[],
+  ) {
     const first = readies[0];
     this.trainCount = first.trainCount;
     this.testCount = first.testCount;
@@ -98,20 +104,28 @@ export class ParallelTrainer implements Trainer {
   }
 
   static async start(options: ParallelOptions): Promise<ParallelTrainer> {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`workers must be a positive integer, got ${options.workers}`);
+    if (!Number.isInteger(options.workers) || options.workers < 1)
+      throw new Error(`workers must be a positive integer, got ${options.workers}`);
     const workerUrl = workerScript();
     const handles = Array.from({ length: options.workers }, (_, workerIndex) => {
       const init: WorkerInit = {
-        workerIndex, backend: options.backend, model: options.model, dataset: options.dataset,
-        datasetOptions: options.datasetOptions, settings: options.settings,
-        preload: options.preload, initialWeights: options.initialWeights,
+        workerIndex,
+        backend: options.backend,
+        model: options.model,
+        dataset: options.dataset,
+        datasetOptions: options.datasetOptions,
+        settings: options.settings,
+        preload: options.preload,
+        initialWeights: options.initialWeights,
       };
       return new WorkerHandle(new Worker(workerUrl, { workerData: init, execArgv: [] }), workerIndex);
     });
     try {
       const readies = (await Promise.all(handles.map((h) => h.next()))).map((m) => expect(m, "ready"));
       const trainer = new ParallelTrainer(handles, readies);
-      await Promise.all(handles.map((h) => h.request({ type: "attach", averaged: trainer.averaged.buffer as SharedArrayBuffer })));
+      await Promise.all(
+        handles.map((h) => h.request({ type: "attach", averaged: trainer.averaged.buffer as SharedArrayBuffer })),
+      );
       return trainer;
     } catch (e) {
       await Promise.all(handles.map((h) => h.thread.terminate()));
@@ -145,7 +159,10 @@ export class ParallelTrainer implements Trainer {
   }
 
   async evaluate(): Promise<Evaluation> {
-    const parts = shardBatch(new Int32Array(this.testCount).map((_, i) => i), this.workers.length);
+    const parts = shardBatch(
+      new Int32Array(this.testCount).map((_, i) => i),
+      this.workers.length,
+    );
     let start = 0;
     const replies = await Promise.all(
       this.workers.map((w, i) => {
@@ -160,7 +177,9 @@ export class ParallelTrainer implements Trainer {
 
   /** Every worker calls its model's optional startEpoch hook (all replicas stay identical). */
   async startEpoch(epoch: number, epochs: number): Promise<void> {
-    const replies = await Promise.all(this.workers.map((w) => w.request({ type: "startEpoch", apply: w.takePending(), epoch, epochs })));
+    const replies = await Promise.all(
+      this.workers.map((w) => w.request({ type: "startEpoch", apply: w.takePending(), epoch, epochs })),
+    );
     replies.forEach((m) => expect(m, "epochStarted"));
   }
 
@@ -175,11 +194,12 @@ export class ParallelTrainer implements Trainer {
     this.closed = true;
     await Promise.all(
       this.workers.map(
-        (w) => new Promise<void>((resolve) => {
-          w.thread.once("exit", () => resolve());
-          w.thread.postMessage({ type: "close" } satisfies ToWorker);
-          setTimeout(() => void w.thread.terminate(), 5000).unref();
-        }),
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.thread.once("exit", () => resolve());
+            w.thread.postMessage({ type: "close" } satisfies ToWorker);
+            setTimeout(() => void w.thread.terminate(), 5000).unref();
+          }),
       ),
     );
   }

@@ -34,7 +34,10 @@ async function main(init: WorkerInit): Promise<void> {
   const model = createModel(init.model, input, init.settings.seed);
   const variables = model.trainableVariables;
   if (init.initialWeights) assignFlatWeights(variables, init.initialWeights);
-  const optimizer = createOptimizer(init.settings.optimizer, variables, { momentum: init.settings.momentum, clipNorm: init.settings.clipNorm });
+  const optimizer = createOptimizer(init.settings.optimizer, variables, {
+    momentum: init.settings.momentum,
+    clipNorm: init.settings.clipNorm,
+  });
   const total = variables.reduce((n, v) => n + v.size, 0);
   const gradients = new Float32Array(new SharedArrayBuffer(total * 4));
   let averaged: Float32Array | undefined;
@@ -73,7 +76,10 @@ async function main(init: WorkerInit): Promise<void> {
         }
         case "evaluate":
           applyPending(message.apply);
-          send({ type: "evaluation", sums: evaluateSums(model, test, dataset, { start: message.start, end: message.end }) });
+          send({
+            type: "evaluation",
+            sums: evaluateSums(model, test, dataset, { start: message.start, end: message.end }),
+          });
           break;
         case "startEpoch":
           applyPending(message.apply);
@@ -98,9 +104,14 @@ async function main(init: WorkerInit): Promise<void> {
   });
 
   send({
-    type: "ready", backend, input, gradients: gradients.buffer as SharedArrayBuffer,
-    parameterNames: parameterNamesOf(model), parameterShapes: variables.map((v) => v.shape.slice()),
-    trainCount: train.count, testCount: test.count,
+    type: "ready",
+    backend,
+    input,
+    gradients: gradients.buffer as SharedArrayBuffer,
+    parameterNames: parameterNamesOf(model),
+    parameterShapes: variables.map((v) => v.shape.slice()),
+    trainCount: train.count,
+    testCount: test.count,
   });
 }
 

@@ -52,30 +52,54 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { methods: DEFAULT_METHODS.split(",").map(parseMethodNet), seed: 0, limitTrain: 0, limitTest: 0, dataset: "mnist" };
+  const o: Options = {
+    methods: DEFAULT_METHODS.split(",").map(parseMethodNet),
+    seed: 0,
+    limitTrain: 0,
+    limitTest: 0,
+    dataset: "mnist",
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const [key, raw] = [argv[i], argv[i + 1]];
     if (raw === undefined) throw new Error(`method-results: ${key} needs a value`);
     const int = () => {
       const v = Number(raw);
-      if (!Number.isInteger(v) || v < 0) throw new Error(`method-results: ${key} needs a non-negative integer, got "${raw}"`);
+      if (!Number.isInteger(v) || v < 0)
+        throw new Error(`method-results: ${key} needs a non-negative integer, got "${raw}"`);
       return v;
     };
     switch (key) {
-      case "--methods": o.methods = raw.split(",").map((s) => parseMethodNet(s.trim())); break;
-      case "--seed": o.seed = int(); break;
-      case "--limit-train": o.limitTrain = int(); break;
-      case "--limit-test": o.limitTest = int(); break;
-      case "--epochs": o.epochs = int(); break;
-      case "--mask-epochs": o.maskEpochs = int(); break;
-      case "--dataset": o.dataset = raw; break;
+      case "--methods":
+        o.methods = raw.split(",").map((s) => parseMethodNet(s.trim()));
+        break;
+      case "--seed":
+        o.seed = int();
+        break;
+      case "--limit-train":
+        o.limitTrain = int();
+        break;
+      case "--limit-test":
+        o.limitTest = int();
+        break;
+      case "--epochs":
+        o.epochs = int();
+        break;
+      case "--mask-epochs":
+        o.maskEpochs = int();
+        break;
+      case "--dataset":
+        o.dataset = raw;
+        break;
       case "--lr": {
         const v = Number(raw);
         if (!(v > 0)) throw new Error(`method-results: --lr needs a positive number, got "${raw}"`);
         o.learningRate = v;
         break;
       }
-      default: throw new Error(`method-results: unknown option "${key}" (known: --methods, --seed, --limit-train, --limit-test, --epochs, --mask-epochs, --lr, --dataset)`);
+      default:
+        throw new Error(
+          `method-results: unknown option "${key}" (known: --methods, --seed, --limit-train, --limit-test, --epochs, --mask-epochs, --lr, --dataset)`,
+        );
     }
   }
   return o;
@@ -91,7 +115,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const backend = await initBackend("wasm");
   const dataset = loadDataset(o.dataset);
-  const input: InputShape = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
+  const input: InputShape = {
+    height: dataset.height,
+    width: dataset.width,
+    channels: dataset.channels,
+    classes: dataset.classes,
+  };
   const skeleton = new ReferenceInn(input);
   const denseCost: ModelCost = modelCost(skeleton);
   skeleton.dispose();
@@ -102,13 +131,18 @@ async function main(): Promise<void> {
     ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
   };
   const train = async (model: Model, settings: TrainSettings, what: string) => {
-    log(`training ${what}: ${settings.epochs} epoch(s), ${settings.optimizer} lr ${settings.learningRate}, ${settings.limitTrain || dataset.train.count} images`);
+    log(
+      `training ${what}: ${settings.epochs} epoch(s), ${settings.optimizer} lr ${settings.learningRate}, ${settings.limitTrain || dataset.train.count} images`,
+    );
     const hooks = progressHooks((line) => log(`  ${what}: ${line}`), 15);
     return trainInProcess(model, dataset, { ...settings, limitTest: 500 }, hooks);
   };
 
   // The dense reference once per distinct training (settings and total epochs).
-  const denseRuns = new Map<string, { settings: TrainSettings; spec: Record<string, unknown>; accuracy: number; seconds: number }>();
+  const denseRuns = new Map<
+    string,
+    { settings: TrainSettings; spec: Record<string, unknown>; accuracy: number; seconds: number }
+  >();
   const dense = async (task: MethodNetTask) => {
     const r = methodRecipe(task.kind);
     const { settings, maskEpochs } = methodNetSettings(task.kind, { seed: o.seed, ...overrides });
@@ -120,7 +154,12 @@ async function main(): Promise<void> {
     const net = createModel(r.dense, input, o.seed);
     try {
       await train(net, total, `dense ${r.dense.name} (as ${task.kind})`);
-      const run = { settings: total, spec: r.dense, accuracy: accuracy(net, dataset, o.limitTest), seconds: (performance.now() - t0) / 1000 };
+      const run = {
+        settings: total,
+        spec: r.dense,
+        accuracy: accuracy(net, dataset, o.limitTest),
+        seconds: (performance.now() - t0) / 1000,
+      };
       denseRuns.set(key, run);
       return run;
     } finally {
@@ -141,30 +180,53 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const d = await dense(task);
     const row = {
-      method: trained.method, spec: trained.spec, training: trained.training, accuracy: acc, params: trained.cost.params, flops: trained.cost.flops,
-      paramsRatio: trained.cost.params / denseCost.params, flopsRatio: trained.cost.flops / denseCost.flops,
-      ...(trained.weightDensity !== undefined ? { weightDensity: trained.weightDensity, flopDensity: trained.lhcMasks!.flopDensity } : {}),
-      dense: { model: d.spec, accuracy: d.accuracy, settings: d.settings, seconds: d.seconds }, seconds,
+      method: trained.method,
+      spec: trained.spec,
+      training: trained.training,
+      accuracy: acc,
+      params: trained.cost.params,
+      flops: trained.cost.flops,
+      paramsRatio: trained.cost.params / denseCost.params,
+      flopsRatio: trained.cost.flops / denseCost.flops,
+      ...(trained.weightDensity !== undefined
+        ? { weightDensity: trained.weightDensity, flopDensity: trained.lhcMasks!.flopDensity }
+        : {}),
+      dense: { model: d.spec, accuracy: d.accuracy, settings: d.settings, seconds: d.seconds },
+      seconds,
     };
-    log(`${row.method}: ${(100 * acc).toFixed(2)}% (dense trained the same way: ${(100 * d.accuracy).toFixed(2)}%), params ${row.params} (${(100 * row.paramsRatio).toFixed(1)}% of dense), FLOPs ${row.flops} (${(100 * row.flopsRatio).toFixed(1)}%)`);
+    log(
+      `${row.method}: ${(100 * acc).toFixed(2)}% (dense trained the same way: ${(100 * d.accuracy).toFixed(2)}%), params ${row.params} (${(100 * row.paramsRatio).toFixed(1)}% of dense), FLOPs ${row.flops} (${(100 * row.flopsRatio).toFixed(1)}%)`,
+    );
     rows.push(row);
   }
 
   const pct = (v: number) => (100 * v).toFixed(2);
   const testCount = o.limitTest > 0 ? Math.min(o.limitTest, dataset.test.count) : dataset.test.count;
   log("");
-  log(`${o.dataset}, seed ${o.seed}, ${o.limitTrain || dataset.train.count} training images, ${testCount} test images; dense reference: ${denseCost.params} params, ${denseCost.flops} FLOPs`);
-  log("| method | accuracy | dense, same training | params (vs dense) | FLOPs (vs dense) | weight density | training |");
+  log(
+    `${o.dataset}, seed ${o.seed}, ${o.limitTrain || dataset.train.count} training images, ${testCount} test images; dense reference: ${denseCost.params} params, ${denseCost.flops} FLOPs`,
+  );
+  log(
+    "| method | accuracy | dense, same training | params (vs dense) | FLOPs (vs dense) | weight density | training |",
+  );
   log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const s = (r.training.fineTune ?? r.training.settings) as TrainSettings;
     const mask = r.training.maskStage as TrainSettings | undefined;
     const how = `${s.optimizer} ${s.learningRate}, ${mask ? `${mask.epochs} mask + ` : ""}${s.epochs} ep`;
-    log(`| ${r.method} | ${pct(r.accuracy)} | ${pct(r.dense.accuracy)} | ${r.params} (${pct(r.paramsRatio)}%) | ${r.flops} (${pct(r.flopsRatio)}%) | ${r.weightDensity !== undefined ? r.weightDensity.toFixed(3) : "—"} | ${how} |`);
+    log(
+      `| ${r.method} | ${pct(r.accuracy)} | ${pct(r.dense.accuracy)} | ${r.params} (${pct(r.paramsRatio)}%) | ${r.flops} (${pct(r.flopsRatio)}%) | ${r.weightDensity !== undefined ? r.weightDensity.toFixed(3) : "—"} | ${how} |`,
+    );
   }
   const totalSeconds = (performance.now() - started) / 1000;
   log(`total ${totalSeconds.toFixed(0)} s (${backend})`);
-  process.stdout.write(JSON.stringify({ dataset: o.dataset, seed: o.seed, limitTrain: o.limitTrain, testCount, dense: denseCost, rows, totalSeconds }, null, 1) + "\n");
+  process.stdout.write(
+    JSON.stringify(
+      { dataset: o.dataset, seed: o.seed, limitTrain: o.limitTrain, testCount, dense: denseCost, rows, totalSeconds },
+      null,
+      1,
+    ) + "\n",
+  );
 }
 
 main().catch((e: Error) => {

@@ -19,7 +19,13 @@ import "@tensorflow/tfjs"; // registers the gradients
 import { initBackend } from "../backend.js";
 import { loadDataset } from "../datasets.js";
 import { sinnRecipe } from "../recipes.js";
-import { createFamilyModel, SINN_FAMILIES, SINN_VARIANTS, type SinnFamily, type SinnVariant } from "../../src/lib/sinn/families.js";
+import {
+  createFamilyModel,
+  SINN_FAMILIES,
+  SINN_VARIANTS,
+  type SinnFamily,
+  type SinnVariant,
+} from "../../src/lib/sinn/families.js";
 import { limitedSplits, trainInProcess } from "../../src/lib/train/local.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { batchImages } from "../../src/lib/data/dataset.js";
@@ -62,7 +68,14 @@ export async function runSinnResults(options: SinnResultsOptions = {}): Promise<
   const dataset = loadDataset("mnist");
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
   const rows: SinnResultRow[] = [];
-  const trainBatches = (count: number) => Array.from({ length: count / 256 }, (_, k) => batchImages(dataset.train, Int32Array.from({ length: 256 }, (_, i) => 256 * k + i), dataset));
+  const trainBatches = (count: number) =>
+    Array.from({ length: count / 256 }, (_, k) =>
+      batchImages(
+        dataset.train,
+        Int32Array.from({ length: 256 }, (_, i) => 256 * k + i),
+        dataset,
+      ),
+    );
   for (const family of options.families ?? SINN_FAMILIES) {
     for (const variant of SINN_VARIANTS) {
       const recipe = sinnRecipe(variant);
@@ -90,14 +103,26 @@ export async function runSinnResults(options: SinnResultsOptions = {}): Promise<
         const testAccuracyReestimated = accuracy();
         tf.dispose(estimation);
         rows.push({
-          family, variant, settings, modelOptions: { ...recipe.model },
-          params: full.params, flops: full.flops, testAccuracy, testAccuracyReestimated,
-          halfParams: half.params, halfFlops: half.flops, halfAccuracyInterpolated, halfAccuracyCalibrated, calibrationMs,
+          family,
+          variant,
+          settings,
+          modelOptions: { ...recipe.model },
+          params: full.params,
+          flops: full.flops,
+          testAccuracy,
+          testAccuracyReestimated,
+          halfParams: half.params,
+          halfFlops: half.flops,
+          halfAccuracyInterpolated,
+          halfAccuracyCalibrated,
+          calibrationMs,
           trainSeconds: loop.trainSeconds,
         });
         const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
-        log(`${family}-${variant}: accuracy ${pct(testAccuracy)} (re-estimated statistics ${pct(testAccuracyReestimated)}), at 50% ${pct(halfAccuracyInterpolated)} ` +
-          `(calibrated on 256 images in ${calibrationMs.toFixed(0)} ms: ${pct(halfAccuracyCalibrated)}), ${full.params} params, ${(full.flops / 1e6).toFixed(2)} MFLOPs, trained in ${loop.trainSeconds.toFixed(1)} s`);
+        log(
+          `${family}-${variant}: accuracy ${pct(testAccuracy)} (re-estimated statistics ${pct(testAccuracyReestimated)}), at 50% ${pct(halfAccuracyInterpolated)} ` +
+            `(calibrated on 256 images in ${calibrationMs.toFixed(0)} ms: ${pct(halfAccuracyCalibrated)}), ${full.params} params, ${(full.flops / 1e6).toFixed(2)} MFLOPs, trained in ${loop.trainSeconds.toFixed(1)} s`,
+        );
       } finally {
         model.dispose();
       }
@@ -117,7 +142,9 @@ export function resultsTable(rows: readonly SinnResultRow[]): string {
   for (const r of rows) {
     const inn = rows.find((o) => o.family === r.family && o.variant === "inn");
     const ratio = r.variant === "sinn" && inn ? (r.flops / inn.flops).toFixed(3) : "";
-    lines.push(`| ${r.family} | ${r.variant} | ${pct(r.testAccuracy)} | ${pct(r.testAccuracyReestimated)} | ${r.params} | ${m(r.flops)} | ${pct(r.halfAccuracyInterpolated)} | ${pct(r.halfAccuracyCalibrated)} | ${r.halfParams} | ${m(r.halfFlops)} | ${ratio} |`);
+    lines.push(
+      `| ${r.family} | ${r.variant} | ${pct(r.testAccuracy)} | ${pct(r.testAccuracyReestimated)} | ${r.params} | ${m(r.flops)} | ${pct(r.halfAccuracyInterpolated)} | ${pct(r.halfAccuracyCalibrated)} | ${r.halfParams} | ${m(r.halfFlops)} | ${ratio} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -128,7 +155,8 @@ function parseArgs(argv: string[]): { options: SinnResultsOptions; json: boolean
   let json = false;
   const number = (flag: string, value: string | undefined) => {
     const n = Number(value);
-    if (value === undefined || !Number.isInteger(n) || n < 0) throw new Error(`sinn-results: ${flag} needs a non-negative integer, got ${value}`);
+    if (value === undefined || !Number.isInteger(n) || n < 0)
+      throw new Error(`sinn-results: ${flag} needs a non-negative integer, got ${value}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -140,8 +168,13 @@ function parseArgs(argv: string[]): { options: SinnResultsOptions; json: boolean
     else if (flag === "--seed") settings.seed = number(flag, argv[++i]);
     else if (flag === "--families") {
       families = (argv[++i] ?? "").split(",").filter(Boolean) as SinnFamily[];
-      for (const f of families) if (!(SINN_FAMILIES as readonly string[]).includes(f)) throw new Error(`sinn-results: unknown family "${f}" (known: ${SINN_FAMILIES.join(", ")})`);
-    } else throw new Error(`sinn-results: unknown argument "${flag}" (known: --limit-train, --limit-test, --epochs, --seed, --families, --json)`);
+      for (const f of families)
+        if (!(SINN_FAMILIES as readonly string[]).includes(f))
+          throw new Error(`sinn-results: unknown family "${f}" (known: ${SINN_FAMILIES.join(", ")})`);
+    } else
+      throw new Error(
+        `sinn-results: unknown argument "${flag}" (known: --limit-train, --limit-test, --epochs, --seed, --families, --json)`,
+      );
   }
   return { options: { families, settings }, json };
 }
@@ -152,8 +185,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const started = performance.now();
     const result = await runSinnResults(options);
     process.stdout.write(json ? JSON.stringify(result, null, 2) + "\n" : resultsTable(result.rows) + "\n");
-    const recipes = [...new Set(result.rows.map((r) => r.variant))].map((v) => { const r = result.rows.find((o) => o.variant === v)!; return `${v}: ${JSON.stringify({ ...r.settings, ...r.modelOptions })}`; });
-    process.stderr.write(`recipes ${recipes.join("; ")}; total ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    const recipes = [...new Set(result.rows.map((r) => r.variant))].map((v) => {
+      const r = result.rows.find((o) => o.variant === v)!;
+      return `${v}: ${JSON.stringify({ ...r.settings, ...r.modelOptions })}`;
+    });
+    process.stderr.write(
+      `recipes ${recipes.join("; ")}; total ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;

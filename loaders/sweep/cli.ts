@@ -26,10 +26,14 @@ async function main(): Promise<void> {
     strict: true,
   });
   const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers must be a positive integer, got "${values.workers}"`);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))
+    throw new Error(`--workers must be a positive integer, got "${values.workers}"`);
   const started = performance.now();
   const dir = await ensureSweepJob({
-    dataset: values.dataset!, profile: sweepProfile(values.profile), workers, cacheDir: values["cache-dir"],
+    dataset: values.dataset!,
+    profile: sweepProfile(values.profile),
+    workers,
+    cacheDir: values["cache-dir"],
     datasetOptions: values["data-dir"] ? { dataDir: values["data-dir"] } : datasetOptionsFromEnv(),
   });
   const text = readFileSync(join(dir, "curves.json"), "utf8");

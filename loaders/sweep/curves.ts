@@ -30,7 +30,18 @@ const METHODS: Record<string, { label: string; kind: CurveMethod["kind"] }> = {
   sinn: { label: "SINN from scratch, resampled (no fine-tuning)", kind: "resampled" },
   ssc: { label: "Super-sparse convolutions (trained)", kind: "trained" },
 };
-const ORDER = ["discrete-l1", "discrete-random", "inn-scratch", "converted", "inn-init", "inn-grid-tuned", "sinn", "lhc", "ssc", "igpc"];
+const ORDER = [
+  "discrete-l1",
+  "discrete-random",
+  "inn-scratch",
+  "converted",
+  "inn-init",
+  "inn-grid-tuned",
+  "sinn",
+  "lhc",
+  "ssc",
+  "igpc",
+];
 
 function describeMethod(id: string): { label: string; kind: CurveMethod["kind"] } {
   if (METHODS[id]) return METHODS[id];
@@ -60,12 +71,16 @@ function aggregate(runs: MethodRun[]): CurveMethod {
   const points = first.points.map((p, i) => {
     for (const r of sorted) {
       const q = r.points[i];
-      if (!q || q.fraction !== p.fraction || JSON.stringify(q.sizes) !== JSON.stringify(p.sizes)) throw new Error(`curves: runs of ${first.family}/${first.method} disagree on point ${i}`);
+      if (!q || q.fraction !== p.fraction || JSON.stringify(q.sizes) !== JSON.stringify(p.sizes))
+        throw new Error(`curves: runs of ${first.family}/${first.method} disagree on point ${i}`);
     }
     const all = sorted.flatMap((r) => r.points[i].accuracies);
     const densities = sorted.map((r) => r.points[i].weightDensity).filter((d): d is number => d !== undefined);
     return {
-      fraction: p.fraction, sizes: p.sizes, params: p.params, flops: p.flops,
+      fraction: p.fraction,
+      sizes: p.sizes,
+      params: p.params,
+      flops: p.flops,
       paramsCompression: 1 - p.params / first.familyFull.params,
       flopsCompression: 1 - p.flops / first.familyFull.flops,
       accuracy: accuracyStats(all),
@@ -78,7 +93,9 @@ function aggregate(runs: MethodRun[]): CurveMethod {
     };
   });
   return {
-    id: first.method, ...describeMethod(first.method), model: first.model,
+    id: first.method,
+    ...describeMethod(first.method),
+    model: first.model,
     seeds: sorted.map((r) => r.seed),
     training: sorted.map((r) => ({ seed: r.seed, ...r.training })),
     points,
@@ -86,15 +103,25 @@ function aggregate(runs: MethodRun[]): CurveMethod {
 }
 
 /** Assemble the curves file from every task's result (any order). */
-export function buildCurves(results: readonly TaskResult[], profile: SweepProfile, dataset: CurvesFile["dataset"]): CurvesFile {
+export function buildCurves(
+  results: readonly TaskResult[],
+  profile: SweepProfile,
+  dataset: CurvesFile["dataset"],
+): CurvesFile {
   const ordered = [...results].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const familyIds = [...new Set(ordered.flatMap((r) => r.runs.map((m) => m.family)))].sort((a, b) => (a === "reference" ? -1 : b === "reference" ? 1 : a < b ? -1 : 1));
+  const familyIds = [...new Set(ordered.flatMap((r) => r.runs.map((m) => m.family)))].sort((a, b) =>
+    a === "reference" ? -1 : b === "reference" ? 1 : a < b ? -1 : 1,
+  );
   const families = familyIds.map((family) => {
     const runs = ordered.flatMap((r) => r.runs.filter((m) => m.family === family));
     const byMethod = new Map<string, MethodRun[]>();
     for (const run of runs) byMethod.set(run.method, [...(byMethod.get(run.method) ?? []), run]);
-    const methods = [...byMethod.values()].map(aggregate).sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : 1));
-    const models = ordered.flatMap((r) => r.models.filter((m) => m.family === family)).sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.seed - b.seed));
+    const methods = [...byMethod.values()]
+      .map(aggregate)
+      .sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : 1));
+    const models = ordered
+      .flatMap((r) => r.models.filter((m) => m.family === family))
+      .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.seed - b.seed));
     return { id: family, full: runs[0].familyFull, methods, models };
   });
   return { format: CURVES_FORMAT, version: CURVES_VERSION, profile, dataset, fractions: profile.fractions, families };
@@ -105,7 +132,10 @@ export function curvesTable(curves: CurvesFile, family = "reference"): string {
   const f = curves.families.find((x) => x.id === family);
   if (!f) return `(no family "${family}")`;
   const pct = (v: number) => (100 * v).toFixed(2);
-  const lines = ["| method | " + curves.fractions.map((x) => `${Math.round(100 * x)}%`).join(" | ") + " |", "|---|" + curves.fractions.map(() => "---|").join("")];
+  const lines = [
+    "| method | " + curves.fractions.map((x) => `${Math.round(100 * x)}%`).join(" | ") + " |",
+    "|---|" + curves.fractions.map(() => "---|").join(""),
+  ];
   for (const m of f.methods) {
     const cells = curves.fractions.map((x) => {
       const p = m.points.find((q) => q.fraction === x);
@@ -113,10 +143,19 @@ export function curvesTable(curves: CurvesFile, family = "reference"): string {
     });
     if (m.kind === "trained") {
       const p = m.points[0];
-      lines.push(`| ${m.id} (params −${pct(p.paramsCompression)}%, FLOPs −${pct(p.flopsCompression)}%) | ${pct(p.accuracy.mean)} (trained point) |` + curves.fractions.slice(1).map(() => " |").join(""));
+      lines.push(
+        `| ${m.id} (params −${pct(p.paramsCompression)}%, FLOPs −${pct(p.flopsCompression)}%) | ${pct(p.accuracy.mean)} (trained point) |` +
+          curves.fractions
+            .slice(1)
+            .map(() => " |")
+            .join(""),
+      );
     } else lines.push(`| ${m.id} | ${cells.join(" | ")} |`);
   }
   const ref = f.methods.find((m) => m.kind !== "trained");
-  if (ref) lines.push(`| params / FLOPs compression | ${ref.points.map((p) => `${pct(p.paramsCompression)} / ${pct(p.flopsCompression)}`).join(" | ")} |`);
+  if (ref)
+    lines.push(
+      `| params / FLOPs compression | ${ref.points.map((p) => `${pct(p.paramsCompression)} / ${pct(p.flopsCompression)}`).join(" | ")} |`,
+    );
   return lines.join("\n");
 }

@@ -7,5 +7,7 @@ import { listDatasets } from "../datasets.js";
 
 export function sweepDynamicPaths(): string[] {
   const dataDir = process.env.INTEGRAL_LAB_DATA_DIR;
-  return listDatasets(dataDir ? { dataDir } : {}).filter((name) => name !== "mnist").map((name) => `/data/${name}/curves.json`);
+  return listDatasets(dataDir ? { dataDir } : {})
+    .filter((name) => name !== "mnist")
+    .map((name) => `/data/${name}/curves.json`);
 }

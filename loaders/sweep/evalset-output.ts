@@ -12,7 +12,12 @@ import { encodeEvalSet } from "../../src/lib/data/evalset.js";
  */
 export function calibrationEvalSet(dataset: string, options: DatasetOptions = {}, count = 256): Uint8Array {
   const d = loadDataset(dataset, options);
-  return encodeEvalSet(headOfSplit(d.train, count, d), { height: d.height, width: d.width, channels: d.channels, classes: d.classes });
+  return encodeEvalSet(headOfSplit(d.train, count, d), {
+    height: d.height,
+    width: d.width,
+    channels: d.channels,
+    classes: d.classes,
+  });
 }
 
 export function testEvalSet(dataset: string, options: DatasetOptions = {}, count = 0): Uint8Array {

@@ -23,7 +23,9 @@ const CODE_INPUTS = ["src/lib", "loaders", "package-lock.json"];
 function listFiles(path: string): string[] {
   if (!existsSync(path)) return [];
   if (statSync(path).isFile()) return [path];
-  return readdirSync(path).sort().flatMap((name) => (name.startsWith(".") ? [] : listFiles(join(path, name))));
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => (name.startsWith(".") ? [] : listFiles(join(path, name))));
 }
 
 /** sha256 over the paths and contents of every file the sweep's code consists of. */
@@ -38,11 +40,15 @@ export function codeKey(root = PROJECT_ROOT): string {
 
 /** sha256 of a dataset's files (so replacing data/<name>/ reruns its sweep). */
 function datasetKey(name: string, options: DatasetOptions): string {
-  const dir = name === "mnist" ? options.mnistDir ?? defaultMnistDir() : join(options.dataDir ?? defaultDataDir(), name);
+  const dir =
+    name === "mnist" ? (options.mnistDir ?? defaultMnistDir()) : join(options.dataDir ?? defaultDataDir(), name);
   const hash = createHash("sha256");
   for (const base of Object.values(STANDARD_FILES)) {
     for (const file of [join(dir, base), join(dir, `${base}.gz`)]) {
-      if (existsSync(file)) { hash.update(file.slice(dir.length) + "\n"); hash.update(readFileSync(file)); }
+      if (existsSync(file)) {
+        hash.update(file.slice(dir.length) + "\n");
+        hash.update(readFileSync(file));
+      }
     }
   }
   return hash.digest("hex");
@@ -69,15 +75,26 @@ export function datasetOptionsFromEnv(): DatasetOptions {
 }
 
 /** The job's key and directory (nothing is run). */
-export function sweepJobPath(options: SweepJobOptions): { key: string; dir: string; keyInputs: Record<string, unknown> } {
+export function sweepJobPath(options: SweepJobOptions): {
+  key: string;
+  dir: string;
+  keyInputs: Record<string, unknown>;
+} {
   const profile = options.profile ?? sweepProfile();
   const datasetOptions = options.datasetOptions ?? {};
   const keyInputs = {
-    code: codeKey(), profile, dataset: options.dataset, datasetFiles: datasetKey(options.dataset, datasetOptions),
-    classes: datasetOptions.classes ?? null, workers: options.workers ?? null,
+    code: codeKey(),
+    profile,
+    dataset: options.dataset,
+    datasetFiles: datasetKey(options.dataset, datasetOptions),
+    classes: datasetOptions.classes ?? null,
+    workers: options.workers ?? null,
   };
   const key = createHash("sha256").update(JSON.stringify(keyInputs)).digest("hex");
-  const dir = join(options.cacheDir ?? defaultJobCacheDir(), `sweep-${options.dataset}-${profile.name}-${key.slice(0, 16)}`);
+  const dir = join(
+    options.cacheDir ?? defaultJobCacheDir(),
+    `sweep-${options.dataset}-${profile.name}-${key.slice(0, 16)}`,
+  );
   return { key, dir, keyInputs };
 }
 
@@ -101,7 +118,11 @@ function tryLock(lock: string): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     let owner = NaN;
-    try { owner = Number(readFileSync(join(lock, "owner"), "utf8")); } catch { /* being created */ }
+    try {
+      owner = Number(readFileSync(join(lock, "owner"), "utf8"));
+    } catch {
+      /* being created */
+    }
     if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) rmSync(lock, { recursive: true, force: true });
     return false;
   }
@@ -121,7 +142,9 @@ export async function ensureSweepJob(options: SweepJobOptions): Promise<string> 
   mkdirSync(dirname(dir), { recursive: true });
   for (;;) {
     if (existsSync(join(dir, "job.json"))) {
-      log(`[sweep] reusing ${relative(PROJECT_ROOT, dir) || dir} (same code, profile ${profile.name}, dataset ${options.dataset})`);
+      log(
+        `[sweep] reusing ${relative(PROJECT_ROOT, dir) || dir} (same code, profile ${profile.name}, dataset ${options.dataset})`,
+      );
       return dir;
     }
     if (tryLock(lock)) break;
@@ -145,20 +168,38 @@ export async function ensureSweepJob(options: SweepJobOptions): Promise<string> 
     rmSync(failure, { force: true });
     if (existsSync(join(dir, "job.json"))) return dir;
     rmSync(tmp, { recursive: true, force: true });
-    const result = await runSweep({ dataset: options.dataset, datasetOptions: options.datasetOptions, profile, workers: options.workers, log });
+    const result = await runSweep({
+      dataset: options.dataset,
+      datasetOptions: options.datasetOptions,
+      profile,
+      workers: options.workers,
+      log,
+    });
     mkdirSync(tmp, { recursive: true });
     writeFileSync(join(tmp, "curves.json"), JSON.stringify(result.curves) + "\n");
     writeFileSync(join(tmp, "timings.json"), JSON.stringify(result.timings, null, 2) + "\n");
     for (const [name, bytes] of Object.entries(result.files)) writeFileSync(join(tmp, name), bytes);
     // job.json last: its presence marks a complete job (the rename makes it appear with everything else).
-    writeFileSync(join(tmp, "job.json"), JSON.stringify({ key, keyInputs, files: ["curves.json", "timings.json", ...Object.keys(result.files)] }, null, 2) + "\n");
+    writeFileSync(
+      join(tmp, "job.json"),
+      JSON.stringify(
+        { key, keyInputs, files: ["curves.json", "timings.json", ...Object.keys(result.files)] },
+        null,
+        2,
+      ) + "\n",
+    );
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
     return dir;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     const message = `sweep of dataset "${options.dataset}" (profile ${profile.name}) failed: ${(e as Error).message}`;
-    try { mkdirSync(dirname(failure), { recursive: true }); writeFileSync(failure, message); } catch { /* best effort */ }
+    try {
+      mkdirSync(dirname(failure), { recursive: true });
+      writeFileSync(failure, message);
+    } catch {
+      /* best effort */
+    }
     throw new Error(message);
   } finally {
     process.off("SIGINT", onSignal);
@@ -185,7 +226,9 @@ export async function sweepOutput(name: string, options: SweepJobOptions): Promi
 export async function sweepLoader(name: string, dataset: string): Promise<void> {
   try {
     const bytes = await sweepOutput(name, { dataset, datasetOptions: datasetOptionsFromEnv() });
-    await new Promise<void>((resolveWrite, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolveWrite())));
+    await new Promise<void>((resolveWrite, reject) =>
+      process.stdout.write(bytes, (e) => (e ? reject(e) : resolveWrite())),
+    );
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     process.exitCode = 1;

@@ -68,7 +68,14 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
     innTraining: { sandwichLabelWeight: 0.5 },
     randomPruningDraws: 2,
     gridTuningImages: 1024,
-    methodNets: { limitTrain: 6000, epochs: 1, lhcDensities: [0.3], lhcMaskEpochs: 1, igpcChannelsPerGroup: [8], ssc: true },
+    methodNets: {
+      limitTrain: 6000,
+      epochs: 1,
+      lhcDensities: [0.3],
+      lhcMaskEpochs: 1,
+      igpcChannelsPerGroup: [8],
+      ssc: true,
+    },
     families: { names: ["resnet18"], limitTrain: 8000, epochs: 1 },
     workers: 2,
   },
@@ -87,7 +94,14 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
     innTraining: {},
     randomPruningDraws: 2,
     gridTuningImages: 2048,
-    methodNets: { limitTrain: 12000, epochs: 2, lhcDensities: [0.5, 0.3, 0.15], lhcMaskEpochs: 2, igpcChannelsPerGroup: [2, 4, 8], ssc: true },
+    methodNets: {
+      limitTrain: 12000,
+      epochs: 2,
+      lhcDensities: [0.5, 0.3, 0.15],
+      lhcMaskEpochs: 2,
+      igpcChannelsPerGroup: [2, 4, 8],
+      ssc: true,
+    },
     families: { names: ["resnet18"], limitTrain: 12800, epochs: 2 },
     workers: 2,
   },
@@ -96,6 +110,9 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
 /** The profile called `name` (default: INTEGRAL_LAB_PROFILE, else "full"), with a clear error for an unknown one. */
 export function sweepProfile(name: string = process.env.INTEGRAL_LAB_PROFILE || "full"): SweepProfile {
   const p = (PROFILES as Record<string, SweepProfile | undefined>)[name];
-  if (!p) throw new Error(`unknown sweep profile "${name}" (known: ${Object.keys(PROFILES).join(", ")}); set INTEGRAL_LAB_PROFILE`);
+  if (!p)
+    throw new Error(
+      `unknown sweep profile "${name}" (known: ${Object.keys(PROFILES).join(", ")}); set INTEGRAL_LAB_PROFILE`,
+    );
   return structuredClone(p);
 }

@@ -38,7 +38,11 @@ class SweepWorker {
     this.thread.on("message", (m: FromSweepWorker) => {
       if (m.type === "log") log(m.line);
       else if (m.type === "error") this.fail(new Error(m.message));
-      else { const w = this.waiter; this.waiter = undefined; w?.resolve(m); }
+      else {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w?.resolve(m);
+      }
     });
     this.thread.on("error", (e) => this.fail(new Error(`sweep worker crashed: ${e.message}`)));
     this.thread.on("exit", (code) => this.fail(new Error(`sweep worker exited (code ${code})`)));
@@ -53,7 +57,9 @@ class SweepWorker {
 
   next(): Promise<FromSweepWorker> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
   }
 
   async run(task: SweepTask, inputs: Record<string, TaskResult>): Promise<TaskResult> {
@@ -85,15 +91,24 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const done = new Map<string, TaskResult>();
     const pending = [...tasks];
     const dependency = (t: SweepTask) => ("after" in t ? t.after : undefined);
-    const ready = () => pending.findIndex((t) => { const d = dependency(t); return d === undefined || done.has(d); });
+    const ready = () =>
+      pending.findIndex((t) => {
+        const d = dependency(t);
+        return d === undefined || done.has(d);
+      });
     let finished = 0;
     // Each worker loop takes the first task whose dependency is done; when none is ready it waits for any finish.
     let wake: (() => void) | undefined;
-    let wakeUp = new Promise<void>((r) => { wake = r; });
+    let wakeUp = new Promise<void>((r) => {
+      wake = r;
+    });
     const workerLoop = async (w: SweepWorker) => {
       while (pending.length > 0) {
         const i = ready();
-        if (i < 0) { await wakeUp; continue; }
+        if (i < 0) {
+          await wakeUp;
+          continue;
+        }
         const [task] = pending.splice(i, 1);
         const dep = dependency(task);
         const t0 = performance.now();
@@ -101,9 +116,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         const result = await w.run(task, dep ? { [dep]: done.get(dep)! } : {});
         done.set(task.id, result);
         finished++;
-        log(`[sweep] done ${task.id} in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${finished}/${tasks.length} tasks, ${((performance.now() - started) / 1000).toFixed(0)} s elapsed`);
+        log(
+          `[sweep] done ${task.id} in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${finished}/${tasks.length} tasks, ${((performance.now() - started) / 1000).toFixed(0)} s elapsed`,
+        );
         const w0 = wake;
-        wakeUp = new Promise<void>((r) => { wake = r; });
+        wakeUp = new Promise<void>((r) => {
+          wake = r;
+        });
         w0?.();
       }
     };
@@ -114,7 +133,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const curves = buildCurves(results, profile, meta);
     const totalSeconds = (performance.now() - started) / 1000;
     log(`[sweep] finished in ${totalSeconds.toFixed(0)} s`);
-    return { curves, files, timings: { totalSeconds, workers: workerCount, tasks: Object.fromEntries(results.map((r) => [r.id, r.timing])) } };
+    return {
+      curves,
+      files,
+      timings: { totalSeconds, workers: workerCount, tasks: Object.fromEntries(results.map((r) => [r.id, r.timing])) },
+    };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }

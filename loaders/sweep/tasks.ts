@@ -10,11 +10,23 @@ import { batchImages, batchLabels, headOfSplit } from "../../src/lib/data/datase
 import type { InputShape, Model } from "../../src/lib/model.js";
 import type { LhcMasks } from "../../src/lib/io/curves-schema.js";
 import { ReferenceNet } from "../../src/lib/models/reference.js";
-import { createReferenceInn, REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup } from "../../src/lib/models/reference-inn.js";
+import {
+  createReferenceInn,
+  REFERENCE_INN_GROUPS,
+  ReferenceInn,
+  type ReferenceInnGroup,
+} from "../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec } from "../../src/lib/models/reference-inn-spec.js";
 import { createFamilyModel, type SinnFamily, type SinnVariant } from "../../src/lib/sinn/families.js";
 import { modelCost, sizesAtFraction, type ModelCost } from "../../src/lib/integral/accounting.js";
-import { assignParameters, convertReferenceNet, GridTuning, innDiscreteParameters, readParameters, type ParameterTensor } from "../../src/lib/compression/conversion.js";
+import {
+  assignParameters,
+  convertReferenceNet,
+  GridTuning,
+  innDiscreteParameters,
+  readParameters,
+  type ParameterTensor,
+} from "../../src/lib/compression/conversion.js";
 import { deadChannels, pruneReferenceNet, PrunedReferenceNet } from "../../src/lib/compression/pruning.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";
 import { trainInProcess } from "../../src/lib/train/local.js";
@@ -119,28 +131,60 @@ class Timer {
     this.rates.push(images / Math.max(loop.trainSeconds, 1e-9));
   }
   done() {
-    return { seconds: (performance.now() - this.start) / 1000, trainSeconds: this.trainSeconds, imagesPerSecond: this.rates };
+    return {
+      seconds: (performance.now() - this.start) / 1000,
+      trainSeconds: this.trainSeconds,
+      imagesPerSecond: this.rates,
+    };
   }
 }
 
-async function train(model: Model, settings: TrainSettings, ctx: TaskContext, timer: Timer, what: string): Promise<LoopResult> {
-  const count = settings.limitTrain > 0 ? Math.min(settings.limitTrain, ctx.dataset.train.count) : ctx.dataset.train.count;
-  ctx.log(`training ${what}: ${settings.epochs} epoch(s) × ${count} images, ${settings.optimizer} lr ${settings.learningRate}`);
+async function train(
+  model: Model,
+  settings: TrainSettings,
+  ctx: TaskContext,
+  timer: Timer,
+  what: string,
+): Promise<LoopResult> {
+  const count =
+    settings.limitTrain > 0 ? Math.min(settings.limitTrain, ctx.dataset.train.count) : ctx.dataset.train.count;
+  ctx.log(
+    `training ${what}: ${settings.epochs} epoch(s) × ${count} images, ${settings.optimizer} lr ${settings.learningRate}`,
+  );
   const hooks = progressHooks((line) => ctx.log(`${what}: ${line}`), 10);
   // Evaluation during training is not needed by the sweep: evaluate on a tiny split.
-  const loop = await trainInProcess(model, ctx.dataset, { ...settings, limitTest: Math.min(settings.limitTest || 500, 500) }, hooks);
+  const loop = await trainInProcess(
+    model,
+    ctx.dataset,
+    { ...settings, limitTest: Math.min(settings.limitTest || 500, 500) },
+    hooks,
+  );
   timer.record(loop, count * settings.epochs);
   return loop;
 }
 
-function settingsFor(kind: RecipeKind, ctx: TaskContext, seed: number, overrides: Partial<TrainSettings> = {}): TrainSettings {
+function settingsFor(
+  kind: RecipeKind,
+  ctx: TaskContext,
+  seed: number,
+  overrides: Partial<TrainSettings> = {},
+): TrainSettings {
   const epochs = ctx.profile.epochs[kind];
-  return recipeSettings(kind, { seed, limitTrain: ctx.profile.limitTrain, ...(epochs ? { epochs } : {}), ...overrides });
+  return recipeSettings(kind, {
+    seed,
+    limitTrain: ctx.profile.limitTrain,
+    ...(epochs ? { epochs } : {}),
+    ...overrides,
+  });
 }
 
 function probe(ctx: TaskContext): tf.Tensor4D {
   const n = Math.min(PROBE_IMAGES, ctx.dataset.test.count);
-  return batchImages(ctx.dataset.test, Int32Array.from({ length: n }, (_, i) => i), ctx.dataset);
+  return batchImages(
+    ctx.dataset.test,
+    Int32Array.from({ length: n }, (_, i) => i),
+    ctx.dataset,
+  );
 }
 
 function deadOf(params: ParameterTensor[], ctx: TaskContext): Record<string, number> {
@@ -156,11 +200,16 @@ function deadOf(params: ParameterTensor[], ctx: TaskContext): Record<string, num
 }
 
 /** The reference family's size ladder and costs (an untrained ReferenceInn only describes). */
-function referenceLadder(ctx: TaskContext): { sizes: Record<ReferenceInnGroup, number>; cost: ModelCost; fraction: number }[] & { full: ModelCost } {
+function referenceLadder(
+  ctx: TaskContext,
+): { sizes: Record<ReferenceInnGroup, number>; cost: ModelCost; fraction: number }[] & { full: ModelCost } {
   const skeleton = new ReferenceInn(input(ctx.dataset));
   try {
     const ladder = ctx.profile.fractions.map((fraction) => {
-      const sizes = sizesAtFraction(skeleton.groups.fullSizes, REFERENCE_INN_GROUPS, fraction) as Record<ReferenceInnGroup, number>;
+      const sizes = sizesAtFraction(skeleton.groups.fullSizes, REFERENCE_INN_GROUPS, fraction) as Record<
+        ReferenceInnGroup,
+        number
+      >;
       return { fraction, sizes, cost: modelCost(skeleton, sizes) };
     });
     return Object.assign(ladder, { full: modelCost(skeleton) });
@@ -174,7 +223,11 @@ function innSpec(kind: "inn" | "innInit" = "inn"): { name: string; [option: stri
   return recipe(kind).model;
 }
 
-function evaluateInnLadder(inn: ReferenceInn, ctx: TaskContext, ladder: ReturnType<typeof referenceLadder>): RunPoint[] {
+function evaluateInnLadder(
+  inn: ReferenceInn,
+  ctx: TaskContext,
+  ladder: ReturnType<typeof referenceLadder>,
+): RunPoint[] {
   const points = ladder.map(({ fraction, sizes, cost }) => {
     inn.resample(sizes);
     return { fraction, sizes, params: cost.params, flops: cost.flops, accuracies: [accuracy(inn, ctx)] };
@@ -217,18 +270,52 @@ async function discreteTask(task: Extract<SweepTask, { kind: "discrete" }>, ctx:
     if (task.saveModel) {
       // The discrete twin as a continuous model (nodes = its channels, exact at full size), channel order kept.
       const twin = ReferenceInn.fromDiscrete(net, referenceInnOptionsFromSpec(innSpec("innInit")));
-      files["reference.model"] = modelFileBytes(twin, { trainedAs: "discrete", recipe: "discrete", seed: task.seed, settings, testAccuracy: full });
+      files["reference.model"] = modelFileBytes(twin, {
+        trainedAs: "discrete",
+        recipe: "discrete",
+        seed: task.seed,
+        settings,
+        testAccuracy: full,
+      });
       twin.dispose();
     }
-    ctx.log(`reference (discrete, seed ${task.seed}): ${(100 * full).toFixed(2)}%; L1 pruning: ${l1.map((p) => `${Math.round(100 * p.fraction)}% → ${(100 * p.accuracies[0]).toFixed(2)}%`).join(", ")}`);
+    ctx.log(
+      `reference (discrete, seed ${task.seed}): ${(100 * full).toFixed(2)}%; L1 pruning: ${l1.map((p) => `${Math.round(100 * p.fraction)}% → ${(100 * p.accuracies[0]).toFixed(2)}%`).join(", ")}`,
+    );
     return {
       id: task.id,
       runs: [
-        { family: "reference", method: "discrete-l1", seed: task.seed, familyFull: ladder.full, model: { name: "reference" }, training, points: l1 },
-        { family: "reference", method: "discrete-random", seed: task.seed, familyFull: ladder.full, model: { name: "reference" }, training: { ...training, draws: ctx.profile.randomPruningDraws }, points: random },
+        {
+          family: "reference",
+          method: "discrete-l1",
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: { name: "reference" },
+          training,
+          points: l1,
+        },
+        {
+          family: "reference",
+          method: "discrete-random",
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: { name: "reference" },
+          training: { ...training, draws: ctx.profile.randomPruningDraws },
+          points: random,
+        },
       ],
-      models: [{ family: "reference", model: "reference", seed: task.seed, testAccuracy: full, deadChannels: deadOf(params, ctx) }],
-      files, discrete: params, timing: timer.done(),
+      models: [
+        {
+          family: "reference",
+          model: "reference",
+          seed: task.seed,
+          testAccuracy: full,
+          deadChannels: deadOf(params, ctx),
+        },
+      ],
+      files,
+      discrete: params,
+      timing: timer.done(),
     };
   } finally {
     net.dispose();
@@ -247,12 +334,38 @@ async function innTask(task: Extract<SweepTask, { kind: "inn" }>, ctx: TaskConte
     const points = evaluateInnLadder(inn, ctx, ladder);
     const training = { recipe: "inn", settings, trainingRanges: inn.trainingRanges };
     const files: Record<string, Uint8Array> = {};
-    if (task.saveModel) files["reference-inn.model"] = modelFileBytes(inn, { trainedAs: "inn-scratch", recipe: "inn", seed: task.seed, settings, testAccuracy: full });
+    if (task.saveModel)
+      files["reference-inn.model"] = modelFileBytes(inn, {
+        trainedAs: "inn-scratch",
+        recipe: "inn",
+        seed: task.seed,
+        settings,
+        testAccuracy: full,
+      });
     return {
       id: task.id,
-      runs: [{ family: "reference", method: "inn-scratch", seed: task.seed, familyFull: ladder.full, model: spec, training, points }],
-      models: [{ family: "reference", model: "reference-inn", seed: task.seed, testAccuracy: full, deadChannels: deadOf(innDiscreteParameters(inn), ctx) }],
-      files, timing: timer.done(),
+      runs: [
+        {
+          family: "reference",
+          method: "inn-scratch",
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: spec,
+          training,
+          points,
+        },
+      ],
+      models: [
+        {
+          family: "reference",
+          model: "reference-inn",
+          seed: task.seed,
+          testAccuracy: full,
+          deadChannels: deadOf(innDiscreteParameters(inn), ctx),
+        },
+      ],
+      files,
+      timing: timer.done(),
     };
   } finally {
     inn.dispose();
@@ -260,7 +373,11 @@ async function innTask(task: Extract<SweepTask, { kind: "inn" }>, ctx: TaskConte
 }
 
 /** The trained discrete net of `after`, converted (TV-minimising reorder + exact node init). */
-function converted(after: string, ctx: TaskContext, seed: number): { inn: ReferenceInn; tv: { group: string; before: number; after: number }[] } {
+function converted(
+  after: string,
+  ctx: TaskContext,
+  seed: number,
+): { inn: ReferenceInn; tv: { group: string; before: number; after: number }[] } {
   const params = ctx.inputs[after]?.discrete;
   if (!params) throw new Error(`sweep: task needs the discrete weights of "${after}"`);
   const net = new ReferenceNet(input(ctx.dataset), seed);
@@ -268,7 +385,10 @@ function converted(after: string, ctx: TaskContext, seed: number): { inn: Refere
     assignParameters(net, params, "sweep conversion");
     const conversion = convertReferenceNet(net, { inn: referenceInnOptionsFromSpec(innSpec("innInit")) });
     conversion.permuted.dispose();
-    return { inn: conversion.inn, tv: conversion.groups.map((g) => ({ group: g.group, before: g.tvBefore, after: g.tvAfter })) };
+    return {
+      inn: conversion.inn,
+      tv: conversion.groups.map((g) => ({ group: g.group, before: g.tvBefore, after: g.tvAfter })),
+    };
   } finally {
     net.dispose();
   }
@@ -287,11 +407,42 @@ async function innInitTask(task: Extract<SweepTask, { kind: "inn-init" }>, ctx: 
     return {
       id: task.id,
       runs: [
-        { family: "reference", method: "converted", seed: task.seed, familyFull: ladder.full, model: spec, training: { from: "discrete", conversion: tv }, points: before },
-        { family: "reference", method: "inn-init", seed: task.seed, familyFull: ladder.full, model: spec, training: { from: "discrete", conversion: tv, recipe: "innInit", settings, trainingRanges: inn.trainingRanges }, points: after },
+        {
+          family: "reference",
+          method: "converted",
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: spec,
+          training: { from: "discrete", conversion: tv },
+          points: before,
+        },
+        {
+          family: "reference",
+          method: "inn-init",
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: spec,
+          training: {
+            from: "discrete",
+            conversion: tv,
+            recipe: "innInit",
+            settings,
+            trainingRanges: inn.trainingRanges,
+          },
+          points: after,
+        },
       ],
-      models: [{ family: "reference", model: "reference-inn (INN-init)", seed: task.seed, testAccuracy: after[0].fraction === 1 ? after[0].accuracies[0] : accuracy(inn, ctx), deadChannels: deadOf(innDiscreteParameters(inn), ctx) }],
-      files: {}, timing: timer.done(),
+      models: [
+        {
+          family: "reference",
+          model: "reference-inn (INN-init)",
+          seed: task.seed,
+          testAccuracy: after[0].fraction === 1 ? after[0].accuracies[0] : accuracy(inn, ctx),
+          deadChannels: deadOf(innDiscreteParameters(inn), ctx),
+        },
+      ],
+      files: {},
+      timing: timer.done(),
     };
   } finally {
     inn.dispose();
@@ -309,13 +460,37 @@ async function gridTask(task: Extract<SweepTask, { kind: "grid" }>, ctx: TaskCon
       inn.resample(sizes);
       const tuning = new GridTuning(inn);
       await train(tuning, settings, ctx, timer, `grid tuning at ${Math.round(100 * fraction)}% (seed ${task.seed})`);
-      points.push({ fraction, sizes, params: cost.params, flops: cost.flops, accuracies: [accuracy(inn, ctx)], partitions: tuning.points() });
+      points.push({
+        fraction,
+        sizes,
+        params: cost.params,
+        flops: cost.flops,
+        accuracies: [accuracy(inn, ctx)],
+        partitions: tuning.points(),
+      });
       tuning.reset();
     }
     return {
       id: task.id,
-      runs: [{ family: "reference", method: "inn-grid-tuned", seed: task.seed, familyFull: ladder.full, model: innSpec("innInit"), training: { from: "converted", recipe: "gridTuning", settings, tuned: "partition points of every hidden group, weights frozen, one run per size" }, points }],
-      models: [], files: {}, timing: timer.done(),
+      runs: [
+        {
+          family: "reference",
+          method: "inn-grid-tuned",
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: innSpec("innInit"),
+          training: {
+            from: "converted",
+            recipe: "gridTuning",
+            settings,
+            tuned: "partition points of every hidden group, weights frozen, one run per size",
+          },
+          points,
+        },
+      ],
+      models: [],
+      files: {},
+      timing: timer.done(),
     };
   } finally {
     inn.dispose();
@@ -323,25 +498,57 @@ async function gridTask(task: Extract<SweepTask, { kind: "grid" }>, ctx: TaskCon
 }
 
 /** A kernel-shape / grouped point-wise net with its method recipe (loaders/method-nets.ts), one trained point. */
-async function methodNetTask(task: Extract<SweepTask, { kind: "lhc" | "ssc" | "igpc" }>, ctx: TaskContext): Promise<TaskResult> {
+async function methodNetTask(
+  task: Extract<SweepTask, { kind: "lhc" | "ssc" | "igpc" }>,
+  ctx: TaskContext,
+): Promise<TaskResult> {
   const timer = new Timer();
   const inp = input(ctx.dataset);
   const ladder = referenceLadder(ctx);
   const m = ctx.profile.methodNets;
-  const net: MethodNetTask = task.kind === "lhc" ? { kind: "lhc", density: task.density } : task.kind === "igpc" ? { kind: "igpc", channelsPerGroup: task.channelsPerGroup } : { kind: "ssc" };
-  const trained = await trainMethodNet(net, inp, task.seed, { limitTrain: m.limitTrain, epochs: m.epochs, maskEpochs: m.lhcMaskEpochs }, (model, settings, what) => train(model, settings, ctx, timer, what));
+  const net: MethodNetTask =
+    task.kind === "lhc"
+      ? { kind: "lhc", density: task.density }
+      : task.kind === "igpc"
+        ? { kind: "igpc", channelsPerGroup: task.channelsPerGroup }
+        : { kind: "ssc" };
+  const trained = await trainMethodNet(
+    net,
+    inp,
+    task.seed,
+    { limitTrain: m.limitTrain, epochs: m.epochs, maskEpochs: m.lhcMaskEpochs },
+    (model, settings, what) => train(model, settings, ctx, timer, what),
+  );
   try {
     const full = accuracy(trained.net, ctx);
     const fullSizes = Object.fromEntries(REFERENCE_INN_GROUPS.map((g, i) => [g, [16, 32, 64][i]]));
     const { cost, weightDensity, lhcMasks } = trained;
     return {
       id: task.id,
-      runs: [{
-        family: "reference", method: trained.method, seed: task.seed, familyFull: ladder.full, model: trained.spec, training: trained.training,
-        points: [{ fraction: 1, sizes: fullSizes, params: cost.params, flops: cost.flops, accuracies: [full], ...(weightDensity !== undefined ? { weightDensity } : {}), ...(lhcMasks ? { lhcMasks } : {}) }],
-      }],
+      runs: [
+        {
+          family: "reference",
+          method: trained.method,
+          seed: task.seed,
+          familyFull: ladder.full,
+          model: trained.spec,
+          training: trained.training,
+          points: [
+            {
+              fraction: 1,
+              sizes: fullSizes,
+              params: cost.params,
+              flops: cost.flops,
+              accuracies: [full],
+              ...(weightDensity !== undefined ? { weightDensity } : {}),
+              ...(lhcMasks ? { lhcMasks } : {}),
+            },
+          ],
+        },
+      ],
       models: [{ family: "reference", model: trained.method, seed: task.seed, testAccuracy: full }],
-      files: {}, timing: timer.done(),
+      files: {},
+      timing: timer.done(),
     };
   } finally {
     trained.net.dispose();
@@ -354,28 +561,57 @@ async function familyTask(task: Extract<SweepTask, { kind: "family" }>, ctx: Tas
   const f = ctx.profile.families;
   const r = sinnRecipe(task.variant);
   const discrete = createFamilyModel(task.family, "discrete", inp, 0);
-  const familyFull = (() => { const d = discrete.describe(discrete.fullSizes); return { params: d.params, flops: d.flops }; })();
+  const familyFull = (() => {
+    const d = discrete.describe(discrete.fullSizes);
+    return { params: d.params, flops: d.flops };
+  })();
   discrete.dispose();
   const model = createFamilyModel(task.family, task.variant, inp, task.seed, r.model);
   const name = `${task.family}-${task.variant}`;
   // The structure (what the registry rebuilds); training-only options are recorded with the settings.
-  const spec = { name, ...(r.model.minFraction !== undefined ? { minFraction: r.model.minFraction } : {}), ...(r.model.widthScale !== undefined ? { widthScale: r.model.widthScale } : {}) };
+  const spec = {
+    name,
+    ...(r.model.minFraction !== undefined ? { minFraction: r.model.minFraction } : {}),
+    ...(r.model.widthScale !== undefined ? { widthScale: r.model.widthScale } : {}),
+  };
   const batches: tf.Tensor4D[] = [];
   try {
     const settings = resolveSettings({ ...r.settings, seed: task.seed, limitTrain: f.limitTrain, epochs: f.epochs });
     await train(model, settings, ctx, timer, name);
     // Deterministic batch-norm statistics: the same first 1,024 training images at every size.
-    for (let k = 0; k < 4; k++) batches.push(batchImages(ctx.dataset.train, Int32Array.from({ length: 256 }, (_, i) => 256 * k + i), ctx.dataset));
+    for (let k = 0; k < 4; k++)
+      batches.push(
+        batchImages(
+          ctx.dataset.train,
+          Int32Array.from({ length: 256 }, (_, i) => 256 * k + i),
+          ctx.dataset,
+        ),
+      );
     model.estimateStatistics(batches);
-    const training = { recipe: `sinn:${task.variant}`, modelOptions: r.model, settings, trainingRanges: model.trainingRanges, statistics: "batch-norm statistics re-estimated at each size on the first 1,024 training images" };
+    const training = {
+      recipe: `sinn:${task.variant}`,
+      modelOptions: r.model,
+      settings,
+      trainingRanges: model.trainingRanges,
+      statistics: "batch-norm statistics re-estimated at each size on the first 1,024 training images",
+    };
     const files: Record<string, Uint8Array> = {};
     if (task.saveModel) {
-      const text = encodeWeightsFile({ model: spec, input: inp, seed: task.seed, parameters: readParameters(model), statistics: statisticsOf(model) });
+      const text = encodeWeightsFile({
+        model: spec,
+        input: inp,
+        seed: task.seed,
+        parameters: readParameters(model),
+        statistics: statisticsOf(model),
+      });
       files[`sinn-${task.family}.model`] = new TextEncoder().encode(JSON.stringify({ ...JSON.parse(text), training }));
     }
     const points: RunPoint[] = [];
     for (const fraction of ctx.profile.fractions) {
-      const sizes = fraction === 1 ? Object.fromEntries(model.hiddenGroups.map((g) => [g, model.fullSizes[g]])) : model.fractionSizes(fraction);
+      const sizes =
+        fraction === 1
+          ? Object.fromEntries(model.hiddenGroups.map((g) => [g, model.fullSizes[g]]))
+          : model.fractionSizes(fraction);
       model.resample(sizes);
       if (fraction !== 1) model.estimateStatistics(batches, sizes);
       const d = model.describe({ ...model.fullSizes, ...sizes });
@@ -386,7 +622,8 @@ async function familyTask(task: Extract<SweepTask, { kind: "family" }>, ctx: Tas
       id: task.id,
       runs: [{ family: task.family, method, seed: task.seed, familyFull, model: spec, training, points }],
       models: [{ family: task.family, model: name, seed: task.seed, testAccuracy: points[0].accuracies[0] }],
-      files, timing: timer.done(),
+      files,
+      timing: timer.done(),
     };
   } finally {
     tf.dispose(batches);
@@ -396,12 +633,20 @@ async function familyTask(task: Extract<SweepTask, { kind: "family" }>, ctx: Tas
 
 export async function runTask(task: SweepTask, ctx: TaskContext): Promise<TaskResult> {
   switch (task.kind) {
-    case "discrete": return discreteTask(task, ctx);
-    case "inn": return innTask(task, ctx);
-    case "inn-init": return innInitTask(task, ctx);
-    case "grid": return gridTask(task, ctx);
-    case "lhc": case "ssc": case "igpc": return methodNetTask(task, ctx);
-    case "family": return familyTask(task, ctx);
+    case "discrete":
+      return discreteTask(task, ctx);
+    case "inn":
+      return innTask(task, ctx);
+    case "inn-init":
+      return innInitTask(task, ctx);
+    case "grid":
+      return gridTask(task, ctx);
+    case "lhc":
+    case "ssc":
+    case "igpc":
+      return methodNetTask(task, ctx);
+    case "family":
+      return familyTask(task, ctx);
   }
 }
 
@@ -413,11 +658,21 @@ export function planTasks(profile: SweepProfile): SweepTask[] {
     tasks.push({ id: `inn-${seed}`, kind: "inn", seed, saveModel: seed === profile.seeds[0] });
   }
   for (const family of profile.families.names) {
-    for (const variant of ["inn", "sinn"] as const) tasks.push({ id: `${family}-${variant}`, kind: "family", seed: 0, family: family as SinnFamily, variant, saveModel: variant === "sinn" });
+    for (const variant of ["inn", "sinn"] as const)
+      tasks.push({
+        id: `${family}-${variant}`,
+        kind: "family",
+        seed: 0,
+        family: family as SinnFamily,
+        variant,
+        saveModel: variant === "sinn",
+      });
   }
-  for (const density of profile.methodNets.lhcDensities) tasks.push({ id: `lhc-${density}`, kind: "lhc", seed: 0, density });
+  for (const density of profile.methodNets.lhcDensities)
+    tasks.push({ id: `lhc-${density}`, kind: "lhc", seed: 0, density });
   if (profile.methodNets.ssc) tasks.push({ id: "ssc", kind: "ssc", seed: 0 });
-  for (const ch of profile.methodNets.igpcChannelsPerGroup) tasks.push({ id: `igpc-${ch}`, kind: "igpc", seed: 0, channelsPerGroup: ch });
+  for (const ch of profile.methodNets.igpcChannelsPerGroup)
+    tasks.push({ id: `igpc-${ch}`, kind: "igpc", seed: 0, channelsPerGroup: ch });
   for (const seed of profile.seeds) {
     tasks.push({ id: `inn-init-${seed}`, kind: "inn-init", seed, after: `discrete-${seed}` });
     tasks.push({ id: `grid-${seed}`, kind: "grid", seed, after: `discrete-${seed}` });

@@ -17,7 +17,18 @@ export interface SweepWorkerInit {
 
 export type ToSweepWorker = { type: "run"; task: SweepTask; inputs: Record<string, TaskResult> } | { type: "close" };
 export type FromSweepWorker =
-  | { type: "ready"; dataset: { name: string; height: number; width: number; channels: number; classes: number; trainCount: number; testCount: number } }
+  | {
+      type: "ready";
+      dataset: {
+        name: string;
+        height: number;
+        width: number;
+        channels: number;
+        classes: number;
+        trainCount: number;
+        testCount: number;
+      };
+    }
   | { type: "log"; line: string }
   | { type: "result"; result: TaskResult }
   | { type: "error"; message: string; stack?: string };
@@ -39,8 +50,20 @@ async function main(init: SweepWorkerInit): Promise<void> {
       .then((result) => send({ type: "result", result }))
       .catch((e: Error) => send({ type: "error", message: `task ${message.task.id}: ${e.message}`, stack: e.stack }));
   });
-  const testCount = init.profile.limitTest > 0 ? Math.min(init.profile.limitTest, dataset.test.count) : dataset.test.count;
-  send({ type: "ready", dataset: { name: init.dataset, height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes, trainCount: dataset.train.count, testCount } });
+  const testCount =
+    init.profile.limitTest > 0 ? Math.min(init.profile.limitTest, dataset.test.count) : dataset.test.count;
+  send({
+    type: "ready",
+    dataset: {
+      name: init.dataset,
+      height: dataset.height,
+      width: dataset.width,
+      channels: dataset.channels,
+      classes: dataset.classes,
+      trainCount: dataset.train.count,
+      testCount,
+    },
+  });
 }
 
 main(workerData as SweepWorkerInit).catch((e: Error) => send({ type: "error", message: e.message, stack: e.stack }));

@@ -13,7 +13,10 @@ export interface AccountingTableOptions {
   familyLabel?: (family: string) => string;
 }
 
-export function AccountingTable(table: readonly FamilyAccounting[], options: AccountingTableOptions = {}): HTMLTableElement {
+export function AccountingTable(
+  table: readonly FamilyAccounting[],
+  options: AccountingTableOptions = {},
+): HTMLTableElement {
   const count = d3.format(",");
   const ratio = d3.format(".2f");
   const fraction = table[0]?.fraction ?? 1;
@@ -36,8 +39,15 @@ export function AccountingTable(table: readonly FamilyAccounting[], options: Acc
         tr.style.background = "color-mix(in srgb, var(--theme-foreground-focus, #3b5fc0) 15%, transparent)";
         tr.setAttribute("aria-current", "true");
       }
-      const cells = [v === "discrete" ? (options.familyLabel?.(f.family) ?? f.family) : "", v, count(row.full.params), count(row.full.flops), count(row.reduced.params), count(row.reduced.flops),
-        v === "sinn" ? `${ratio(f.sinnToInnFlops)} / ${ratio(f.sinnToInnFlopsReduced)}` : ""];
+      const cells = [
+        v === "discrete" ? (options.familyLabel?.(f.family) ?? f.family) : "",
+        v,
+        count(row.full.params),
+        count(row.full.flops),
+        count(row.reduced.params),
+        count(row.reduced.flops),
+        v === "sinn" ? `${ratio(f.sinnToInnFlops)} / ${ratio(f.sinnToInnFlopsReduced)}` : "",
+      ];
       for (const [k, c] of cells.entries()) {
         const td = tr.insertCell();
         td.textContent = c;

@@ -21,7 +21,7 @@ export const RULE_COLOURS: Record<string, string> = {
   "right-riemann": "#56B4E9",
   trapezoid: "#009E73",
   simpson: "#D55E00",
-  "gauss-legendre": "#0072B2"
+  "gauss-legendre": "#0072B2",
 };
 
 const SPECTRAL = 8;
@@ -33,7 +33,10 @@ function describeOrder(study: RefinementStudy): string {
   return study.order.toFixed(2);
 }
 
-export function ConvergenceChart(studies: readonly RefinementStudy[], options: ConvergenceChartOptions = {}): HTMLElement {
+export function ConvergenceChart(
+  studies: readonly RefinementStudy[],
+  options: ConvergenceChartOptions = {},
+): HTMLElement {
   const { width = 720, height = 360 } = options;
   const rows = studies.flatMap((s) => s.rows.filter((r) => r.error > 0).map((r) => ({ ...r, rule: s.rule })));
   const rules = studies.map((s) => s.rule);
@@ -51,12 +54,22 @@ export function ConvergenceChart(studies: readonly RefinementStudy[], options: C
     marks: [
       ...(options.currentN ? [Plot.ruleX([options.currentN], { stroke: "#aaa", strokeDasharray: "3,3" })] : []),
       Plot.line(rows, { x: "n", y: "error", stroke: "rule", strokeWidth: 2 }),
-      Plot.dot(rows, { x: "n", y: "error", fill: "rule", symbol: "rule", r: 3.5, tip: true, title: (d: { rule: string; n: number; error: number }) => `${d.rule}, n = ${d.n}: error ${d.error.toExponential(2)}` })
-    ]
+      Plot.dot(rows, {
+        x: "n",
+        y: "error",
+        fill: "rule",
+        symbol: "rule",
+        r: 3.5,
+        tip: true,
+        title: (d: { rule: string; n: number; error: number }) =>
+          `${d.rule}, n = ${d.n}: error ${d.error.toExponential(2)}`,
+      }),
+    ],
   }) as HTMLElement;
   const table = document.createElement("table");
   table.dataset.testid = "convergence-orders";
-  table.innerHTML = "<caption>Fitted convergence order p (error ∝ hᵖ, least squares on log–log, errors above 10⁻¹³)</caption><thead><tr><th>rule</th><th>fitted order p</th><th>points fitted</th></tr></thead>";
+  table.innerHTML =
+    "<caption>Fitted convergence order p (error ∝ hᵖ, least squares on log–log, errors above 10⁻¹³)</caption><thead><tr><th>rule</th><th>fitted order p</th><th>points fitted</th></tr></thead>";
   const body = document.createElement("tbody");
   for (const s of studies) {
     const tr = document.createElement("tr");

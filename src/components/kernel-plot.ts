@@ -44,14 +44,33 @@ export function KernelPlot(kernel: InterpolationKernel, options: KernelPlotOptio
     title: `Interpolation kernel u(s): ${label}`,
     x: { label: "s (distance from a node, in node spacings)", domain: [-2.6, 2.6], ticks: 11 },
     y: { label: "u(s)", domain: [-0.25, 1.1], grid: true },
-    color: { legend: true, domain: [label, ...references.map(kernelLabel)], range: ["#1f77b4", "#ff7f0e", "#8c564b", "#9467bd", "#7f7f7f"] },
+    color: {
+      legend: true,
+      domain: [label, ...references.map(kernelLabel)],
+      range: ["#1f77b4", "#ff7f0e", "#8c564b", "#9467bd", "#7f7f7f"],
+    },
     marks: [
       Plot.ruleY([0], { stroke: "#888" }),
       Plot.ruleX([-2, -1, 1, 2], { stroke: "#eee" }),
-      Plot.line(ghost, { x: "s", y: "u", z: "kernel", stroke: "kernel", strokeDasharray: "4,3", strokeWidth: 1.3, strokeOpacity: 0.7 }),
+      Plot.line(ghost, {
+        x: "s",
+        y: "u",
+        z: "kernel",
+        stroke: "kernel",
+        strokeDasharray: "4,3",
+        strokeWidth: 1.3,
+        strokeOpacity: 0.7,
+      }),
       Plot.line(main, { x: "s", y: "u", stroke: "kernel", strokeWidth: 3 }),
-      Plot.dot(integers, { x: "s", y: "u", fill: "#1f77b4", r: 4, tip: true, title: (d: { s: number; u: number }) => `u(${d.s}) = ${d.u.toFixed(3)}` })
-    ]
+      Plot.dot(integers, {
+        x: "s",
+        y: "u",
+        fill: "#1f77b4",
+        r: 4,
+        tip: true,
+        title: (d: { s: number; u: number }) => `u(${d.s}) = ${d.u.toFixed(3)}`,
+      }),
+    ],
   }) as HTMLElement;
   figure.dataset.testid = "kernel-plot";
   figure.dataset.kernel = kernel.name;

@@ -11,7 +11,13 @@ export interface MaskMatrixOptions {
   colour?: string;
 }
 
-export function MaskMatrix(mask: Uint8Array, k: number, cin: number, cout: number, options: MaskMatrixOptions = {}): HTMLElement {
+export function MaskMatrix(
+  mask: Uint8Array,
+  k: number,
+  cin: number,
+  cout: number,
+  options: MaskMatrixOptions = {},
+): HTMLElement {
   const gap = 3;
   const tap = options.tap ?? Math.max(2, Math.min(10, Math.floor((720 / cin - gap) / k)));
   const tile = k * tap + gap;
@@ -24,10 +30,12 @@ export function MaskMatrix(mask: Uint8Array, k: number, cin: number, cout: numbe
   figure.dataset.taps = String(mask.length);
   const caption = document.createElement("figcaption");
   caption.style.fontWeight = "bold";
-  caption.textContent = options.title ?? `Kernel mask: ${cout} filters (rows) × ${cin} input channels (columns), each a ${k}×${k} kernel`;
+  caption.textContent =
+    options.title ?? `Kernel mask: ${cout} filters (rows) × ${cin} input channels (columns), each a ${k}×${k} kernel`;
   const canvas = document.createElement("canvas");
   const dpr = globalThis.devicePixelRatio ?? 1;
-  const w = cin * tile + gap, h = cout * tile + gap;
+  const w = cin * tile + gap,
+    h = cout * tile + gap;
   canvas.width = Math.ceil(w * dpr);
   canvas.height = Math.ceil(h * dpr);
   canvas.style.width = `${w}px`;
@@ -37,13 +45,21 @@ export function MaskMatrix(mask: Uint8Array, k: number, cin: number, cout: numbe
   const ctx = canvas.getContext("2d")!;
   ctx.scale(dpr, dpr);
   ctx.fillStyle = "#f3f3f3";
-  for (let o = 0; o < cout; o++) for (let i = 0; i < cin; i++) ctx.fillRect(gap + i * tile, gap + o * tile, k * tap, k * tap);
+  for (let o = 0; o < cout; o++)
+    for (let i = 0; i < cin; i++) ctx.fillRect(gap + i * tile, gap + o * tile, k * tap, k * tap);
   ctx.fillStyle = options.colour ?? "#4e79a7";
   for (let t = 0; t < k * k; t++) {
-    const r = Math.floor(t / k), c = t % k;
+    const r = Math.floor(t / k),
+      c = t % k;
     for (let i = 0; i < cin; i++) {
       for (let o = 0; o < cout; o++) {
-        if (mask[(t * cin + i) * cout + o]) ctx.fillRect(gap + i * tile + c * tap, gap + o * tile + r * tap, tap - (tap > 3 ? 1 : 0), tap - (tap > 3 ? 1 : 0));
+        if (mask[(t * cin + i) * cout + o])
+          ctx.fillRect(
+            gap + i * tile + c * tap,
+            gap + o * tile + r * tap,
+            tap - (tap > 3 ? 1 : 0),
+            tap - (tap > 3 ? 1 : 0),
+          );
       }
     }
   }

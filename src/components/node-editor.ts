@@ -28,7 +28,11 @@ export interface NodeEditorElement extends HTMLElement {
 }
 
 /** W at `points` for nodes λ: the interpolation matrix (float64) times λ. */
-export function evaluateWeightFunction(nodes: readonly number[], points: ArrayLike<number>, kernel: InterpolationKernel): Float64Array {
+export function evaluateWeightFunction(
+  nodes: readonly number[],
+  points: ArrayLike<number>,
+  kernel: InterpolationKernel,
+): Float64Array {
   const n = nodes.length;
   const matrix = interpolationMatrix(n, points, kernel);
   const out = new Float64Array(points.length);
@@ -61,15 +65,53 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
 
   const x = d3.scaleLinear([-1, 1], [margin.left, width - margin.right]);
   const y = d3.scaleLinear([-limit, limit], [height - margin.bottom, margin.top]);
-  const svg = d3.create("svg").attr("viewBox", `0 0 ${width} ${height}`).attr("width", "100%").style("touch-action", "none")
-    .attr("role", "img").attr("aria-label", "Weight function W(x) with draggable nodes and its samples");
-  svg.append("text").attr("x", margin.left).attr("y", 16).attr("font-weight", "bold").attr("font-size", 13)
+  const svg = d3
+    .create("svg")
+    .attr("viewBox", `0 0 ${width} ${height}`)
+    .attr("width", "100%")
+    .style("touch-action", "none")
+    .attr("role", "img")
+    .attr("aria-label", "Weight function W(x) with draggable nodes and its samples");
+  svg
+    .append("text")
+    .attr("x", margin.left)
+    .attr("y", 16)
+    .attr("font-weight", "bold")
+    .attr("font-size", 13)
     .text("Weight function W(x): drag the red nodes λⱼ, green stems are the m samples W(xᵢ)");
-  svg.append("g").attr("transform", `translate(0,${height - margin.bottom})`).call(d3.axisBottom(x).ticks(9))
-    .call((g) => g.append("text").attr("x", width - margin.right).attr("y", 34).attr("fill", "currentColor").attr("text-anchor", "end").text("channel coordinate x →"));
-  svg.append("g").attr("transform", `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(7))
-    .call((g) => g.selectAll(".tick line").clone().attr("x2", width - margin.left - margin.right).attr("stroke-opacity", 0.08))
-    .call((g) => g.append("text").attr("x", -margin.left + 4).attr("y", margin.top - 8).attr("fill", "currentColor").attr("text-anchor", "start").text("↑ W(x)"));
+  svg
+    .append("g")
+    .attr("transform", `translate(0,${height - margin.bottom})`)
+    .call(d3.axisBottom(x).ticks(9))
+    .call((g) =>
+      g
+        .append("text")
+        .attr("x", width - margin.right)
+        .attr("y", 34)
+        .attr("fill", "currentColor")
+        .attr("text-anchor", "end")
+        .text("channel coordinate x →"),
+    );
+  svg
+    .append("g")
+    .attr("transform", `translate(${margin.left},0)`)
+    .call(d3.axisLeft(y).ticks(7))
+    .call((g) =>
+      g
+        .selectAll(".tick line")
+        .clone()
+        .attr("x2", width - margin.left - margin.right)
+        .attr("stroke-opacity", 0.08),
+    )
+    .call((g) =>
+      g
+        .append("text")
+        .attr("x", -margin.left + 4)
+        .attr("y", margin.top - 8)
+        .attr("fill", "currentColor")
+        .attr("text-anchor", "start")
+        .text("↑ W(x)"),
+    );
   svg.append("line").attr("x1", x(-1)).attr("x2", x(1)).attr("y1", y(0)).attr("y2", y(0)).attr("stroke", "#999");
   const stems = svg.append("g").attr("stroke", SAMPLE_COLOUR).attr("stroke-width", 2);
   const samplesDots = svg.append("g").attr("fill", SAMPLE_COLOUR);
@@ -95,32 +137,62 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
     const n = nodes.length;
     const nodeX = uniformPartition(n);
     const curve = evaluateWeightFunction(nodes, dense, kernel);
-    path.attr("d", d3.line<number>((_, i) => x(dense[i]), (w) => y(Math.max(-limit * 1.2, Math.min(limit * 1.2, w))))(Array.from(curve)));
+    path.attr(
+      "d",
+      d3.line<number>(
+        (_, i) => x(dense[i]),
+        (w) => y(Math.max(-limit * 1.2, Math.min(limit * 1.2, w))),
+      )(Array.from(curve)),
+    );
     const points = uniformPartition(m);
     const w = evaluateWeightFunction(nodes, points, kernel);
     root.samples = Array.from(points, (px, i) => ({ x: px, w: w[i] }));
-    stems.selectAll("line").data(root.samples).join("line")
-      .attr("x1", (d) => x(d.x)).attr("x2", (d) => x(d.x)).attr("y1", y(0)).attr("y2", (d) => y(d.w));
-    samplesDots.selectAll("rect").data(root.samples).join("rect")
-      .attr("x", (d) => x(d.x) - 4).attr("y", (d) => y(d.w) - 4).attr("width", 8).attr("height", 8)
+    stems
+      .selectAll("line")
+      .data(root.samples)
+      .join("line")
+      .attr("x1", (d) => x(d.x))
+      .attr("x2", (d) => x(d.x))
+      .attr("y1", y(0))
+      .attr("y2", (d) => y(d.w));
+    samplesDots
+      .selectAll("rect")
+      .data(root.samples)
+      .join("rect")
+      .attr("x", (d) => x(d.x) - 4)
+      .attr("y", (d) => y(d.w) - 4)
+      .attr("width", 8)
+      .attr("height", 8)
       .attr("transform", (d) => `rotate(45 ${x(d.x)} ${y(d.w)})`);
-    handles.selectAll<SVGCircleElement, number>("circle").data(nodes).join((enter) =>
-      enter.append("circle").attr("r", 8).attr("fill", NODE_COLOUR).attr("stroke", "white").attr("stroke-width", 2)
-        .attr("tabindex", 0).style("cursor", "ns-resize")
-        .on("keydown", function (event: KeyboardEvent, _d) {
-          const j = handles.selectAll("circle").nodes().indexOf(this);
-          const step = event.shiftKey ? 0.25 : 0.05;
-          if (event.key === "ArrowUp") setNode(j, nodes[j] + step);
-          else if (event.key === "ArrowDown") setNode(j, nodes[j] - step);
-          else return;
-          event.preventDefault();
-        })
-        .call(d3.drag<SVGCircleElement, number>().on("drag", function (event) {
-          const j = handles.selectAll("circle").nodes().indexOf(this);
-          setNode(j, y.invert(event.y));
-        }))
-    )
-      .attr("cx", (_, j) => x(nodeX[j])).attr("cy", (d) => y(d))
+    handles
+      .selectAll<SVGCircleElement, number>("circle")
+      .data(nodes)
+      .join((enter) =>
+        enter
+          .append("circle")
+          .attr("r", 8)
+          .attr("fill", NODE_COLOUR)
+          .attr("stroke", "white")
+          .attr("stroke-width", 2)
+          .attr("tabindex", 0)
+          .style("cursor", "ns-resize")
+          .on("keydown", function (event: KeyboardEvent, _d) {
+            const j = handles.selectAll("circle").nodes().indexOf(this);
+            const step = event.shiftKey ? 0.25 : 0.05;
+            if (event.key === "ArrowUp") setNode(j, nodes[j] + step);
+            else if (event.key === "ArrowDown") setNode(j, nodes[j] - step);
+            else return;
+            event.preventDefault();
+          })
+          .call(
+            d3.drag<SVGCircleElement, number>().on("drag", function (event) {
+              const j = handles.selectAll("circle").nodes().indexOf(this);
+              setNode(j, y.invert(event.y));
+            }),
+          ),
+      )
+      .attr("cx", (_, j) => x(nodeX[j]))
+      .attr("cy", (d) => y(d))
       .attr("aria-label", (d, j) => `node ${j + 1} of ${n}: λ = ${d.toFixed(2)}; arrow keys move it`);
     root.dataset.nodes = nodes.join(",");
     root.dataset.m = String(m);
@@ -130,7 +202,10 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
 
   Object.defineProperty(root, "value", {
     get: () => nodes.slice(),
-    set: (v: number[]) => { nodes = v.slice(); draw(); }
+    set: (v: number[]) => {
+      nodes = v.slice();
+      draw();
+    },
   });
   root.update = (changes) => {
     if (changes.kernel) kernel = changes.kernel;

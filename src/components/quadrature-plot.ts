@@ -41,7 +41,8 @@ export function ruleShapes({ rule, f, points, weights }: QuadraturePlotData): Ve
   const y = x.map(f);
   const m = x.length;
   const out: Vertex[] = [];
-  const box = (piece: number, a: number, b: number, h: number) => out.push({ x: a, y: h, piece }, { x: b, y: h, piece });
+  const box = (piece: number, a: number, b: number, h: number) =>
+    out.push({ x: a, y: h, piece }, { x: b, y: h, piece });
   switch (rule) {
     case "left-riemann":
       for (let i = 0; i + 1 < m; i++) box(i, x[i], x[i + 1], y[i]);
@@ -57,11 +58,13 @@ export function ruleShapes({ rule, f, points, weights }: QuadraturePlotData): Ve
       const panels: number[][] = [];
       const simpsonIntervals = intervals % 2 === 0 ? intervals : intervals - 3;
       for (let i = 0; i < simpsonIntervals; i += 2) panels.push([i, i + 1, i + 2]);
-      if (simpsonIntervals < intervals) panels.push([simpsonIntervals, simpsonIntervals + 1, simpsonIntervals + 2, simpsonIntervals + 3]);
+      if (simpsonIntervals < intervals)
+        panels.push([simpsonIntervals, simpsonIntervals + 1, simpsonIntervals + 2, simpsonIntervals + 3]);
       panels.forEach((idx, piece) => {
         const px = idx.map((i) => x[i]);
         const py = idx.map((i) => y[i]);
-        const a = px[0], b = px[px.length - 1];
+        const a = px[0],
+          b = px[px.length - 1];
         for (let k = 0; k <= 24; k++) {
           const t = a + ((b - a) * k) / 24;
           out.push({ x: t, y: through(px, py, t), piece });
@@ -97,11 +100,30 @@ export function QuadraturePlot(data: QuadraturePlotData, options: QuadraturePlot
     x: { label: "x", domain: [-1, 1] },
     y: { label: "f(x)", grid: true },
     marks: [
-      Plot.area(shapes, { x1: "x", y1: 0, y2: "y", z: "piece", fill: (d: Vertex) => (d.piece % 2 ? "#ff7f0e" : "#ffbb78"), fillOpacity: 0.55, stroke: "#d95f02", strokeWidth: 0.8, curve: "linear" }),
+      Plot.area(shapes, {
+        x1: "x",
+        y1: 0,
+        y2: "y",
+        z: "piece",
+        fill: (d: Vertex) => (d.piece % 2 ? "#ff7f0e" : "#ffbb78"),
+        fillOpacity: 0.55,
+        stroke: "#d95f02",
+        strokeWidth: 0.8,
+        curve: "linear",
+      }),
       Plot.ruleY([0], { stroke: "#666" }),
       Plot.line(curve, { x: "x", y: "y", stroke: "#1f77b4", strokeWidth: 2.5 }),
-      Plot.dot(nodes, { x: "x", y: "y", fill: "#1f77b4", stroke: "white", r: 4, tip: true, title: (d: { x: number; y: number; q: number }) => `x = ${d.x.toFixed(4)}\nf(x) = ${d.y.toFixed(4)}\nq = ${d.q.toFixed(4)}` })
-    ]
+      Plot.dot(nodes, {
+        x: "x",
+        y: "y",
+        fill: "#1f77b4",
+        stroke: "white",
+        r: 4,
+        tip: true,
+        title: (d: { x: number; y: number; q: number }) =>
+          `x = ${d.x.toFixed(4)}\nf(x) = ${d.y.toFixed(4)}\nq = ${d.q.toFixed(4)}`,
+      }),
+    ],
   }) as HTMLElement;
   figure.dataset.testid = "quadrature-plot";
   figure.dataset.rule = data.rule;

@@ -5,7 +5,11 @@
  */
 import * as Plot from "@observablehq/plot";
 
-export function QuadratureWeightsChart(points: ArrayLike<number>, weights: ArrayLike<number>, options: { width?: number; height?: number; title?: string } = {}): HTMLElement {
+export function QuadratureWeightsChart(
+  points: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  options: { width?: number; height?: number; title?: string } = {},
+): HTMLElement {
   const { width = 720, height = 200 } = options;
   const rows = Array.from(points, (x, i) => ({ i, x, q: weights[i] }));
   const total = rows.reduce((s, r) => s + r.q, 0);
@@ -18,9 +22,16 @@ export function QuadratureWeightsChart(points: ArrayLike<number>, weights: Array
     y: { label: "weight qᵢ", grid: true, domain: [0, Math.max(1e-9, ...rows.map((r) => r.q)) * 1.1] },
     marks: [
       Plot.ruleX(rows, { x: "x", y1: 0, y2: "q", stroke: "#9467bd", strokeWidth: 2 }),
-      Plot.dot(rows, { x: "x", y: "q", fill: "#9467bd", r: 3.5, tip: true, title: (d: { i: number; x: number; q: number }) => `q${d.i} = ${d.q.toFixed(5)} at x = ${d.x.toFixed(4)}` }),
-      Plot.ruleY([0])
-    ]
+      Plot.dot(rows, {
+        x: "x",
+        y: "q",
+        fill: "#9467bd",
+        r: 3.5,
+        tip: true,
+        title: (d: { i: number; x: number; q: number }) => `q${d.i} = ${d.q.toFixed(5)} at x = ${d.x.toFixed(4)}`,
+      }),
+      Plot.ruleY([0]),
+    ],
   }) as HTMLElement;
   figure.dataset.testid = "quadrature-weights";
   figure.dataset.weights = rows.map((r) => r.q.toPrecision(8)).join(",");

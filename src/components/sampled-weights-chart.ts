@@ -14,7 +14,10 @@ export interface SampledWeightsChartOptions {
   height?: number;
 }
 
-export function SampledWeightsChart(samples: readonly { x: number; w: number }[], options: SampledWeightsChartOptions): HTMLElement {
+export function SampledWeightsChart(
+  samples: readonly { x: number; w: number }[],
+  options: SampledWeightsChartOptions,
+): HTMLElement {
   const { width = 720, height = 240 } = options;
   const q = trapezoidWeights(samples.map((s) => s.x));
   const v = (options.nodes - 1) / 2;
@@ -24,14 +27,25 @@ export function SampledWeightsChart(samples: readonly { x: number; w: number }[]
     height,
     marginLeft: 50,
     title: `The discrete weights at m = ${samples.length}: bars W(xᵢ)·qᵢ·V (trapezoid qᵢ, V = ${v}), dots the samples W(xᵢ)`,
-    x: { label: "channel index i", type: "band", tickFormat: (d: number) => (samples.length > 24 && d % 4 ? "" : String(d)) },
+    x: {
+      label: "channel index i",
+      type: "band",
+      tickFormat: (d: number) => (samples.length > 24 && d % 4 ? "" : String(d)),
+    },
     y: { label: "weight", grid: true },
     color: { legend: true, domain: ["layer weight W(xᵢ)·qᵢ·V", "sample W(xᵢ)"], range: ["#9467bd", "#2ca02c"] },
     marks: [
-      Plot.barY(rows, { x: "i", y: "layer", fill: () => "layer weight W(xᵢ)·qᵢ·V", insetLeft: 1, insetRight: 1, tip: true }),
+      Plot.barY(rows, {
+        x: "i",
+        y: "layer",
+        fill: () => "layer weight W(xᵢ)·qᵢ·V",
+        insetLeft: 1,
+        insetRight: 1,
+        tip: true,
+      }),
       Plot.dot(rows, { x: "i", y: "sample", fill: () => "sample W(xᵢ)", r: 3.5, symbol: "diamond" }),
-      Plot.ruleY([0])
-    ]
+      Plot.ruleY([0]),
+    ],
   }) as HTMLElement;
   figure.dataset.testid = "sampled-weights";
   figure.dataset.layerWeights = samples.map((s, i) => (s.w * q[i] * v).toFixed(6)).join(",");

@@ -19,21 +19,26 @@ export function shapeSvg(shape: readonly (readonly number[])[], cell = 14, colou
   svg.setAttribute("width", String(size));
   svg.setAttribute("height", String(size));
   svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
-  shape.forEach((row, r) => row.forEach((v, c) => {
-    const rect = document.createElementNS(SVG, "rect");
-    rect.setAttribute("x", String(1 + c * cell));
-    rect.setAttribute("y", String(1 + r * cell));
-    rect.setAttribute("width", String(cell - 2));
-    rect.setAttribute("height", String(cell - 2));
-    rect.setAttribute("rx", "2");
-    rect.setAttribute("fill", v ? colour : "white");
-    rect.setAttribute("stroke", v ? colour : "#bbb");
-    svg.append(rect);
-  }));
+  shape.forEach((row, r) =>
+    row.forEach((v, c) => {
+      const rect = document.createElementNS(SVG, "rect");
+      rect.setAttribute("x", String(1 + c * cell));
+      rect.setAttribute("y", String(1 + r * cell));
+      rect.setAttribute("width", String(cell - 2));
+      rect.setAttribute("height", String(cell - 2));
+      rect.setAttribute("rx", "2");
+      rect.setAttribute("fill", v ? colour : "white");
+      rect.setAttribute("stroke", v ? colour : "#bbb");
+      svg.append(rect);
+    }),
+  );
   return svg;
 }
 
-export function ShapeGrid(shapes: readonly (readonly (readonly number[])[])[], options: ShapeGridOptions = {}): HTMLElement {
+export function ShapeGrid(
+  shapes: readonly (readonly (readonly number[])[])[],
+  options: ShapeGridOptions = {},
+): HTMLElement {
   const grid = document.createElement("div");
   grid.className = "shape-grid";
   grid.dataset.testid = "shape-grid";

@@ -31,7 +31,7 @@ export const katexFonts = [
   import.meta.resolve("katex/dist/fonts/KaTeX_Size2-Regular.woff2"),
   import.meta.resolve("katex/dist/fonts/KaTeX_Size3-Regular.woff2"),
   import.meta.resolve("katex/dist/fonts/KaTeX_Size4-Regular.woff2"),
-  import.meta.resolve("katex/dist/fonts/KaTeX_Typewriter-Regular.woff2")
+  import.meta.resolve("katex/dist/fonts/KaTeX_Typewriter-Regular.woff2"),
 ];
 
 /** Add KaTeX's stylesheet to the document once. */
@@ -62,7 +62,7 @@ export function renderTex(source: string, options: TexOptions = {}): HTMLElement
     displayMode: options.displayMode ?? false,
     throwOnError: options.throwOnError ?? true,
     macros: { ...options.macros },
-    output: "htmlAndMathml" // MathML for screen readers, HTML for looks
+    output: "htmlAndMathml", // MathML for screen readers, HTML for looks
   });
   return element;
 }

@@ -18,9 +18,8 @@ export const backendPreference: readonly BrowserBackend[] = ["webgl", "wasm", "c
 setWasmPaths({
   "tfjs-backend-wasm.wasm": import.meta.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"),
   "tfjs-backend-wasm-simd.wasm": import.meta.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"),
-  "tfjs-backend-wasm-threaded-simd.wasm": import.meta.resolve(
-    "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm"
-  )
+  "tfjs-backend-wasm-threaded-simd.wasm": import.meta
+    .resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm"),
 });
 
 /**
@@ -120,7 +119,7 @@ export function engineStatus(): HTMLElement {
     (error: unknown) => {
       name.textContent = `unavailable (${error instanceof Error ? error.message : String(error)})`;
       name.dataset.state = "error";
-    }
+    },
   );
   return line;
 }

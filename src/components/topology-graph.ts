@@ -87,7 +87,21 @@ function buildBoxes(d: ModelDescription, collapsed: ReadonlySet<string>, fold: b
       owner.set(n.id, id);
       let box = boxes.get(id);
       if (!box) {
-        box = { id, label: `${n.block.id} · ${n.block.kind}`, kind: "block", inputs: [], outputShape: n.outputShape, params: 0, flops: 0, members: [], block: n.block, collapsedBlock: true, rank: 0, x: 0, y: 0 };
+        box = {
+          id,
+          label: `${n.block.id} · ${n.block.kind}`,
+          kind: "block",
+          inputs: [],
+          outputShape: n.outputShape,
+          params: 0,
+          flops: 0,
+          members: [],
+          block: n.block,
+          collapsedBlock: true,
+          rank: 0,
+          x: 0,
+          y: 0,
+        };
         boxes.set(id, box);
       }
       box.members.push(n);
@@ -101,7 +115,13 @@ function buildBoxes(d: ModelDescription, collapsed: ReadonlySet<string>, fold: b
       continue;
     }
     const producer = n.inputs.length === 1 ? boxes.get(owner.get(n.inputs[0] as string) ?? "") : undefined;
-    if (fold && (n.kind === "batch-norm" || n.kind === "relu") && producer && !producer.collapsedBlock && producer.members.length > 0) {
+    if (
+      fold &&
+      (n.kind === "batch-norm" || n.kind === "relu") &&
+      producer &&
+      !producer.collapsedBlock &&
+      producer.members.length > 0
+    ) {
       owner.set(n.id, producer.id);
       producer.members.push(n);
       producer.params += n.params;
@@ -111,8 +131,19 @@ function buildBoxes(d: ModelDescription, collapsed: ReadonlySet<string>, fold: b
     }
     owner.set(n.id, n.id);
     boxes.set(n.id, {
-      id: n.id, label: nodeLabel(n), kind: n.kind, inputs: n.inputs.map((i) => owner.get(i) ?? i), outputShape: n.outputShape,
-      params: n.params, flops: n.flops, members: [n], block: n.block, collapsedBlock: false, rank: 0, x: 0, y: 0,
+      id: n.id,
+      label: nodeLabel(n),
+      kind: n.kind,
+      inputs: n.inputs.map((i) => owner.get(i) ?? i),
+      outputShape: n.outputShape,
+      params: n.params,
+      flops: n.flops,
+      members: [n],
+      block: n.block,
+      collapsedBlock: false,
+      rank: 0,
+      x: 0,
+      y: 0,
     });
   }
   return [...boxes.values()];
@@ -121,15 +152,24 @@ function buildBoxes(d: ModelDescription, collapsed: ReadonlySet<string>, fold: b
 /** Folded suffix such as " · BN · ReLU". */
 function foldedSuffix(b: Box): string {
   if (b.collapsedBlock) return "";
-  return b.members.slice(1).map((m) => ` · ${KIND_LABEL[m.kind] ?? m.kind}`).join("");
+  return b.members
+    .slice(1)
+    .map((m) => ` · ${KIND_LABEL[m.kind] ?? m.kind}`)
+    .join("");
 }
 
 function tooltipText(b: Box): string[] {
-  const lines = [b.collapsedBlock ? `${b.block!.id} (${b.block!.kind}), collapsed: ${b.members.length} nodes` : `${b.id}: ${b.members.map((m) => m.kind).join(" → ")}`];
+  const lines = [
+    b.collapsedBlock
+      ? `${b.block!.id} (${b.block!.kind}), collapsed: ${b.members.length} nodes`
+      : `${b.id}: ${b.members.map((m) => m.kind).join(" → ")}`,
+  ];
   const head = b.members[0]!;
   if (!b.collapsedBlock && head.layer) {
     const l = head.layer;
-    lines.push(`${l.inChannels} → ${l.outChannels} channels (groups ${l.inGroup} → ${l.outGroup}), kernel ${l.kernel[0]}×${l.kernel[1]}, stride ${l.stride}`);
+    lines.push(
+      `${l.inChannels} → ${l.outChannels} channels (groups ${l.inGroup} → ${l.outGroup}), kernel ${l.kernel[0]}×${l.kernel[1]}, stride ${l.stride}`,
+    );
   }
   lines.push(`output ${shape(b.outputShape)}`);
   lines.push(`params ${count(b.params)} · FLOPs ${count(b.flops)}`);
@@ -181,10 +221,30 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   wrapper.dataset.flops = String(description.flops);
   wrapper.dataset.collapsed = [...collapsed].sort().join(",");
 
-  const svg = d3.create("svg").attr("viewBox", `0 0 ${width} ${height}`).attr("width", "100%").attr("font-family", "system-ui, sans-serif").attr("font-size", 12)
-    .attr("role", "group").attr("aria-label", `Graph of ${description.name}: ${boxes.length} boxes, ${count(description.params)} parameters, ${count(description.flops)} FLOPs per image`);
-  svg.append("defs").append("marker").attr("id", "topology-arrow").attr("viewBox", "0 0 10 10").attr("refX", 9).attr("refY", 5).attr("markerWidth", 6).attr("markerHeight", 6).attr("orient", "auto")
-    .append("path").attr("d", "M0,0L10,5L0,10z").attr("fill", "#888");
+  const svg = d3
+    .create("svg")
+    .attr("viewBox", `0 0 ${width} ${height}`)
+    .attr("width", "100%")
+    .attr("font-family", "system-ui, sans-serif")
+    .attr("font-size", 12)
+    .attr("role", "group")
+    .attr(
+      "aria-label",
+      `Graph of ${description.name}: ${boxes.length} boxes, ${count(description.params)} parameters, ${count(description.flops)} FLOPs per image`,
+    );
+  svg
+    .append("defs")
+    .append("marker")
+    .attr("id", "topology-arrow")
+    .attr("viewBox", "0 0 10 10")
+    .attr("refX", 9)
+    .attr("refY", 5)
+    .attr("markerWidth", 6)
+    .attr("markerHeight", 6)
+    .attr("orient", "auto")
+    .append("path")
+    .attr("d", "M0,0L10,5L0,10z")
+    .attr("fill", "#888");
 
   // Frames of expanded blocks, with a header that collapses them.
   const blockIds = [...new Set(description.nodes.flatMap((n) => (n.block ? [n.block.id] : [])))];
@@ -205,15 +265,37 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     const y1 = d3.max(inside, (b) => b.y + boxH / 2)! + 8;
     const kind = inside[0]!.block!.kind;
     const g = frames.append("g").attr("data-block", id);
-    g.append("rect").attr("x", x0).attr("y", y0).attr("width", x1 - x0).attr("height", y1 - y0).attr("rx", 8).attr("fill", "#8881").attr("stroke", "#999").attr("stroke-dasharray", "4 3");
-    const header = g.append("g").attr("tabindex", 0).attr("role", "button").attr("cursor", "pointer").attr("aria-label", `Collapse ${id} (${kind})`).attr("data-toggle-block", id);
-    header.append("text").attr("x", x0 + 8).attr("y", y0 + 14).attr("fill", "currentColor").attr("font-weight", 600).text(`▾ ${id} · ${kind}`);
-    header.on("click", () => toggle(id)).on("keydown", (e: KeyboardEvent) => {
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        toggle(id);
-      }
-    });
+    g.append("rect")
+      .attr("x", x0)
+      .attr("y", y0)
+      .attr("width", x1 - x0)
+      .attr("height", y1 - y0)
+      .attr("rx", 8)
+      .attr("fill", "#8881")
+      .attr("stroke", "#999")
+      .attr("stroke-dasharray", "4 3");
+    const header = g
+      .append("g")
+      .attr("tabindex", 0)
+      .attr("role", "button")
+      .attr("cursor", "pointer")
+      .attr("aria-label", `Collapse ${id} (${kind})`)
+      .attr("data-toggle-block", id);
+    header
+      .append("text")
+      .attr("x", x0 + 8)
+      .attr("y", y0 + 14)
+      .attr("fill", "currentColor")
+      .attr("font-weight", 600)
+      .text(`▾ ${id} · ${kind}`);
+    header
+      .on("click", () => toggle(id))
+      .on("keydown", (e: KeyboardEvent) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          toggle(id);
+        }
+      });
   }
 
   // Edges.
@@ -222,13 +304,20 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     for (const i of b.inputs) {
       const a = byId.get(i);
       if (!a) continue;
-      const x1 = a.x, y1 = a.y + boxH / 2, x2 = b.x, y2 = b.y - boxH / 2;
+      const x1 = a.x,
+        y1 = a.y + boxH / 2,
+        x2 = b.x,
+        y2 = b.y - boxH / 2;
       const long = b.rank - a.rank > 1;
       const bow = long ? boxW / 2 + 24 : 0;
       const d = long
         ? `M${x1},${y1} C${x1 + bow},${y1 + 30} ${Math.max(x1, x2) + bow},${y2 - 30} ${x2 + 6},${y2}`
         : `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`;
-      edges.append("path").attr("d", d).attr("marker-end", "url(#topology-arrow)").attr("stroke-dasharray", long ? "5 3" : null);
+      edges
+        .append("path")
+        .attr("d", d)
+        .attr("marker-end", "url(#topology-arrow)")
+        .attr("stroke-dasharray", long ? "5 3" : null);
     }
   }
 
@@ -237,14 +326,27 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   tip.dataset.testid = "topology-tooltip";
   tip.setAttribute("role", "status");
   tip.hidden = true;
-  Object.assign(tip.style, { position: "absolute", pointerEvents: "none", background: "var(--theme-background, #fff)", border: "1px solid #999", borderRadius: "6px", padding: "6px 8px", font: "12px system-ui, sans-serif", maxWidth: "320px", boxShadow: "0 2px 8px #0003", zIndex: "2" });
+  Object.assign(tip.style, {
+    position: "absolute",
+    pointerEvents: "none",
+    background: "var(--theme-background, #fff)",
+    border: "1px solid #999",
+    borderRadius: "6px",
+    padding: "6px 8px",
+    font: "12px system-ui, sans-serif",
+    maxWidth: "320px",
+    boxShadow: "0 2px 8px #0003",
+    zIndex: "2",
+  });
   const show = (b: Box) => {
-    tip.replaceChildren(...tooltipText(b).map((t, k) => {
-      const line = document.createElement("div");
-      line.textContent = t;
-      if (k === 0) line.style.fontWeight = "600";
-      return line;
-    }));
+    tip.replaceChildren(
+      ...tooltipText(b).map((t, k) => {
+        const line = document.createElement("div");
+        line.textContent = t;
+        if (k === 0) line.style.fontWeight = "600";
+        return line;
+      }),
+    );
     tip.dataset.box = b.id;
     tip.hidden = false;
     const left = (b.x / width) * wrapper.clientWidth;
@@ -257,16 +359,45 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   };
   const nodes = svg.append("g");
   for (const b of boxes) {
-    const g = nodes.append("g").attr("transform", `translate(${b.x - boxW / 2},${b.y - boxH / 2})`).attr("tabindex", 0).attr("data-box", b.id).attr("data-kind", b.kind)
-      .attr("data-params", b.params).attr("data-flops", b.flops).attr("data-shape", b.outputShape.join("x"))
+    const g = nodes
+      .append("g")
+      .attr("transform", `translate(${b.x - boxW / 2},${b.y - boxH / 2})`)
+      .attr("tabindex", 0)
+      .attr("data-box", b.id)
+      .attr("data-kind", b.kind)
+      .attr("data-params", b.params)
+      .attr("data-flops", b.flops)
+      .attr("data-shape", b.outputShape.join("x"))
       .attr("aria-label", tooltipText(b).join("; "));
     const colour = TOPOLOGY_COLOURS[b.collapsedBlock ? "block" : b.kind] ?? "#ccc";
-    g.append("rect").attr("width", boxW).attr("height", boxH).attr("rx", 5).attr("fill", colour).attr("fill-opacity", b.collapsedBlock ? 0.5 : 0.25).attr("stroke", colour).attr("stroke-width", 1.5);
+    g.append("rect")
+      .attr("width", boxW)
+      .attr("height", boxH)
+      .attr("rx", 5)
+      .attr("fill", colour)
+      .attr("fill-opacity", b.collapsedBlock ? 0.5 : 0.25)
+      .attr("stroke", colour)
+      .attr("stroke-width", 1.5);
     const text = `${b.collapsedBlock ? "▸ " : ""}${b.label}${foldedSuffix(b)}`;
-    const label = g.append("text").attr("x", 6).attr("y", 13).attr("fill", "currentColor").attr("font-weight", b.collapsedBlock ? 600 : 500).text(text);
+    const label = g
+      .append("text")
+      .attr("x", 6)
+      .attr("y", 13)
+      .attr("fill", "currentColor")
+      .attr("font-weight", b.collapsedBlock ? 600 : 500)
+      .text(text);
     label.append("title").text(text);
-    g.append("text").attr("x", 6).attr("y", 25).attr("fill", "currentColor").attr("fill-opacity", 0.75).attr("font-size", 10).text(`${shape(b.outputShape)}${b.params ? ` · ${d3.format(".3~s")(b.params)} p` : ""}`);
-    g.on("mouseenter", () => show(b)).on("mouseleave", hide).on("focus", () => show(b)).on("blur", hide);
+    g.append("text")
+      .attr("x", 6)
+      .attr("y", 25)
+      .attr("fill", "currentColor")
+      .attr("fill-opacity", 0.75)
+      .attr("font-size", 10)
+      .text(`${shape(b.outputShape)}${b.params ? ` · ${d3.format(".3~s")(b.params)} p` : ""}`);
+    g.on("mouseenter", () => show(b))
+      .on("mouseleave", hide)
+      .on("focus", () => show(b))
+      .on("blur", hide);
     if (b.collapsedBlock) {
       g.attr("role", "button").attr("cursor", "pointer").attr("data-toggle-block", b.block!.id);
       g.on("click", () => toggle(b.block!.id)).on("keydown", (e: KeyboardEvent) => {
@@ -278,12 +409,26 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     }
   }
   const legend = document.createElement("figcaption");
-  Object.assign(legend.style, { display: "flex", flexWrap: "wrap", gap: "4px 14px", font: "12px system-ui, sans-serif", marginTop: "4px" });
+  Object.assign(legend.style, {
+    display: "flex",
+    flexWrap: "wrap",
+    gap: "4px 14px",
+    font: "12px system-ui, sans-serif",
+    marginTop: "4px",
+  });
   const kinds = [...new Set(boxes.map((b) => (b.collapsedBlock ? "block" : b.kind)))];
   for (const kind of kinds) {
     const item = document.createElement("span");
     const swatch = document.createElement("span");
-    Object.assign(swatch.style, { display: "inline-block", width: "12px", height: "12px", borderRadius: "3px", marginRight: "4px", verticalAlign: "-2px", background: TOPOLOGY_COLOURS[kind] ?? "#ccc" });
+    Object.assign(swatch.style, {
+      display: "inline-block",
+      width: "12px",
+      height: "12px",
+      borderRadius: "3px",
+      marginRight: "4px",
+      verticalAlign: "-2px",
+      background: TOPOLOGY_COLOURS[kind] ?? "#ccc",
+    });
     item.append(swatch, kind === "block" ? "collapsed block" : kind);
     legend.append(item);
   }

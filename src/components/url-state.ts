@@ -17,7 +17,13 @@ export type FieldSpec =
 export type StateSchema = Record<string, FieldSpec>;
 
 export type StateValues<S extends StateSchema> = {
-  [K in keyof S]: S[K] extends { kind: "numbers" } ? number[] : S[K] extends { kind: "strings" } ? string[] : S[K] extends { kind: "choice" } ? string : number;
+  [K in keyof S]: S[K] extends { kind: "numbers" }
+    ? number[]
+    : S[K] extends { kind: "strings" }
+      ? string[]
+      : S[K] extends { kind: "choice" }
+        ? string
+        : number;
 };
 
 export interface UrlState<S extends StateSchema> {
@@ -64,7 +70,9 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
         return spec.default.slice();
       }
       if (xs.length < spec.minLength || xs.length > spec.maxLength) {
-        notes.push(`${name} has ${xs.length} values; it needs ${spec.minLength}…${spec.maxLength}, so the default is used.`);
+        notes.push(
+          `${name} has ${xs.length} values; it needs ${spec.minLength}…${spec.maxLength}, so the default is used.`,
+        );
         return spec.default.slice();
       }
       if (xs.some((x) => x < spec.min || x > spec.max)) {
@@ -74,11 +82,16 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
       return xs;
     }
     case "strings": {
-      const parts = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      const parts = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
       const unknown = parts.filter((p) => !spec.choices.includes(p));
       if (unknown.length) {
         const list = unknown.join(", ");
-        notes.push(`${name} has ${unknown.length === 1 ? "a value" : "values"} that ${unknown.length === 1 ? "is" : "are"} not one of ${spec.choices.join(", ")} (${list.length > 60 ? `${list.slice(0, 60)}…` : list}); ${unknown.length === 1 ? "it was" : "they were"} left out.`);
+        notes.push(
+          `${name} has ${unknown.length === 1 ? "a value" : "values"} that ${unknown.length === 1 ? "is" : "are"} not one of ${spec.choices.join(", ")} (${list.length > 60 ? `${list.slice(0, 60)}…` : list}); ${unknown.length === 1 ? "it was" : "they were"} left out.`,
+        );
       }
       return spec.choices.filter((c) => parts.includes(c));
     }
@@ -86,13 +99,21 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
 }
 
 /** Read every field of `schema` from a query string (default: the page's), fixing bad values. */
-export function readUrlState<S extends StateSchema>(schema: S, search: string = globalThis.location?.search ?? ""): UrlState<S> {
+export function readUrlState<S extends StateSchema>(
+  schema: S,
+  search: string = globalThis.location?.search ?? "",
+): UrlState<S> {
   const params = new URLSearchParams(search);
   const notes: string[] = [];
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) {
     const raw = params.get(name);
-    values[name] = raw === null ? (spec.kind === "numbers" || spec.kind === "strings" ? spec.default.slice() : spec.default) : readField(name, spec, raw, notes);
+    values[name] =
+      raw === null
+        ? spec.kind === "numbers" || spec.kind === "strings"
+          ? spec.default.slice()
+          : spec.default
+        : readField(name, spec, raw, notes);
   }
   return { values: values as StateValues<S>, notes };
 }
@@ -112,7 +133,11 @@ function isDefault(spec: FieldSpec, value: unknown): boolean {
  * The query string for `values` (fields at their default are omitted, unknown parameters of `search`
  * kept), starting with "?" or empty.
  */
-export function urlStateQuery<S extends StateSchema>(schema: S, values: Partial<StateValues<S>>, search: string = globalThis.location?.search ?? ""): string {
+export function urlStateQuery<S extends StateSchema>(
+  schema: S,
+  values: Partial<StateValues<S>>,
+  search: string = globalThis.location?.search ?? "",
+): string {
   const params = new URLSearchParams(search);
   for (const [name, spec] of Object.entries(schema)) {
     const value = (values as Record<string, unknown>)[name];

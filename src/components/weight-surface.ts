@@ -17,22 +17,44 @@ export interface WeightSurfaceOptions {
 /** Values row-major [rows = y][cols = x]. Resolves to the element once Plotly has drawn. */
 export async function WeightSurface(values: ArrayLike<number>, options: WeightSurfaceOptions): Promise<HTMLElement> {
   const Plotly = (await import("plotly.js-dist")).default;
-  const rows = options.y.length, cols = options.x.length;
-  const z = Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => values[r * cols + c] as number));
+  const rows = options.y.length,
+    cols = options.x.length;
+  const z = Array.from({ length: rows }, (_, r) =>
+    Array.from({ length: cols }, (_, c) => values[r * cols + c] as number),
+  );
   const at = (t: number, axis: number[]) => {
     // Nearest grid index of coordinate t.
     let best = 0;
-    for (let k = 1; k < axis.length; k++) if (Math.abs((axis[k] as number) - t) < Math.abs((axis[best] as number) - t)) best = k;
+    for (let k = 1; k < axis.length; k++)
+      if (Math.abs((axis[k] as number) - t) < Math.abs((axis[best] as number) - t)) best = k;
     return best;
   };
   const lines = [
     ...(options.partition?.x ?? []).map((t) => {
       const c = at(t, options.x);
-      return { type: "scatter3d", mode: "lines", x: options.y.map(() => options.x[c]), y: options.y, z: z.map((row) => row[c]), line: { color: "#111", width: 3 }, showlegend: false, hoverinfo: "skip" };
+      return {
+        type: "scatter3d",
+        mode: "lines",
+        x: options.y.map(() => options.x[c]),
+        y: options.y,
+        z: z.map((row) => row[c]),
+        line: { color: "#111", width: 3 },
+        showlegend: false,
+        hoverinfo: "skip",
+      };
     }),
     ...(options.partition?.y ?? []).map((t) => {
       const r = at(t, options.y);
-      return { type: "scatter3d", mode: "lines", x: options.x, y: options.x.map(() => options.y[r]), z: z[r], line: { color: "#111", width: 3 }, showlegend: false, hoverinfo: "skip" };
+      return {
+        type: "scatter3d",
+        mode: "lines",
+        x: options.x,
+        y: options.x.map(() => options.y[r]),
+        z: z[r],
+        line: { color: "#111", width: 3 },
+        showlegend: false,
+        hoverinfo: "skip",
+      };
     }),
   ];
   const element = document.createElement("div");
@@ -40,14 +62,32 @@ export async function WeightSurface(values: ArrayLike<number>, options: WeightSu
   element.style.width = `${options.width ?? 640}px`;
   element.style.height = `${options.height ?? 480}px`;
   const traces: unknown[] = [
-    { type: "surface", x: options.x, y: options.y, z, colorscale: "RdBu", reversescale: true, cmid: 0, colorbar: { title: { text: "W" } } },
+    {
+      type: "surface",
+      x: options.x,
+      y: options.y,
+      z,
+      colorscale: "RdBu",
+      reversescale: true,
+      cmid: 0,
+      colorbar: { title: { text: "W" } },
+    },
     ...lines,
   ];
   // Plotly's trace types are a wide union; these traces are plain surface/scatter3d specs.
-  await Plotly.newPlot(element, traces as never, {
-    title: { text: options.title },
-    margin: { l: 0, r: 0, t: 40, b: 0 },
-    scene: { xaxis: { title: { text: "x_in" } }, yaxis: { title: { text: "x_out" } }, zaxis: { title: { text: "W" } } },
-  }, { displaylogo: false, responsive: true });
+  await Plotly.newPlot(
+    element,
+    traces as never,
+    {
+      title: { text: options.title },
+      margin: { l: 0, r: 0, t: 40, b: 0 },
+      scene: {
+        xaxis: { title: { text: "x_in" } },
+        yaxis: { title: { text: "x_out" } },
+        zaxis: { title: { text: "W" } },
+      },
+    },
+    { displaylogo: false, responsive: true },
+  );
   return element;
 }

@@ -19,7 +19,7 @@ export const WIRING_COLOURS = {
   group: "#59a14f",
   oneFilter: "#b07aa1",
   interleave: "#999",
-  sum: "#e15759"
+  sum: "#e15759",
 };
 
 type Row = { y: number; count: number };
@@ -38,15 +38,23 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
     lIn: { y: rowY(3), count: wiring.l?.paddedChannels ?? 0 },
     lBox: { y: rowY(4), count: 0 },
     lOut: { y: rowY(5), count: wiring.filters },
-    sum: { y: rowY(6), count: wiring.filters }
+    sum: { y: rowY(6), count: wiring.filters },
   };
   const height = (hasL ? rowY(6) : rowY(2)) + 40;
   const at = (row: Row, i: number) => left + ((i + 0.5) * (width - left - right)) / row.count;
   const radius = (row: Row) => Math.max(2, Math.min(6, ((width - left - right) / row.count) * 0.32));
 
-  const svg = d3.create("svg").attr("viewBox", `0 0 ${width} ${height}`).attr("width", "100%")
-    .attr("role", "img").attr("font-size", 14).attr("font-family", "system-ui, sans-serif")
-    .attr("aria-label", `Wiring of an interleaved grouped point-wise layer, ${wiring.inChannels} inputs to ${wiring.filters} outputs`);
+  const svg = d3
+    .create("svg")
+    .attr("viewBox", `0 0 ${width} ${height}`)
+    .attr("width", "100%")
+    .attr("role", "img")
+    .attr("font-size", 14)
+    .attr("font-family", "system-ui, sans-serif")
+    .attr(
+      "aria-label",
+      `Wiring of an interleaved grouped point-wise layer, ${wiring.inChannels} inputs to ${wiring.filters} outputs`,
+    );
   const el = svg.node()!;
   el.dataset.testid = "wiring-diagram";
   el.dataset.kGroups = String(wiring.k.groups.length);
@@ -54,7 +62,13 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
   el.dataset.replicated = String(wiring.k.replicated.length);
   el.dataset.lGroups = String(wiring.l?.groups.length ?? 0);
 
-  const label = (y: number, text: string) => svg.append("text").attr("x", 4).attr("y", y + 4).attr("fill", "currentColor").text(text);
+  const label = (y: number, text: string) =>
+    svg
+      .append("text")
+      .attr("x", 4)
+      .attr("y", y + 4)
+      .attr("fill", "currentColor")
+      .text(text);
   const lines = svg.append("g").attr("stroke-width", 0.8).attr("fill", "none");
   const boxes = svg.append("g");
   const dots = svg.append("g");
@@ -69,15 +83,40 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
       const colour = g.oneFilter ? WIRING_COLOURS.oneFilter : WIRING_COLOURS.group;
       const top = boxY - 8;
       for (const p of g.paddedInputs) {
-        lines.append("line").attr("x1", at(inRow, p)).attr("y1", inRow.y).attr("x2", cx).attr("y2", top).attr("stroke", colour).attr("stroke-opacity", 0.55);
+        lines
+          .append("line")
+          .attr("x1", at(inRow, p))
+          .attr("y1", inRow.y)
+          .attr("x2", cx)
+          .attr("y2", top)
+          .attr("stroke", colour)
+          .attr("stroke-opacity", 0.55);
       }
       for (const o of g.outputs) {
-        lines.append("line").attr("x1", cx).attr("y1", top + 16).attr("x2", at(outRow, o)).attr("y2", outRow.y).attr("stroke", colour).attr("stroke-opacity", 0.55);
+        lines
+          .append("line")
+          .attr("x1", cx)
+          .attr("y1", top + 16)
+          .attr("x2", at(outRow, o))
+          .attr("y2", outRow.y)
+          .attr("stroke", colour)
+          .attr("stroke-opacity", 0.55);
       }
-      boxes.append("rect").attr("x", cx - boxWidth / 2).attr("y", top).attr("width", boxWidth).attr("height", 16).attr("rx", 3)
-        .attr("fill", colour).attr("fill-opacity", 0.85).attr("stroke", "white")
+      boxes
+        .append("rect")
+        .attr("x", cx - boxWidth / 2)
+        .attr("y", top)
+        .attr("width", boxWidth)
+        .attr("height", 16)
+        .attr("rx", 3)
+        .attr("fill", colour)
+        .attr("fill-opacity", 0.85)
+        .attr("stroke", "white")
         .attr("class", g.oneFilter ? `${prefix}-group one-filter` : `${prefix}-group`)
-        .append("title").text(`${prefix} group ${gi}${g.oneFilter ? " (one-filter group)" : ""}: inputs ${g.inputs.join(", ")} → outputs ${g.outputs.join(", ")}`);
+        .append("title")
+        .text(
+          `${prefix} group ${gi}${g.oneFilter ? " (one-filter group)" : ""}: inputs ${g.inputs.join(", ")} → outputs ${g.outputs.join(", ")}`,
+        );
     });
   }
 
@@ -85,15 +124,23 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
     const r = radius(row);
     for (let i = 0; i < row.count; i++) {
       const source = replicated.get(i);
-      dots.append("circle").attr("cx", at(row, i)).attr("cy", row.y).attr("r", r)
+      dots
+        .append("circle")
+        .attr("cx", at(row, i))
+        .attr("cy", row.y)
+        .attr("r", r)
         .attr("fill", source === undefined ? WIRING_COLOURS.channel : WIRING_COLOURS.replicated)
         .attr("class", source === undefined ? className : `${className} replicated`)
-        .append("title").text(source === undefined ? `${name} ${i}` : `${name} position ${i}: a copy of channel ${source}`);
+        .append("title")
+        .text(source === undefined ? `${name} ${i}` : `${name} position ${i}: a copy of channel ${source}`);
     }
   }
 
   // Layer K.
-  label(rows.kIn.y, `input (${wiring.inChannels}${wiring.k.replicated.length ? ` + ${wiring.k.replicated.length} copies` : ""})`);
+  label(
+    rows.kIn.y,
+    `input (${wiring.inChannels}${wiring.k.replicated.length ? ` + ${wiring.k.replicated.length} copies` : ""})`,
+  );
   label(rows.kBox.y, "K groups");
   label(rows.kOut.y, `K output (${wiring.filters})`);
   drawGroups(wiring.k.groups, rows.kIn, rows.kBox.y, rows.kOut, "K");
@@ -109,7 +156,12 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
     const lReplicated = new Map(wiring.l.replicated.map((r) => [r.padded, r.source]));
     for (let p = 0; p < rows.lIn.count; p++) {
       const from = perm[lReplicated.get(p) ?? p];
-      lines.append("line").attr("x1", at(rows.kOut, from)).attr("y1", rows.kOut.y).attr("x2", at(rows.lIn, p)).attr("y2", rows.lIn.y)
+      lines
+        .append("line")
+        .attr("x1", at(rows.kOut, from))
+        .attr("y1", rows.kOut.y)
+        .attr("x2", at(rows.lIn, p))
+        .attr("y2", rows.lIn.y)
         .attr("stroke", lReplicated.has(p) ? WIRING_COLOURS.replicated : WIRING_COLOURS.interleave);
     }
     // L's groups as the plan sees them: over its padded input positions.
@@ -121,14 +173,32 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
     for (let o = 0; o < wiring.filters; o++) {
       const xk = at(rows.kOut, o);
       const xs = at(rows.sum, o);
-      lines.append("line").attr("x1", xs).attr("y1", rows.lOut.y).attr("x2", xs).attr("y2", rows.sum.y).attr("stroke", WIRING_COLOURS.sum);
-      lines.append("path").attr("d", `M${xk},${rows.kOut.y} C${xk - 14},${rows.lIn.y} ${xs - 14},${rows.lOut.y} ${xs},${rows.sum.y}`)
-        .attr("stroke", WIRING_COLOURS.sum).attr("stroke-opacity", 0.22).attr("stroke-dasharray", "3,2");
+      lines
+        .append("line")
+        .attr("x1", xs)
+        .attr("y1", rows.lOut.y)
+        .attr("x2", xs)
+        .attr("y2", rows.sum.y)
+        .attr("stroke", WIRING_COLOURS.sum);
+      lines
+        .append("path")
+        .attr("d", `M${xk},${rows.kOut.y} C${xk - 14},${rows.lIn.y} ${xs - 14},${rows.lOut.y} ${xs},${rows.sum.y}`)
+        .attr("stroke", WIRING_COLOURS.sum)
+        .attr("stroke-opacity", 0.22)
+        .attr("stroke-dasharray", "3,2");
     }
     const r = radius(rows.sum);
     for (let o = 0; o < wiring.filters; o++) {
-      dots.append("circle").attr("cx", at(rows.sum, o)).attr("cy", rows.sum.y).attr("r", r + 1).attr("fill", "white").attr("stroke", WIRING_COLOURS.sum).attr("class", "sum")
-        .append("title").text(`output ${o} = K output ${o} + L output ${o}`);
+      dots
+        .append("circle")
+        .attr("cx", at(rows.sum, o))
+        .attr("cy", rows.sum.y)
+        .attr("r", r + 1)
+        .attr("fill", "white")
+        .attr("stroke", WIRING_COLOURS.sum)
+        .attr("class", "sum")
+        .append("title")
+        .text(`output ${o} = K output ${o} + L output ${o}`);
     }
   }
   drawChannels(rows.kOut, "K output", new Map(), "k-out");

@@ -18,7 +18,7 @@ export const chromiumArgs = [
   "--disable-component-update",
   "--no-first-run",
   "--disable-quic",
-  "--disable-sync"
+  "--disable-sync",
 ];
 
 export interface TestBrowser {
@@ -33,7 +33,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     executablePath: chromiumPath,
     headless: true,
     args: chromiumArgs,
-    viewport: { width: 1280, height: 900 }
+    viewport: { width: 1280, height: 900 },
   });
   // Tests run under tsx, whose esbuild keepNames wraps named functions as `__name(fn, "name")`; a
   // function passed to page.evaluate is serialized with those calls, so the page needs a no-op __name.
@@ -43,7 +43,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async close() {
       await context.close();
       await rm(userDataDir, { recursive: true, force: true });
-    }
+    },
   };
 }
 

@@ -16,7 +16,11 @@ export function buildSite(): void {
   if (process.env.E2E_REUSE_DIST === "1" && existsSync(join(distDir, "index.html"))) return;
   const result = spawnSync("npm", ["run", "build"], {
     cwd: projectRoot,
-    env: { ...process.env, INTEGRAL_LAB_PROFILE: process.env.INTEGRAL_LAB_PROFILE ?? "quick", OBSERVABLE_TELEMETRY_DISABLE: "1" },
+    env: {
+      ...process.env,
+      INTEGRAL_LAB_PROFILE: process.env.INTEGRAL_LAB_PROFILE ?? "quick",
+      OBSERVABLE_TELEMETRY_DISABLE: "1",
+    },
     encoding: "utf-8",
     stdio: ["ignore", "pipe", "pipe"],
     maxBuffer: 64 * 1024 * 1024,
@@ -25,6 +29,8 @@ export function buildSite(): void {
     const hint = existsSync(join(projectRoot, "src", "vendor", "tfjs-backend-wasm.js"))
       ? ""
       : "\nsrc/vendor/tfjs-backend-wasm.js is missing: the build must run `tsx scripts/bundle-tfjs-wasm.ts` first.";
-    throw new Error(`npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}${hint}`);
+    throw new Error(
+      `npm run build failed (exit ${result.status}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}${hint}`,
+    );
   }
 }

@@ -11,7 +11,14 @@ import { openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "
 import type { StaticServer } from "./static-server.js";
 import { serveBuiltSite } from "./page-helpers.js";
 
-export interface LogRecord { request: number; tag: string; evaluated: number; accuracy: number; final: boolean; elapsed: number }
+export interface LogRecord {
+  request: number;
+  tag: string;
+  evaluated: number;
+  accuracy: number;
+  final: boolean;
+  elapsed: number;
+}
 
 /** Open /live-model<query> in a new watched page and wait until the app says it is ready. */
 export async function openLivePage(context: BrowserContext, origin: string, query = ""): Promise<WatchedPage> {
@@ -47,10 +54,18 @@ export function liveSuite(opened?: (watched: WatchedPage) => void): LiveSuite {
     return watched;
   };
   return {
-    get server() { return site.server; },
-    get browser() { return site.browser; },
-    get watched() { return open(); },
-    get page() { return open().page; },
+    get server() {
+      return site.server;
+    },
+    get browser() {
+      return site.browser;
+    },
+    get watched() {
+      return open();
+    },
+    get page() {
+      return open().page;
+    },
   };
 }
 
@@ -59,13 +74,28 @@ export function liveSuite(opened?: (watched: WatchedPage) => void): LiveSuite {
  * progress log (the page's, or with `plan` the SINN panel's) has a final record of `tag` for it; return the
  * accuracy the element shows.
  */
-export async function finalAccuracy(page: Page, testid: string, tag: string, plan = false, timeout = 300_000): Promise<number> {
-  await page.waitForFunction(([id, t, inPlan]) => {
-    const el = document.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
-    const live = (window as never as { __liveModel: { log: LogRecord[]; plan?: { log: LogRecord[] } } }).__liveModel;
-    const log = inPlan ? live.plan?.log : live.log;
-    const last = log?.at(-1);
-    return el?.dataset.final === "true" && last !== undefined && el.dataset.request === String(last.request) && log!.some((r) => r.request === last.request && r.tag === t && r.final);
-  }, [testid, tag, plan] as const, { timeout });
+export async function finalAccuracy(
+  page: Page,
+  testid: string,
+  tag: string,
+  plan = false,
+  timeout = 300_000,
+): Promise<number> {
+  await page.waitForFunction(
+    ([id, t, inPlan]) => {
+      const el = document.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
+      const live = (window as never as { __liveModel: { log: LogRecord[]; plan?: { log: LogRecord[] } } }).__liveModel;
+      const log = inPlan ? live.plan?.log : live.log;
+      const last = log?.at(-1);
+      return (
+        el?.dataset.final === "true" &&
+        last !== undefined &&
+        el.dataset.request === String(last.request) &&
+        log!.some((r) => r.request === last.request && r.tag === t && r.final)
+      );
+    },
+    [testid, tag, plan] as const,
+    { timeout },
+  );
   return Number(await page.locator(`[data-testid=${testid}]`).getAttribute("data-accuracy"));
 }

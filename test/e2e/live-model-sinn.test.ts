@@ -29,17 +29,30 @@ const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
 /** Node's accuracy of the SINN file on every test image at `fraction` of every hidden group. */
 async function nodeAccuracy(fraction: number): Promise<number> {
-  const test = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))), "mnist-test.evalset");
-  const calibration = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-calibration.evalset"))), "mnist-calibration.evalset");
+  const test = decodeEvalSet(
+    new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))),
+    "mnist-test.evalset",
+  );
+  const calibration = decodeEvalSet(
+    new Uint8Array(await readFile(join(cacheData, "mnist-calibration.evalset"))),
+    "mnist-calibration.evalset",
+  );
   assert.equal(calibration.count, 256);
-  const file = decodeWeightsFile(await readFile(join(cacheData, "models", "sinn-resnet18.model"), "utf8"), "sinn-resnet18.model");
+  const file = decodeWeightsFile(
+    await readFile(join(cacheData, "models", "sinn-resnet18.model"), "utf8"),
+    "sinn-resnet18.model",
+  );
   const model = createModel(file.model, file.input, file.seed) as IntegralGraphNet;
   try {
     assignWeights(model, file.parameters);
     assert.equal(assignStatistics(model, file.statistics), true);
     model.resample(model.fractionSizes(fraction));
     if (fraction !== 1) {
-      const batch = batchImages(calibration, Int32Array.from({ length: 256 }, (_, i) => i), calibration);
+      const batch = batchImages(
+        calibration,
+        Int32Array.from({ length: 256 }, (_, i) => i),
+        calibration,
+      );
       model.calibrate([batch]);
       batch.dispose();
     }
@@ -53,7 +66,12 @@ async function nodeAccuracy(fraction: number): Promise<number> {
 let watched: WatchedPage;
 let page: Page;
 
-type PlanApi = { log: LogRecord[]; setGlobal(f: number): void; setSizes(s: Record<string, number>): void; groups: { id: string; full: number; range: { min: number; max: number } }[] };
+type PlanApi = {
+  log: LogRecord[];
+  setGlobal(f: number): void;
+  setSizes(s: Record<string, number>): void;
+  groups: { id: string; full: number; range: { min: number; max: number } }[];
+};
 
 /** Wait until the newest plan request's evaluation is final; return its accuracy. */
 const finalAccuracy = (on: Page = page) => finalFigure(on, "live-plan-acc", "plan", true);
@@ -66,23 +84,47 @@ async function params(): Promise<number> {
 async function shownSizes(on: Page): Promise<{ sizes: Record<string, number>; global: string }> {
   return on.evaluate(() => {
     const sizes: Record<string, number> = {};
-    for (const input of document.querySelectorAll<HTMLInputElement>("[data-testid=live-plan] input[data-testid^=live-size-]")) sizes[input.dataset.testid!.slice("live-size-".length)] = Number(input.value);
-    return { sizes, global: document.querySelector<HTMLInputElement>("[data-testid=live-plan] [data-testid=live-global]")!.value };
+    for (const input of document.querySelectorAll<HTMLInputElement>(
+      "[data-testid=live-plan] input[data-testid^=live-size-]",
+    ))
+      sizes[input.dataset.testid!.slice("live-size-".length)] = Number(input.value);
+    return {
+      sizes,
+      global: document.querySelector<HTMLInputElement>("[data-testid=live-plan] [data-testid=live-global]")!.value,
+    };
   });
 }
 
 describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
-  const suite = liveSuite((opened) => { watched = opened; page = opened.page; });
+  const suite = liveSuite((opened) => {
+    watched = opened;
+    page = opened.page;
+  });
 
   it("selecting it shows one slider per group with its training range and the full-size accuracy Node computes", async () => {
     await page.locator("[data-testid=live-model]").selectOption("sinn-resnet18");
     await page.waitForSelector("[data-testid=live-plan]");
-    assert.equal(await page.locator("[data-testid=live-reference]").isHidden(), true, "the reference net's sections are hidden");
+    assert.equal(
+      await page.locator("[data-testid=live-reference]").isHidden(),
+      true,
+      "the reference net's sections are hidden",
+    );
     assert.equal(await page.locator("[data-testid=live-global]").count(), 1, "one global slider in the page");
-    for (const id of ["stem", "block1.mid", "block2.out", "block2.mid"]) assert.equal(await page.locator(`[data-testid="live-size-${id}"]`).count(), 1, id);
-    const groups = await page.evaluate(() => (window as never as { __liveModel: { plan: PlanApi } }).__liveModel.plan.groups);
-    assert.deepEqual(groups.map((g) => [g.id, g.range.min, g.range.max]), [["stem", 8, 32], ["block1.mid", 8, 32], ["block2.out", 16, 64], ["block2.mid", 16, 64]]);
-    assert.match(await page.locator(".live-plan").textContent() ?? "", /trained on 16–64 of 64/);
+    for (const id of ["stem", "block1.mid", "block2.out", "block2.mid"])
+      assert.equal(await page.locator(`[data-testid="live-size-${id}"]`).count(), 1, id);
+    const groups = await page.evaluate(
+      () => (window as never as { __liveModel: { plan: PlanApi } }).__liveModel.plan.groups,
+    );
+    assert.deepEqual(
+      groups.map((g) => [g.id, g.range.min, g.range.max]),
+      [
+        ["stem", 8, 32],
+        ["block1.mid", 8, 32],
+        ["block2.out", 16, 64],
+        ["block2.mid", 16, 64],
+      ],
+    );
+    assert.match((await page.locator(".live-plan").textContent()) ?? "", /trained on 16–64 of 64/);
     const shown = await finalAccuracy();
     const expected = await nodeAccuracy(1);
     assert.ok(Math.abs(shown - expected) <= 1e-4, `browser ${shown} vs Node ${expected} at full size`);
@@ -92,7 +134,9 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
   it("the global slider at 50% lowers params; the accuracy after calibration matches Node's", async () => {
     const fullParams = await params();
     await page.locator("[data-testid=live-global]").fill("0.5");
-    await page.waitForFunction(() => document.querySelector("[data-testid=live-plan-calibration]")?.textContent?.includes("re-estimated"));
+    await page.waitForFunction(() =>
+      document.querySelector("[data-testid=live-plan-calibration]")?.textContent?.includes("re-estimated"),
+    );
     assert.ok((await params()) < fullParams, "params fall");
     const shown = await finalAccuracy();
     const expected = await nodeAccuracy(0.5);
@@ -101,12 +145,15 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
     const last = log.at(-1)!.request;
     const first = log.find((r) => r.request === last && r.tag === "plan")!;
     assert.ok(first.evaluated >= 256 && first.evaluated < 10000 && !first.final, "a subset estimate came first");
-    assert.match(await page.locator("[data-testid=live-plan-no-twin]").textContent() ?? "", /No discrete twin/);
+    assert.match((await page.locator("[data-testid=live-plan-no-twin]").textContent()) ?? "", /No discrete twin/);
   });
 
   it("a link restores the view: a fresh page shows the same sizes, global slider, params and accuracy", async () => {
     const sizes = { stem: 20, "block1.mid": 12, "block2.out": 40, "block2.mid": 24 };
-    await page.evaluate((s) => (window as never as { __liveModel: { plan: PlanApi } }).__liveModel.plan.setSizes(s), sizes);
+    await page.evaluate(
+      (s) => (window as never as { __liveModel: { plan: PlanApi } }).__liveModel.plan.setSizes(s),
+      sizes,
+    );
     const shown = await finalAccuracy();
     const shownParams = await params();
     const before = await shownSizes(page);
@@ -114,15 +161,26 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
     const url = new URL(page.url());
     assert.equal(url.searchParams.get("model"), "sinn-resnet18");
     assert.deepEqual(Object.fromEntries(Object.keys(sizes).map((g) => [g, Number(url.searchParams.get(g))])), sizes);
-    assert.equal(await page.locator("[data-testid=live-plan-share]").getAttribute("href"), url.pathname + url.search, "the share link is the page's URL");
+    assert.equal(
+      await page.locator("[data-testid=live-plan-share]").getAttribute("href"),
+      url.pathname + url.search,
+      "the share link is the page's URL",
+    );
     const fresh = await openLivePage(suite.browser.context, suite.server.origin, url.search);
     try {
       await fresh.page.waitForSelector("[data-testid=live-plan]");
       assert.equal(await fresh.page.locator("[data-testid=live-model]").inputValue(), "sinn-resnet18");
       assert.deepEqual(await shownSizes(fresh.page), before);
       assert.equal(await finalAccuracy(fresh.page), shown, "the same accuracy");
-      assert.equal(Number(await fresh.page.locator("[data-testid=live-plan-cost]").getAttribute("data-params")), shownParams);
-      assert.equal(await fresh.page.locator("[data-testid=url-state-note]").isHidden(), true, "a good link needs no note");
+      assert.equal(
+        Number(await fresh.page.locator("[data-testid=live-plan-cost]").getAttribute("data-params")),
+        shownParams,
+      );
+      assert.equal(
+        await fresh.page.locator("[data-testid=url-state-note]").isHidden(),
+        true,
+        "a good link needs no note",
+      );
       assert.equal(new URL(fresh.page.url()).search, url.search, "the restored page writes the same link back");
       assert.deepEqual([fresh.foreignRequests, fresh.pageErrors, fresh.consoleErrors], [[], [], []]);
     } finally {
@@ -132,39 +190,73 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
 
   it("the export at these sizes is a tfjs layers model whose accuracy in Node is the accuracy shown", async () => {
     const shown = await finalAccuracy();
-    const files = await page.evaluate(() => (window as never as { __liveModel: { exportPlan(): { modelJson: string; weightsBin: number[] } } }).__liveModel.exportPlan());
+    const files = await page.evaluate(() =>
+      (
+        window as never as { __liveModel: { exportPlan(): { modelJson: string; weightsBin: number[] } } }
+      ).__liveModel.exportPlan(),
+    );
     const json = JSON.parse(files.modelJson);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: Uint8Array.from(files.weightsBin).buffer }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: Uint8Array.from(files.weightsBin).buffer,
+      }),
+    );
     const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === "stem/kernel");
     assert.equal(kernel?.shape[3], 20, "the stem conv exported at the page's size");
-    const test = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))), "mnist-test.evalset");
+    const test = decodeEvalSet(
+      new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))),
+      "mnist-test.evalset",
+    );
     let correct = 0;
     for (let start = 0; start < test.count; start += 1000) {
       const n = Math.min(1000, test.count - start);
       const predicted = tf.tidy(() => {
-        const x = tf.tensor4d(Float32Array.from(test.images.subarray(start * 784, (start + n) * 784), (v) => v / 255), [n, 28, 28, 1]);
+        const x = tf.tensor4d(
+          Float32Array.from(test.images.subarray(start * 784, (start + n) * 784), (v) => v / 255),
+          [n, 28, 28, 1],
+        );
         return tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync();
       });
-      predicted.forEach((p, k) => { if (p === test.labels[start + k]) correct++; });
+      predicted.forEach((p, k) => {
+        if (p === test.labels[start + k]) correct++;
+      });
     }
     model.dispose();
-    assert.ok(Math.abs(correct / test.count - shown) <= 1e-4, `exported model in Node ${correct / test.count} vs the page's ${shown}`);
+    assert.ok(
+      Math.abs(correct / test.count - shown) <= 1e-4,
+      `exported model in Node ${correct / test.count} vs the page's ${shown}`,
+    );
   });
 
   it("a link with bad sizes is fixed with a visible note and the fixed sizes are resampled", async () => {
-    const fresh = await openLivePage(suite.browser.context, suite.server.origin, "?model=sinn-resnet18&stem=999&block1.mid=abc&block2.out=1&block2.mid=30.4");
+    const fresh = await openLivePage(
+      suite.browser.context,
+      suite.server.origin,
+      "?model=sinn-resnet18&stem=999&block1.mid=abc&block2.out=1&block2.mid=30.4",
+    );
     try {
       await fresh.page.waitForSelector("[data-testid=live-plan]");
       const note = fresh.page.locator("[data-testid=url-state-note]");
       assert.equal(await note.isVisible(), true);
-      const text = await note.textContent() ?? "";
+      const text = (await note.textContent()) ?? "";
       assert.match(text, /stem=999 is outside 2…32; using 32\./);
       assert.match(text, /block1\.mid="abc" is not a number; using the default 32\./);
       assert.match(text, /block2\.out=1 is outside 2…64; using 2\./);
       assert.match(text, /block2\.mid=30\.4 is not a whole number; using 30\./);
-      assert.deepEqual((await shownSizes(fresh.page)).sizes, { stem: 32, "block1.mid": 32, "block2.out": 2, "block2.mid": 30 });
+      assert.deepEqual((await shownSizes(fresh.page)).sizes, {
+        stem: 32,
+        "block1.mid": 32,
+        "block2.out": 2,
+        "block2.mid": 30,
+      });
       const query = new URL(fresh.page.url()).searchParams;
-      assert.deepEqual([query.get("stem"), query.get("block1.mid"), query.get("block2.out"), query.get("block2.mid")], [null, null, "2", "30"], "the URL now holds the fixed sizes");
+      assert.deepEqual(
+        [query.get("stem"), query.get("block1.mid"), query.get("block2.out"), query.get("block2.mid")],
+        [null, null, "2", "30"],
+        "the URL now holds the fixed sizes",
+      );
       await fresh.page.waitForSelector("[data-testid=live-plan-cost][data-params]");
       await fresh.page.waitForSelector("[data-testid=live-plan-acc][data-evaluated]");
       assert.deepEqual([fresh.foreignRequests, fresh.pageErrors, fresh.consoleErrors], [[], [], []]);

@@ -24,18 +24,31 @@ const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
 /** Node's accuracy of the model file at `sizes` on every test image, via the library's ReferenceInn.apply. */
 async function nodeAccuracy(sizes: { conv1: number; conv2: number; conv3: number }): Promise<number> {
-  const set = decodeEvalSet(new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))), "mnist-test.evalset");
-  const inn = loadContinuousModel(decodeModelFile(new Uint8Array(await readFile(join(cacheData, "models", "reference-inn.model"))), "reference-inn.model"));
+  const set = decodeEvalSet(
+    new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))),
+    "mnist-test.evalset",
+  );
+  const inn = loadContinuousModel(
+    decodeModelFile(
+      new Uint8Array(await readFile(join(cacheData, "models", "reference-inn.model"))),
+      "reference-inn.model",
+    ),
+  );
   inn.resample(sizes);
   let correct = 0;
   const batch = 1000;
   for (let start = 0; start < set.count; start += batch) {
     const n = Math.min(batch, set.count - start);
     const pred = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(set.images.subarray(start * 784, (start + n) * 784), (v) => v / 255), [n, 28, 28, 1]);
+      const x = tf.tensor4d(
+        Float32Array.from(set.images.subarray(start * 784, (start + n) * 784), (v) => v / 255),
+        [n, 28, 28, 1],
+      );
       return tf.argMax(inn.apply(x, { training: false }), 1).dataSync();
     });
-    pred.forEach((p, k) => { if (p === set.labels[start + k]) correct++; });
+    pred.forEach((p, k) => {
+      if (p === set.labels[start + k]) correct++;
+    });
   }
   inn.dispose();
   return correct / set.count;
@@ -52,10 +65,13 @@ async function params(): Promise<number> {
 }
 
 describe("live model page", { timeout: 1_800_000 }, () => {
-  liveSuite((opened) => { watched = opened; page = opened.page; });
+  liveSuite((opened) => {
+    watched = opened;
+    page = opened.page;
+  });
 
   it("shows the backend and the full-size accuracy Node computes for the same model and images", async () => {
-    assert.match(await page.locator("[data-testid=tfjs-backend]").textContent() ?? "", /^(webgl|wasm|cpu)$/);
+    assert.match((await page.locator("[data-testid=tfjs-backend]").textContent()) ?? "", /^(webgl|wasm|cpu)$/);
     const shown = await finalAccuracy("inn");
     const expected = await nodeAccuracy({ conv1: 16, conv2: 32, conv3: 64 });
     assert.ok(Math.abs(shown - expected) <= 1e-4, `browser ${shown} vs Node ${expected}`);
@@ -84,31 +100,57 @@ describe("live model page", { timeout: 1_800_000 }, () => {
   // 11/23/45 of 16/32/64 are 49.4% of the parameters removed. And at 25% of the channels, the bottom of the
   // trained range, where pruning collapses.
   it("at 50% parameter compression and at 25% of the channels the L1-pruned twin is below the integral net", async () => {
-    const setSizes = (sizes: object) => page.evaluate((s) => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes(s), sizes);
+    const setSizes = (sizes: object) =>
+      page.evaluate(
+        (s) => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes(s),
+        sizes,
+      );
     await setSizes({ conv1: 11, conv2: 23, conv3: 45 });
     let inn = await finalAccuracy("inn");
     let l1 = await finalAccuracy("l1");
     const compression = Number(await page.locator("[data-compression]").first().getAttribute("data-compression"));
-    assert.ok(Math.abs(compression - 0.5) < 0.01, `sizes 11/23/45 should remove about half the parameters, got ${compression}`);
-    assert.ok(l1 < inn, `L1-pruned twin ${l1} should be below the integral net ${inn} at ${(100 * compression).toFixed(1)}% parameter compression`);
+    assert.ok(
+      Math.abs(compression - 0.5) < 0.01,
+      `sizes 11/23/45 should remove about half the parameters, got ${compression}`,
+    );
+    assert.ok(
+      l1 < inn,
+      `L1-pruned twin ${l1} should be below the integral net ${inn} at ${(100 * compression).toFixed(1)}% parameter compression`,
+    );
 
     await setSizes({ conv1: 4, conv2: 8, conv3: 16 });
     inn = await finalAccuracy("inn");
     l1 = await finalAccuracy("l1");
-    assert.ok(Math.abs(inn - (await nodeAccuracy({ conv1: 4, conv2: 8, conv3: 16 }))) <= 1e-4, `browser ${inn} vs Node at 25%`);
+    assert.ok(
+      Math.abs(inn - (await nodeAccuracy({ conv1: 4, conv2: 8, conv3: 16 }))) <= 1e-4,
+      `browser ${inn} vs Node at 25%`,
+    );
     assert.ok(l1 < inn, `L1-pruned twin ${l1} should be below the integral net ${inn} at 25%`);
   });
 
   it("draw-a-digit classifies test digits painted onto the canvas", async () => {
-    await page.evaluate(() => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({ conv1: 16, conv2: 32, conv3: 64 }));
+    await page.evaluate(() =>
+      (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({
+        conv1: 16,
+        conv2: 32,
+        conv3: 64,
+      }),
+    );
     await finalAccuracy("inn");
     let right = 0;
     for (let i = 0; i < 10; i++) {
       const predicted = await page.evaluate((k) => {
-        const api = (window as never as { __liveModel: { testDigit(i: number): { pixels: number[]; label: number }; drawDigit(p: number[]): void } }).__liveModel;
+        const api = (
+          window as never as {
+            __liveModel: { testDigit(i: number): { pixels: number[]; label: number }; drawDigit(p: number[]): void };
+          }
+        ).__liveModel;
         const { pixels, label } = api.testDigit(k);
         api.drawDigit(pixels);
-        return { label, predicted: Number(document.querySelector<HTMLElement>("[data-testid=live-digit-probs]")!.dataset.predicted) };
+        return {
+          label,
+          predicted: Number(document.querySelector<HTMLElement>("[data-testid=live-digit-probs]")!.dataset.predicted),
+        };
       }, i);
       if (predicted.label === predicted.predicted) right++;
     }
@@ -116,11 +158,23 @@ describe("live model page", { timeout: 1_800_000 }, () => {
   });
 
   it("a malformed model file shows an error and the page still resamples the default model", async () => {
-    await page.locator("[data-testid=live-file]").setInputFiles({ name: "broken.model", mimeType: "application/octet-stream", buffer: Buffer.from("ILMF\u0001\u0000\u0000\u0000garbage") });
+    await page
+      .locator("[data-testid=live-file]")
+      .setInputFiles({
+        name: "broken.model",
+        mimeType: "application/octet-stream",
+        buffer: Buffer.from("ILMF\u0001\u0000\u0000\u0000garbage"),
+      });
     await page.waitForSelector("[data-testid=live-file-message][data-state=error]");
-    assert.match(await page.locator("[data-testid=live-file-message]").textContent() ?? "", /broken\.model/);
+    assert.match((await page.locator("[data-testid=live-file-message]").textContent()) ?? "", /broken\.model/);
     const before = await params();
-    await page.evaluate(() => (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({ conv1: 12, conv2: 24, conv3: 40 }));
+    await page.evaluate(() =>
+      (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({
+        conv1: 12,
+        conv2: 24,
+        conv3: 40,
+      }),
+    );
     await finalAccuracy("inn");
     assert.ok((await params()) < before);
   });

@@ -25,7 +25,12 @@ export interface OpenOptions {
 }
 
 /** Open `path` on the site, check the HTTP status, wait for `ready` (if given) and for the network to idle. */
-export async function openReadyPage(context: BrowserContext, origin: string, path: string, options: OpenOptions = {}): Promise<ReadyPage> {
+export async function openReadyPage(
+  context: BrowserContext,
+  origin: string,
+  path: string,
+  options: OpenOptions = {},
+): Promise<ReadyPage> {
   const watched = await openWatchedPage(context, origin);
   const requested: string[] = [];
   // Recorded before navigation so the page's first requests are in the list.
@@ -48,7 +53,10 @@ export async function assertClean(watched: ReadyPage, path: string): Promise<voi
 
 /** The form (an Observable input) whose label starts with `label`. */
 export function control(page: Page, label: string) {
-  return page.locator("form").filter({ has: page.locator(`label:text-matches("^${label.replace(/[()]/g, "\\$&")}")`) }).first();
+  return page
+    .locator("form")
+    .filter({ has: page.locator(`label:text-matches("^${label.replace(/[()]/g, "\\$&")}")`) })
+    .first();
 }
 
 /** Set an Inputs.range by typing into its number box, as a keyboard user would. */
@@ -64,8 +72,17 @@ export async function attr(page: Page, selector: string, name: string): Promise<
 }
 
 /** Wait until an attribute differs from `previous`, then return it. */
-export async function changed(page: Page, selector: string, name: string, previous: string | null): Promise<string | null> {
-  await page.waitForFunction(([s, n, p]) => document.querySelector(s!)?.getAttribute(n!) !== p, [selector, name, previous], { timeout: 10_000 });
+export async function changed(
+  page: Page,
+  selector: string,
+  name: string,
+  previous: string | null,
+): Promise<string | null> {
+  await page.waitForFunction(
+    ([s, n, p]) => document.querySelector(s!)?.getAttribute(n!) !== p,
+    [selector, name, previous],
+    { timeout: 10_000 },
+  );
   return attr(page, selector, name);
 }
 
@@ -104,8 +121,12 @@ export function serveBuiltSite(): ServedSite {
     return value;
   };
   return {
-    get server() { return started(server, "server"); },
-    get browser() { return started(browser, "browser"); },
+    get server() {
+      return started(server, "server");
+    },
+    get browser() {
+      return started(browser, "browser");
+    },
     open(path, ready) {
       return openReadyPage(started(browser, "browser").context, started(server, "server").origin, path, { ready });
     },

@@ -16,7 +16,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertClean, attr, changed, control, serveBuiltSite, screenshot, setRange, type ReadyPage } from "./page-helpers.js";
+import {
+  assertClean,
+  attr,
+  changed,
+  control,
+  serveBuiltSite,
+  screenshot,
+  setRange,
+  type ReadyPage,
+} from "./page-helpers.js";
 import { distDir } from "./build-site.js";
 import { checkCurvesFile, type CurvesData } from "../../src/lib/views/curves.js";
 import { trainedLhcNets } from "../../src/lib/views/lhc-masks.js";
@@ -52,7 +61,11 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       assert.ok(half < Number(params) * 0.5, `params at 50% ${half} vs full ${params}`);
       assert.ok(Number(await attr(page, graph, "data-flops")) < Number(flops));
       const row = '[data-testid="accounting-table"] tr[data-family="resnet18"][data-variant="sinn"]';
-      assert.equal(Number(await attr(page, row, "data-reduced-params")), half, "table row equals the graph at the same width");
+      assert.equal(
+        Number(await attr(page, row, "data-reduced-params")),
+        half,
+        "table row equals the graph at the same width",
+      );
 
       // Hover and keyboard focus show the node's details.
       const box = page.locator(`${graph} g[data-kind="pointwise-conv2d"]`).first();
@@ -79,7 +92,9 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       // Family changes the drawing.
       await control(page, "Family").locator("select").selectOption({ label: "Inception" });
       assert.equal(await changed(page, graph, "data-name", "resnet18-sinn"), "inception-sinn");
-      await page.waitForFunction(() => location.search.includes("family=inception") && location.search.includes("width=0.5"));
+      await page.waitForFunction(
+        () => location.search.includes("family=inception") && location.search.includes("width=0.5"),
+      );
       await screenshot(page, "sib-topologies");
 
       // Round trip: the URL reproduces the view.
@@ -97,7 +112,10 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
   });
 
   it("SIB topologies: bad URL values get a note and the page still draws", async () => {
-    const watched = await site.open("/sib-topologies?family=alexnet&width=7&variant=", '[data-testid="topology-graph"]');
+    const watched = await site.open(
+      "/sib-topologies?family=alexnet&width=7&variant=",
+      '[data-testid="topology-graph"]',
+    );
     try {
       const note = watched.page.locator('[data-testid="url-state-note"]');
       assert.ok(await note.isVisible());
@@ -115,7 +133,10 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
     const { page } = watched;
     try {
       if (await page.locator('[data-testid="curves-missing"]').count()) {
-        assert.match((await page.locator('[data-testid="curves-missing"]').textContent()) ?? "", /not part of this build/);
+        assert.match(
+          (await page.locator('[data-testid="curves-missing"]').textContent()) ?? "",
+          /not part of this build/,
+        );
       } else {
         const chart = '[data-testid="curves-chart"]';
         assert.equal(await attr(page, chart, "data-axis"), "params");
@@ -133,15 +154,23 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         const methods = (await attr(page, chart, "data-methods"))!.split(",");
         assert.ok(methods.includes("discrete-random"), `methods drawn: ${methods.join(", ")}`);
         const points = Number(await attr(page, chart, "data-points"));
-        await control(page, "Methods").locator('label:has-text("random channel pruning") input[type="checkbox"]').uncheck();
+        await control(page, "Methods")
+          .locator('label:has-text("random channel pruning") input[type="checkbox"]')
+          .uncheck();
         const filtered = (await changed(page, chart, "data-methods", methods.join(",")))!.split(",");
-        assert.deepEqual(filtered, methods.filter((m) => m !== "discrete-random"));
+        assert.deepEqual(
+          filtered,
+          methods.filter((m) => m !== "discrete-random"),
+        );
         assert.ok(Number(await attr(page, chart, "data-points")) < points);
         await page.waitForFunction(() => new URLSearchParams(location.search).get("hide") === "discrete-random");
         // Another family and back: the filter is kept.
         await control(page, "Family").locator("select").selectOption({ label: "all families" });
         await page.waitForFunction(() => location.search.includes("family=all"));
-        assert.ok(!(await attr(page, chart, "data-methods"))!.split(",").includes("discrete-random"), "still hidden on all families");
+        assert.ok(
+          !(await attr(page, chart, "data-methods"))!.split(",").includes("discrete-random"),
+          "still hidden on all families",
+        );
         // A shared link restores the filtered view.
         const shared = new URL(page.url());
         const restored = await site.open(shared.pathname + shared.search, chart);
@@ -149,7 +178,12 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
           assert.equal(await attr(restored.page, chart, "data-methods"), await attr(page, chart, "data-methods"));
           assert.equal(await attr(restored.page, chart, "data-points"), await attr(page, chart, "data-points"));
           assert.equal(await attr(restored.page, chart, "data-axis"), "flops");
-          assert.equal(await control(restored.page, "Methods").locator('label:has-text("random channel pruning") input[type="checkbox"]').isChecked(), false);
+          assert.equal(
+            await control(restored.page, "Methods")
+              .locator('label:has-text("random channel pruning") input[type="checkbox"]')
+              .isChecked(),
+            false,
+          );
           await assertClean(restored, shared.pathname + shared.search);
         } finally {
           await restored.page.close();
@@ -174,7 +208,10 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
     const histogram = '[data-testid="lhc-shape-histogram"]';
     try {
       if (nets.length === 0) {
-        assert.match((await page.locator('[data-testid="trained-lhc-missing"]').textContent()) ?? "", /no trained LHC masks/);
+        assert.match(
+          (await page.locator('[data-testid="trained-lhc-missing"]').textContent()) ?? "",
+          /no trained LHC masks/,
+        );
         await assertClean(watched, path);
         return;
       }
@@ -183,16 +220,26 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         const layer = net.masks.layers.find((l) => l.name === layerName)!;
         assert.equal(await attr(p, summary, "data-method"), method);
         assert.equal(await attr(p, summary, "data-layer"), layerName);
-        const [dense, masked] = [p.locator(`${side} [data-testid="mask-matrix"]`).nth(0), p.locator(`${side} [data-testid="mask-matrix"]`).nth(1)];
+        const [dense, masked] = [
+          p.locator(`${side} [data-testid="mask-matrix"]`).nth(0),
+          p.locator(`${side} [data-testid="mask-matrix"]`).nth(1),
+        ];
         assert.equal(Number(await dense.getAttribute("data-taps")), layer.totalWeights);
         assert.equal(Number(await dense.getAttribute("data-nonzeros")), layer.totalWeights, "dense keeps every tap");
         assert.equal(Number(await masked.getAttribute("data-taps")), layer.totalWeights);
-        assert.equal(Number(await masked.getAttribute("data-nonzeros")), layer.keptWeights, "the drawn mask keeps the published number of taps");
+        assert.equal(
+          Number(await masked.getAttribute("data-nonzeros")),
+          layer.keptWeights,
+          "the drawn mask keeps the published number of taps",
+        );
         assert.ok(layer.keptWeights < layer.totalWeights, `${method} ${layerName} drops some taps`);
         // The histogram: every kernel counted once, and kernels × taps adds up to the kept weights drawn.
         assert.equal(Number(await attr(p, histogram, "data-kernels")), layer.inChannels * layer.outChannels);
         const tapCounts = (await attr(p, histogram, "data-tap-counts"))!.split(",").map(Number);
-        assert.equal(tapCounts.reduce((a, c, taps) => a + c * taps, 0), Number(await masked.getAttribute("data-nonzeros")));
+        assert.equal(
+          tapCounts.reduce((a, c, taps) => a + c * taps, 0),
+          Number(await masked.getAttribute("data-nonzeros")),
+        );
         assert.equal(Number(await attr(p, histogram, "data-distinct")), layer.shapeHistogram.distinct);
         const row = `[data-testid="lhc-density-table"] tr[data-layer="${layerName}"]`;
         assert.equal(Number(await attr(p, row, "data-weight-density")), layer.weightDensity);
@@ -208,7 +255,11 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         await changed(page, summary, "data-method", nets[0]!.method);
         await check(page, method, "conv3");
       }
-      await page.waitForFunction((m) => /layer=conv3/.test(location.search) && (m === null || new URLSearchParams(location.search).get("lhc") === m), nets.length > 1 ? method : null);
+      await page.waitForFunction(
+        (m) =>
+          /layer=conv3/.test(location.search) && (m === null || new URLSearchParams(location.search).get("lhc") === m),
+        nets.length > 1 ? method : null,
+      );
       await screenshot(page, "kernel-shapes-trained");
       await assertClean(watched, path);
       const shared = new URL(page.url());
@@ -243,7 +294,10 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         assert.equal(new Set(conv3).size, 64, "conv3 has 64 channels, each once in the order");
         await page.waitForFunction(() => location.search.includes("layer=conv3"));
       } else {
-        assert.match((await page.locator('[data-testid="permutation-missing"]').textContent()) ?? "", /appear once the trained models are built/);
+        assert.match(
+          (await page.locator('[data-testid="permutation-missing"]').textContent()) ?? "",
+          /appear once the trained models are built/,
+        );
       }
       await screenshot(page, "permutation");
       assert.deepEqual(plotlyRequests(watched), []);
@@ -266,7 +320,9 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
         await control(page, "3-D surface").locator('input[type="checkbox"]').check();
         await page.waitForSelector('[data-testid="weight-surface"]', { timeout: 60_000 });
         assert.ok(plotlyRequests(watched).length > 0, "the surface should load Plotly");
-        await page.waitForFunction(() => location.search.includes("surface=on") && location.search.includes("layer=conv1"));
+        await page.waitForFunction(
+          () => location.search.includes("surface=on") && location.search.includes("layer=conv1"),
+        );
         await screenshot(page, "weight-functions-trained");
       }
       await assertClean(watched, path);

@@ -15,7 +15,12 @@ import { assertClean, attr, changed, control, serveBuiltSite, screenshot, setRan
 
 async function orders(page: Page): Promise<Record<string, number | null>> {
   return page.$$eval('[data-testid="convergence-orders"] tr[data-rule]', (rows) =>
-    Object.fromEntries(rows.map((r) => [r.getAttribute("data-rule"), r.getAttribute("data-order") ? Number(r.getAttribute("data-order")) : null]))
+    Object.fromEntries(
+      rows.map((r) => [
+        r.getAttribute("data-rule"),
+        r.getAttribute("data-order") ? Number(r.getAttribute("data-order")) : null,
+      ]),
+    ),
   );
 }
 
@@ -48,7 +53,10 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       assert.ok(Math.abs(moved[2] - (Number(nodes!.split(",")[2]) + 0.05)) < 1e-9, `node 3 moved to ${moved[2]}`);
 
       // The URL is written after the drawing; wait for all three values, not just the first two.
-      await page.waitForFunction(() => location.search.includes("m=5") && location.search.includes("a=-0.5") && location.search.includes("nodes="));
+      await page.waitForFunction(
+        () =>
+          location.search.includes("m=5") && location.search.includes("a=-0.5") && location.search.includes("nodes="),
+      );
       assert.match(await page.evaluate(() => location.search), /nodes=/);
       await screenshot(page, "weight-functions");
       await assertClean(watched, path);
@@ -65,7 +73,10 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       const o = await orders(page);
       assert.ok(o.trapezoid! >= 1.9 && o.trapezoid! <= 2.1, `trapezoid order ${o.trapezoid}`);
       assert.ok(o.simpson! >= 3.8 && o.simpson! <= 4.2, `simpson order ${o.simpson}`);
-      assert.ok(Math.abs(o["left-riemann"]! - 1) < 0.15 && Math.abs(o["right-riemann"]! - 1) < 0.15, `Riemann orders ${JSON.stringify(o)}`);
+      assert.ok(
+        Math.abs(o["left-riemann"]! - 1) < 0.15 && Math.abs(o["right-riemann"]! - 1) < 0.15,
+        `Riemann orders ${JSON.stringify(o)}`,
+      );
 
       const plot = '[data-testid="quadrature-plot"]';
       const weights = await attr(page, '[data-testid="quadrature-weights"]', "data-weights");
@@ -81,10 +92,20 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       // A random partition: the trapezoid stays second order, Simpson does not apply.
       await page.locator('form label:text-is("random (jittered)")').click();
       await page.waitForSelector('[data-testid="rule-not-applicable"]');
-      await page.waitForFunction(() => document.querySelector('tr[data-rule="simpson"]')?.getAttribute("data-order") === "");
+      await page.waitForFunction(
+        () => document.querySelector('tr[data-rule="simpson"]')?.getAttribute("data-order") === "",
+      );
       const jittered = await orders(page);
-      assert.ok(jittered.trapezoid! >= 1.8 && jittered.trapezoid! <= 2.2, `jittered trapezoid order ${jittered.trapezoid}`);
-      await page.waitForFunction(() => /rule=simpson/.test(location.search) && /partition=jittered/.test(location.search) && /n=11/.test(location.search));
+      assert.ok(
+        jittered.trapezoid! >= 1.8 && jittered.trapezoid! <= 2.2,
+        `jittered trapezoid order ${jittered.trapezoid}`,
+      );
+      await page.waitForFunction(
+        () =>
+          /rule=simpson/.test(location.search) &&
+          /partition=jittered/.test(location.search) &&
+          /n=11/.test(location.search),
+      );
       await screenshot(page, "quadrature");
       await assertClean(watched, path);
     } finally {
@@ -102,7 +123,10 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       assert.equal(await control(page, "Points n").locator('input[type="number"]').inputValue(), "9");
       assert.equal(await control(page, "Random seed").locator('input[type="number"]').inputValue(), "42");
       assert.ok(await page.locator('form label:text-is("Gauss–Legendre") input').isChecked());
-      assert.equal(await control(page, "Function f").locator("select option:checked").textContent(), "wave cos 4x + x/2");
+      assert.equal(
+        await control(page, "Function f").locator("select option:checked").textContent(),
+        "wave cos 4x + x/2",
+      );
       assert.ok(await page.locator('[data-testid="url-state-note"]').isHidden());
       await assertClean(watched, path);
     } finally {
@@ -112,10 +136,26 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
 
   it("bad URL values are clamped or reset with a visible note, and the pages keep working", async () => {
     const cases = [
-      { path: "/quadrature?n=99999&rule=euler&f=%3Cscript%3E&seed=-3", ready: '[data-testid="quadrature-plot"]', expect: /n=99999 is outside 2…64; using 64/ },
-      { path: "/weight-functions?a=NaN&nodes=1,zz,3&m=0.5&kernel=sinc", ready: '[data-testid="node-editor"]', expect: /kernel="sinc"/ },
-      { path: "/grouped-pointwise?cin=-5&f=1e9&ch=x", ready: '[data-testid="wiring-error"]', expect: /cin=-5 is outside/ },
-      { path: "/kernel-shapes?shape=99&k=7&g=%25", ready: '[data-testid="shape-grid"]', expect: /shape=99 is outside 0…14; using 14/ }
+      {
+        path: "/quadrature?n=99999&rule=euler&f=%3Cscript%3E&seed=-3",
+        ready: '[data-testid="quadrature-plot"]',
+        expect: /n=99999 is outside 2…64; using 64/,
+      },
+      {
+        path: "/weight-functions?a=NaN&nodes=1,zz,3&m=0.5&kernel=sinc",
+        ready: '[data-testid="node-editor"]',
+        expect: /kernel="sinc"/,
+      },
+      {
+        path: "/grouped-pointwise?cin=-5&f=1e9&ch=x",
+        ready: '[data-testid="wiring-error"]',
+        expect: /cin=-5 is outside/,
+      },
+      {
+        path: "/kernel-shapes?shape=99&k=7&g=%25",
+        ready: '[data-testid="shape-grid"]',
+        expect: /shape=99 is outside 0…14; using 14/,
+      },
     ];
     for (const { path, ready, expect } of cases) {
       const watched = await site.open(path, ready);
@@ -146,12 +186,16 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       await setRange(page, "Input channels", 16);
       await setRange(page, "Filters", 16);
       await setRange(page, "Channels per group", 4);
-      await page.waitForFunction(() => document.querySelector('[data-testid="wiring-diagram"]')?.getAttribute("data-k-groups") === "4");
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="wiring-diagram"]')?.getAttribute("data-k-groups") === "4",
+      );
       assert.equal(await attr(page, diagram, "data-replicated"), "0");
       assert.equal(await attr(page, diagram, "data-k-one-filter-groups"), "0");
       const cost = page.locator('[data-testid="igpc-cost"] tbody tr').first();
       assert.ok(Number(await cost.getAttribute("data-params")) < Number(await cost.getAttribute("data-dense-params")));
-      await page.waitForFunction(() => /cin=16/.test(location.search) && /f=16/.test(location.search) && !/ch=/.test(location.search)); // ch=4 is the default, so omitted
+      await page.waitForFunction(
+        () => /cin=16/.test(location.search) && /f=16/.test(location.search) && !/ch=/.test(location.search),
+      ); // ch=4 is the default, so omitted
       await setRange(page, "Channels per group", 20);
       await page.waitForSelector('[data-testid="wiring-error"]');
       await setRange(page, "Channels per group", 4);
@@ -173,8 +217,14 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       const nonzeros = await page.locator('[data-testid="mask-matrix"]').nth(1).getAttribute("data-nonzeros");
       assert.equal(nonzeros, String((18 * 12) / 2)); // one tap per kernel, each filter sees its group of 9
       await setRange(page, "Group size", 3);
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="mask-matrix"]')[1]?.getAttribute("data-nonzeros") !== n, nonzeros);
-      assert.equal(await page.locator('[data-testid="mask-matrix"]').nth(1).getAttribute("data-nonzeros"), String((18 * 12) / 6));
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid="mask-matrix"]')[1]?.getAttribute("data-nonzeros") !== n,
+        nonzeros,
+      );
+      assert.equal(
+        await page.locator('[data-testid="mask-matrix"]').nth(1).getAttribute("data-nonzeros"),
+        String((18 * 12) / 6),
+      );
       await page.waitForFunction(() => /g=3/.test(location.search) && /shape=14/.test(location.search));
       await screenshot(page, "kernel-shapes");
       await assertClean(watched, path);

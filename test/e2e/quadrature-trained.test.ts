@@ -78,7 +78,10 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       assert.equal(await attr(page, '[data-testid="quadrature-result"]', "data-function"), "trained-slice");
       await page.waitForSelector('[data-testid="trained-slice-info"][data-layer="conv2"]');
       const order = Number(await trapezoidOrder(page));
-      assert.ok((await trapezoidOrder(page)) !== "" && Number.isFinite(order) && order > 0, `trapezoid order on the slice: ${await trapezoidOrder(page)}`);
+      assert.ok(
+        (await trapezoidOrder(page)) !== "" && Number.isFinite(order) && order > 0,
+        `trapezoid order on the slice: ${await trapezoidOrder(page)}`,
+      );
 
       // Another layer: another function (and the info line follows).
       await page.locator('form label:text-is("conv3")').click();
@@ -89,7 +92,12 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       await box.fill("0.5");
       await box.press("Enter");
       await changed(page, plot, "data-values", conv3Values);
-      await page.waitForFunction(() => /f=trained-slice/.test(location.search) && /layer=conv3/.test(location.search) && /xout=0\.5/.test(location.search));
+      await page.waitForFunction(
+        () =>
+          /f=trained-slice/.test(location.search) &&
+          /layer=conv3/.test(location.search) &&
+          /xout=0\.5/.test(location.search),
+      );
       const shared = new URL(page.url());
       await screenshot(page, "quadrature-trained");
       await assertClean(watched, path);
@@ -121,7 +129,9 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
         return;
       }
       // Default: conv2 at the size nearest half its channels.
-      const conv2 = learned.filter((p) => p.group === "conv2").sort((a, b) => Math.abs(a.fraction - 0.5) - Math.abs(b.fraction - 0.5))[0]!;
+      const conv2 = learned
+        .filter((p) => p.group === "conv2")
+        .sort((a, b) => Math.abs(a.fraction - 0.5) - Math.abs(b.fraction - 0.5))[0]!;
       await changed(page, plot, "data-values", uniformValues);
       assert.equal(await attr(page, strip, "data-group"), "conv2");
       assert.equal(Number(await attr(page, plot, "data-points")), conv2.size);
@@ -133,19 +143,31 @@ describe("quadrature: trained weight-function slice", { timeout: 15 * 60_000 }, 
       assert.equal(weights.length, expected.length);
       weights.forEach((q, i) => assert.ok(Math.abs(q - expected[i]!) < 1e-6, `q${i} = ${q}, expected ${expected[i]}`));
       const interior = weights.slice(1, -1);
-      assert.ok(Math.max(...interior) / Math.min(...interior) > 1.01, `learned interior weights vary: ${interior.join(", ")}`);
-      assert.ok(Number(await attr(page, strip, "data-max-shift")) > 1e-3, "the learned points moved off the uniform grid");
+      assert.ok(
+        Math.max(...interior) / Math.min(...interior) > 1.01,
+        `learned interior weights vary: ${interior.join(", ")}`,
+      );
+      assert.ok(
+        Number(await attr(page, strip, "data-max-shift")) > 1e-3,
+        "the learned points moved off the uniform grid",
+      );
       // Over the learned partitions of conv2, the trapezoid rule on exp is still about second order.
       const order = Number(await trapezoidOrder(page));
       assert.ok(Math.abs(order - 2) < 0.3, `trapezoid order on learned partitions: ${order}`);
 
       // Another group and size: conv3 at full size.
       const conv3 = learned.find((p) => p.group === "conv3" && p.size === p.fullSize)!;
-      await control(page, "Grid-tuned partition").locator("select").selectOption({ index: learned.indexOf(conv3) });
+      await control(page, "Grid-tuned partition")
+        .locator("select")
+        .selectOption({ index: learned.indexOf(conv3) });
       assert.equal(await changed(page, strip, "data-group", "conv2"), "conv3");
       assert.equal(Number(await attr(page, plot, "data-points")), conv3.size);
       assert.equal(await attr(page, strip, "data-points"), Array.from(conv3.points, (x) => x.toPrecision(8)).join(","));
-      await page.waitForFunction((id) => /partition=grid-tuned/.test(location.search) && new URLSearchParams(location.search).get("tuned") === id, conv3.id);
+      await page.waitForFunction(
+        (id) =>
+          /partition=grid-tuned/.test(location.search) && new URLSearchParams(location.search).get("tuned") === id,
+        conv3.id,
+      );
       await screenshot(page, "quadrature-grid-tuned");
       await assertClean(watched, path);
 

@@ -26,7 +26,6 @@ function navigationPaths(entries: readonly NavEntry[]): string[] {
 const sitePaths = ["/", ...navigationPaths(config.pages), "/?backend=wasm", "/?backend=cpu"];
 const backends = ["webgl", "wasm", "cpu"];
 
-
 async function listFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
@@ -47,7 +46,10 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
     const cores = files.filter((file) => /^\/_node\/@tensorflow\/tfjs-core@[^/]+\/index\.[0-9a-f]+\.js$/.test(file));
     assert.equal(cores.length, 1, `expected one tfjs-core module in dist, found: ${cores.join(", ")}`);
     for (const binary of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
-      assert.ok(files.some((file) => file.endsWith(`/${binary}`)), `dist/ lacks ${binary}`);
+      assert.ok(
+        files.some((file) => file.endsWith(`/${binary}`)),
+        `dist/ lacks ${binary}`,
+      );
     }
     const wasmBundles = files.filter((file) => file.startsWith("/_import/vendor/tfjs-backend-wasm."));
     assert.equal(wasmBundles.length, 1, `expected the vendored wasm backend once, found: ${wasmBundles.join(", ")}`);
@@ -56,7 +58,11 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
     // "_tfengine" is the global slot tfjs-core's engine lives in: the core has it, the backend bundle must not.
     assert.ok(core.includes("_tfengine"), "marker check is stale: tfjs-core no longer mentions _tfengine");
     assert.ok(!bundle.includes("_tfengine"), "the wasm backend bundle contains its own copy of tfjs-core");
-    assert.match(bundle, /from\s*["'][./]*\/_node\/@tensorflow\/tfjs-core@/, "the wasm bundle does not import the shared tfjs-core");
+    assert.match(
+      bundle,
+      /from\s*["'][./]*\/_node\/@tensorflow\/tfjs-core@/,
+      "the wasm bundle does not import the shared tfjs-core",
+    );
   });
 
   for (const path of sitePaths) {
@@ -64,7 +70,6 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
       const watched = await site.open(path);
       const { page } = watched;
       try {
-
         if (path === "/" || path.startsWith("/?")) {
           const pinned = new URLSearchParams(path.slice(1)).get("backend");
           const badge = page.locator('[data-testid="tfjs-backend"]');
@@ -72,14 +77,17 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
           await page.waitForFunction(
             () => document.querySelector('[data-testid="tfjs-backend"]')?.getAttribute("data-state") !== "pending",
             undefined,
-            { timeout: 60_000 }
+            { timeout: 60_000 },
           );
           const state = await badge.getAttribute("data-state");
           const shown = (await badge.textContent())?.trim() ?? "";
           assert.equal(state, "ready", `home page engine failed: ${shown}`);
           assert.ok(backends.includes(shown), `backend shown is "${shown}", expected one of ${backends.join("/")}`);
           if (pinned) assert.equal(shown, pinned, `?backend=${pinned} was not honoured`);
-          assert.match((await page.locator(".tfjs-engine-status").textContent()) ?? "", /^tfjs backend: (webgl|wasm|cpu)$/);
+          assert.match(
+            (await page.locator(".tfjs-engine-status").textContent()) ?? "",
+            /^tfjs backend: (webgl|wasm|cpu)$/,
+          );
 
           // The same engine src/lib will see: import the tfjs-core URL the page loaded (same URL → same module
           // instance) and ask it which backend is active, what is registered, and whether it computes.
@@ -89,15 +97,19 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
                 performance
                   .getEntriesByType("resource")
                   .map((entry) => entry.name)
-                  .filter((name) => name.includes("/_node/@tensorflow/tfjs-core@"))
-              )
+                  .filter((name) => name.includes("/_node/@tensorflow/tfjs-core@")),
+              ),
             ];
             if (urls.length !== 1) return { urls };
             const tf = await import(urls[0]!);
             const sum = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3]), tf.tensor1d([10, 20, 30])).dataSync());
             return { urls, backend: tf.getBackend(), registered: tf.engine().backendNames(), sum: Array.from(sum) };
           });
-          assert.equal(engine.urls.length, 1, `page loaded tfjs-core from ${engine.urls.length} URLs: ${engine.urls.join(", ")}`);
+          assert.equal(
+            engine.urls.length,
+            1,
+            `page loaded tfjs-core from ${engine.urls.length} URLs: ${engine.urls.join(", ")}`,
+          );
           assert.equal(engine.backend, shown, "the shared tfjs-core runs a different backend than the badge shows");
           for (const name of backends) {
             assert.ok(engine.registered?.includes(name), `backend ${name} is not registered in the shared tfjs-core`);
@@ -110,10 +122,15 @@ describe("built site", { timeout: 15 * 60_000 }, () => {
             return { formulas: document.querySelectorAll(".katex").length, loaded };
           });
           assert.ok(katex.formulas >= 1, "no KaTeX formula on the home page");
-          assert.ok(katex.loaded.some((family) => /KaTeX_Main/.test(family)), `KaTeX fonts not loaded: ${katex.loaded.join(", ")}`);
+          assert.ok(
+            katex.loaded.some((family) => /KaTeX_Main/.test(family)),
+            `KaTeX fonts not loaded: ${katex.loaded.join(", ")}`,
+          );
           if (shown === "wasm") {
             const wasmLoaded = await page.evaluate(() =>
-              performance.getEntriesByType("resource").some((entry) => /tfjs-backend-wasm[\w-]*\.wasm$/.test(entry.name))
+              performance
+                .getEntriesByType("resource")
+                .some((entry) => /tfjs-backend-wasm[\w-]*\.wasm$/.test(entry.name)),
             );
             assert.ok(wasmLoaded, "wasm backend active but no .wasm file was fetched from the site");
           }

@@ -24,7 +24,7 @@ export const mimeTypes: Readonly<Record<string, string>> = {
   ".csv": "text/csv; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
   ".bin": "application/octet-stream",
-  ".gz": "application/gzip"
+  ".gz": "application/gzip",
 };
 
 export interface StaticServer {
@@ -71,7 +71,7 @@ export async function serveStatic(directory: string): Promise<StaticServer> {
         .writeHead(200, {
           "content-type": mimeTypes[extname(file).toLowerCase()] ?? "application/octet-stream",
           "content-length": body.length,
-          "cache-control": "no-store"
+          "cache-control": "no-store",
         })
         .end(request.method === "HEAD" ? undefined : body);
     } catch (error) {
@@ -91,6 +91,6 @@ export async function serveStatic(directory: string): Promise<StaticServer> {
       new Promise<void>((resolveClose, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolveClose()));
-      })
+      }),
   };
 }

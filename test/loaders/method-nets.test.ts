@@ -17,9 +17,16 @@ test("lhcMasksOf: one k² string per tile equal to the layer's mask, densities a
   for (const c of net.convs) c.freezeMask();
   const m = lhcMasksOf(net, input, 7);
   assert.equal(m.seed, 7);
-  assert.deepEqual(m.layers.map((l) => [l.name, l.kernelSize, l.inChannels, l.outChannels, l.cgi, l.cgo, l.tilesIn, l.tilesOut]),
-    [["conv1", 3, 1, 16, 1, 4, 1, 4], ["conv2", 5, 16, 32, 1, 4, 16, 8], ["conv3", 5, 32, 64, 1, 4, 32, 16]]);
-  let kept = 0, total = 0;
+  assert.deepEqual(
+    m.layers.map((l) => [l.name, l.kernelSize, l.inChannels, l.outChannels, l.cgi, l.cgo, l.tilesIn, l.tilesOut]),
+    [
+      ["conv1", 3, 1, 16, 1, 4, 1, 4],
+      ["conv2", 5, 16, 32, 1, 4, 16, 8],
+      ["conv3", 5, 32, 64, 1, 4, 32, 16],
+    ],
+  );
+  let kept = 0,
+    total = 0;
   for (const [n, l] of m.layers.entries()) {
     const mask = net.convs[n].maskData();
     const k = l.kernelSize;
@@ -28,15 +35,27 @@ test("lhcMasksOf: one k² string per tile equal to the layer's mask, densities a
     for (let i = 0; i < l.inChannels; i++) {
       for (let o = 0; o < l.outChannels; o++) {
         const tile = l.tiles[Math.floor(o / l.cgo) * l.tilesIn + Math.floor(i / l.cgi)];
-        for (let t = 0; t < k * k; t++) assert.equal(tile[t], String(mask.data[(t * l.inChannels + i) * l.outChannels + o]), `${l.name} kernel ${i}→${o} tap ${t}`);
+        for (let t = 0; t < k * k; t++)
+          assert.equal(
+            tile[t],
+            String(mask.data[(t * l.inChannels + i) * l.outChannels + o]),
+            `${l.name} kernel ${i}→${o} tap ${t}`,
+          );
       }
     }
-    const ones = l.tiles.join("").split("").filter((c) => c === "1").length * l.cgo;
+    const ones =
+      l.tiles
+        .join("")
+        .split("")
+        .filter((c) => c === "1").length * l.cgo;
     assert.equal(l.keptWeights, ones);
     assert.equal(l.weightDensity, ones / (k * k * l.inChannels * l.outChannels));
     const h = l.shapeHistogram;
     assert.equal(h.kernels, l.inChannels * l.outChannels);
-    assert.equal(h.tapCounts.reduce((a, b) => a + b, 0), h.kernels);
+    assert.equal(
+      h.tapCounts.reduce((a, b) => a + b, 0),
+      h.kernels,
+    );
     assert.equal(h.top.reduce((a, t) => a + t.count, 0) + h.otherKernels, h.kernels);
     // Kernels by number of taps, from the tiles themselves.
     const byTaps = new Array(k * k + 1).fill(0);
@@ -57,19 +76,47 @@ test("lhcMasksOf: one k² string per tile equal to the layer's mask, densities a
 
 test("lhcMasksProblem names the defect", () => {
   const layer = {
-    name: "conv1", kernelSize: 3, inChannels: 1, outChannels: 2, cgi: 1, cgo: 1, shapes: "free", tilesIn: 1, tilesOut: 2, tiles: ["100000000", "110000000"],
-    weightDensity: 3 / 18, flopDensity: 3 / 18, keptWeights: 3, totalWeights: 18,
-    shapeHistogram: { kernels: 2, distinct: 2, top: [{ code: 1, count: 1, taps: 1 }, { code: 3, count: 1, taps: 2 }], otherKernels: 0, tapCounts: [0, 1, 1, 0, 0, 0, 0, 0, 0, 0] },
+    name: "conv1",
+    kernelSize: 3,
+    inChannels: 1,
+    outChannels: 2,
+    cgi: 1,
+    cgo: 1,
+    shapes: "free",
+    tilesIn: 1,
+    tilesOut: 2,
+    tiles: ["100000000", "110000000"],
+    weightDensity: 3 / 18,
+    flopDensity: 3 / 18,
+    keptWeights: 3,
+    totalWeights: 18,
+    shapeHistogram: {
+      kernels: 2,
+      distinct: 2,
+      top: [
+        { code: 1, count: 1, taps: 1 },
+        { code: 3, count: 1, taps: 2 },
+      ],
+      otherKernels: 0,
+      tapCounts: [0, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+    },
   };
   const ok = { seed: 0, weightDensity: 0.2, flopDensity: 0.2, layers: [layer] };
   assert.equal(lhcMasksProblem(ok), null);
-  const bad = (patch: object, layerPatch: object = {}) => lhcMasksProblem({ ...ok, ...patch, layers: [{ ...layer, ...layerPatch }] });
+  const bad = (patch: object, layerPatch: object = {}) =>
+    lhcMasksProblem({ ...ok, ...patch, layers: [{ ...layer, ...layerPatch }] });
   assert.match(bad({}, { tiles: ["100000000"] }) ?? "", /tiles must hold tilesIn × tilesOut = 2 masks/);
   assert.match(bad({}, { tiles: ["100000000", "10000000"] }) ?? "", /tiles\[1\] is "10000000", not 9 characters 0\/1/);
   assert.match(bad({}, { tilesOut: 3 }) ?? "", /tilesIn\/tilesOut do not match/);
   assert.match(bad({ weightDensity: 1.5 }) ?? "", /weightDensity and flopDensity must be numbers in \[0, 1\]/);
-  assert.match(bad({}, { shapeHistogram: { ...layer.shapeHistogram, otherKernels: 1 } }) ?? "", /top \+ otherKernels ≠ 2/);
-  assert.match(bad({}, { shapeHistogram: { ...layer.shapeHistogram, tapCounts: [0, 1, 1] } }) ?? "", /k² \+ 1 tapCounts/);
+  assert.match(
+    bad({}, { shapeHistogram: { ...layer.shapeHistogram, otherKernels: 1 } }) ?? "",
+    /top \+ otherKernels ≠ 2/,
+  );
+  assert.match(
+    bad({}, { shapeHistogram: { ...layer.shapeHistogram, tapCounts: [0, 1, 1] } }) ?? "",
+    /k² \+ 1 tapCounts/,
+  );
   assert.match(lhcMasksProblem([]) ?? "", /must be an object/);
 });
 

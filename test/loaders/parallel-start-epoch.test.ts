@@ -16,7 +16,15 @@ const PROBE = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "fixtu
 
 test("ParallelTrainer.startEpoch calls every worker's model hook before the epoch", async () => {
   const settings = resolveSettings({ limitTrain: 64, limitTest: 32, epochs: 1 });
-  const engine = await ParallelTrainer.start({ workers: 2, backend: "cpu", model: { name: "epoch-probe" }, dataset: "mnist", datasetOptions: {}, settings, preload: [PROBE] });
+  const engine = await ParallelTrainer.start({
+    workers: 2,
+    backend: "cpu",
+    model: { name: "epoch-probe" },
+    dataset: "mnist",
+    datasetOptions: {},
+    settings,
+    preload: [PROBE],
+  });
   // The same model in this thread, for the expected test loss once the hook has run.
   await initBackend("cpu");
   await import(PROBE);
@@ -31,7 +39,16 @@ test("ParallelTrainer.startEpoch calls every worker's model hook before the epoc
     const expected = summarizeEvaluation([evaluateSums(local, limitedSplits(dataset, settings).test, dataset)]);
     const got = await engine.evaluate();
     assert.ok(Math.abs(got.loss - expected.loss) < 1e-5, `loss ${got.loss} vs ${expected.loss}`);
-    assert.notEqual(expected.loss, summarizeEvaluation([evaluateSums(createModel({ name: "epoch-probe" }, { height: 28, width: 28, channels: 1, classes: 10 }, 0), limitedSplits(dataset, settings).test, dataset)]).loss);
+    assert.notEqual(
+      expected.loss,
+      summarizeEvaluation([
+        evaluateSums(
+          createModel({ name: "epoch-probe" }, { height: 28, width: 28, channels: 1, classes: 10 }, 0),
+          limitedSplits(dataset, settings).test,
+          dataset,
+        ),
+      ]).loss,
+    );
     await engine.startEpoch(1, 5);
     assert.deepEqual([...(await engine.weights())], [15]);
   } finally {

@@ -7,7 +7,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -39,17 +49,34 @@ test("a corrupt dataset fails the parameterised loader with a clear message and 
     const broken = join(dataDir, "broken");
     mkdirSync(broken, { recursive: true });
     for (const base of Object.values(STANDARD_FILES)) cpSync(join(defaultMnistDir(), base), join(broken, base));
-    writeFileSync(join(broken, STANDARD_FILES.testImages), readFileSync(join(broken, STANDARD_FILES.testImages)).subarray(0, 5000)); // truncated
+    writeFileSync(
+      join(broken, STANDARD_FILES.testImages),
+      readFileSync(join(broken, STANDARD_FILES.testImages)).subarray(0, 5000),
+    ); // truncated
     const cache = join(root, "cache");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "src/data/[dataset]/curves.json.ts", "--dataset=broken"], {
-      cwd: PROJECT_ROOT, encoding: "utf8", timeout: 300_000,
-      env: { ...process.env, INTEGRAL_LAB_PROFILE: "quick", INTEGRAL_LAB_DATA_DIR: dataDir, INTEGRAL_LAB_JOB_CACHE: cache },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "src/data/[dataset]/curves.json.ts", "--dataset=broken"],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        timeout: 300_000,
+        env: {
+          ...process.env,
+          INTEGRAL_LAB_PROFILE: "quick",
+          INTEGRAL_LAB_DATA_DIR: dataDir,
+          INTEGRAL_LAB_JOB_CACHE: cache,
+        },
+      },
+    );
     assert.notEqual(run.status, 0);
     assert.equal(run.stdout, "", "nothing on stdout");
     assert.match(run.stderr, /error: sweep of dataset "broken" \(profile quick\) failed: .*t10k-images-idx3-ubyte/);
     const left = existsSync(cache) ? readdirSync(cache) : [];
-    assert.ok(left.every((name) => name.endsWith(".failed")), `no job or temporary directory left: ${left.join(", ")}`);
+    assert.ok(
+      left.every((name) => name.endsWith(".failed")),
+      `no job or temporary directory left: ${left.join(", ")}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -64,24 +91,52 @@ test("unchanged options reuse the job, changed options rerun it, equal runs are 
     const logs: string[] = [];
     const again = await ensureSweepJob({ dataset: "mnist", profile: TINY, cacheDir: cacheA, log: (l) => logs.push(l) });
     assert.equal(again, first);
-    assert.ok(logs.some((l) => /reusing/.test(l)), "second call reuses");
+    assert.ok(
+      logs.some((l) => /reusing/.test(l)),
+      "second call reuses",
+    );
     assert.equal(statSync(join(first, "curves.json")).mtimeMs, written, "not rewritten");
-    assert.deepEqual(readdirSync(first).sort(), ["curves.json", "job.json", "reference-inn.model", "reference.model", "timings.json"]);
+    assert.deepEqual(readdirSync(first).sort(), [
+      "curves.json",
+      "job.json",
+      "reference-inn.model",
+      "reference.model",
+      "timings.json",
+    ]);
 
     const changed = { ...TINY, limitTrain: 200 };
-    assert.notEqual(sweepJobPath({ dataset: "mnist", profile: changed, cacheDir: cacheA }).dir, first, "changed options, another job");
+    assert.notEqual(
+      sweepJobPath({ dataset: "mnist", profile: changed, cacheDir: cacheA }).dir,
+      first,
+      "changed options, another job",
+    );
     const rerun = await ensureSweepJob({ dataset: "mnist", profile: changed, cacheDir: cacheA, log: quiet });
     assert.notEqual(rerun, first);
     const curves = JSON.parse(readFileSync(join(rerun, "curves.json"), "utf8"));
     assert.equal(curves.profile.limitTrain, 200);
-    assert.equal(curves.families[0].methods.find((m: { id: string }) => m.id === "discrete-l1").training[0].settings.limitTrain, 200);
+    assert.equal(
+      curves.families[0].methods.find((m: { id: string }) => m.id === "discrete-l1").training[0].settings.limitTrain,
+      200,
+    );
 
     // Determinism: the same profile in a fresh cache gives the same bytes.
     const other = await ensureSweepJob({ dataset: "mnist", profile: TINY, cacheDir: join(root, "b"), log: quiet });
-    assert.ok(readFileSync(join(other, "curves.json")).equals(readFileSync(join(first, "curves.json"))), "byte-identical curves");
-    assert.ok(readFileSync(join(other, "reference-inn.model")).equals(readFileSync(join(first, "reference-inn.model"))), "byte-identical model file");
-    assert.deepEqual(readdirSync(cacheA).filter((n) => /tmp|lock/.test(n)), []);
-    await assert.rejects(sweepOutput("nope.bin", { dataset: "mnist", profile: TINY, cacheDir: cacheA, log: quiet }), /produced no nope\.bin \(it produced: curves\.json/);
+    assert.ok(
+      readFileSync(join(other, "curves.json")).equals(readFileSync(join(first, "curves.json"))),
+      "byte-identical curves",
+    );
+    assert.ok(
+      readFileSync(join(other, "reference-inn.model")).equals(readFileSync(join(first, "reference-inn.model"))),
+      "byte-identical model file",
+    );
+    assert.deepEqual(
+      readdirSync(cacheA).filter((n) => /tmp|lock/.test(n)),
+      [],
+    );
+    await assert.rejects(
+      sweepOutput("nope.bin", { dataset: "mnist", profile: TINY, cacheDir: cacheA, log: quiet }),
+      /produced no nope\.bin \(it produced: curves\.json/,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -94,7 +149,9 @@ test("two concurrent callers share one run (the second waits on the lock)", asyn
     const logs: string[] = [];
     const [a, b] = await Promise.all([
       ensureSweepJob({ dataset: "mnist", profile, cacheDir: root, log: quiet }),
-      new Promise((r) => setTimeout(r, 200)).then(() => ensureSweepJob({ dataset: "mnist", profile, cacheDir: root, log: (l) => logs.push(l) })),
+      new Promise((r) => setTimeout(r, 200)).then(() =>
+        ensureSweepJob({ dataset: "mnist", profile, cacheDir: root, log: (l) => logs.push(l) }),
+      ),
     ]);
     assert.equal(a, b);
     assert.ok(logs.some((l) => /waiting/.test(l)) && logs.some((l) => /reusing/.test(l)), logs.join("\n"));
@@ -111,7 +168,16 @@ test("scripts/build.ts: the loader-inputs key changes with the code and the prof
     writeFileSync(join(root, "src/lib/a.ts"), "export const a = 1;\n");
     writeFileSync(join(root, "package-lock.json"), "{}\n");
     const key = (profile: string) => {
-      const run = spawnSync(process.execPath, ["--import", pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href, "-e", `import(${JSON.stringify(join(PROJECT_ROOT, "scripts", "build.ts"))}).then((m) => console.log(m.loaderInputsKey(${JSON.stringify(profile)})))`], { cwd: root, encoding: "utf8" });
+      const run = spawnSync(
+        process.execPath,
+        [
+          "--import",
+          pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href,
+          "-e",
+          `import(${JSON.stringify(join(PROJECT_ROOT, "scripts", "build.ts"))}).then((m) => console.log(m.loaderInputsKey(${JSON.stringify(profile)})))`,
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
       assert.equal(run.status, 0, run.stderr);
       return run.stdout.trim();
     };

@@ -21,12 +21,23 @@ import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.
 
 function runLoader(path: string, env: Record<string, string> = {}, args: string[] = []) {
   const run = spawnSync(process.execPath, ["--import", "tsx", path, ...args], {
-    cwd: PROJECT_ROOT, env: { ...process.env, INTEGRAL_LAB_PROFILE: "quick", ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 900_000,
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, INTEGRAL_LAB_PROFILE: "quick", ...env },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 900_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr.toString("utf8") };
 }
 
-const EXPECTED_REFERENCE = ["discrete-l1", "discrete-random", "inn-scratch", "converted", "inn-init", "inn-grid-tuned", "ssc"];
+const EXPECTED_REFERENCE = [
+  "discrete-l1",
+  "discrete-random",
+  "inn-scratch",
+  "converted",
+  "inn-init",
+  "inn-grid-tuned",
+  "ssc",
+];
 
 test("quick sweep via the loaders: curves schema, every method, INN above pruning at 50% compression and at 25% of the channels, model files, evalset", async () => {
   const curvesRun = runLoader("src/data/curves.json.ts");
@@ -38,7 +49,10 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
   assert.equal(curves.version, CURVES_VERSION);
   assert.equal(curves.profile.name, "quick");
   assert.equal(curves.dataset.name, "mnist");
-  assert.deepEqual([curves.dataset.height, curves.dataset.width, curves.dataset.channels, curves.dataset.classes], [28, 28, 1, 10]);
+  assert.deepEqual(
+    [curves.dataset.height, curves.dataset.width, curves.dataset.channels, curves.dataset.classes],
+    [28, 28, 1, 10],
+  );
   assert.equal(curves.dataset.testCount, curves.profile.limitTest);
   assert.ok(!/seconds|imagesPerSecond/.test(text), "no timings in the curves file");
 
@@ -46,8 +60,14 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
   assert.ok(reference, "reference family");
   const ids = reference.methods.map((m) => m.id);
   for (const id of EXPECTED_REFERENCE) assert.ok(ids.includes(id), `method ${id} present (have ${ids.join(", ")})`);
-  assert.ok(ids.some((id) => /^lhc-0\.\d+$/.test(id)), "an LHC point");
-  assert.ok(ids.some((id) => /^igpc-ch\d+$/.test(id)), "an IGPC point");
+  assert.ok(
+    ids.some((id) => /^lhc-0\.\d+$/.test(id)),
+    "an LHC point",
+  );
+  assert.ok(
+    ids.some((id) => /^igpc-ch\d+$/.test(id)),
+    "an IGPC point",
+  );
   for (const family of curves.profile.families.names) {
     const f = curves.families.find((x) => x.id === family);
     assert.ok(f, `family ${family}`);
@@ -61,16 +81,26 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
     assert.ok(f.full.params > 0 && f.full.flops > 0);
     for (const m of f.methods) {
       assert.ok(m.seeds.length >= 1 && m.training.length === m.seeds.length, `${m.id}: seeds and settings`);
-      assert.ok(m.points.length === (m.kind === "trained" ? 1 : curves.fractions.length), `${f.id}/${m.id}: ${m.points.length} points`);
+      assert.ok(
+        m.points.length === (m.kind === "trained" ? 1 : curves.fractions.length),
+        `${f.id}/${m.id}: ${m.points.length} points`,
+      );
       for (const p of m.points) {
-        assert.ok(p.accuracy.mean >= 0 && p.accuracy.mean <= 1 && p.accuracy.min <= p.accuracy.mean && p.accuracy.mean <= p.accuracy.max, `${m.id} accuracy in range`);
+        assert.ok(
+          p.accuracy.mean >= 0 &&
+            p.accuracy.mean <= 1 &&
+            p.accuracy.min <= p.accuracy.mean &&
+            p.accuracy.mean <= p.accuracy.max,
+          `${m.id} accuracy in range`,
+        );
         assert.ok(p.accuracy.std >= 0 && p.accuracy.n >= m.seeds.length);
         assert.ok(p.paramsCompression < 1 && p.flopsCompression < 1 && p.params > 0 && p.flops > 0);
         assert.ok(Object.values(p.sizes).every((s) => Number.isInteger(s) && s >= 1));
       }
       if (m.kind !== "trained") {
         // Fewer channels, more compression.
-        for (let i = 1; i < m.points.length; i++) assert.ok(m.points[i].paramsCompression > m.points[i - 1].paramsCompression, `${m.id}: compression grows`);
+        for (let i = 1; i < m.points.length; i++)
+          assert.ok(m.points[i].paramsCompression > m.points[i - 1].paramsCompression, `${m.id}: compression grows`);
       }
       if (m.kind === "trained") assert.ok(m.points[0].paramsCompression > 0, `${m.id} is smaller than the dense net`);
     }
@@ -79,30 +109,73 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
   assert.equal(checkCurvesFile(JSON.parse(text), "curves.json").version, CURVES_VERSION);
   const grid = reference.methods.find((m) => m.id === "inn-grid-tuned")!;
   for (const p of grid.points) {
-    assert.deepEqual(Object.keys(p.partitions ?? {}).sort(), ["conv1", "conv2", "conv3"], `grid-tuned point at ${p.fraction} has its learned partitions`);
-    for (const [g, xs] of Object.entries(p.partitions!)) assert.equal(xs.length, p.sizes[g], `${g} at ${p.fraction}: one point per channel`);
+    assert.deepEqual(
+      Object.keys(p.partitions ?? {}).sort(),
+      ["conv1", "conv2", "conv3"],
+      `grid-tuned point at ${p.fraction} has its learned partitions`,
+    );
+    for (const [g, xs] of Object.entries(p.partitions!))
+      assert.equal(xs.length, p.sizes[g], `${g} at ${p.fraction}: one point per channel`);
   }
-  const moved = grid.points.flatMap((p) => Object.values(p.partitions!).map((xs) => Math.max(...xs.map((x, i) => Math.abs(x - (-1 + (2 * i) / (xs.length - 1)))))));
-  assert.ok(Math.max(...moved) > 1e-4, `grid tuning moved some points off the uniform grid (largest move ${Math.max(...moved)})`);
-  assert.ok(reference.methods.filter((m) => m.id !== "inn-grid-tuned").every((m) => m.points.every((p) => p.partitions === undefined)), "only grid tuning has partitions");
+  const moved = grid.points.flatMap((p) =>
+    Object.values(p.partitions!).map((xs) =>
+      Math.max(...xs.map((x, i) => Math.abs(x - (-1 + (2 * i) / (xs.length - 1))))),
+    ),
+  );
+  assert.ok(
+    Math.max(...moved) > 1e-4,
+    `grid tuning moved some points off the uniform grid (largest move ${Math.max(...moved)})`,
+  );
+  assert.ok(
+    reference.methods
+      .filter((m) => m.id !== "inn-grid-tuned")
+      .every((m) => m.points.every((p) => p.partitions === undefined)),
+    "only grid tuning has partitions",
+  );
   // LHC points publish their learnt masks (checked by the reader above); no other method has them.
   for (const m of reference.methods) {
     const masks = m.points[0].lhcMasks;
-    if (!m.id.startsWith("lhc-")) { assert.equal(masks, undefined, `${m.id} has no LHC masks`); continue; }
-    assert.deepEqual(masks!.layers.map((l) => [l.name, l.kernelSize, l.tiles.length]), [["conv1", 3, 16], ["conv2", 5, 512], ["conv3", 5, 2048]]);
+    if (!m.id.startsWith("lhc-")) {
+      assert.equal(masks, undefined, `${m.id} has no LHC masks`);
+      continue;
+    }
+    assert.deepEqual(
+      masks!.layers.map((l) => [l.name, l.kernelSize, l.tiles.length]),
+      [
+        ["conv1", 3, 16],
+        ["conv2", 5, 512],
+        ["conv3", 5, 2048],
+      ],
+    );
     assert.equal(masks!.weightDensity, m.points[0].weightDensity);
-    assert.ok(masks!.layers.some((l) => l.tiles.some((t) => t.includes("0"))), `${m.id}: some taps were dropped`);
+    assert.ok(
+      masks!.layers.some((l) => l.tiles.some((t) => t.includes("0"))),
+      `${m.id}: some taps were dropped`,
+    );
   }
   // SSC trains (it reached 16% before its taps were balanced and its stages got a point-wise layer).
   assert.ok(reference.methods.find((m) => m.id === "ssc")!.points[0].accuracy.mean > 0.4, "SSC trains");
-  const innTraining = reference.methods.find((m) => m.id === "inn-scratch")!.training[0] as { trainingRanges?: Record<string, { min: number; max: number }> };
+  const innTraining = reference.methods.find((m) => m.id === "inn-scratch")!.training[0] as {
+    trainingRanges?: Record<string, { min: number; max: number }>;
+  };
   assert.deepEqual(innTraining.trainingRanges?.conv3, { min: 16, max: 64 });
-  const at = (id: string, fraction: number) => reference.methods.find((m) => m.id === id)!.points.find((p) => p.fraction === fraction)!.accuracy.mean;
+  const at = (id: string, fraction: number) =>
+    reference.methods.find((m) => m.id === id)!.points.find((p) => p.fraction === fraction)!.accuracy.mean;
   // Where resampling beats pruning: at 50% parameter compression (read off each curve between the points
   // around it, ~70% of the channels) and at the smallest size (25% of the channels, ~93% compression).
-  const at50 = (id: string) => accuracyAtCompression(reference.methods.find((m) => m.id === id)!, 0.5)!;
-  assert.ok(at50("inn-scratch") > at50("discrete-l1"), `INN ${at50("inn-scratch")} > L1 ${at50("discrete-l1")} at 50% compression`);
-  assert.ok(at("inn-scratch", 0.25) > at("discrete-l1", 0.25) + 0.1, `INN ${at("inn-scratch", 0.25)} > L1 ${at("discrete-l1", 0.25)} at 25%`);
+  const at50 = (id: string) =>
+    accuracyAtCompression(
+      reference.methods.find((m) => m.id === id)!,
+      0.5,
+    )!;
+  assert.ok(
+    at50("inn-scratch") > at50("discrete-l1"),
+    `INN ${at50("inn-scratch")} > L1 ${at50("discrete-l1")} at 50% compression`,
+  );
+  assert.ok(
+    at("inn-scratch", 0.25) > at("discrete-l1", 0.25) + 0.1,
+    `INN ${at("inn-scratch", 0.25)} > L1 ${at("discrete-l1", 0.25)} at 25%`,
+  );
   assert.ok(at("inn-scratch", 0.25) > at("discrete-random", 0.25), "INN above random pruning at 25%");
   assert.ok(at("discrete-l1", 1) > 0.8, `the discrete net trains (${at("discrete-l1", 1)})`);
   assert.ok(at("inn-scratch", 1) > 0.5, `the integral net trains (${at("inn-scratch", 1)})`);
@@ -115,7 +188,10 @@ test("quick sweep via the loaders: curves schema, every method, INN above prunin
   const dataset = loadDataset("mnist");
   const test = headOfSplit(dataset.test, curves.dataset.testCount, dataset);
   const tensorsBefore = tf.memory().numTensors;
-  for (const [name, method] of [["reference-inn", "inn-scratch"], ["reference", "discrete-l1"]] as const) {
+  for (const [name, method] of [
+    ["reference-inn", "inn-scratch"],
+    ["reference", "discrete-l1"],
+  ] as const) {
     const run = runLoader(`src/data/models/${name}.model.ts`);
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     assert.match(run.stderr, /reusing/, `${name}.model reuses the sweep job`);

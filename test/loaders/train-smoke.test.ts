@@ -23,15 +23,39 @@ test("train CLI: tiny 2-worker run prints progress and a result JSON, writes a v
   const dir = mkdtempSync(join(tmpdir(), "train-smoke-"));
   try {
     const out = join(dir, "weights.json");
-    const run = train(["--model", "reference", "--dataset", "mnist", "--epochs", "1", "--seed", "3", "--limit-train", "512",
-      "--limit-test", "200", "--workers", "2", "--out", out]);
+    const run = train([
+      "--model",
+      "reference",
+      "--dataset",
+      "mnist",
+      "--epochs",
+      "1",
+      "--seed",
+      "3",
+      "--limit-train",
+      "512",
+      "--limit-test",
+      "200",
+      "--workers",
+      "2",
+      "--out",
+      out,
+    ]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /epoch 1\/1 step 4\/4 loss \d+\.\d+ \d+ img\/s ETA \d+s/);
     assert.match(run.stderr, /epoch 1 done: .*test accuracy \d+\.\d+%/);
 
     const result = JSON.parse(run.stdout);
     assert.deepEqual(result.model, { name: "reference" });
-    assert.deepEqual(result.dataset, { name: "mnist", height: 28, width: 28, channels: 1, classes: 10, trainCount: 512, testCount: 200 });
+    assert.deepEqual(result.dataset, {
+      name: "mnist",
+      height: 28,
+      width: 28,
+      channels: 1,
+      classes: 10,
+      trainCount: 512,
+      testCount: 200,
+    });
     assert.equal(result.seed, 3);
     assert.equal(result.workers, 2);
     assert.equal(result.backend, "wasm");
@@ -39,7 +63,15 @@ test("train CLI: tiny 2-worker run prints progress and a result JSON, writes a v
     assert.equal(result.settings.limitTrain, 512);
     assert.equal(result.epochs.length, 1);
     const epoch = result.epochs[0];
-    for (const key of ["learningRate", "trainLoss", "testLoss", "testAccuracy", "trainSeconds", "evalSeconds", "imagesPerSecond"]) {
+    for (const key of [
+      "learningRate",
+      "trainLoss",
+      "testLoss",
+      "testAccuracy",
+      "trainSeconds",
+      "evalSeconds",
+      "imagesPerSecond",
+    ]) {
       assert.equal(typeof epoch[key], "number", key);
       assert.ok(Number.isFinite(epoch[key]) && epoch[key] >= 0, key);
     }
@@ -56,8 +88,19 @@ test("train CLI: tiny 2-worker run prints progress and a result JSON, writes a v
     assert.deepEqual(readdirSync(dir), ["weights.json"]);
     const file = readWeightsFile(out);
     assert.deepEqual(file.model, { name: "reference" });
-    assert.deepEqual(file.parameters.map((p) => p.name), [
-      "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias", "dense.weight", "dense.bias"]);
+    assert.deepEqual(
+      file.parameters.map((p) => p.name),
+      [
+        "conv1.weight",
+        "conv1.bias",
+        "conv2.weight",
+        "conv2.bias",
+        "conv3.weight",
+        "conv3.bias",
+        "dense.weight",
+        "dense.bias",
+      ],
+    );
 
     // The saved weights reproduce the reported test accuracy.
     await initBackend();

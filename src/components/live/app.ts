@@ -17,9 +17,19 @@ import { ModelFilePicker, type PickedModel } from "./file-picker.js";
 import { decodeEvalSet, type EvalSet } from "../../lib/data/evalset.js";
 import { LiveEvaluator, type EvaluationProgress } from "../../lib/live/live-evaluator.js";
 import { LatestOnly } from "../../lib/live/latest-only.js";
-import { LiveSession, LIVE_KERNELS, LIVE_QUADRATURES, type LiveConfig, type PreparedNets } from "../../lib/live/reference-session.js";
+import {
+  LiveSession,
+  LIVE_KERNELS,
+  LIVE_QUADRATURES,
+  type LiveConfig,
+  type PreparedNets,
+} from "../../lib/live/reference-session.js";
 import { cropInput, receptiveFieldLogits } from "../../lib/live/receptive-field.js";
-import { continuousModelFromBytes, fullSizeParametersFromBytes, integralFromTfjs } from "../../lib/live/model-sources.js";
+import {
+  continuousModelFromBytes,
+  fullSizeParametersFromBytes,
+  integralFromTfjs,
+} from "../../lib/live/model-sources.js";
 import type { AccuracyEstimate } from "../../lib/live/accuracy-estimate.js";
 import { exportTfjsLayersModel, tfjsModelFiles } from "../../lib/io/tfjs-export.js";
 import { exportPlanTfjsLayersModel } from "../../lib/io/graph-tfjs-export.js";
@@ -47,7 +57,10 @@ export interface LiveModelSource {
 
 /** A curves.json (loaders/sweep/curves.ts), only the parts drawn here. */
 export interface LiveCurves {
-  families: { id: string; methods: { id: string; label: string; points: { paramsCompression: number; accuracy: { mean: number } }[] }[] }[];
+  families: {
+    id: string;
+    methods: { id: string; label: string; points: { paramsCompression: number; accuracy: { mean: number } }[] }[];
+  }[];
 }
 
 export interface LiveAppOptions {
@@ -58,16 +71,21 @@ export interface LiveAppOptions {
   curves?: LiveCurves;
 }
 
-const yieldToPage = () => new Promise<void>((resolve) => {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => resolve();
-  channel.port2.postMessage(null);
-});
+const yieldToPage = () =>
+  new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
 
 const pct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)}%`;
 const si = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : String(x));
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { testid?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> & { testid?: string } = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   const { testid, ...rest } = props;
   Object.assign(node, rest);
@@ -84,7 +102,9 @@ function accuracyText(e: AccuracyEstimate): string {
 
 /** The sweep's curves for the reference family with the live points marked. */
 function CurveChart(curves: LiveCurves | undefined, live: { compression: number; inn?: number; l1?: number }): Element {
-  const width = 520, height = 260, m = { l: 46, r: 10, t: 10, b: 36 };
+  const width = 520,
+    height = 260,
+    m = { l: 46, r: 10, t: 10, b: 36 };
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -102,22 +122,60 @@ function CurveChart(curves: LiveCurves | undefined, live: { compression: number;
   add("line", { x1: m.l, x2: width - m.r, y1: y(0), y2: y(0), stroke: "currentColor" });
   add("line", { x1: m.l, x2: m.l, y1: y(0), y2: y(1), stroke: "currentColor" });
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    add("text", { x: x(t), y: height - 18, "text-anchor": "middle", "font-size": 10, fill: "currentColor" }, `${t * 100}%`);
-    add("text", { x: m.l - 4, y: y(t) + 3, "text-anchor": "end", "font-size": 10, fill: "currentColor" }, `${t * 100}%`);
+    add(
+      "text",
+      { x: x(t), y: height - 18, "text-anchor": "middle", "font-size": 10, fill: "currentColor" },
+      `${t * 100}%`,
+    );
+    add(
+      "text",
+      { x: m.l - 4, y: y(t) + 3, "text-anchor": "end", "font-size": 10, fill: "currentColor" },
+      `${t * 100}%`,
+    );
   }
-  add("text", { x: (m.l + width) / 2, y: height - 4, "text-anchor": "middle", "font-size": 11, fill: "currentColor" }, "parameter compression");
-  const colors: Record<string, string> = { "inn-scratch": "steelblue", "discrete-l1": "darkorange", "discrete-random": "gray" };
+  add(
+    "text",
+    { x: (m.l + width) / 2, y: height - 4, "text-anchor": "middle", "font-size": 11, fill: "currentColor" },
+    "parameter compression",
+  );
+  const colors: Record<string, string> = {
+    "inn-scratch": "steelblue",
+    "discrete-l1": "darkorange",
+    "discrete-random": "gray",
+  };
   const family = curves?.families.find((f) => f.id === "reference");
   let legendY = m.t + 10;
   for (const method of family?.methods ?? []) {
     const color = colors[method.id] ?? "#999";
     const pts = method.points.slice().sort((a, b) => a.paramsCompression - b.paramsCompression);
-    add("path", { d: pts.map((p, i) => `${i ? "L" : "M"}${x(p.paramsCompression)},${y(p.accuracy.mean)}`).join(""), fill: "none", stroke: color, "stroke-width": 1.5, "data-method": method.id });
+    add("path", {
+      d: pts.map((p, i) => `${i ? "L" : "M"}${x(p.paramsCompression)},${y(p.accuracy.mean)}`).join(""),
+      fill: "none",
+      stroke: color,
+      "stroke-width": 1.5,
+      "data-method": method.id,
+    });
     add("text", { x: width - m.r - 4, y: legendY, "text-anchor": "end", "font-size": 10, fill: color }, method.label);
     legendY += 12;
   }
-  if (live.inn !== undefined) add("circle", { cx: x(live.compression), cy: y(live.inn), r: 5, fill: "steelblue", stroke: "white", "data-point": "inn" });
-  if (live.l1 !== undefined) add("circle", { cx: x(live.compression), cy: y(live.l1), r: 5, fill: "darkorange", stroke: "white", "data-point": "l1" });
+  if (live.inn !== undefined)
+    add("circle", {
+      cx: x(live.compression),
+      cy: y(live.inn),
+      r: 5,
+      fill: "steelblue",
+      stroke: "white",
+      "data-point": "inn",
+    });
+  if (live.l1 !== undefined)
+    add("circle", {
+      cx: x(live.compression),
+      cy: y(live.l1),
+      r: 5,
+      fill: "darkorange",
+      stroke: "white",
+      "data-point": "l1",
+    });
   return svg;
 }
 
@@ -202,18 +260,28 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     return sizes;
   };
   let value: LiveControlsValue = {
-    sizes: clampSizes(session, { conv1: initial.values.conv1, conv2: initial.values.conv2, conv3: initial.values.conv3 }),
-    kernel: initial.values.kernel, quadrature: initial.values.quadrature, partition: initial.values.partition,
+    sizes: clampSizes(session, {
+      conv1: initial.values.conv1,
+      conv2: initial.values.conv2,
+      conv3: initial.values.conv3,
+    }),
+    kernel: initial.values.kernel,
+    quadrature: initial.values.quadrature,
+    partition: initial.values.partition,
   };
   if (value.partition === "grid-tuned") {
-    notes.push("partition=grid-tuned: this model file stores no grid-tuned partition (model files v1 do not); using uniform.");
+    notes.push(
+      "partition=grid-tuned: this model file stores no grid-tuned partition (model files v1 do not); using uniform.",
+    );
     value.partition = "uniform";
   }
 
   // Layout.
   const picker = el("select", { testid: "live-model" });
   const refreshPicker = () => {
-    picker.replaceChildren(...options.sources.map((s) => new Option(s.label, s.id, s.id === sourceId, s.id === sourceId)));
+    picker.replaceChildren(
+      ...options.sources.map((s) => new Option(s.label, s.id, s.id === sourceId, s.id === sourceId)),
+    );
   };
   refreshPicker();
   const controlsBox = el("div");
@@ -222,26 +290,43 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const innLine = el("span", { testid: "live-acc-inn" });
   const l1Line = el("span", { testid: "live-acc-l1" });
   const costLine = el("span", { testid: "live-cost" });
-  const results = el("div", { className: "live-results" },
+  const results = el(
+    "div",
+    { className: "live-results" },
     el("p", {}, el("strong", {}, "Integral net, resampled: "), innLine),
     el("p", {}, el("strong", {}, "Discrete twin, L1-pruned to the same sizes: "), l1Line),
-    el("p", {}, costLine));
+    el("p", {}, costLine),
+  );
   const curveBox = el("div");
   const confusionBox = el("div");
   const weightsBox = el("div");
   const digit = DigitCanvas();
   const probs = el("div", { testid: "live-digit-probs", className: "live-probs" });
   const shareLink = el("a", { testid: "live-share", textContent: "link to this configuration" });
-  const exportButton = el("button", { type: "button", testid: "live-export", textContent: "Download the resampled model (tfjs: model.json + weights.bin)" });
+  const exportButton = el("button", {
+    type: "button",
+    testid: "live-export",
+    textContent: "Download the resampled model (tfjs: model.json + weights.bin)",
+  });
   const fileMessageBox = ModelFilePicker(async (picked) => useOwnModel(picked));
 
   // The reference net's sections; hidden (and its controls removed) while a plan model is shown.
-  const refBox = el("div", { testid: "live-reference" },
-    el("h2", {}, "Sizes, kernel, quadrature"), controlsBox, problemBox,
-    el("h2", {}, "Results"), results, curveBox,
-    el("h3", {}, "Confusion matrix of the integral net"), confusionBox,
-    el("h3", {}, "Sampled weight matrices (sum over spatial taps; rows out, columns in)"), weightsBox,
-    el("h2", {}, "Export"), el("p", {}, exportButton, " · ", shareLink));
+  const refBox = el(
+    "div",
+    { testid: "live-reference" },
+    el("h2", {}, "Sizes, kernel, quadrature"),
+    controlsBox,
+    problemBox,
+    el("h2", {}, "Results"),
+    results,
+    curveBox,
+    el("h3", {}, "Confusion matrix of the integral net"),
+    confusionBox,
+    el("h3", {}, "Sampled weight matrices (sum over spatial taps; rows out, columns in)"),
+    weightsBox,
+    el("h2", {}, "Export"),
+    el("p", {}, exportButton, " · ", shareLink),
+  );
   const planBox = el("div");
   let noteBox = urlStateNote(notes);
   const addNotes = (more: string[]) => {
@@ -253,11 +338,18 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   };
   root.append(
     noteBox,
-    el("h2", {}, "Model"), el("label", {}, "Model ", picker),
-    refBox, planBox,
-    el("h2", {}, "Draw a digit"), el("div", { className: "live-draw-row" }, digit, probs),
+    el("h2", {}, "Model"),
+    el("label", {}, "Model ", picker),
+    refBox,
+    planBox,
+    el("h2", {}, "Draw a digit"),
+    el("div", { className: "live-draw-row" }, digit, probs),
     el("h2", {}, "Bring your own model"),
-    el("p", {}, "A model file in this library's format (.model), or a tfjs layers model of the reference shape (model.json with its weights .bin), which is converted on the spot: channels reordered to vary smoothly, nodes initialised exactly."),
+    el(
+      "p",
+      {},
+      "A model file in this library's format (.model), or a tfjs layers model of the reference shape (model.json with its weights .bin), which is converted on the spot: channels reordered to vary smoothly, nodes initialised exactly.",
+    ),
     fileMessageBox,
   );
 
@@ -267,7 +359,10 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     const full = session.fullSizes;
     const c = LiveControls({
       groups: REFERENCE_INN_GROUPS.map((g) => ({ id: g, full: full[g], range: ranges[g] })),
-      value, kernels: LIVE_KERNELS, quadratures: LIVE_QUADRATURES, partitions: ["uniform"],
+      value,
+      kernels: LIVE_KERNELS,
+      quadratures: LIVE_QUADRATURES,
+      partitions: ["uniform"],
     });
     c.addEventListener("input", () => {
       value = c.value;
@@ -284,9 +379,20 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   let lastL1: AccuracyEstimate | undefined;
   let prepared: PreparedNets | undefined;
 
-  const config = (): LiveConfig => ({ sizes: { conv1: value.sizes.conv1, conv2: value.sizes.conv2, conv3: value.sizes.conv3 }, kernel: value.kernel as InterpolationKernelName, quadrature: value.quadrature as GroupQuadrature });
+  const config = (): LiveConfig => ({
+    sizes: { conv1: value.sizes.conv1, conv2: value.sizes.conv2, conv3: value.sizes.conv3 },
+    kernel: value.kernel as InterpolationKernelName,
+    quadrature: value.quadrature as GroupQuadrature,
+  });
 
-  const drawCurve = () => curveBox.replaceChildren(CurveChart(options.curves, { compression: prepared?.compression.params ?? 0, inn: lastInn?.accuracy, l1: lastL1?.accuracy }));
+  const drawCurve = () =>
+    curveBox.replaceChildren(
+      CurveChart(options.curves, {
+        compression: prepared?.compression.params ?? 0,
+        inn: lastInn?.accuracy,
+        l1: lastL1?.accuracy,
+      }),
+    );
 
   const showProgress = (p: EvaluationProgress, request: number) => {
     logProgress(log, request, p.tag, p.estimate, performance.now() - requestStart);
@@ -309,8 +415,17 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       const p = tf.tidy(() => tf.softmax(plan!.session.logits(tf.tensor4d(image, [1, 28, 28, 1]))).dataSync());
       const best = p.indexOf(Math.max(...p));
       probs.dataset.predicted = String(best);
-      probs.replaceChildren(...Array.from(p, (v, k) => el("div", { className: k === best ? "live-prob best" : "live-prob" },
-        el("span", {}, String(k)), el("meter", { min: 0, max: 1, value: v }), el("span", {}, pct(v, 1)))));
+      probs.replaceChildren(
+        ...Array.from(p, (v, k) =>
+          el(
+            "div",
+            { className: k === best ? "live-prob best" : "live-prob" },
+            el("span", {}, String(k)),
+            el("meter", { min: 0, max: 1, value: v }),
+            el("span", {}, pct(v, 1)),
+          ),
+        ),
+      );
       return;
     }
     if (!image || !prepared) {
@@ -321,18 +436,36 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     const nets = prepared;
     const p = tf.tidy(() => {
       const x = tf.tensor4d(image, [1, 28, 28, 1]);
-      return tf.softmax(receptiveFieldLogits(cropInput(x, evaluator.plan), nets.inn.weights, evaluator.plan)).dataSync();
+      return tf
+        .softmax(receptiveFieldLogits(cropInput(x, evaluator.plan), nets.inn.weights, evaluator.plan))
+        .dataSync();
     });
     const best = p.indexOf(Math.max(...p));
     probs.dataset.predicted = String(best);
-    probs.replaceChildren(...Array.from(p, (v, k) => el("div", { className: k === best ? "live-prob best" : "live-prob" },
-      el("span", {}, String(k)), el("meter", { min: 0, max: 1, value: v }), el("span", {}, pct(v, 1)))));
+    probs.replaceChildren(
+      ...Array.from(p, (v, k) =>
+        el(
+          "div",
+          { className: k === best ? "live-prob best" : "live-prob" },
+          el("span", {}, String(k)),
+          el("meter", { min: 0, max: 1, value: v }),
+          el("span", {}, pct(v, 1)),
+        ),
+      ),
+    );
   };
   digit.addEventListener("input", predictDigit);
 
   const changed = () => {
     // While a link's plan model is still loading, the link stays as it came (the plan view rewrites it).
-    if (!linkedPlanPending) writeUrlState(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition });
+    if (!linkedPlanPending)
+      writeUrlState(schema, {
+        model: sourceId,
+        ...value.sizes,
+        kernel: value.kernel,
+        quadrature: value.quadrature,
+        partition: value.partition,
+      });
     shareLink.href = `${location.pathname}${urlStateQuery(schema, { model: sourceId, ...value.sizes, kernel: value.kernel, quadrature: value.quadrature, partition: value.partition })}`;
     const problem = session.problem(config());
     problemBox.hidden = !problem;
@@ -342,24 +475,34 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     const s = session;
     const cfg = config();
     const request = scheduler.latest + 1;
-    void scheduler.request(async (isCurrent) => {
-      prepared = s.prepare(cfg);
-      logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
-      const c = prepared.compression;
-      costLine.dataset.params = String(c.after.params);
-      costLine.dataset.flops = String(c.after.flops);
-      costLine.dataset.compression = String(c.params);
-      costLine.textContent = `Parameters ${si(c.after.params)} of ${si(c.full.params)} (compression ${pct(c.params, 1)}); FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (compression ${pct(c.flops, 1)}). Both nets have these counts.`;
-      weightsBox.replaceChildren(WeightMatrices(["conv1", "conv2", "conv3", "dense"].map((id, i) => {
-        const w = i < 3 ? prepared!.inn.weights.convs[i].weight : prepared!.inn.weights.dense.weight;
-        return layerMatrix(id, w.dataSync(), w.shape);
-      })));
-      predictDigit();
-      await evaluator.evaluate([prepared.inn, prepared.l1], { isCurrent, yieldToPage, onProgress: (p) => showProgress(p, request) });
-    }).catch((error: unknown) => {
-      problemBox.hidden = false;
-      problemBox.textContent = `Resampling failed: ${error instanceof Error ? error.message : String(error)}`;
-    });
+    void scheduler
+      .request(async (isCurrent) => {
+        prepared = s.prepare(cfg);
+        logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
+        const c = prepared.compression;
+        costLine.dataset.params = String(c.after.params);
+        costLine.dataset.flops = String(c.after.flops);
+        costLine.dataset.compression = String(c.params);
+        costLine.textContent = `Parameters ${si(c.after.params)} of ${si(c.full.params)} (compression ${pct(c.params, 1)}); FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (compression ${pct(c.flops, 1)}). Both nets have these counts.`;
+        weightsBox.replaceChildren(
+          WeightMatrices(
+            ["conv1", "conv2", "conv3", "dense"].map((id, i) => {
+              const w = i < 3 ? prepared!.inn.weights.convs[i].weight : prepared!.inn.weights.dense.weight;
+              return layerMatrix(id, w.dataSync(), w.shape);
+            }),
+          ),
+        );
+        predictDigit();
+        await evaluator.evaluate([prepared.inn, prepared.l1], {
+          isCurrent,
+          yieldToPage,
+          onProgress: (p) => showProgress(p, request),
+        });
+      })
+      .catch((error: unknown) => {
+        problemBox.hidden = false;
+        problemBox.textContent = `Resampling failed: ${error instanceof Error ? error.message : String(error)}`;
+      });
   };
 
   const replaceSession = async (next: LiveSession) => {
@@ -379,7 +522,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const planModelFiles = () => {
     if (!plan?.session.prepared) throw new Error("no plan model is prepared");
     const sizes = plan.session.prepared.sizes;
-    return tfjsModelFiles(exportPlanTfjsLayersModel(plan.session.model, { name: `integral_lab_${sourceId}_${Object.values(sizes).join("_")}`.replace(/[^A-Za-z0-9_]/g, "_") }));
+    return tfjsModelFiles(
+      exportPlanTfjsLayersModel(plan.session.model, {
+        name: `integral_lab_${sourceId}_${Object.values(sizes).join("_")}`.replace(/[^A-Za-z0-9_]/g, "_"),
+      }),
+    );
   };
   let calibrationSet: EvalSet | undefined;
   const leavePlan = async () => {
@@ -400,8 +547,13 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   // the global slider is derived from the sizes, so they restore it too).
   const planSchemaFor = (s: PlanLiveSession): StateSchema => {
     const clash = s.groups.find((g) => g.id in schema);
-    if (clash) throw new Error(`the model's group "${clash.id}" has the name of another link parameter, so its size cannot be put in the URL`);
-    return Object.fromEntries(s.groups.map((g) => [g.id, { kind: "int" as const, default: g.full, min: 2, max: g.full }]));
+    if (clash)
+      throw new Error(
+        `the model's group "${clash.id}" has the name of another link parameter, so its size cannot be put in the URL`,
+      );
+    return Object.fromEntries(
+      s.groups.map((g) => [g.id, { kind: "int" as const, default: g.full, min: 2, max: g.full }]),
+    );
   };
   /** Enter a plan model; with `fromLink`, at the sizes the page's first URL names (bad ones fixed, with a note). */
   const enterPlan = async (source: LiveModelSource, fromLink = false) => {
@@ -427,7 +579,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     refBox.hidden = true;
     controlsBox.replaceChildren(); // one set of sliders in the page at a time
     const planShare = el("a", { testid: "live-plan-share", textContent: "link to this configuration" });
-    const planExport = el("button", { type: "button", testid: "live-plan-export", textContent: "Download the resampled model (tfjs: model.json + weights.bin)" });
+    const planExport = el("button", {
+      type: "button",
+      testid: "live-plan-export",
+      textContent: "Download the resampled model (tfjs: model.json + weights.bin)",
+    });
     planExport.addEventListener("click", () => {
       const files = planModelFiles();
       download("model.json", files.modelJson, "application/json");
@@ -435,7 +591,13 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     });
     const linkSchema = { model: schema.model, ...planSchema };
     const panel = PlanPanel({
-      session: next, evaluator: planEvaluator, scheduler, classes: evalSet.classes, yieldToPage, accuracyText, sizes,
+      session: next,
+      evaluator: planEvaluator,
+      scheduler,
+      classes: evalSet.classes,
+      yieldToPage,
+      accuracyText,
+      sizes,
       onChange: (now) => {
         writeUrlState(linkSchema, { model: source.id, ...now });
         planShare.href = `${location.pathname}${urlStateQuery(linkSchema, { model: source.id, ...now })}`;
@@ -447,10 +609,22 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       },
     });
     plan = { session: next, panel, schema: planSchema };
-    planBox.replaceChildren(el("h2", {}, "Sizes (per linked group)"), el("p", {}, "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition."), panel,
+    planBox.replaceChildren(
+      el("h2", {}, "Sizes (per linked group)"),
+      el(
+        "p",
+        {},
+        "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition.",
+      ),
+      panel,
       el("h2", {}, "Export"),
-      el("p", {}, "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes."),
-      el("p", {}, planExport, " · ", planShare));
+      el(
+        "p",
+        {},
+        "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes.",
+      ),
+      el("p", {}, planExport, " · ", planShare),
+    );
     sourceId = source.id;
     refreshPicker();
   };
@@ -475,7 +649,8 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       // Follow the new model's trained kernel/quadrature unless the reader picked others.
       const nextSchema = schemaFor(next.trained);
       if (value.kernel === schema.kernel.default) value = { ...value, kernel: nextSchema.kernel.default };
-      if (value.quadrature === schema.quadrature.default) value = { ...value, quadrature: nextSchema.quadrature.default };
+      if (value.quadrature === schema.quadrature.default)
+        value = { ...value, quadrature: nextSchema.quadrature.default };
       schema = nextSchema;
       await leavePlan();
       await replaceSession(next);
@@ -498,7 +673,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   }
 
   exportButton.addEventListener("click", () => {
-    const files = tfjsModelFiles(exportTfjsLayersModel(session.discreteParameters(), session.input, { name: `integral_lab_${value.sizes.conv1}_${value.sizes.conv2}_${value.sizes.conv3}` }));
+    const files = tfjsModelFiles(
+      exportTfjsLayersModel(session.discreteParameters(), session.input, {
+        name: `integral_lab_${value.sizes.conv1}_${value.sizes.conv2}_${value.sizes.conv3}`,
+      }),
+    );
     download("model.json", files.modelJson, "application/json");
     download("weights.bin", files.weightsBin, "application/octet-stream");
   });
@@ -507,13 +686,18 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     setSizes: (sizes: Record<string, number>) => controls.setSizes(sizes),
     setGlobal: (fraction: number) => {
       const full = session.fullSizes;
-      controls.setSizes(Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, Math.max(2, Math.round(fraction * full[g]))])));
+      controls.setSizes(
+        Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, Math.max(2, Math.round(fraction * full[g]))])),
+      );
     },
     log,
     idle: () => scheduler.idle(),
     numTensors: () => tf.memory().numTensors,
     backend: () => tf.getBackend(),
-    testDigit: (i: number) => ({ pixels: Array.from(evalSet.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255), label: evalSet.labels[i] }),
+    testDigit: (i: number) => ({
+      pixels: Array.from(evalSet.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255),
+      label: evalSet.labels[i],
+    }),
     drawDigit: (pixels: number[]) => digit.drawDigit(pixels),
     /** The plan (SINN) panel's controls and progress log while a plan model is shown. */
     get plan() {

@@ -4,7 +4,8 @@ export function ConfusionMatrix(confusion: ArrayLike<number>, classes: number): 
   table.className = "live-confusion";
   table.dataset.testid = "live-confusion";
   let max = 1;
-  for (let i = 0; i < classes; i++) for (let j = 0; j < classes; j++) if (i !== j) max = Math.max(max, confusion[i * classes + j]);
+  for (let i = 0; i < classes; i++)
+    for (let j = 0; j < classes; j++) if (i !== j) max = Math.max(max, confusion[i * classes + j]);
   const head = table.createTHead().insertRow();
   head.insertCell().textContent = "true \\ predicted";
   for (let j = 0; j < classes; j++) head.insertCell().textContent = String(j);
@@ -17,7 +18,8 @@ export function ConfusionMatrix(confusion: ArrayLike<number>, classes: number): 
       const n = confusion[i * classes + j];
       cell.textContent = String(n);
       // Diagonal in blue, errors in red with intensity relative to the largest error.
-      cell.style.background = i === j ? "rgba(70,130,180,0.25)" : n > 0 ? `rgba(220,50,47,${(0.1 + 0.8 * n / max).toFixed(2)})` : "";
+      cell.style.background =
+        i === j ? "rgba(70,130,180,0.25)" : n > 0 ? `rgba(220,50,47,${(0.1 + (0.8 * n) / max).toFixed(2)})` : "";
     }
   }
   return table;

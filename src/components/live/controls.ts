@@ -27,9 +27,18 @@ export interface LiveControlsOptions {
   partitions: readonly string[];
 }
 
-export type LiveControlsElement = HTMLFormElement & { value: LiveControlsValue; setSizes(sizes: Record<string, number>): void };
+export type LiveControlsElement = HTMLFormElement & {
+  value: LiveControlsValue;
+  setSizes(sizes: Record<string, number>): void;
+};
 
-function select(label: string, name: string, choices: readonly string[], value: string, disabledNote?: string): HTMLLabelElement {
+function select(
+  label: string,
+  name: string,
+  choices: readonly string[],
+  value: string,
+  disabledNote?: string,
+): HTMLLabelElement {
   const wrap = document.createElement("label");
   wrap.className = "live-select";
   const sel = document.createElement("select");
@@ -59,7 +68,10 @@ export function LiveControls(options: LiveControlsOptions): LiveControlsElement 
   globalRow.append("Global compression (channels removed) ", global, globalOut);
   form.append(globalRow);
 
-  const sliders = new Map<string, { input: HTMLInputElement; out: HTMLOutputElement; row: HTMLElement; g: GroupControl }>();
+  const sliders = new Map<
+    string,
+    { input: HTMLInputElement; out: HTMLOutputElement; row: HTMLElement; g: GroupControl }
+  >();
   for (const g of options.groups) {
     const row = document.createElement("div");
     row.className = "live-group";
@@ -89,11 +101,18 @@ export function LiveControls(options: LiveControlsOptions): LiveControlsElement 
   form.append(
     select("Interpolation kernel", "kernel", options.kernels, value.kernel),
     select("Quadrature", "quadrature", options.quadratures, value.quadrature),
-    select("Partition", "partition", options.partitions, value.partition, options.partitions.length < 2 ? "this model file stores no grid-tuned partition" : undefined),
+    select(
+      "Partition",
+      "partition",
+      options.partitions,
+      value.partition,
+      options.partitions.length < 2 ? "this model file stores no grid-tuned partition" : undefined,
+    ),
   );
 
   const sync = () => {
-    let kept = 0, total = 0;
+    let kept = 0,
+      total = 0;
     for (const { input, out, row, g } of sliders.values()) {
       const size = value.sizes[g.id];
       input.value = String(size);

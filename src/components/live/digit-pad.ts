@@ -6,7 +6,11 @@
  */
 import { mnistStyleDigit, upscaleDigit } from "../../lib/live/digit-image.js";
 
-export type DigitCanvasElement = HTMLDivElement & { value: Float32Array | null; drawDigit(pixels: ArrayLike<number>): void; clear(): void };
+export type DigitCanvasElement = HTMLDivElement & {
+  value: Float32Array | null;
+  drawDigit(pixels: ArrayLike<number>): void;
+  clear(): void;
+};
 
 export function DigitCanvas(options: { side?: number } = {}): DigitCanvasElement {
   const side = options.side ?? 224;
@@ -16,7 +20,8 @@ export function DigitCanvas(options: { side?: number } = {}): DigitCanvasElement
   canvas.width = side;
   canvas.height = side;
   canvas.dataset.testid = "live-draw-canvas";
-  canvas.style.cssText = "border:1px solid var(--theme-foreground-faint, #ccc); touch-action:none; background:#000; cursor:crosshair";
+  canvas.style.cssText =
+    "border:1px solid var(--theme-foreground-faint, #ccc); touch-action:none; background:#000; cursor:crosshair";
   const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
   const clearButton = document.createElement("button");
   clearButton.type = "button";

@@ -13,11 +13,15 @@ export async function readPickedFiles(files: readonly File[]): Promise<PickedMod
   const json = files.find((f) => f.name.endsWith(".json"));
   if (json) {
     const bin = files.find((f) => f !== json);
-    if (!bin) throw new Error(`${json.name}: a tfjs layers model needs its weights file too — select model.json and the .bin together`);
+    if (!bin)
+      throw new Error(
+        `${json.name}: a tfjs layers model needs its weights file too — select model.json and the .bin together`,
+      );
     if (files.length > 2) throw new Error(`choose model.json and one weights file, not ${files.length} files`);
     return { kind: "tfjs", name: json.name, modelJson: await json.text(), weights: await bin.arrayBuffer() };
   }
-  if (files.length > 1) throw new Error(`choose one .model file (or model.json with its .bin), not ${files.length} files`);
+  if (files.length > 1)
+    throw new Error(`choose one .model file (or model.json with its .bin), not ${files.length} files`);
   return { kind: "model-file", name: files[0].name, bytes: new Uint8Array(await files[0].arrayBuffer()) };
 }
 

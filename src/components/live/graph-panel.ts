@@ -49,7 +49,9 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
   const controls = LiveControls({
     groups: session.groups,
     value: { sizes: { ...full, ...o.sizes }, kernel: "as trained", quadrature: "as trained", partition: "uniform" },
-    kernels: ["as trained"], quadratures: ["as trained"], partitions: ["uniform"],
+    kernels: ["as trained"],
+    quadratures: ["as trained"],
+    partitions: ["uniform"],
   });
   const problemBox = document.createElement("p");
   problemBox.className = "warning";
@@ -72,15 +74,24 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
   };
   const twinNote = document.createElement("p");
   twinNote.dataset.testid = "live-plan-no-twin";
-  twinNote.textContent = "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets above have one).";
+  twinNote.textContent =
+    "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets above have one).";
   const confusionBox = document.createElement("div");
   const h = (tag: "h3", text: string) => {
     const e = document.createElement(tag);
     e.textContent = text;
     return e;
   };
-  root.append(controls, problemBox, para("SINN, resampled: ", accLine), para("", costLine), para("", calibrationLine), twinNote,
-    h("h3", "Confusion matrix"), confusionBox);
+  root.append(
+    controls,
+    problemBox,
+    para("SINN, resampled: ", accLine),
+    para("", costLine),
+    para("", calibrationLine),
+    twinNote,
+    h("h3", "Confusion matrix"),
+    confusionBox,
+  );
 
   const log: ProgressRecord[] = [];
   let requestStart = 0;
@@ -103,23 +114,29 @@ export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
     if (problem) return;
     requestStart = performance.now();
     const request = o.scheduler.latest + 1;
-    void o.scheduler.request(async (isCurrent) => {
-      const prepared = session.prepare(sizes);
-      logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
-      const c = prepared.compression;
-      costLine.dataset.params = String(c.after.params);
-      costLine.dataset.flops = String(c.after.flops);
-      costLine.dataset.compression = String(c.params);
-      costLine.textContent = o.costText(prepared);
-      calibrationLine.textContent = prepared.calibrated
-        ? `Batch-norm statistics re-estimated at these sizes on 256 training images (${prepared.calibrationMs.toFixed(0)} ms).`
-        : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
-      o.onPrepared?.(prepared);
-      await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], { isCurrent, yieldToPage: o.yieldToPage, onProgress: (p) => show(p, request) });
-    }).catch((error: unknown) => {
-      problemBox.hidden = false;
-      problemBox.textContent = `Resampling failed: ${error instanceof Error ? error.message : String(error)}`;
-    });
+    void o.scheduler
+      .request(async (isCurrent) => {
+        const prepared = session.prepare(sizes);
+        logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
+        const c = prepared.compression;
+        costLine.dataset.params = String(c.after.params);
+        costLine.dataset.flops = String(c.after.flops);
+        costLine.dataset.compression = String(c.params);
+        costLine.textContent = o.costText(prepared);
+        calibrationLine.textContent = prepared.calibrated
+          ? `Batch-norm statistics re-estimated at these sizes on 256 training images (${prepared.calibrationMs.toFixed(0)} ms).`
+          : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
+        o.onPrepared?.(prepared);
+        await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
+          isCurrent,
+          yieldToPage: o.yieldToPage,
+          onProgress: (p) => show(p, request),
+        });
+      })
+      .catch((error: unknown) => {
+        problemBox.hidden = false;
+        problemBox.textContent = `Resampling failed: ${error instanceof Error ? error.message : String(error)}`;
+      });
   };
   controls.addEventListener("input", changed);
 

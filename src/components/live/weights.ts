@@ -38,12 +38,13 @@ export function WeightMatrices(layers: readonly LayerMatrix[]): HTMLElement {
     const ctx = canvas.getContext("2d")!;
     let max = 1e-12;
     for (const v of layer.values) max = Math.max(max, Math.abs(v));
-    for (let r = 0; r < layer.rows; r++) for (let c = 0; c < layer.cols; c++) {
-      const t = layer.values[r * layer.cols + c] / max;
-      const a = Math.min(1, Math.abs(t));
-      ctx.fillStyle = t >= 0 ? `rgba(200,40,40,${a})` : `rgba(40,80,200,${a})`;
-      ctx.fillRect(c * cell, r * cell, cell, cell);
-    }
+    for (let r = 0; r < layer.rows; r++)
+      for (let c = 0; c < layer.cols; c++) {
+        const t = layer.values[r * layer.cols + c] / max;
+        const a = Math.min(1, Math.abs(t));
+        ctx.fillStyle = t >= 0 ? `rgba(200,40,40,${a})` : `rgba(40,80,200,${a})`;
+        ctx.fillRect(c * cell, r * cell, cell, cell);
+      }
     const caption = document.createElement("figcaption");
     caption.textContent = `${layer.id}: ${layer.rows} × ${layer.cols}`;
     fig.append(canvas, caption);

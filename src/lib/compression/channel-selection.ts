@@ -40,7 +40,8 @@ export function selectByL1(source: ArrayLike<number> | ChannelWeights, keep: num
   const n = norms.length;
   checkKeep(n, keep);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(norms[i]) || norms[i] < 0) throw new Error(`selectByL1: channel ${i} has norm ${norms[i]}; norms must be finite and non-negative`);
+    if (!Number.isFinite(norms[i]) || norms[i] < 0)
+      throw new Error(`selectByL1: channel ${i} has norm ${norms[i]}; norms must be finite and non-negative`);
   }
   const ranked = Array.from({ length: n }, (_, i) => i).sort((a, b) => norms[b] - norms[a] || a - b);
   return Int32Array.from(ranked.slice(0, keep)).sort();
@@ -48,13 +49,16 @@ export function selectByL1(source: ArrayLike<number> | ChannelWeights, keep: num
 
 /** `keep` distinct channels of `n` drawn uniformly, ascending. */
 export function selectRandom(n: number, keep: number, random: Random): Int32Array {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`selectRandom: channel count must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`selectRandom: channel count must be a positive integer, got ${n}`);
   checkKeep(n, keep);
   // Partial Fisher–Yates: the first `keep` entries are a uniform sample without replacement.
   const pool = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < keep; i++) {
     const j = i + Math.floor(random() * (n - i));
-    const t = pool[i]; pool[i] = pool[j]; pool[j] = t;
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
   }
   return pool.slice(0, keep).sort();
 }

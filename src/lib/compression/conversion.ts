@@ -10,9 +10,19 @@
  * (and prunes, see pruning.ts) through the same code.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { channelDistanceMatrix, groupChannelSlices, minimizeTotalVariation, type MinimizeTotalVariationOptions } from "./permutation.js";
+import {
+  channelDistanceMatrix,
+  groupChannelSlices,
+  minimizeTotalVariation,
+  type MinimizeTotalVariationOptions,
+} from "./permutation.js";
 import { ReferenceNet } from "../models/reference.js";
-import { REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup, type ReferenceInnOptions } from "../models/reference-inn.js";
+import {
+  REFERENCE_INN_GROUPS,
+  ReferenceInn,
+  type ReferenceInnGroup,
+  type ReferenceInnOptions,
+} from "../models/reference-inn.js";
 import type { ForwardContext, Model } from "../model.js";
 import type { WeightsParameter } from "../io/weights-file.js";
 
@@ -47,18 +57,30 @@ export function referenceChannelLayout(): GroupLayout[] {
 }
 
 /** Copy a model's parameters out of tfjs (names aligned with its trainable variables). */
-export function readParameters(model: { parameterNames: readonly string[]; trainableVariables: tf.Variable[] }): ParameterTensor[] {
-  return model.trainableVariables.map((v, i) => ({ name: model.parameterNames[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array }));
+export function readParameters(model: {
+  parameterNames: readonly string[];
+  trainableVariables: tf.Variable[];
+}): ParameterTensor[] {
+  return model.trainableVariables.map((v, i) => ({
+    name: model.parameterNames[i],
+    shape: v.shape.slice(),
+    values: v.dataSync().slice() as Float32Array,
+  }));
 }
 
 /** Assign parameters to a model by name; every variable must be given, with its exact shape. */
-export function assignParameters(model: { parameterNames: readonly string[]; trainableVariables: tf.Variable[] }, params: readonly ParameterTensor[], where = "assignParameters"): void {
+export function assignParameters(
+  model: { parameterNames: readonly string[]; trainableVariables: tf.Variable[] },
+  params: readonly ParameterTensor[],
+  where = "assignParameters",
+): void {
   const byName = new Map(params.map((p) => [p.name, p]));
   model.trainableVariables.forEach((v, i) => {
     const name = model.parameterNames[i];
     const p = byName.get(name);
     if (!p) throw new Error(`${where}: no values for parameter "${name}"`);
-    if (p.shape.join() !== v.shape.join()) throw new Error(`${where}: parameter "${name}" has shape [${p.shape}], the model expects [${v.shape}]`);
+    if (p.shape.join() !== v.shape.join())
+      throw new Error(`${where}: parameter "${name}" has shape [${p.shape}], the model expects [${v.shape}]`);
   });
   model.trainableVariables.forEach((v, i) => {
     const p = byName.get(model.parameterNames[i])!;
@@ -73,7 +95,12 @@ function find(params: readonly ParameterTensor[], name: string, where: string): 
 }
 
 /** Values of `values` (shape `shape`) with axis `axis` re-indexed: out[…, k, …] = in[…, index[k], …]. */
-export function gatherAxis(values: Float32Array, shape: readonly number[], axis: number, index: ArrayLike<number>): Float32Array {
+export function gatherAxis(
+  values: Float32Array,
+  shape: readonly number[],
+  axis: number,
+  index: ArrayLike<number>,
+): Float32Array {
   const n = shape[axis];
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -82,7 +109,8 @@ export function gatherAxis(values: Float32Array, shape: readonly number[], axis:
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < m; k++) {
       const c = index[k];
-      if (!(Number.isInteger(c) && c >= 0 && c < n)) throw new Error(`gatherAxis: channel index ${c} outside 0..${n - 1}`);
+      if (!(Number.isInteger(c) && c >= 0 && c < n))
+        throw new Error(`gatherAxis: channel index ${c} outside 0..${n - 1}`);
       const src = (o * n + c) * inner;
       out.set(values.subarray(src, src + inner), (o * m + k) * inner);
     }
@@ -94,15 +122,24 @@ export function gatherAxis(values: Float32Array, shape: readonly number[], axis:
  * Re-index every member axis of every group by `index[group]` (a permutation for reordering, an
  * ascending subset for pruning). Parameters no group touches are copied. Returns new parameters.
  */
-export function reindexChannels(params: readonly ParameterTensor[], layout: readonly GroupLayout[], index: Readonly<Record<string, ArrayLike<number>>>): ParameterTensor[] {
-  const out: ParameterTensor[] = params.map((p) => ({ name: p.name, shape: p.shape.slice(), values: Float32Array.from(p.values) }));
+export function reindexChannels(
+  params: readonly ParameterTensor[],
+  layout: readonly GroupLayout[],
+  index: Readonly<Record<string, ArrayLike<number>>>,
+): ParameterTensor[] {
+  const out: ParameterTensor[] = params.map((p) => ({
+    name: p.name,
+    shape: p.shape.slice(),
+    values: Float32Array.from(p.values),
+  }));
   for (const g of layout) {
     const idx = index[g.group];
     if (!idx) continue;
     for (const m of g.members) {
       const p = out.find((q) => q.name === m.parameter);
       if (!p) throw new Error(`reindexChannels: group "${g.group}" names unknown parameter "${m.parameter}"`);
-      if (!(m.axis >= 0 && m.axis < p.shape.length)) throw new Error(`reindexChannels: parameter "${p.name}" has no axis ${m.axis}`);
+      if (!(m.axis >= 0 && m.axis < p.shape.length))
+        throw new Error(`reindexChannels: parameter "${p.name}" has no axis ${m.axis}`);
       p.values = gatherAxis(p.values, p.shape, m.axis, idx);
       p.shape[m.axis] = idx.length;
     }
@@ -122,14 +159,20 @@ export interface GroupOrder {
 
 /** The channel slices of one group: every member tensor's values at each channel, laid end to end. */
 export function groupSlices(params: readonly ParameterTensor[], layout: GroupLayout): Float32Array[] {
-  return groupChannelSlices(layout.members.map((m) => {
-    const p = find(params, m.parameter, `group "${layout.group}"`);
-    return { data: p.values, shape: p.shape, axis: m.axis };
-  }));
+  return groupChannelSlices(
+    layout.members.map((m) => {
+      const p = find(params, m.parameter, `group "${layout.group}"`);
+      return { data: p.values, shape: p.shape, axis: m.axis };
+    }),
+  );
 }
 
 /** TV-minimising channel order of every group (2-opt with restarts; see permutation.ts). */
-export function channelOrders(params: readonly ParameterTensor[], layout: readonly GroupLayout[], options: MinimizeTotalVariationOptions = {}): GroupOrder[] {
+export function channelOrders(
+  params: readonly ParameterTensor[],
+  layout: readonly GroupLayout[],
+  options: MinimizeTotalVariationOptions = {},
+): GroupOrder[] {
   return layout.map((g) => {
     const D = channelDistanceMatrix(groupSlices(params, g));
     const { order, before, after } = minimizeTotalVariation(D, options);
@@ -138,7 +181,11 @@ export function channelOrders(params: readonly ParameterTensor[], layout: readon
 }
 
 /** Parameters with every group's channels reordered: the same function, smoother along each group. */
-export function permuteChannels(params: readonly ParameterTensor[], layout: readonly GroupLayout[], orders: readonly GroupOrder[]): ParameterTensor[] {
+export function permuteChannels(
+  params: readonly ParameterTensor[],
+  layout: readonly GroupLayout[],
+  orders: readonly GroupOrder[],
+): ParameterTensor[] {
   return reindexChannels(params, layout, Object.fromEntries(orders.map((o) => [o.group, o.order])));
 }
 
@@ -163,12 +210,12 @@ export function convertReferenceNet(net: ReferenceNet, options: ConvertOptions =
   const params = readParameters(net);
   const groups = options.keepOrder
     ? layout.map((g) => {
-      const D = channelDistanceMatrix(groupSlices(params, g));
-      const order = Int32Array.from(D, (_, i) => i);
-      let tv = 0;
-      for (let k = 0; k + 1 < order.length; k++) tv += D[k][k + 1];
-      return { group: g.group, channels: order.length, order, tvBefore: tv, tvAfter: tv };
-    })
+        const D = channelDistanceMatrix(groupSlices(params, g));
+        const order = Int32Array.from(D, (_, i) => i);
+        let tv = 0;
+        for (let k = 0; k + 1 < order.length; k++) tv += D[k][k + 1];
+        return { group: g.group, channels: order.length, order, tvBefore: tv, tvAfter: tv };
+      })
     : channelOrders(params, layout, options);
   const permuted = new ReferenceNet(net.input, 0);
   try {
@@ -188,8 +235,11 @@ export function innDiscreteParameters(inn: ReferenceInn): ParameterTensor[] {
   const sizes = inn.groups.sizes;
   return [...inn.convs, inn.dense].flatMap((layer) => {
     const { weight, bias } = layer.discreteWeights(sizes, false);
-    const out = [{ name: `${layer.id}.weight`, shape: weight.shape.slice(), values: Float32Array.from(weight.dataSync()) }];
-    if (bias) out.push({ name: `${layer.id}.bias`, shape: bias.shape.slice(), values: Float32Array.from(bias.dataSync()) });
+    const out = [
+      { name: `${layer.id}.weight`, shape: weight.shape.slice(), values: Float32Array.from(weight.dataSync()) },
+    ];
+    if (bias)
+      out.push({ name: `${layer.id}.bias`, shape: bias.shape.slice(), values: Float32Array.from(bias.dataSync()) });
     return out;
   });
 }
@@ -216,11 +266,18 @@ export class GridTuning implements Model {
   readonly parameterNames: readonly string[];
   private readonly tuned: readonly ReferenceInnGroup[];
 
-  constructor(readonly inn: ReferenceInn, options: GridTuningOptions = {}) {
+  constructor(
+    readonly inn: ReferenceInn,
+    options: GridTuningOptions = {},
+  ) {
     this.tuned = options.groups ?? REFERENCE_INN_GROUPS;
     // Only this tuning's groups (inn.enableGridTuning returns every trainable partition of the net).
-    const partitions = this.tuned.flatMap((g) => inn.groups.enableTrainablePartition(g, { fixedEndpoints: options.fixedEndpoints ?? true }).variables);
-    const biases = options.biases ? [...inn.convs, inn.dense].flatMap((l) => (l.biasNodes ? [{ name: `${l.id}.bias`, v: l.biasNodes }] : [])) : [];
+    const partitions = this.tuned.flatMap(
+      (g) => inn.groups.enableTrainablePartition(g, { fixedEndpoints: options.fixedEndpoints ?? true }).variables,
+    );
+    const biases = options.biases
+      ? [...inn.convs, inn.dense].flatMap((l) => (l.biasNodes ? [{ name: `${l.id}.bias`, v: l.biasNodes }] : []))
+      : [];
     this.trainableVariables = [...partitions, ...biases.map((b) => b.v)];
     this.parameterNames = [...partitions.map((p) => p.name), ...biases.map((b) => b.name)];
   }

@@ -34,10 +34,14 @@ export function groupChannelSlices(parts: ChannelTensor[]): Float32Array[] {
     }
     const size = p.shape.reduce((a, b) => a * b, 1);
     if (size !== p.data.length) {
-      throw new Error(`groupChannelSlices: part ${k} has ${p.data.length} values but shape [${p.shape.join(", ")}] needs ${size}`);
+      throw new Error(
+        `groupChannelSlices: part ${k} has ${p.data.length} values but shape [${p.shape.join(", ")}] needs ${size}`,
+      );
     }
     if (p.shape[p.axis] !== n) {
-      throw new Error(`groupChannelSlices: part ${k} has ${p.shape[p.axis]} channels on axis ${p.axis}, part 0 has ${n}`);
+      throw new Error(
+        `groupChannelSlices: part ${k} has ${p.shape[p.axis]} channels on axis ${p.axis}, part 0 has ${n}`,
+      );
     }
     length += size / n;
   });
@@ -66,7 +70,8 @@ export function channelDistanceMatrix(slices: ArrayLike<number>[]): DistanceMatr
   const len = slices[0].length;
   if (len === 0) throw new Error("channelDistanceMatrix: channel slices are empty");
   slices.forEach((s, i) => {
-    if (s.length !== len) throw new Error(`channelDistanceMatrix: slice ${i} has ${s.length} values, slice 0 has ${len}`);
+    if (s.length !== len)
+      throw new Error(`channelDistanceMatrix: slice ${i} has ${s.length} values, slice 0 has ${len}`);
   });
   const D = Array.from({ length: n }, () => new Float64Array(n));
   for (let i = 0; i < n; i++) {
@@ -76,7 +81,10 @@ export function channelDistanceMatrix(slices: ArrayLike<number>[]): DistanceMatr
       let sum = 0;
       for (let k = 0; k < len; k++) sum += Math.abs(a[k] - b[k]);
       const d = sum / len;
-      if (!Number.isFinite(d)) throw new Error(`channelDistanceMatrix: distance between channels ${i} and ${j} is ${d} (NaN or infinite weights)`);
+      if (!Number.isFinite(d))
+        throw new Error(
+          `channelDistanceMatrix: distance between channels ${i} and ${j} is ${d} (NaN or infinite weights)`,
+        );
       D[i][j] = d;
       D[j][i] = d;
     }
@@ -85,7 +93,8 @@ export function channelDistanceMatrix(slices: ArrayLike<number>[]): DistanceMatr
 }
 
 function checkOrder(n: number, order: ArrayLike<number>): void {
-  if (order.length !== n) throw new Error(`channel order has ${order.length} entries, the distance matrix has ${n} channels`);
+  if (order.length !== n)
+    throw new Error(`channel order has ${order.length} entries, the distance matrix has ${n} channels`);
   const seen = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const c = order[k];
@@ -127,7 +136,9 @@ export function twoOptDelta(D: DistanceMatrix, order: ArrayLike<number>, i: numb
 /** Reverse positions i..j of `order` in place. */
 export function reverseSegment(order: Int32Array, i: number, j: number): void {
   for (let l = i, r = j; l < r; l++, r--) {
-    const t = order[l]; order[l] = order[r]; order[r] = t;
+    const t = order[l];
+    order[l] = order[r];
+    order[r] = t;
   }
 }
 
@@ -161,7 +172,8 @@ function checkDistanceMatrix(D: DistanceMatrix): void {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const d = D[i][j];
-      if (!Number.isFinite(d) || d < 0) throw new Error(`distance matrix entry [${i}][${j}] is ${d}; distances must be finite and non-negative`);
+      if (!Number.isFinite(d) || d < 0)
+        throw new Error(`distance matrix entry [${i}][${j}] is ${d}; distances must be finite and non-negative`);
       if (j > i && Math.abs(d - D[j][i]) > 1e-9 * Math.max(1, Math.abs(d))) {
         throw new Error(`distance matrix is not symmetric: [${i}][${j}] = ${d} but [${j}][${i}] = ${D[j][i]}`);
       }
@@ -189,7 +201,8 @@ export interface ChannelOrder {
 export function minimizeTotalVariation(D: DistanceMatrix, options: MinimizeTotalVariationOptions = {}): ChannelOrder {
   checkDistanceMatrix(D);
   const restarts = options.restarts ?? 100;
-  if (!Number.isInteger(restarts) || restarts < 0) throw new Error(`restarts must be a non-negative integer, got ${restarts}`);
+  if (!Number.isInteger(restarts) || restarts < 0)
+    throw new Error(`restarts must be a non-negative integer, got ${restarts}`);
   const random = options.random ?? mulberry32(0);
   const n = D.length;
   const identity = Int32Array.from({ length: n }, (_, i) => i);
@@ -201,10 +214,16 @@ export function minimizeTotalVariation(D: DistanceMatrix, options: MinimizeTotal
     const candidate = permutation(random, n);
     twoOptDescent(D, candidate);
     const tv = totalVariation(D, candidate);
-    if (tv < bestTv) { best = candidate; bestTv = tv; }
+    if (tv < bestTv) {
+      best = candidate;
+      bestTv = tv;
+    }
   }
   // 2-opt from the identity only lowers TV, so this holds; keep it explicit against rounding.
-  if (bestTv > before) { best = identity; bestTv = before; }
+  if (bestTv > before) {
+    best = identity;
+    bestTv = before;
+  }
   return { order: best, before, after: bestTv };
 }
 

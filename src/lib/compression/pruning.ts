@@ -9,7 +9,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { Random } from "../random.js";
 import { selectByL1, selectRandom } from "./channel-selection.js";
-import { readParameters, reindexChannels, referenceChannelLayout, type GroupLayout, type ParameterTensor } from "./conversion.js";
+import {
+  readParameters,
+  reindexChannels,
+  referenceChannelLayout,
+  type GroupLayout,
+  type ParameterTensor,
+} from "./conversion.js";
 import { edgePad } from "../ops/edge-pad.js";
 import { REFERENCE_CONVS, type ReferenceNet } from "../models/reference.js";
 
@@ -31,7 +37,8 @@ export function selectChannels(
   const keep: Record<string, Int32Array> = {};
   for (const [group, size] of Object.entries(sizes)) {
     const g = layout.find((l) => l.group === group);
-    if (!g) throw new Error(`selectChannels: unknown group "${group}" (known: ${layout.map((l) => l.group).join(", ")})`);
+    if (!g)
+      throw new Error(`selectChannels: unknown group "${group}" (known: ${layout.map((l) => l.group).join(", ")})`);
     const filters = g.members.find((m) => m.role === "filters");
     if (!filters) throw new Error(`selectChannels: group "${group}" has no producer filters`);
     const p = params.find((q) => q.name === filters.parameter);
@@ -65,19 +72,23 @@ export class PrunedReferenceNet implements Model {
       if (!w) throw new Error(`PrunedReferenceNet: no parameter "${c.name}.weight"`);
       const out = w.shape[3];
       const shape = [c.kernel, c.kernel, inC, out];
-      if (w.shape.join() !== shape.join()) throw new Error(`PrunedReferenceNet: ${c.name}.weight has shape [${w.shape}], expected [${shape}]`);
+      if (w.shape.join() !== shape.join())
+        throw new Error(`PrunedReferenceNet: ${c.name}.weight has shape [${w.shape}], expected [${shape}]`);
       widths.push(out);
       inC = out;
     }
     const shapes: Record<string, number[]> = {
       "dense.weight": [inC, input.classes],
       "dense.bias": [input.classes],
-      "conv1.bias": [widths[0]], "conv2.bias": [widths[1]], "conv3.bias": [widths[2]],
+      "conv1.bias": [widths[0]],
+      "conv2.bias": [widths[1]],
+      "conv3.bias": [widths[2]],
     };
     this.trainableVariables = names.map((name) => {
       const p = params.find((q) => q.name === name);
       if (!p) throw new Error(`PrunedReferenceNet: no parameter "${name}"`);
-      if (shapes[name] && p.shape.join() !== shapes[name].join()) throw new Error(`PrunedReferenceNet: ${name} has shape [${p.shape}], expected [${shapes[name]}]`);
+      if (shapes[name] && p.shape.join() !== shapes[name].join())
+        throw new Error(`PrunedReferenceNet: ${name} has shape [${p.shape}], expected [${shapes[name]}]`);
       if (!p.values.every(Number.isFinite)) throw new Error(`PrunedReferenceNet: ${name} holds NaN or infinite values`);
       return tf.tidy(() => tf.variable(tf.tensor(p.values, p.shape, "float32"), false));
     });
@@ -92,13 +103,23 @@ export class PrunedReferenceNet implements Model {
       let h: tf.Tensor4D = tf.sub(tf.mul(images, 2), 1);
       REFERENCE_CONVS.forEach((c, i) => {
         const [weight, bias] = [this.trainableVariables[2 * i], this.trainableVariables[2 * i + 1]];
-        const a = tf.fused.conv2d({ x: edgePad(h, c.pad), filter: weight as tf.Tensor4D, strides: 1, pad: "valid", bias, activation: "relu" });
+        const a = tf.fused.conv2d({
+          x: edgePad(h, c.pad),
+          filter: weight as tf.Tensor4D,
+          strides: 1,
+          pad: "valid",
+          bias,
+          activation: "relu",
+        });
         maps.push(a);
         h = tf.avgPool(a, 2, 2, "valid");
       });
       const [batch, , , channels] = h.shape;
       const features = tf.reshape(tf.slice(h, [0, 0, 0, 0], [batch, 1, 1, channels]), [batch, channels]) as tf.Tensor2D;
-      const logits = tf.add(tf.matMul(features, this.trainableVariables[6] as tf.Tensor2D), this.trainableVariables[7]) as tf.Tensor2D;
+      const logits = tf.add(
+        tf.matMul(features, this.trainableVariables[6] as tf.Tensor2D),
+        this.trainableVariables[7],
+      ) as tf.Tensor2D;
       return { maps, logits };
     });
   }
@@ -119,7 +140,11 @@ export interface PruneReferenceOptions extends SelectChannelsOptions {
 }
 
 /** A pruned copy of a discrete reference net at `sizes` per hidden group (the net is left untouched). */
-export function pruneReferenceNet(net: ReferenceNet, sizes: Readonly<Record<string, number>>, options: PruneReferenceOptions): { model: PrunedReferenceNet; keep: Record<string, Int32Array> } {
+export function pruneReferenceNet(
+  net: ReferenceNet,
+  sizes: Readonly<Record<string, number>>,
+  options: PruneReferenceOptions,
+): { model: PrunedReferenceNet; keep: Record<string, Int32Array> } {
   const layout = referenceChannelLayout();
   const params = readParameters(net);
   const keep = selectChannels(params, layout, sizes, options.method, options);

@@ -6,7 +6,13 @@
  * description for every family and variant.
  */
 import { ChannelGroups, type GroupSizes } from "../integral/groups.js";
-import { layerNode, modelDescription, opNode, type ModelDescription, type ModelNodeDescription } from "../integral/description.js";
+import {
+  layerNode,
+  modelDescription,
+  opNode,
+  type ModelDescription,
+  type ModelNodeDescription,
+} from "../integral/description.js";
 import type { LayerDescription } from "../integral/layers.js";
 import type { NetworkPlan, PlanNode } from "./plan.js";
 
@@ -30,7 +36,9 @@ function weightLayer(node: PlanNode, groups: ChannelGroups, sizes: GroupSizes): 
     const outChannels = groups.sizeOf(outGroup, sizes);
     const depthwise = op.op === "depthwise-conv2d";
     const weights = depthwise ? kernel * kernel * inChannels : kernel * kernel * inChannels * outChannels;
-    const nodeWeights = depthwise ? kernel * kernel * groups.nodesOf(inGroup) : kernel * kernel * groups.nodesOf(inGroup) * groups.nodesOf(outGroup);
+    const nodeWeights = depthwise
+      ? kernel * kernel * groups.nodesOf(inGroup)
+      : kernel * kernel * groups.nodesOf(inGroup) * groups.nodesOf(outGroup);
     return {
       id: node.id,
       kind: op.op as LayerDescription["kind"],
@@ -68,8 +76,10 @@ function weightLayer(node: PlanNode, groups: ChannelGroups, sizes: GroupSizes): 
 export function describePlan(plan: NetworkPlan, sizes: Readonly<Record<string, number>> = {}): ModelDescription {
   const full = planFullSizes(plan);
   for (const [id, size] of Object.entries(sizes)) {
-    if (!plan.hidden.includes(id)) throw new Error(`describePlan ${plan.name}: "${id}" is not a resizable group (known: ${plan.hidden.join(", ")})`);
-    if (!Number.isInteger(size) || size < 1 || size > (full[id] as number)) throw new Error(`describePlan ${plan.name}: group "${id}" size must be an integer in 1…${full[id]}, got ${size}`);
+    if (!plan.hidden.includes(id))
+      throw new Error(`describePlan ${plan.name}: "${id}" is not a resizable group (known: ${plan.hidden.join(", ")})`);
+    if (!Number.isInteger(size) || size < 1 || size > (full[id] as number))
+      throw new Error(`describePlan ${plan.name}: group "${id}" size must be an integer in 1…${full[id]}, got ${size}`);
   }
   const at: GroupSizes = { ...full, ...sizes };
   // ChannelGroups only records sizes and kernels here; no tensor is created unless sampling is asked for.
@@ -88,7 +98,11 @@ export function describePlan(plan: NetworkPlan, sizes: Readonly<Record<string, n
       case "conv2d":
       case "pointwise-conv2d":
       case "depthwise-conv2d":
-        d = layerNode(weightLayer(node, groups, at) as LayerDescription, node.inputs, [Math.ceil((inShape[0] as number) / op.stride), Math.ceil((inShape[1] as number) / op.stride), channels]);
+        d = layerNode(weightLayer(node, groups, at) as LayerDescription, node.inputs, [
+          Math.ceil((inShape[0] as number) / op.stride),
+          Math.ceil((inShape[1] as number) / op.stride),
+          channels,
+        ]);
         break;
       case "dense":
         d = layerNode(weightLayer(node, groups, at) as LayerDescription, node.inputs, [channels]);
@@ -97,7 +111,11 @@ export function describePlan(plan: NetworkPlan, sizes: Readonly<Record<string, n
         d = { ...opNode(node.id, "batch-norm", node.inputs, node.group, [...inShape]), params: 2 * channels };
         break;
       case "max-pool":
-        d = opNode(node.id, "max-pool", node.inputs, node.group, [Math.ceil((inShape[0] as number) / op.stride), Math.ceil((inShape[1] as number) / op.stride), channels]);
+        d = opNode(node.id, "max-pool", node.inputs, node.group, [
+          Math.ceil((inShape[0] as number) / op.stride),
+          Math.ceil((inShape[1] as number) / op.stride),
+          channels,
+        ]);
         break;
       case "global-avg-pool":
         d = opNode(node.id, "global-avg-pool", node.inputs, node.group, [channels]);

@@ -20,7 +20,13 @@ import {
   IntegralPointwiseConv2d,
   type IntegralLayer,
 } from "../integral/layers.js";
-import { layerNode, modelDescription, opNode, type ModelDescription, type ModelNodeDescription } from "../integral/description.js";
+import {
+  layerNode,
+  modelDescription,
+  opNode,
+  type ModelDescription,
+  type ModelNodeDescription,
+} from "../integral/description.js";
 import { IntegralBatchNorm } from "../integral/batch-norm.js";
 import type { NetworkPlan, PlanNode } from "./plan.js";
 
@@ -65,10 +71,12 @@ export class IntegralGraphNet implements Model {
     if (!(p >= 0 && p <= 1)) throw new Error(`network ${plan.name}: fullSizeProbability must be in [0, 1], got ${p}`);
     this.fullSizeProbability = p;
     const momentum = options.batchNormMomentum ?? 0.1;
-    if (!(momentum > 0 && momentum <= 1)) throw new Error(`network ${plan.name}: batchNormMomentum must be in (0, 1], got ${momentum}`);
+    if (!(momentum > 0 && momentum <= 1))
+      throw new Error(`network ${plan.name}: batchNormMomentum must be in (0, 1], got ${momentum}`);
     this.batchNormMomentum = momentum;
     const last = plan.nodes[plan.nodes.length - 1];
-    if (!last || last.op.op !== "dense") throw new Error(`network ${plan.name}: a plan must end with the dense classifier`);
+    if (!last || last.op.op !== "dense")
+      throw new Error(`network ${plan.name}: a plan must end with the dense classifier`);
     this.name = plan.name;
     this.plan = plan;
     this.input = { ...plan.input };
@@ -85,12 +93,17 @@ export class IntegralGraphNet implements Model {
         this.layers.set(node.id, layer);
         const shape = layer.weightNodes.shape;
         // fan-in = every weight feeding one output: all dims but the last (depth-wise: the k×k taps).
-        const fanIn = node.op.op === "depthwise-conv2d" ? (shape[0] as number) * (shape[1] as number) : shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        const fanIn =
+          node.op.op === "depthwise-conv2d"
+            ? (shape[0] as number) * (shape[1] as number)
+            : shape.slice(0, -1).reduce((a, b) => a * b, 1);
         const weightSeed = deriveSeed(seed, index, 0);
         tf.tidy(() => {
           const weight = tf.tensor(initialWeights(weightSeed, shape, fanIn), shape);
           const biasNodes = layer.biasNodes;
-          const bias = biasNodes ? tf.tensor1d(initialWeights(deriveSeed(seed, index, 1), [biasNodes.size], fanIn)) : undefined;
+          const bias = biasNodes
+            ? tf.tensor1d(initialWeights(deriveSeed(seed, index, 1), [biasNodes.size], fanIn))
+            : undefined;
           layer.setFromDiscrete(weight, bias);
         });
         names.push(`${node.id}.weight`, ...(layer.biasNodes ? [`${node.id}.bias`] : []));
@@ -107,11 +120,32 @@ export class IntegralGraphNet implements Model {
     switch (op.op) {
       // Convs feed a batch-norm, whose β makes a conv bias redundant.
       case "conv2d":
-        return new IntegralConv2d(this.groups, { id, inGroup: op.inGroup, outGroup: op.outGroup, kernelSize: op.kernel, stride: op.stride, padding: "same", bias: false });
+        return new IntegralConv2d(this.groups, {
+          id,
+          inGroup: op.inGroup,
+          outGroup: op.outGroup,
+          kernelSize: op.kernel,
+          stride: op.stride,
+          padding: "same",
+          bias: false,
+        });
       case "pointwise-conv2d":
-        return new IntegralPointwiseConv2d(this.groups, { id, inGroup: op.inGroup, outGroup: op.outGroup, stride: op.stride, bias: false });
+        return new IntegralPointwiseConv2d(this.groups, {
+          id,
+          inGroup: op.inGroup,
+          outGroup: op.outGroup,
+          stride: op.stride,
+          bias: false,
+        });
       case "depthwise-conv2d":
-        return new IntegralDepthwiseConv2d(this.groups, { id, group: op.group, kernelSize: op.kernel, stride: op.stride, padding: "same", bias: false });
+        return new IntegralDepthwiseConv2d(this.groups, {
+          id,
+          group: op.group,
+          kernelSize: op.kernel,
+          stride: op.stride,
+          padding: "same",
+          bias: false,
+        });
       case "dense":
         return new IntegralDense(this.groups, { id, inGroup: op.inGroup, outGroup: op.outGroup });
       case "batch-norm":
@@ -151,7 +185,10 @@ export class IntegralGraphNet implements Model {
   /** Resample hidden groups (others keep their size) and compute the discrete weights now. */
   resample(sizes: Readonly<Record<string, number>>): void {
     for (const key of Object.keys(sizes)) {
-      if (!this.plan.hidden.includes(key)) throw new Error(`${this.name}.resample: "${key}" is not a resizable group (known: ${this.plan.hidden.join(", ")})`);
+      if (!this.plan.hidden.includes(key))
+        throw new Error(
+          `${this.name}.resample: "${key}" is not a resizable group (known: ${this.plan.hidden.join(", ")})`,
+        );
     }
     this.groups.resample(sizes);
     const current = this.groups.sizes;
@@ -164,9 +201,13 @@ export class IntegralGraphNet implements Model {
    * layer's weight (and bias), a batch-norm's per-channel scale and shift (calibrated statistics
    * included). The model's cached tensors: do not dispose; valid until the next resample or calibration.
    */
-  evaluationTensors(): Record<string, { weight: tf.Tensor; bias?: tf.Tensor } | { scale: tf.Tensor1D; shift: tf.Tensor1D }> {
+  evaluationTensors(): Record<
+    string,
+    { weight: tf.Tensor; bias?: tf.Tensor } | { scale: tf.Tensor1D; shift: tf.Tensor1D }
+  > {
     const current = this.groups.sizes;
-    const out: Record<string, { weight: tf.Tensor; bias?: tf.Tensor } | { scale: tf.Tensor1D; shift: tf.Tensor1D }> = {};
+    const out: Record<string, { weight: tf.Tensor; bias?: tf.Tensor } | { scale: tf.Tensor1D; shift: tf.Tensor1D }> =
+      {};
     for (const [id, layer] of this.layers) out[id] = layer.discreteWeights(current, false);
     for (const [id, norm] of this.norms) out[id] = norm.affine(current);
     return out;
@@ -186,7 +227,8 @@ export class IntegralGraphNet implements Model {
    * coin is drawn first from the step's source, so every data-parallel worker makes the same choice.
    */
   stepSizes(context: ForwardContext): GroupSizes {
-    if (context.training && context.random && this.randomSize && context.random() < this.fullSizeProbability) return this.groups.fullSizes;
+    if (context.training && context.random && this.randomSize && context.random() < this.fullSizeProbability)
+      return this.groups.fullSizes;
     return this.groups.stepSizes(context);
   }
 
@@ -205,7 +247,13 @@ export class IntegralGraphNet implements Model {
     });
   }
 
-  private evaluateNode(node: PlanNode, x: tf.Tensor[], images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor {
+  private evaluateNode(
+    node: PlanNode,
+    x: tf.Tensor[],
+    images: tf.Tensor4D,
+    sizes: GroupSizes,
+    training: boolean,
+  ): tf.Tensor {
     const op = node.op;
     switch (op.op) {
       case "input":
@@ -214,7 +262,11 @@ export class IntegralGraphNet implements Model {
       case "conv2d":
       case "pointwise-conv2d":
       case "depthwise-conv2d":
-        return (this.layers.get(node.id) as IntegralConv2d | IntegralDepthwiseConv2d).apply(x[0] as tf.Tensor4D, sizes, training);
+        return (this.layers.get(node.id) as IntegralConv2d | IntegralDepthwiseConv2d).apply(
+          x[0] as tf.Tensor4D,
+          sizes,
+          training,
+        );
       case "dense":
         return (this.layers.get(node.id) as IntegralDense).apply(x[0] as tf.Tensor2D, sizes, training);
       case "batch-norm":
@@ -249,17 +301,28 @@ export class IntegralGraphNet implements Model {
         case "pointwise-conv2d":
         case "depthwise-conv2d": {
           const layer = (this.layers.get(node.id) as IntegralLayer).describe(sizes);
-          d = layerNode(layer, node.inputs, [Math.ceil(inShape[0] / op.stride), Math.ceil(inShape[1] / op.stride), channels]);
+          d = layerNode(layer, node.inputs, [
+            Math.ceil(inShape[0] / op.stride),
+            Math.ceil(inShape[1] / op.stride),
+            channels,
+          ]);
           break;
         }
         case "dense":
           d = layerNode((this.layers.get(node.id) as IntegralDense).describe(sizes), node.inputs, [channels]);
           break;
         case "batch-norm":
-          d = { ...opNode(node.id, "batch-norm", node.inputs, node.group, [...inShape]), params: (this.norms.get(node.id) as IntegralBatchNorm).parameterCount(sizes) };
+          d = {
+            ...opNode(node.id, "batch-norm", node.inputs, node.group, [...inShape]),
+            params: (this.norms.get(node.id) as IntegralBatchNorm).parameterCount(sizes),
+          };
           break;
         case "max-pool":
-          d = opNode(node.id, "max-pool", node.inputs, node.group, [Math.ceil(inShape[0] / op.stride), Math.ceil(inShape[1] / op.stride), channels]);
+          d = opNode(node.id, "max-pool", node.inputs, node.group, [
+            Math.ceil(inShape[0] / op.stride),
+            Math.ceil(inShape[1] / op.stride),
+            channels,
+          ]);
           break;
         case "global-avg-pool":
           d = opNode(node.id, "global-avg-pool", node.inputs, node.group, [channels]);
@@ -302,7 +365,8 @@ export class IntegralGraphNet implements Model {
   estimateStatistics(batches: readonly tf.Tensor4D[], sizes: Readonly<Record<string, number>> = {}): void {
     if (batches.length === 0) throw new Error(`${this.name}.estimateStatistics: no batches`);
     for (const key of Object.keys(sizes)) {
-      if (!this.plan.hidden.includes(key)) throw new Error(`${this.name}.estimateStatistics: "${key}" is not a resizable group`);
+      if (!this.plan.hidden.includes(key))
+        throw new Error(`${this.name}.estimateStatistics: "${key}" is not a resizable group`);
     }
     const saved = this.groups.sizes;
     const full = { ...this.groups.fullSizes, ...sizes };

@@ -63,7 +63,11 @@ export class PlanBuilder {
   private block?: BlockRef;
   private readonly blockIds = new Set<string>();
 
-  constructor(readonly name: string, readonly input: InputShape, private readonly rangeOf: RangeRule) {
+  constructor(
+    readonly name: string,
+    readonly input: InputShape,
+    private readonly rangeOf: RangeRule,
+  ) {
     this.groups.push({ id: IMAGE_GROUP, size: input.channels });
     this.groupSize.set(IMAGE_GROUP, input.channels);
     this.add({ id: "input", inputs: [], group: IMAGE_GROUP, op: { op: "input" } });
@@ -72,7 +76,8 @@ export class PlanBuilder {
   /** A new hidden atomic group of `size` channels (training range from the plan's rule). */
   group(id: string, size: number): string {
     if (this.groupSize.has(id)) throw new Error(`plan ${this.name}: duplicate group "${id}"`);
-    if (!Number.isInteger(size) || size < 2) throw new Error(`plan ${this.name}: group "${id}" needs an integer size ≥ 2, got ${size}`);
+    if (!Number.isInteger(size) || size < 2)
+      throw new Error(`plan ${this.name}: group "${id}" needs an integer size ≥ 2, got ${size}`);
     this.groups.push({ id, size, range: this.rangeOf(size) });
     this.hidden.push(id);
     this.groupSize.set(id, size);
@@ -82,9 +87,13 @@ export class PlanBuilder {
   /** A composite group of existing atomic groups (concatenation). */
   composite(id: string, parts: string[]): string {
     if (this.groupSize.has(id)) throw new Error(`plan ${this.name}: duplicate group "${id}"`);
-    for (const p of parts) if (!this.groupSize.has(p)) throw new Error(`plan ${this.name}: composite "${id}" names unknown group "${p}"`);
+    for (const p of parts)
+      if (!this.groupSize.has(p)) throw new Error(`plan ${this.name}: composite "${id}" names unknown group "${p}"`);
     this.composites.push({ id, parts: [...parts] });
-    this.groupSize.set(id, parts.reduce((a, p) => a + (this.groupSize.get(p) as number), 0));
+    this.groupSize.set(
+      id,
+      parts.reduce((a, p) => a + (this.groupSize.get(p) as number), 0),
+    );
     return id;
   }
 
@@ -117,7 +126,8 @@ export class PlanBuilder {
   /** Add a node; returns its id. */
   add(node: PlanNode): string {
     if (this.nodeGroup.has(node.id)) throw new Error(`plan ${this.name}: duplicate node "${node.id}"`);
-    for (const i of node.inputs) if (!this.nodeGroup.has(i)) throw new Error(`plan ${this.name}: node "${node.id}" reads unknown node "${i}"`);
+    for (const i of node.inputs)
+      if (!this.nodeGroup.has(i)) throw new Error(`plan ${this.name}: node "${node.id}" reads unknown node "${i}"`);
     this.sizeOf(node.group);
     const withBlock = this.block && !node.block ? { ...node, block: { ...this.block } } : node;
     this.nodes.push(withBlock);
@@ -126,11 +136,21 @@ export class PlanBuilder {
   }
 
   conv(id: string, input: string, outGroup: string, kernel: number, stride = 1): string {
-    return this.add({ id, inputs: [input], group: outGroup, op: { op: "conv2d", inGroup: this.groupOf(input), outGroup, kernel, stride } });
+    return this.add({
+      id,
+      inputs: [input],
+      group: outGroup,
+      op: { op: "conv2d", inGroup: this.groupOf(input), outGroup, kernel, stride },
+    });
   }
 
   pointwise(id: string, input: string, outGroup: string, stride = 1): string {
-    return this.add({ id, inputs: [input], group: outGroup, op: { op: "pointwise-conv2d", inGroup: this.groupOf(input), outGroup, stride } });
+    return this.add({
+      id,
+      inputs: [input],
+      group: outGroup,
+      op: { op: "pointwise-conv2d", inGroup: this.groupOf(input), outGroup, stride },
+    });
   }
 
   depthwise(id: string, input: string, kernel: number, stride = 1): string {
@@ -154,13 +174,19 @@ export class PlanBuilder {
   /** Residual add: both inputs must be in one group (that is what links them). */
   addNodes(id: string, a: string, b: string): string {
     const g = this.groupOf(a);
-    if (this.groupOf(b) !== g) throw new Error(`plan ${this.name}: add "${id}" joins groups "${g}" and "${this.groupOf(b)}"; a residual add needs one group`);
+    if (this.groupOf(b) !== g)
+      throw new Error(
+        `plan ${this.name}: add "${id}" joins groups "${g}" and "${this.groupOf(b)}"; a residual add needs one group`,
+      );
     return this.add({ id, inputs: [a, b], group: g, op: { op: "add" } });
   }
 
   /** Concatenate branches into a new composite group made of their (atomic) groups. */
   concat(id: string, inputs: string[], group: string): string {
-    this.composite(group, inputs.map((i) => this.groupOf(i)));
+    this.composite(
+      group,
+      inputs.map((i) => this.groupOf(i)),
+    );
     return this.add({ id, inputs, group, op: { op: "concat", group } });
   }
 
@@ -174,7 +200,12 @@ export class PlanBuilder {
       this.groups.push({ id: CLASSES_GROUP, size: this.input.classes, quadrature: "none" });
       this.groupSize.set(CLASSES_GROUP, this.input.classes);
     }
-    this.add({ id, inputs: [input], group: CLASSES_GROUP, op: { op: "dense", inGroup: this.groupOf(input), outGroup: CLASSES_GROUP } });
+    this.add({
+      id,
+      inputs: [input],
+      group: CLASSES_GROUP,
+      op: { op: "dense", inGroup: this.groupOf(input), outGroup: CLASSES_GROUP },
+    });
     return this.plan();
   }
 

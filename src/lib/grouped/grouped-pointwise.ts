@@ -26,7 +26,11 @@ export interface GroupedPointwiseOptions {
  * every G; the batched matMul costs 1.3–2.8× dense for G ≤ 8 but 0.9× at G = 16 and 0.25× at G = 64.
  * The plain block-diagonal matMul is 4–12× dense in training (wasm matMul gradients) and is never chosen.
  */
-export function chooseGroupedStrategy(groups: number, _inPerGroup: number, _outPerGroup: number): Exclude<GroupedStrategy, "auto"> {
+export function chooseGroupedStrategy(
+  groups: number,
+  _inPerGroup: number,
+  _outPerGroup: number,
+): Exclude<GroupedStrategy, "auto"> {
   return groups >= BATCHED_MIN_GROUPS ? "batched" : "blockDiagonalConv";
 }
 
@@ -35,10 +39,15 @@ export const BATCHED_MIN_GROUPS = 16;
 
 function checkShapes(x: tf.Tensor, weights: tf.Tensor): { groups: number; ci: number; co: number } {
   if (x.rank !== 4) throw new Error(`groupedPointwiseConv: input must be NHWC rank 4, got shape [${x.shape}]`);
-  if (weights.rank !== 3) throw new Error(`groupedPointwiseConv: weights must be [groups, inPerGroup, outPerGroup], got shape [${weights.shape}]`);
+  if (weights.rank !== 3)
+    throw new Error(
+      `groupedPointwiseConv: weights must be [groups, inPerGroup, outPerGroup], got shape [${weights.shape}]`,
+    );
   const [groups, ci, co] = weights.shape as [number, number, number];
   if (x.shape[3] !== groups * ci) {
-    throw new Error(`groupedPointwiseConv: input has ${x.shape[3]} channels but weights expect ${groups} groups × ${ci} = ${groups * ci}`);
+    throw new Error(
+      `groupedPointwiseConv: input has ${x.shape[3]} channels but weights expect ${groups} groups × ${ci} = ${groups * ci}`,
+    );
   }
   return { groups, ci, co };
 }
@@ -58,9 +67,16 @@ export function blockDiagonal(weights: tf.Tensor3D): tf.Tensor2D {
  * Grouped 1×1 convolution: x [B, H, W, G·ci], weights [G, ci, co] → [B, H, W, G·co].
  * Output channel g·co + j is the dot product of group g's inputs with weights[g, :, j].
  */
-export function groupedPointwiseConv(x: tf.Tensor4D, weights: tf.Tensor3D, options: GroupedPointwiseOptions = {}): tf.Tensor4D {
+export function groupedPointwiseConv(
+  x: tf.Tensor4D,
+  weights: tf.Tensor3D,
+  options: GroupedPointwiseOptions = {},
+): tf.Tensor4D {
   const { groups, ci, co } = checkShapes(x, weights);
-  const strategy = options.strategy === undefined || options.strategy === "auto" ? chooseGroupedStrategy(groups, ci, co) : options.strategy;
+  const strategy =
+    options.strategy === undefined || options.strategy === "auto"
+      ? chooseGroupedStrategy(groups, ci, co)
+      : options.strategy;
   const [b, h, w] = x.shape;
   const n = b * h * w;
   return tf.tidy(() => {

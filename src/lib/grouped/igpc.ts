@@ -11,7 +11,12 @@
  * Both K and L are linear (bias optional); activations and normalisation belong to the model.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { UnevenGroupedPointwise, unevenGroupedPlan, type GroupWiring, type UnevenGroupedPointwiseOptions } from "./uneven-grouped-pointwise.js";
+import {
+  UnevenGroupedPointwise,
+  unevenGroupedPlan,
+  type GroupWiring,
+  type UnevenGroupedPointwiseOptions,
+} from "./uneven-grouped-pointwise.js";
 import { ChannelPermutation, interleavePermutation } from "./interleave.js";
 import { mulberry32 } from "../random.js";
 
@@ -52,18 +57,28 @@ export class InterleavedGroupedPointwise {
     const name = options.name ?? "igpc";
     this.inChannels = inChannels;
     this.filters = filters;
-    this.k = new UnevenGroupedPointwise(inChannels, filters, channelsPerGroup, { ...options, random, name: `${name}_K` });
+    this.k = new UnevenGroupedPointwise(inChannels, filters, channelsPerGroup, {
+      ...options,
+      random,
+      name: `${name}_K`,
+    });
     const mode = options.interGroup ?? "auto";
     const possible = this.k.plan.groups > 1 && filters >= channelsPerGroup;
     if (mode === "always" && !possible) {
       this.k.dispose();
-      throw new Error(`InterleavedGroupedPointwise: layer L impossible for ${inChannels}→${filters} with Ch = ${channelsPerGroup} (K has ${this.k.plan.groups} group(s); L needs F ≥ Ch)`);
+      throw new Error(
+        `InterleavedGroupedPointwise: layer L impossible for ${inChannels}→${filters} with Ch = ${channelsPerGroup} (K has ${this.k.plan.groups} group(s); L needs F ≥ Ch)`,
+      );
     }
     const withL = mode === "always" || (mode === "auto" && possible && inChannels >= filters);
     if (withL) {
       const step = Math.floor(filters / channelsPerGroup);
       this.interleave = step > 1 ? new ChannelPermutation(interleavePermutation(filters, step)) : null;
-      this.l = new UnevenGroupedPointwise(filters, filters, channelsPerGroup, { ...options, random, name: `${name}_L` });
+      this.l = new UnevenGroupedPointwise(filters, filters, channelsPerGroup, {
+        ...options,
+        random,
+        name: `${name}_L`,
+      });
     } else {
       this.interleave = null;
       this.l = null;
@@ -86,16 +101,25 @@ export class InterleavedGroupedPointwise {
   /** Wiring as plain data (see IgpcWiring). */
   wiring(): IgpcWiring {
     const kp = this.k.plan;
-    const perm = this.interleave ? this.interleave.perm : this.l ? Array.from({ length: this.filters }, (_, j) => j) : null;
+    const perm = this.interleave
+      ? this.interleave.perm
+      : this.l
+        ? Array.from({ length: this.filters }, (_, j) => j)
+        : null;
     const lp = this.l?.plan;
     return {
       inChannels: this.inChannels,
       filters: this.filters,
       k: { groups: kp.wiring, replicated: kp.replicated, paddedChannels: kp.paddedChannels },
       interleave: this.l ? perm : null,
-      l: lp && perm
-        ? { groups: lp.wiring.map((g) => ({ ...g, inputs: g.inputs.map((j) => perm[j]) })), replicated: lp.replicated, paddedChannels: lp.paddedChannels }
-        : null,
+      l:
+        lp && perm
+          ? {
+              groups: lp.wiring.map((g) => ({ ...g, inputs: g.inputs.map((j) => perm[j]) })),
+              replicated: lp.replicated,
+              paddedChannels: lp.paddedChannels,
+            }
+          : null,
     };
   }
 
@@ -116,7 +140,8 @@ export class InterleavedGroupedPointwise {
    * Returns W [inChannels, filters] row-major and b [filters].
    */
   denseEquivalent(): { matrix: Float32Array; bias: Float32Array } {
-    const cin = this.inChannels, f = this.filters;
+    const cin = this.inChannels,
+      f = this.filters;
     const wk = this.k.denseMatrix();
     const bk = this.k.bias ? this.k.bias.dataSync() : new Float32Array(f);
     const matrix = Float32Array.from(wk);

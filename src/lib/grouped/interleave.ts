@@ -7,8 +7,10 @@ import * as tf from "@tensorflow/tfjs-core";
 
 /** perm[k] = the input channel that lands at position k. Works for any channel count (no divisibility). */
 export function interleavePermutation(channels: number, step: number): number[] {
-  if (!Number.isInteger(channels) || channels <= 0) throw new Error(`interleavePermutation: channels must be a positive integer, got ${channels}`);
-  if (!Number.isInteger(step) || step <= 0) throw new Error(`interleavePermutation: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(channels) || channels <= 0)
+    throw new Error(`interleavePermutation: channels must be a positive integer, got ${channels}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new Error(`interleavePermutation: step must be a positive integer, got ${step}`);
   const perm: number[] = [];
   for (let s = 0; s < Math.min(step, channels); s++) for (let j = s; j < channels; j += step) perm.push(j);
   return perm;
@@ -16,7 +18,9 @@ export function interleavePermutation(channels: number, step: number): number[] 
 
 export function inversePermutation(perm: number[]): number[] {
   const inv = new Array<number>(perm.length);
-  perm.forEach((p, k) => { inv[p] = k; });
+  perm.forEach((p, k) => {
+    inv[p] = k;
+  });
   return inv;
 }
 
@@ -38,7 +42,8 @@ export class ChannelPermutation {
     this.perm = perm.slice();
     this.forwardIndex = tf.tensor1d(perm, "int32");
     this.inverseIndex = tf.tensor1d(inversePermutation(perm), "int32");
-    const fwd = this.forwardIndex, inv = this.inverseIndex;
+    const fwd = this.forwardIndex,
+      inv = this.inverseIndex;
     // customGrad's typing passes (...inputs, save); this op has one input.
     this.op = tf.customGrad(((x: tf.Tensor) => ({
       value: tf.gather(x, fwd, x.rank - 1),

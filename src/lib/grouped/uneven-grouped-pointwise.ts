@@ -47,7 +47,8 @@ export interface UnevenGroupedPlan {
 }
 
 function checkCount(file: string, name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${file}: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${file}: ${name} must be a positive integer, got ${value}`);
 }
 
 /** Plan the groups of an uneven grouped 1×1 conv (see the module comment). */
@@ -74,13 +75,27 @@ export function unevenGroupedPlan(inChannels: number, filters: number, channelsP
     return { paddedInputs, inputs: paddedInputs.map(source) };
   };
   for (let g = 0; g < groups; g++) {
-    wiring.push({ ...groupInputs(g), outputs: Array.from({ length: filtersPerGroup }, (_, j) => g * filtersPerGroup + j), oneFilter: false });
+    wiring.push({
+      ...groupInputs(g),
+      outputs: Array.from({ length: filtersPerGroup }, (_, j) => g * filtersPerGroup + j),
+      oneFilter: false,
+    });
   }
   const mainFilters = groups * filtersPerGroup;
-  for (let e = 0; e < oneFilterGroups; e++) wiring.push({ ...groupInputs(e), outputs: [mainFilters + e], oneFilter: true });
+  for (let e = 0; e < oneFilterGroups; e++)
+    wiring.push({ ...groupInputs(e), outputs: [mainFilters + e], oneFilter: true });
   return {
-    inChannels, filters, requestedChannelsPerGroup: channelsPerGroup, channelsPerGroup: perGroup, groups, paddedChannels,
-    replicated, filtersPerGroup, mainFilters, oneFilterGroups, wiring,
+    inChannels,
+    filters,
+    requestedChannelsPerGroup: channelsPerGroup,
+    channelsPerGroup: perGroup,
+    groups,
+    paddedChannels,
+    replicated,
+    filtersPerGroup,
+    mainFilters,
+    oneFilterGroups,
+    wiring,
     weightCount: mainFilters * perGroup + oneFilterGroups * perGroup,
   };
 }
@@ -97,7 +112,13 @@ export interface UnevenGroupedPointwiseOptions extends GroupedPointwiseOptions {
 }
 
 /** He-normal [groups, fanIn, fanOut] weights from a seeded source. */
-export function heNormalGroupWeights(random: Random, groups: number, fanIn: number, fanOut: number, name: string): tf.Variable {
+export function heNormalGroupWeights(
+  random: Random,
+  groups: number,
+  fanIn: number,
+  fanOut: number,
+  name: string,
+): tf.Variable {
   const values = new Float32Array(groups * fanIn * fanOut);
   const std = Math.sqrt(2 / fanIn);
   for (let i = 0; i < values.length; i++) values[i] = gaussian(random) * std;
@@ -116,31 +137,50 @@ export class UnevenGroupedPointwise {
   readonly bias: tf.Variable | null;
   private readonly strategy: GroupedPointwiseOptions["strategy"];
 
-  constructor(inChannels: number, filters: number, channelsPerGroup: number, options: UnevenGroupedPointwiseOptions = {}) {
+  constructor(
+    inChannels: number,
+    filters: number,
+    channelsPerGroup: number,
+    options: UnevenGroupedPointwiseOptions = {},
+  ) {
     this.plan = unevenGroupedPlan(inChannels, filters, channelsPerGroup);
     const random = options.random ?? mulberry32(options.seed ?? 1);
     const name = options.name ?? "uneven_pw";
     const p = this.plan;
     this.mainWeights = heNormalGroupWeights(random, p.groups, p.channelsPerGroup, p.filtersPerGroup, `${name}_main`);
-    this.oneFilterWeights = p.oneFilterGroups > 0 ? heNormalGroupWeights(random, p.oneFilterGroups, p.channelsPerGroup, 1, `${name}_extra`) : null;
-    this.bias = options.useBias === false ? null : tf.tidy(() => tf.variable(tf.zeros([filters]), true, `${name}_bias_${UNIQUE.next++}`));
+    this.oneFilterWeights =
+      p.oneFilterGroups > 0
+        ? heNormalGroupWeights(random, p.oneFilterGroups, p.channelsPerGroup, 1, `${name}_extra`)
+        : null;
+    this.bias =
+      options.useBias === false
+        ? null
+        : tf.tidy(() => tf.variable(tf.zeros([filters]), true, `${name}_bias_${UNIQUE.next++}`));
     this.strategy = options.strategy;
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [this.mainWeights, ...(this.oneFilterWeights ? [this.oneFilterWeights] : []), ...(this.bias ? [this.bias] : [])];
+    return [
+      this.mainWeights,
+      ...(this.oneFilterWeights ? [this.oneFilterWeights] : []),
+      ...(this.bias ? [this.bias] : []),
+    ];
   }
 
   /** x [B, H, W, inChannels] → [B, H, W, filters]. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const p = this.plan;
-    if (x.shape[3] !== p.inChannels) throw new Error(`UnevenGroupedPointwise: expected ${p.inChannels} input channels, got ${x.shape[3]}`);
+    if (x.shape[3] !== p.inChannels)
+      throw new Error(`UnevenGroupedPointwise: expected ${p.inChannels} input channels, got ${x.shape[3]}`);
     return tf.tidy(() => {
       const padded = padChannelsByCopy(x, p.paddedChannels);
       let y = groupedPointwiseConv(padded, this.mainWeights as tf.Tensor3D, { strategy: this.strategy });
       if (this.oneFilterWeights) {
         const head = tf.slice(padded, [0, 0, 0, 0], [-1, -1, -1, p.oneFilterGroups * p.channelsPerGroup]);
-        y = tf.concat([y, groupedPointwiseConv(head, this.oneFilterWeights as tf.Tensor3D, { strategy: this.strategy })], 3);
+        y = tf.concat(
+          [y, groupedPointwiseConv(head, this.oneFilterWeights as tf.Tensor3D, { strategy: this.strategy })],
+          3,
+        );
       }
       return this.bias ? tf.add(y, this.bias) : y;
     });
@@ -155,7 +195,9 @@ export class UnevenGroupedPointwise {
     p.wiring.forEach((g, gi) => {
       g.outputs.forEach((o, j) => {
         g.inputs.forEach((src, i) => {
-          const w = g.oneFilter ? extra![(gi - p.groups) * p.channelsPerGroup + i] : main[(gi * p.channelsPerGroup + i) * p.filtersPerGroup + j];
+          const w = g.oneFilter
+            ? extra![(gi - p.groups) * p.channelsPerGroup + i]
+            : main[(gi * p.channelsPerGroup + i) * p.filtersPerGroup + j];
           m[src * p.filters + o] += w;
         });
       });

@@ -33,7 +33,8 @@ export function modelCost(model: DescribableModel, sizes: GroupSizes = {}): Mode
   const full = model.groups.fullSizes;
   for (const [id, size] of Object.entries(sizes)) {
     if (!(id in full)) throw new Error(`accounting: unknown group "${id}" (known: ${Object.keys(full).join(", ")})`);
-    if (!Number.isInteger(size) || size < 1 || size > full[id]) throw new Error(`accounting: group "${id}" size must be an integer in [1, ${full[id]}], got ${size}`);
+    if (!Number.isInteger(size) || size < 1 || size > full[id])
+      throw new Error(`accounting: group "${id}" size must be an integer in [1, ${full[id]}], got ${size}`);
   }
   const d = model.describe({ ...full, ...sizes });
   return { params: d.params, flops: d.flops };
@@ -43,14 +44,22 @@ export function modelCost(model: DescribableModel, sizes: GroupSizes = {}): Mode
 export function compressionAt(model: DescribableModel, sizes: GroupSizes): Compression {
   const after = modelCost(model, sizes);
   const full = modelCost(model);
-  return { sizes: { ...model.groups.fullSizes, ...sizes }, after, full, params: 1 - after.params / full.params, flops: 1 - after.flops / full.flops };
+  return {
+    sizes: { ...model.groups.fullSizes, ...sizes },
+    after,
+    full,
+    params: 1 - after.params / full.params,
+    flops: 1 - after.flops / full.flops,
+  };
 }
 
 /** Sizes keeping `fraction` of each named group's full size: max(1, round(fraction · full)). */
 export function sizesAtFraction(full: GroupSizes, groups: readonly string[], fraction: number): Record<string, number> {
   if (!(fraction > 0 && fraction <= 1)) throw new Error(`sizesAtFraction: fraction must be in (0, 1], got ${fraction}`);
-  return Object.fromEntries(groups.map((g) => {
-    if (!(g in full)) throw new Error(`sizesAtFraction: unknown group "${g}"`);
-    return [g, Math.max(1, Math.round(fraction * full[g]))];
-  }));
+  return Object.fromEntries(
+    groups.map((g) => {
+      if (!(g in full)) throw new Error(`sizesAtFraction: unknown group "${g}"`);
+      return [g, Math.max(1, Math.round(fraction * full[g]))];
+    }),
+  );
 }

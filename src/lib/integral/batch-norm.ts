@@ -93,7 +93,14 @@ export class IntegralBatchNorm {
   private cachedAffine?: { key: string; data: object[]; scale: tf.Tensor1D; shift: tf.Tensor1D };
   private readonly scatterCache = new Map<string, tf.Tensor2D>();
   /** Cumulative-average state of `estimateStatistics` (batches seen), undefined when not estimating. */
-  private estimating?: { batches: number; size?: number; sizesKey?: string; full?: boolean; mean?: tf.Tensor1D; variance?: tf.Tensor1D };
+  private estimating?: {
+    batches: number;
+    size?: number;
+    sizesKey?: string;
+    full?: boolean;
+    mean?: tf.Tensor1D;
+    variance?: tf.Tensor1D;
+  };
   /** Statistics re-estimated at a reduced size (by size); dropped by the next training step. */
   /**
    * Keyed by the sizes of ALL atomic groups, not just this one: a channel's statistics depend on the
@@ -116,7 +123,10 @@ export class IntegralBatchNorm {
     this.momentum = momentum;
     this.epsilon = epsilon;
     const update = options.statisticsUpdate ?? "full-size";
-    if (update !== "full-size" && update !== "every-size") throw new Error(`${options.id}: statisticsUpdate must be "full-size" or "every-size", got ${JSON.stringify(update)}`);
+    if (update !== "full-size" && update !== "every-size")
+      throw new Error(
+        `${options.id}: statisticsUpdate must be "full-size" or "every-size", got ${JSON.stringify(update)}`,
+      );
     this.statisticsUpdate = update;
     const n = groups.nodesOf(options.group);
     this.gammaNodes = variable(`${options.id}_gamma`, () => tf.ones([n]), true);
@@ -157,7 +167,8 @@ export class IntegralBatchNorm {
   /** y = γ (x − μ)/√(σ² + ε) + β over the channel axis (last) of x [batch, h, w, c]. */
   apply(x: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor4D {
     const size = this.groups.sizeOf(this.group, sizes);
-    if (x.shape[3] !== size) throw new Error(`${this.id}: input has ${x.shape[3]} channels, group "${this.group}" has size ${size}`);
+    if (x.shape[3] !== size)
+      throw new Error(`${this.id}: input has ${x.shape[3]} channels, group "${this.group}" has size ${size}`);
     if (!training) {
       const { scale, shift } = this.affine(sizes);
       return tf.tidy(() => tf.add(tf.mul(x, scale), shift));
@@ -171,7 +182,13 @@ export class IntegralBatchNorm {
       const beta = sampleAxis(this.betaNodes as tf.Tensor1D, 0, matrix);
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
       const count = x.shape[0] * x.shape[1] * x.shape[2];
-      this.updateStatistics(mean as tf.Tensor1D, tf.mul(variance, count / Math.max(count - 1, 1)) as tf.Tensor1D, size, matrix, sizes);
+      this.updateStatistics(
+        mean as tf.Tensor1D,
+        tf.mul(variance, count / Math.max(count - 1, 1)) as tf.Tensor1D,
+        size,
+        matrix,
+        sizes,
+      );
       const y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
       return tf.add(tf.mul(y, gamma), beta) as tf.Tensor4D;
     });
@@ -188,16 +205,27 @@ export class IntegralBatchNorm {
     return Object.keys(full).every((g) => sizes[g] === full[g]);
   }
 
-  private updateStatistics(mean: tf.Tensor1D, variance: tf.Tensor1D, size: number, matrix: tf.Tensor2D, sizes: GroupSizes): void {
+  private updateStatistics(
+    mean: tf.Tensor1D,
+    variance: tf.Tensor1D,
+    size: number,
+    matrix: tf.Tensor2D,
+    sizes: GroupSizes,
+  ): void {
     if (this.estimating) {
       const e = this.estimating;
       const sizesKey = this.sizesKey(sizes);
-      if (e.sizesKey !== undefined && e.sizesKey !== sizesKey) throw new Error(`${this.id}: one estimation needs one size, got passes at ${e.size} and ${size}${e.size === size ? " (other groups differ)" : ""}`);
+      if (e.sizesKey !== undefined && e.sizesKey !== sizesKey)
+        throw new Error(
+          `${this.id}: one estimation needs one size, got passes at ${e.size} and ${size}${e.size === size ? " (other groups differ)" : ""}`,
+        );
       // Cumulative average: deterministic and independent of the batch order.
       const k = e.batches + 1;
       const next = tf.tidy(() => ({
         mean: tf.keep(e.mean ? tf.add(tf.mul(e.mean, (k - 1) / k), tf.div(mean, k)) : tf.clone(mean)) as tf.Tensor1D,
-        variance: tf.keep(e.variance ? tf.add(tf.mul(e.variance, (k - 1) / k), tf.div(variance, k)) : tf.clone(variance)) as tf.Tensor1D,
+        variance: tf.keep(
+          e.variance ? tf.add(tf.mul(e.variance, (k - 1) / k), tf.div(variance, k)) : tf.clone(variance),
+        ) as tf.Tensor1D,
       }));
       tf.dispose([e.mean, e.variance].filter((t): t is tf.Tensor1D => t !== undefined));
       this.estimating = { batches: k, size, sizesKey, full: this.atFullSize(sizes), ...next };
@@ -206,9 +234,14 @@ export class IntegralBatchNorm {
     if (this.statisticsUpdate === "full-size" && !this.atFullSize(sizes)) return;
     const p = this.scatter(size);
     tf.tidy(() => {
-      for (const [nodes, batch] of [[this.meanNodes, mean], [this.varianceNodes, variance]] as const) {
+      for (const [nodes, batch] of [
+        [this.meanNodes, mean],
+        [this.varianceNodes, variance],
+      ] as const) {
         const residual = tf.sub(batch, sampleAxis(nodes as tf.Tensor1D, 0, matrix));
-        nodes.assign(tf.add(nodes, tf.mul(tf.squeeze(tf.matMul(p, tf.reshape(residual, [-1, 1])), [1]), this.momentum)));
+        nodes.assign(
+          tf.add(nodes, tf.mul(tf.squeeze(tf.matMul(p, tf.reshape(residual, [-1, 1])), [1]), this.momentum)),
+        );
       }
     });
   }

@@ -6,7 +6,17 @@
 import type { GroupDescription } from "./groups.js";
 import type { IntegralLayerKind, LayerDescription } from "./layers.js";
 
-export type OpKind = "input" | "relu" | "avg-pool" | "max-pool" | "global-avg-pool" | "take-position" | "add" | "concat" | "batch-norm" | "output";
+export type OpKind =
+  | "input"
+  | "relu"
+  | "avg-pool"
+  | "max-pool"
+  | "global-avg-pool"
+  | "take-position"
+  | "add"
+  | "concat"
+  | "batch-norm"
+  | "output";
 
 /** The block a node belongs to, so a drawing can collapse it into one box. */
 export interface BlockRef {
@@ -44,7 +54,11 @@ export interface ModelDescription {
 }
 
 /** Total a list of nodes into a model description. */
-export function modelDescription(name: string, groups: GroupDescription[], nodes: ModelNodeDescription[]): ModelDescription {
+export function modelDescription(
+  name: string,
+  groups: GroupDescription[],
+  nodes: ModelNodeDescription[],
+): ModelDescription {
   return {
     name,
     groups,
@@ -70,6 +84,12 @@ export function layerNode(layer: LayerDescription, inputs: string[], outputShape
 }
 
 /** A parameter-free op node. */
-export function opNode(id: string, kind: OpKind, inputs: string[], group: string, outputShape: number[]): ModelNodeDescription {
+export function opNode(
+  id: string,
+  kind: OpKind,
+  inputs: string[],
+  group: string,
+  outputShape: number[],
+): ModelNodeDescription {
   return { id, kind, inputs, group, outputShape, params: 0, flops: 0 };
 }

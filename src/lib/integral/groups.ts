@@ -8,7 +8,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext } from "../model.js";
 import { cubicKernel, type InterpolationKernel } from "../math/interpolation.js";
-import { checkSizeRange, drawPartitionSize, TrainablePartition, uniformPartition, type SizeRange } from "../math/partition.js";
+import {
+  checkSizeRange,
+  drawPartitionSize,
+  TrainablePartition,
+  uniformPartition,
+  type SizeRange,
+} from "../math/partition.js";
 import { quadratureWeights, trapezoidWeightsTensor } from "../math/quadrature.js";
 import { interpolationMatrix, interpolationMatrixTensor } from "../math/sampling.js";
 
@@ -105,27 +111,44 @@ export class ChannelGroups {
   /** Bumped whenever a partition changes; layers key their cached weights on it. */
   private revision = 0;
 
-  constructor(atomic: AtomicGroupOptions[], composite: CompositeGroupOptions[] = [], sampling: SizeSamplingOptions = {}) {
+  constructor(
+    atomic: AtomicGroupOptions[],
+    composite: CompositeGroupOptions[] = [],
+    sampling: SizeSamplingOptions = {},
+  ) {
     const p = sampling.fullSizeProbability ?? 0;
     if (!(p >= 0 && p <= 1)) throw new Error(`ChannelGroups: fullSizeProbability must be in [0, 1], got ${p}`);
     this.fullSizeProbability = p;
     const shared = sampling.sharedDrawProbability ?? 0;
-    if (!(shared >= 0 && shared <= 1)) throw new Error(`ChannelGroups: sharedDrawProbability must be in [0, 1], got ${shared}`);
+    if (!(shared >= 0 && shared <= 1))
+      throw new Error(`ChannelGroups: sharedDrawProbability must be in [0, 1], got ${shared}`);
     this.sharedDrawProbability = shared;
     for (const g of atomic) {
       if (this.atomic.has(g.id)) throw new Error(`ChannelGroups: duplicate group id "${g.id}"`);
-      if (!Number.isInteger(g.size) || g.size < 1) throw new Error(`ChannelGroups: group "${g.id}" size must be a positive integer, got ${g.size}`);
+      if (!Number.isInteger(g.size) || g.size < 1)
+        throw new Error(`ChannelGroups: group "${g.id}" size must be a positive integer, got ${g.size}`);
       const range = g.range ?? { min: g.size, max: g.size };
       checkSizeRange(range, g.size, `ChannelGroups: group "${g.id}"`);
       const quadrature = g.quadrature ?? (g.size <= 3 ? "none" : "trapezoid");
-      if (quadrature !== "none" && g.size < 2) throw new Error(`ChannelGroups: group "${g.id}" has 1 node; it cannot carry a quadrature`);
-      this.atomic.set(g.id, { id: g.id, nodes: g.size, range: { ...range }, quadrature, kernel: g.kernel ?? cubicKernel(), volume: (g.size - 1) / 2 });
+      if (quadrature !== "none" && g.size < 2)
+        throw new Error(`ChannelGroups: group "${g.id}" has 1 node; it cannot carry a quadrature`);
+      this.atomic.set(g.id, {
+        id: g.id,
+        nodes: g.size,
+        range: { ...range },
+        quadrature,
+        kernel: g.kernel ?? cubicKernel(),
+        volume: (g.size - 1) / 2,
+      });
       this.current[g.id] = g.size;
     }
     for (const c of composite) {
-      if (this.atomic.has(c.id) || this.composite.has(c.id)) throw new Error(`ChannelGroups: duplicate group id "${c.id}"`);
+      if (this.atomic.has(c.id) || this.composite.has(c.id))
+        throw new Error(`ChannelGroups: duplicate group id "${c.id}"`);
       if (c.parts.length === 0) throw new Error(`ChannelGroups: composite group "${c.id}" has no parts`);
-      for (const p of c.parts) if (!this.atomic.has(p)) throw new Error(`ChannelGroups: composite group "${c.id}" names unknown atomic group "${p}"`);
+      for (const p of c.parts)
+        if (!this.atomic.has(p))
+          throw new Error(`ChannelGroups: composite group "${c.id}" names unknown atomic group "${p}"`);
       this.composite.set(c.id, [...c.parts]);
     }
   }
@@ -189,12 +212,18 @@ export class ChannelGroups {
    */
   resample(sizes: Readonly<Record<string, number>>): void {
     for (const [id, size] of Object.entries(sizes)) {
-      if (this.composite.has(id)) throw new Error(`ChannelGroups.resample: "${id}" is a composite group; resample its parts`);
+      if (this.composite.has(id))
+        throw new Error(`ChannelGroups.resample: "${id}" is a composite group; resample its parts`);
       const g = this.group(id);
       if (!Number.isInteger(size) || size < 1 || size > g.nodes) {
-        throw new Error(`ChannelGroups.resample: group "${id}" size must be an integer in [1, ${g.nodes}], got ${size}`);
+        throw new Error(
+          `ChannelGroups.resample: group "${id}" size must be an integer in [1, ${g.nodes}], got ${size}`,
+        );
       }
-      if (size < 2 && g.quadrature !== "none") throw new Error(`ChannelGroups.resample: group "${id}" needs at least 2 channels for its ${g.quadrature} quadrature`);
+      if (size < 2 && g.quadrature !== "none")
+        throw new Error(
+          `ChannelGroups.resample: group "${id}" needs at least 2 channels for its ${g.quadrature} quadrature`,
+        );
     }
     for (const [id, size] of Object.entries(sizes)) {
       const g = this.group(id);
@@ -220,13 +249,15 @@ export class ChannelGroups {
       for (const g of this.atomic.values()) out[g.id] = g.partition ? g.partition.size : g.nodes;
       return out;
     }
-    const position = this.sharedDrawProbability > 0 && context.random() < this.sharedDrawProbability ? context.random() : undefined;
+    const position =
+      this.sharedDrawProbability > 0 && context.random() < this.sharedDrawProbability ? context.random() : undefined;
     for (const g of this.atomic.values()) {
-      const drawn = g.range.min === g.range.max
-        ? g.range.max
-        : position !== undefined
-          ? g.range.min + Math.floor(position * (g.range.max - g.range.min + 1))
-          : drawPartitionSize(context.random, g.range);
+      const drawn =
+        g.range.min === g.range.max
+          ? g.range.max
+          : position !== undefined
+            ? g.range.min + Math.floor(position * (g.range.max - g.range.min + 1))
+            : drawPartitionSize(context.random, g.range);
       out[g.id] = g.partition ? g.partition.size : drawn;
     }
     return out;
@@ -239,7 +270,9 @@ export class ChannelGroups {
   enableTrainablePartition(id: string, options: { fixedEndpoints?: boolean } = {}): TrainablePartition {
     const g = this.group(id);
     if (g.quadrature !== "trapezoid" && g.quadrature !== "none") {
-      throw new Error(`ChannelGroups: group "${id}" uses ${g.quadrature}; trainable partitions need the trapezoid rule`);
+      throw new Error(
+        `ChannelGroups: group "${id}" uses ${g.quadrature}; trainable partitions need the trapezoid rule`,
+      );
     }
     g.partition?.dispose();
     g.partition = new TrainablePartition(uniformPartition(this.current[id]), { ...options, name: `partition_${id}` });
@@ -280,9 +313,15 @@ export class ChannelGroups {
       const rows = samplings.map((s, k) => {
         const before = parts.slice(0, k).reduce((a, p) => a + this.group(p).nodes, 0);
         const after = this.nodesOf(id) - before - this.group(parts[k]).nodes;
-        return tf.pad(s.matrix, [[0, 0], [before, after]]);
+        return tf.pad(s.matrix, [
+          [0, 0],
+          [before, after],
+        ]);
       });
-      return { matrix: tf.concat(rows, 0) as tf.Tensor2D, scale: tf.concat(samplings.map((s) => s.scale)) as tf.Tensor1D };
+      return {
+        matrix: tf.concat(rows, 0) as tf.Tensor2D,
+        scale: tf.concat(samplings.map((s) => s.scale)) as tf.Tensor1D,
+      };
     });
   }
 
@@ -300,9 +339,14 @@ export class ChannelGroups {
     let s = this.cache.get(key);
     if (!s) {
       const points = uniformPartition(size);
-      const q = g.quadrature === "none" ? new Float64Array(size).fill(1) : quadratureWeights(g.quadrature, points).map((v) => v * g.volume);
+      const q =
+        g.quadrature === "none"
+          ? new Float64Array(size).fill(1)
+          : quadratureWeights(g.quadrature, points).map((v) => v * g.volume);
       s = tf.tidy(() => ({
-        matrix: tf.keep(tf.tensor2d(Float32Array.from(interpolationMatrix(g.nodes, points, g.kernel)), [size, g.nodes])),
+        matrix: tf.keep(
+          tf.tensor2d(Float32Array.from(interpolationMatrix(g.nodes, points, g.kernel)), [size, g.nodes]),
+        ),
         scale: tf.keep(tf.tensor1d(Float32Array.from(q))),
       }));
       this.cache.set(key, s);
@@ -332,7 +376,12 @@ export class ChannelGroups {
       kernel: g.kernel.name === "cubic" ? `cubic(A=${g.kernel.a})` : g.kernel.name,
       trainablePartition: g.partition !== undefined,
     }));
-    const composite = [...this.composite.entries()].map(([id, parts]) => ({ id, nodes: this.nodesOf(id), size: this.sizeOf(id, sizes), parts: [...parts] }));
+    const composite = [...this.composite.entries()].map(([id, parts]) => ({
+      id,
+      nodes: this.nodesOf(id),
+      size: this.sizeOf(id, sizes),
+      parts: [...parts],
+    }));
     return [...atomic, ...composite];
   }
 

@@ -67,10 +67,14 @@ function variable(id: string, shape: number[], init: tf.Tensor | Float32Array | 
     let t: tf.Tensor;
     if (init === undefined) t = tf.zeros(shape);
     else if (init instanceof Float32Array) {
-      if (init.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`${id}: initial values have ${init.length} entries, shape [${shape}] needs ${shape.reduce((a, b) => a * b, 1)}`);
+      if (init.length !== shape.reduce((a, b) => a * b, 1))
+        throw new Error(
+          `${id}: initial values have ${init.length} entries, shape [${shape}] needs ${shape.reduce((a, b) => a * b, 1)}`,
+        );
       t = tf.tensor(init, shape);
     } else {
-      if (init.shape.join() !== shape.join()) throw new Error(`${id}: initial tensor has shape [${init.shape}], expected [${shape}]`);
+      if (init.shape.join() !== shape.join())
+        throw new Error(`${id}: initial tensor has shape [${init.shape}], expected [${shape}]`);
       t = init.clone();
     }
     return tf.variable(t, true, `${id}_${variableCounter++}`);
@@ -96,12 +100,14 @@ export abstract class IntegralLayer {
   protected constructor(groups: ChannelGroups, options: IntegralLayerOptions, weightShape: number[]) {
     this.groups = groups;
     this.id = options.id;
-    for (const g of [options.inGroup, options.outGroup]) if (!groups.has(g)) throw new Error(`${options.id}: unknown channel group "${g}"`);
+    for (const g of [options.inGroup, options.outGroup])
+      if (!groups.has(g)) throw new Error(`${options.id}: unknown channel group "${g}"`);
     this.inGroup = options.inGroup;
     this.outGroup = options.outGroup;
     this.activation = options.activation ?? "linear";
     this.weightNodes = variable(`${options.id}_weight`, weightShape, options.initialWeight);
-    if (options.bias ?? true) this.biasNodes = variable(`${options.id}_bias`, [groups.nodesOf(options.outGroup)], options.initialBias);
+    if (options.bias ?? true)
+      this.biasNodes = variable(`${options.id}_bias`, [groups.nodesOf(options.outGroup)], options.initialBias);
   }
 
   /** Trainable variables: weight nodes, then bias nodes. */
@@ -142,7 +148,10 @@ export abstract class IntegralLayer {
       if (!this.biasNodes) return { weight };
       // A fresh tensor, not a reshape: the wasm backend keeps one shape per buffer, and its FusedConv2D
       // rejects a bias whose buffer was created rank 3 (sampleAxis's matMul output) even if reshaped.
-      const bias = tf.add(sampleAxis(this.biasNodes, 0, this.groups.sampling(this.outGroup, sizes).matrix), 0) as tf.Tensor1D;
+      const bias = tf.add(
+        sampleAxis(this.biasNodes, 0, this.groups.sampling(this.outGroup, sizes).matrix),
+        0,
+      ) as tf.Tensor1D;
       return { weight, bias };
     }) as DiscreteWeights;
   }
@@ -161,19 +170,27 @@ export abstract class IntegralLayer {
    */
   setFromDiscrete(weight: tf.Tensor, bias?: tf.Tensor): void {
     if (weight.shape.join() !== this.weightNodes.shape.join()) {
-      throw new Error(`${this.id}.setFromDiscrete: weight has shape [${weight.shape}], the full-size layer has [${this.weightNodes.shape}]`);
+      throw new Error(
+        `${this.id}.setFromDiscrete: weight has shape [${weight.shape}], the full-size layer has [${this.weightNodes.shape}]`,
+      );
     }
     const scaleShape = this.inputScaleShape();
     tf.tidy(() => {
       if (scaleShape) {
         const scale = this.groups.fullScale(this.inGroup);
-        if (scale.some((v) => v === 0)) throw new Error(`${this.id}.setFromDiscrete: the quadrature of group "${this.inGroup}" has zero weights; exact initialisation needs the trapezoid or Simpson rule`);
+        if (scale.some((v) => v === 0))
+          throw new Error(
+            `${this.id}.setFromDiscrete: the quadrature of group "${this.inGroup}" has zero weights; exact initialisation needs the trapezoid or Simpson rule`,
+          );
         this.weightNodes.assign(tf.div(weight, tf.tensor(Float32Array.from(scale), scaleShape)));
       } else this.weightNodes.assign(weight);
     });
     if (bias !== undefined) {
       if (!this.biasNodes) throw new Error(`${this.id}.setFromDiscrete: the layer has no bias`);
-      if (bias.shape.join() !== this.biasNodes.shape.join()) throw new Error(`${this.id}.setFromDiscrete: bias has shape [${bias.shape}], expected [${this.biasNodes.shape}]`);
+      if (bias.shape.join() !== this.biasNodes.shape.join())
+        throw new Error(
+          `${this.id}.setFromDiscrete: bias has shape [${bias.shape}], expected [${this.biasNodes.shape}]`,
+        );
       this.biasNodes.assign(bias);
     }
     this.invalidate();
@@ -181,7 +198,13 @@ export abstract class IntegralLayer {
 
   abstract describe(sizes: GroupSizes): LayerDescription;
 
-  protected describeWith(sizes: GroupSizes, kernel: [number, number], stride: number, weightParams: number, macs: number): LayerDescription {
+  protected describeWith(
+    sizes: GroupSizes,
+    kernel: [number, number],
+    stride: number,
+    weightParams: number,
+    macs: number,
+  ): LayerDescription {
     const outChannels = this.groups.sizeOf(this.outGroup, sizes);
     return {
       id: this.id,
@@ -271,7 +294,8 @@ export class IntegralConv2d extends IntegralLayer {
 
   constructor(groups: ChannelGroups, options: IntegralConv2dOptions) {
     const k = options.kernelSize ?? 3;
-    if (!Number.isInteger(k) || k < 1) throw new Error(`${options.id}: kernelSize must be a positive integer, got ${k}`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new Error(`${options.id}: kernelSize must be a positive integer, got ${k}`);
     super(groups, options, [k, k, groups.nodesOf(options.inGroup), groups.nodesOf(options.outGroup)]);
     this.kernelSize = k;
     this.stride = options.stride ?? 1;
@@ -297,10 +321,24 @@ export class IntegralConv2d extends IntegralLayer {
     return tf.tidy(() => {
       const { weight, bias } = this.discreteWeights(sizes, training);
       if (this.stride === 1 && typeof this.padding !== "string" && this.padding.edge > 0) {
-        return edgePaddedConv2d({ x, filter: weight as tf.Tensor4D, bias, pad: this.padding.edge, activation: this.activation, foldedGradient: this.inputGradient });
+        return edgePaddedConv2d({
+          x,
+          filter: weight as tf.Tensor4D,
+          bias,
+          pad: this.padding.edge,
+          activation: this.activation,
+          foldedGradient: this.inputGradient,
+        });
       }
       const p = pad4(x, this.padding);
-      return tf.fused.conv2d({ x: p.x, filter: weight as tf.Tensor4D, strides: this.stride, pad: p.pad, bias, activation: this.activation });
+      return tf.fused.conv2d({
+        x: p.x,
+        filter: weight as tf.Tensor4D,
+        strides: this.stride,
+        pad: p.pad,
+        bias,
+        activation: this.activation,
+      });
     });
   }
 
@@ -341,8 +379,14 @@ export class IntegralDepthwiseConv2d extends IntegralLayer {
 
   constructor(groups: ChannelGroups, options: IntegralDepthwiseConv2dOptions) {
     const k = options.kernelSize ?? 3;
-    if (!Number.isInteger(k) || k < 1) throw new Error(`${options.id}: kernelSize must be a positive integer, got ${k}`);
-    super(groups, { ...options, inGroup: options.group, outGroup: options.group }, [k, k, groups.nodesOf(options.group), 1]);
+    if (!Number.isInteger(k) || k < 1)
+      throw new Error(`${options.id}: kernelSize must be a positive integer, got ${k}`);
+    super(groups, { ...options, inGroup: options.group, outGroup: options.group }, [
+      k,
+      k,
+      groups.nodesOf(options.group),
+      1,
+    ]);
     this.kernelSize = k;
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? { edge: Math.floor(k / 2) };
@@ -361,7 +405,14 @@ export class IntegralDepthwiseConv2d extends IntegralLayer {
     return tf.tidy(() => {
       const { weight, bias } = this.discreteWeights(sizes, training);
       const p = pad4(x, this.padding);
-      return tf.fused.depthwiseConv2d({ x: p.x, filter: weight as tf.Tensor4D, strides: this.stride, pad: p.pad, bias, activation: this.activation });
+      return tf.fused.depthwiseConv2d({
+        x: p.x,
+        filter: weight as tf.Tensor4D,
+        strides: this.stride,
+        pad: p.pad,
+        bias,
+        activation: this.activation,
+      });
     });
   }
 

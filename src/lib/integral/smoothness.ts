@@ -17,7 +17,11 @@ function relativeRoughness(x: tf.Tensor, axis: number): tf.Scalar {
     const begin = x.shape.map(() => 0);
     const size = x.shape.slice();
     size[axis] = n - 1;
-    const ahead = tf.slice(x, begin.map((b, i) => (i === axis ? 1 : b)), size);
+    const ahead = tf.slice(
+      x,
+      begin.map((b, i) => (i === axis ? 1 : b)),
+      size,
+    );
     const behind = tf.slice(x, begin, size);
     const meanSquare = tf.mean(tf.square(x));
     // White noise scores 2, a constant function 0, whatever the scale of x.
@@ -35,7 +39,8 @@ function channelAxes(layer: IntegralLayer, resizable: ReadonlySet<string>): { we
   const weightAxes: number[] = [];
   // A depth-wise layer's weight has out = 1 and its channel axis at rank − 2 (in = out group).
   if (resizable.has(layer.inGroup) && shape[rank - 2] > 1) weightAxes.push(rank - 2);
-  if (resizable.has(layer.outGroup) && layer.outGroup !== layer.inGroup && shape[rank - 1] > 1) weightAxes.push(rank - 1);
+  if (resizable.has(layer.outGroup) && layer.outGroup !== layer.inGroup && shape[rank - 1] > 1)
+    weightAxes.push(rank - 1);
   const bias = layer.biasNodes !== undefined && resizable.has(layer.outGroup) && layer.biasNodes.shape[0] > 1;
   return { weightAxes, bias };
 }
@@ -85,7 +90,8 @@ function blurAxis(values: Float32Array, shape: readonly number[], axis: number, 
  * initial scale (PyTorch's default) while nearby sizes sample nearly the same function from step one.
  */
 export function smoothChannelNodes(layer: IntegralLayer, resizable: ReadonlySet<string>, sigma: number): void {
-  if (!(sigma > 0 && Number.isFinite(sigma))) throw new Error(`smoothChannelNodes: sigma must be a positive number, got ${sigma}`);
+  if (!(sigma > 0 && Number.isFinite(sigma)))
+    throw new Error(`smoothChannelNodes: sigma must be a positive number, got ${sigma}`);
   const smooth = (v: tf.Variable, axes: number[]) => {
     if (axes.length === 0) return;
     const original = v.dataSync() as Float32Array;

@@ -70,7 +70,13 @@ export interface LhcMaskLayer {
    * number of kernels and of taps; the `top` most frequent (count desc, code asc), the kernels of all
    * other shapes together, and kernels per number of taps (tapCounts[n], n = 0 … k²).
    */
-  shapeHistogram: { kernels: number; distinct: number; top: { code: number; count: number; taps: number }[]; otherKernels: number; tapCounts: number[] };
+  shapeHistogram: {
+    kernels: number;
+    distinct: number;
+    top: { code: number; count: number; taps: number }[];
+    otherKernels: number;
+    tapCounts: number[];
+  };
 }
 
 /** LHC masks of one trained point (from the seed `seed`, the first of the point's runs). */
@@ -88,25 +94,39 @@ export function lhcMasksProblem(masks: unknown): string | null {
   const m = masks as LhcMasks;
   const density = (x: unknown) => typeof x === "number" && x >= 0 && x <= 1;
   if (!Number.isInteger(m.seed)) return `lhcMasks.seed must be an integer, got ${JSON.stringify(m.seed)}`;
-  if (!density(m.weightDensity) || !density(m.flopDensity)) return "lhcMasks.weightDensity and flopDensity must be numbers in [0, 1]";
+  if (!density(m.weightDensity) || !density(m.flopDensity))
+    return "lhcMasks.weightDensity and flopDensity must be numbers in [0, 1]";
   if (!Array.isArray(m.layers) || m.layers.length === 0) return "lhcMasks.layers must be a non-empty list";
   for (const [n, l] of m.layers.entries()) {
     const where = `lhcMasks.layers[${n}]${l && typeof l.name === "string" ? ` (${l.name})` : ""}`;
     if (!l || typeof l.name !== "string") return `${where} lacks a name`;
     for (const key of ["kernelSize", "inChannels", "outChannels", "cgi", "cgo", "tilesIn", "tilesOut"] as const) {
-      if (!Number.isInteger(l[key]) || l[key] < 1) return `${where}.${key} must be a positive integer, got ${JSON.stringify(l[key])}`;
+      if (!Number.isInteger(l[key]) || l[key] < 1)
+        return `${where}.${key} must be a positive integer, got ${JSON.stringify(l[key])}`;
     }
-    if (l.tilesIn !== Math.ceil(l.inChannels / l.cgi) || l.tilesOut !== Math.ceil(l.outChannels / l.cgo)) return `${where}: tilesIn/tilesOut do not match the channels and tile sizes`;
-    if (!Array.isArray(l.tiles) || l.tiles.length !== l.tilesIn * l.tilesOut) return `${where}.tiles must hold tilesIn × tilesOut = ${l.tilesIn * l.tilesOut} masks`;
+    if (l.tilesIn !== Math.ceil(l.inChannels / l.cgi) || l.tilesOut !== Math.ceil(l.outChannels / l.cgo))
+      return `${where}: tilesIn/tilesOut do not match the channels and tile sizes`;
+    if (!Array.isArray(l.tiles) || l.tiles.length !== l.tilesIn * l.tilesOut)
+      return `${where}.tiles must hold tilesIn × tilesOut = ${l.tilesIn * l.tilesOut} masks`;
     const pattern = new RegExp(`^[01]{${l.kernelSize * l.kernelSize}}$`);
     const bad = l.tiles.findIndex((t) => typeof t !== "string" || !pattern.test(t));
-    if (bad >= 0) return `${where}.tiles[${bad}] is ${JSON.stringify(l.tiles[bad])}, not ${l.kernelSize * l.kernelSize} characters 0/1`;
-    if (!density(l.weightDensity) || !density(l.flopDensity)) return `${where}: weightDensity and flopDensity must be numbers in [0, 1]`;
+    if (bad >= 0)
+      return `${where}.tiles[${bad}] is ${JSON.stringify(l.tiles[bad])}, not ${l.kernelSize * l.kernelSize} characters 0/1`;
+    if (!density(l.weightDensity) || !density(l.flopDensity))
+      return `${where}: weightDensity and flopDensity must be numbers in [0, 1]`;
     const h = l.shapeHistogram;
-    if (!h || !Array.isArray(h.top) || !Array.isArray(h.tapCounts) || h.tapCounts.length !== l.kernelSize * l.kernelSize + 1) return `${where}.shapeHistogram must have top and k² + 1 tapCounts`;
+    if (
+      !h ||
+      !Array.isArray(h.top) ||
+      !Array.isArray(h.tapCounts) ||
+      h.tapCounts.length !== l.kernelSize * l.kernelSize + 1
+    )
+      return `${where}.shapeHistogram must have top and k² + 1 tapCounts`;
     const kernels = l.inChannels * l.outChannels;
-    if (h.kernels !== kernels || h.tapCounts.reduce((a, b) => a + b, 0) !== kernels) return `${where}.shapeHistogram does not count the layer's ${kernels} kernels`;
-    if (h.top.reduce((a, t) => a + t.count, 0) + h.otherKernels !== kernels) return `${where}.shapeHistogram: top + otherKernels ≠ ${kernels}`;
+    if (h.kernels !== kernels || h.tapCounts.reduce((a, b) => a + b, 0) !== kernels)
+      return `${where}.shapeHistogram does not count the layer's ${kernels} kernels`;
+    if (h.top.reduce((a, t) => a + t.count, 0) + h.otherKernels !== kernels)
+      return `${where}.shapeHistogram: top + otherKernels ≠ ${kernels}`;
   }
   return null;
 }
@@ -116,16 +136,20 @@ export function lhcMasksProblem(masks: unknown): string | null {
  * finite, strictly increasing numbers in [−1, 1]; no group the point has no size for.
  */
 export function partitionsProblem(partitions: unknown, sizes: Record<string, number>): string | null {
-  if (!partitions || typeof partitions !== "object" || Array.isArray(partitions)) return "partitions must be an object of group → points";
+  if (!partitions || typeof partitions !== "object" || Array.isArray(partitions))
+    return "partitions must be an object of group → points";
   for (const [group, points] of Object.entries(partitions as Record<string, unknown>)) {
     const size = sizes?.[group];
     if (size === undefined) return `partitions has group "${group}", which the point has no size for`;
     if (!Array.isArray(points)) return `partitions.${group} must be a list of numbers`;
-    if (points.length !== size) return `partitions.${group} has ${points.length} points, but the group has ${size} channels`;
+    if (points.length !== size)
+      return `partitions.${group} has ${points.length} points, but the group has ${size} channels`;
     for (let i = 0; i < points.length; i++) {
       const x = points[i];
-      if (typeof x !== "number" || !Number.isFinite(x) || x < -1 || x > 1) return `partitions.${group}[${i}] is ${JSON.stringify(x)}, not a number in [-1, 1]`;
-      if (i > 0 && !(x > points[i - 1])) return `partitions.${group} is not strictly increasing at ${i} (${points[i - 1]} then ${x})`;
+      if (typeof x !== "number" || !Number.isFinite(x) || x < -1 || x > 1)
+        return `partitions.${group}[${i}] is ${JSON.stringify(x)}, not a number in [-1, 1]`;
+      if (i > 0 && !(x > points[i - 1]))
+        return `partitions.${group} is not strictly increasing at ${i} (${points[i - 1]} then ${x})`;
     }
   }
   return null;
@@ -162,7 +186,15 @@ export interface CurvesFile<Profile = { name: string; [key: string]: unknown }, 
   format: string;
   version: number;
   profile: Profile;
-  dataset: { name: string; height: number; width: number; channels: number; classes: number; trainCount: number; testCount: number };
+  dataset: {
+    name: string;
+    height: number;
+    width: number;
+    channels: number;
+    classes: number;
+    trainCount: number;
+    testCount: number;
+  };
   fractions: number[];
   families: CurveFamily<Report>[];
 }

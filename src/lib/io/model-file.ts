@@ -59,20 +59,32 @@ export interface ModelFile {
 }
 
 function manifestGroups(groups: GroupDescription[]): ManifestGroup[] {
-  return groups.filter((g) => !g.parts).map((g) => ({ id: g.id, nodes: g.nodes, range: g.range, quadrature: g.quadrature, kernel: g.kernel }));
+  return groups
+    .filter((g) => !g.parts)
+    .map((g) => ({ id: g.id, nodes: g.nodes, range: g.range, quadrature: g.quadrature, kernel: g.kernel }));
 }
 
 /** Serialise a continuous model: its spec, groups, current sizes and every node tensor. */
 export function saveContinuousModel(inn: ReferenceInn): ModelFile {
   const described = inn.groups.describe();
   const tuned = described.filter((g) => g.trainablePartition).map((g) => g.id);
-  if (tuned.length) throw new Error(`saveContinuousModel: groups ${tuned.join(", ")} have grid-tuned partitions, which format version ${MODEL_FILE_VERSION} does not store`);
+  if (tuned.length)
+    throw new Error(
+      `saveContinuousModel: groups ${tuned.join(", ")} have grid-tuned partitions, which format version ${MODEL_FILE_VERSION} does not store`,
+    );
   const tensors: ManifestTensor[] = [];
   let offset = 0;
   const values = inn.trainableVariables.map((v, i) => {
     const data = v.dataSync() as Float32Array;
-    if (!data.every(Number.isFinite)) throw new Error(`saveContinuousModel: parameter ${inn.parameterNames[i]} holds NaN or infinite values`);
-    tensors.push({ name: inn.parameterNames[i], shape: v.shape.slice(), dtype: "float32", byteOffset: offset, byteLength: data.length * 4 });
+    if (!data.every(Number.isFinite))
+      throw new Error(`saveContinuousModel: parameter ${inn.parameterNames[i]} holds NaN or infinite values`);
+    tensors.push({
+      name: inn.parameterNames[i],
+      shape: v.shape.slice(),
+      dtype: "float32",
+      byteOffset: offset,
+      byteLength: data.length * 4,
+    });
     offset += data.length * 4;
     return data;
   });
@@ -81,10 +93,14 @@ export function saveContinuousModel(inn: ReferenceInn): ModelFile {
   values.forEach((data, k) => data.forEach((x, i) => view.setFloat32(tensors[k].byteOffset + 4 * i, x, true)));
   return {
     manifest: {
-      format: MODEL_FILE_FORMAT, version: MODEL_FILE_VERSION,
-      model: referenceInnSpec(inn), input: { ...inn.input },
-      groups: manifestGroups(described), sizes: { ...inn.groups.sizes },
-      tensors, byteLength: offset,
+      format: MODEL_FILE_FORMAT,
+      version: MODEL_FILE_VERSION,
+      model: referenceInnSpec(inn),
+      input: { ...inn.input },
+      groups: manifestGroups(described),
+      sizes: { ...inn.groups.sizes },
+      tensors,
+      byteLength: offset,
     },
     blob,
   };
@@ -97,21 +113,30 @@ const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as 
  * The model comes back resampled to the saved sizes. The caller owns (and disposes) it.
  */
 export function loadContinuousModel(file: ModelFile, source = "model file"): ReferenceInn {
-  const fail = (problem: string): never => { throw new Error(`${source}: ${problem}`); };
+  const fail = (problem: string): never => {
+    throw new Error(`${source}: ${problem}`);
+  };
   const m = file?.manifest as Partial<ModelFileManifest> | undefined;
   if (!m || typeof m !== "object") fail("manifest is missing or not an object");
-  if (m!.format !== MODEL_FILE_FORMAT) fail(`not a continuous model file (format is ${JSON.stringify(m!.format)}, expected "${MODEL_FILE_FORMAT}")`);
-  if (m!.version !== MODEL_FILE_VERSION) fail(`unsupported format version ${JSON.stringify(m!.version)} (this reader knows version ${MODEL_FILE_VERSION})`);
+  if (m!.format !== MODEL_FILE_FORMAT)
+    fail(`not a continuous model file (format is ${JSON.stringify(m!.format)}, expected "${MODEL_FILE_FORMAT}")`);
+  if (m!.version !== MODEL_FILE_VERSION)
+    fail(`unsupported format version ${JSON.stringify(m!.version)} (this reader knows version ${MODEL_FILE_VERSION})`);
   const manifest = m as ModelFileManifest;
   if (!(file.blob instanceof ArrayBuffer)) fail("the weights blob is missing (expected an ArrayBuffer)");
   if (typeof manifest.model?.name !== "string") fail(`"model" must be an object with a string name`);
-  if (manifest.model.name !== REFERENCE_INN_NAME) fail(`unknown continuous model "${manifest.model.name}" (known: ${REFERENCE_INN_NAME})`);
+  if (manifest.model.name !== REFERENCE_INN_NAME)
+    fail(`unknown continuous model "${manifest.model.name}" (known: ${REFERENCE_INN_NAME})`);
   for (const k of ["height", "width", "channels", "classes"] as const) {
-    if (!isPositiveInt(manifest.input?.[k])) fail(`input.${k} must be a positive integer, got ${JSON.stringify(manifest.input?.[k])}`);
+    if (!isPositiveInt(manifest.input?.[k]))
+      fail(`input.${k} must be a positive integer, got ${JSON.stringify(manifest.input?.[k])}`);
   }
-  if (!Number.isInteger(manifest.byteLength) || manifest.byteLength < 0) fail(`byteLength must be a non-negative integer`);
-  if (file.blob.byteLength < manifest.byteLength) fail(`weights blob is truncated: ${file.blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
-  if (file.blob.byteLength > manifest.byteLength) fail(`weights blob has ${file.blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
+  if (!Number.isInteger(manifest.byteLength) || manifest.byteLength < 0)
+    fail(`byteLength must be a non-negative integer`);
+  if (file.blob.byteLength < manifest.byteLength)
+    fail(`weights blob is truncated: ${file.blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
+  if (file.blob.byteLength > manifest.byteLength)
+    fail(`weights blob has ${file.blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
   if (!Array.isArray(manifest.groups)) fail(`"groups" must be an array`);
   if (!Array.isArray(manifest.tensors)) fail(`"tensors" must be an array`);
   if (!manifest.sizes || typeof manifest.sizes !== "object") fail(`"sizes" must be an object of group sizes`);
@@ -136,11 +161,18 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
       const s = saved.get(g.id);
       if (!s) fail(`group "${g.id}" is missing from "groups"`);
       for (const key of ["nodes", "quadrature", "kernel"] as const) {
-        if (s![key] !== g[key]) fail(`group "${g.id}" has ${key} ${JSON.stringify(s![key])} but the model spec builds ${JSON.stringify(g[key])}`);
+        if (s![key] !== g[key])
+          fail(
+            `group "${g.id}" has ${key} ${JSON.stringify(s![key])} but the model spec builds ${JSON.stringify(g[key])}`,
+          );
       }
-      if (JSON.stringify(s!.range) !== JSON.stringify(g.range)) fail(`group "${g.id}" has training range ${JSON.stringify(s!.range)} but the model spec builds ${JSON.stringify(g.range)}`);
+      if (JSON.stringify(s!.range) !== JSON.stringify(g.range))
+        fail(
+          `group "${g.id}" has training range ${JSON.stringify(s!.range)} but the model spec builds ${JSON.stringify(g.range)}`,
+        );
     }
-    for (const id of saved.keys()) if (!built.some((g) => g.id === id)) fail(`unknown group ${JSON.stringify(id)} in "groups"`);
+    for (const id of saved.keys())
+      if (!built.some((g) => g.id === id)) fail(`unknown group ${JSON.stringify(id)} in "groups"`);
 
     const byName = new Map<string, ManifestTensor>();
     for (const t of manifest.tensors) {
@@ -153,12 +185,17 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
       const name = inn.parameterNames[i];
       const t = byName.get(name);
       if (!t) fail(`tensor "${name}" is missing`);
-      if (t!.dtype !== "float32") fail(`tensor "${name}" has dtype ${JSON.stringify(t!.dtype)}, only float32 is supported`);
-      if (!Array.isArray(t!.shape) || t!.shape.join() !== v.shape.join()) fail(`tensor "${name}" has shape [${t!.shape}], the model expects [${v.shape}]`);
+      if (t!.dtype !== "float32")
+        fail(`tensor "${name}" has dtype ${JSON.stringify(t!.dtype)}, only float32 is supported`);
+      if (!Array.isArray(t!.shape) || t!.shape.join() !== v.shape.join())
+        fail(`tensor "${name}" has shape [${t!.shape}], the model expects [${v.shape}]`);
       const bytes = v.size * 4;
-      if (t!.byteLength !== bytes) fail(`tensor "${name}" declares ${t!.byteLength} bytes, shape [${v.shape}] needs ${bytes}`);
+      if (t!.byteLength !== bytes)
+        fail(`tensor "${name}" declares ${t!.byteLength} bytes, shape [${v.shape}] needs ${bytes}`);
       if (!Number.isInteger(t!.byteOffset) || t!.byteOffset < 0 || t!.byteOffset + bytes > file.blob.byteLength) {
-        fail(`tensor "${name}" lies outside the weights blob (offset ${t!.byteOffset}, ${bytes} bytes, blob ${file.blob.byteLength} bytes)`);
+        fail(
+          `tensor "${name}" lies outside the weights blob (offset ${t!.byteOffset}, ${bytes} bytes, blob ${file.blob.byteLength} bytes)`,
+        );
       }
       const data = new Float32Array(v.size);
       for (let k = 0; k < data.length; k++) {
@@ -173,8 +210,10 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
     const full = inn.groups.fullSizes;
     for (const [id, size] of Object.entries(manifest.sizes)) {
       if (!(id in full)) fail(`sizes names unknown group "${id}"`);
-      if (!Number.isInteger(size) || size < 1 || size > full[id]) fail(`size of group "${id}" must be an integer in [1, ${full[id]}], got ${JSON.stringify(size)}`);
-      if (id !== "conv1" && id !== "conv2" && id !== "conv3" && size !== full[id]) fail(`group "${id}" is fixed at ${full[id]} channels, got size ${size}`);
+      if (!Number.isInteger(size) || size < 1 || size > full[id])
+        fail(`size of group "${id}" must be an integer in [1, ${full[id]}], got ${JSON.stringify(size)}`);
+      if (id !== "conv1" && id !== "conv2" && id !== "conv3" && size !== full[id])
+        fail(`group "${id}" is fixed at ${full[id]} channels, got size ${size}`);
     }
     inn.trainableVariables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i], v.shape, "float32"))));
     const { conv1, conv2, conv3 } = { ...full, ...manifest.sizes };
@@ -200,7 +239,8 @@ const CONTAINER_HEADER_BYTES = 12;
 
 /** Pack a manifest and its blob into one byte array. */
 export function encodeModelFile(manifest: ModelFileManifest, blob: ArrayBuffer): Uint8Array {
-  if (blob.byteLength !== manifest.byteLength) throw new Error(`encodeModelFile: blob has ${blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
+  if (blob.byteLength !== manifest.byteLength)
+    throw new Error(`encodeModelFile: blob has ${blob.byteLength} bytes, the manifest declares ${manifest.byteLength}`);
   const json = new TextEncoder().encode(JSON.stringify(manifest));
   const out = new Uint8Array(CONTAINER_HEADER_BYTES + json.length + blob.byteLength);
   const view = new DataView(out.buffer);
@@ -218,28 +258,43 @@ export function encodeModelFile(manifest: ModelFileManifest, blob: ArrayBuffer):
  * to a loader such as `loadContinuousModel`). `name` (file name or URL) appears in every error.
  */
 export function decodeModelFile(bytes: Uint8Array, name: string): ModelFile {
-  const fail = (problem: string): never => { throw new Error(`${name}: ${problem}`); };
+  const fail = (problem: string): never => {
+    throw new Error(`${name}: ${problem}`);
+  };
   if (!(bytes instanceof Uint8Array)) fail("expected the file's bytes (a Uint8Array)");
-  if (bytes.length < CONTAINER_HEADER_BYTES) fail(`truncated model file: ${bytes.length} bytes, the header alone needs ${CONTAINER_HEADER_BYTES}`);
+  if (bytes.length < CONTAINER_HEADER_BYTES)
+    fail(`truncated model file: ${bytes.length} bytes, the header alone needs ${CONTAINER_HEADER_BYTES}`);
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
-  if (magic !== MODEL_CONTAINER_MAGIC) fail(`not a model file: magic ${JSON.stringify(magic)}, expected "${MODEL_CONTAINER_MAGIC}"`);
+  if (magic !== MODEL_CONTAINER_MAGIC)
+    fail(`not a model file: magic ${JSON.stringify(magic)}, expected "${MODEL_CONTAINER_MAGIC}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== MODEL_CONTAINER_VERSION) fail(`unsupported model file container version ${version} (this reader knows version ${MODEL_CONTAINER_VERSION})`);
+  if (version !== MODEL_CONTAINER_VERSION)
+    fail(`unsupported model file container version ${version} (this reader knows version ${MODEL_CONTAINER_VERSION})`);
   const manifestLength = view.getUint32(8, true);
-  if (CONTAINER_HEADER_BYTES + manifestLength > bytes.length) fail(`truncated model file: the manifest needs ${manifestLength} bytes, only ${bytes.length - CONTAINER_HEADER_BYTES} follow the header`);
+  if (CONTAINER_HEADER_BYTES + manifestLength > bytes.length)
+    fail(
+      `truncated model file: the manifest needs ${manifestLength} bytes, only ${bytes.length - CONTAINER_HEADER_BYTES} follow the header`,
+    );
   let manifest: ModelFileManifest;
   try {
-    manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(CONTAINER_HEADER_BYTES, CONTAINER_HEADER_BYTES + manifestLength)));
+    manifest = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(
+        bytes.subarray(CONTAINER_HEADER_BYTES, CONTAINER_HEADER_BYTES + manifestLength),
+      ),
+    );
   } catch (e) {
     return fail(`the manifest is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (!manifest || typeof manifest !== "object") fail("the manifest is not a JSON object");
   const blobStart = CONTAINER_HEADER_BYTES + manifestLength;
   const declared = manifest.byteLength;
-  if (!Number.isInteger(declared) || declared < 0) fail(`the manifest's byteLength must be a non-negative integer, got ${JSON.stringify(declared)}`);
+  if (!Number.isInteger(declared) || declared < 0)
+    fail(`the manifest's byteLength must be a non-negative integer, got ${JSON.stringify(declared)}`);
   const available = bytes.length - blobStart;
-  if (available < declared) fail(`truncated model file: the weights blob needs ${declared} bytes, ${available} are present`);
-  if (available > declared) fail(`model file has ${available - declared} trailing bytes after the ${declared}-byte weights blob`);
+  if (available < declared)
+    fail(`truncated model file: the weights blob needs ${declared} bytes, ${available} are present`);
+  if (available > declared)
+    fail(`model file has ${available - declared} trailing bytes after the ${declared}-byte weights blob`);
   return { manifest, blob: bytes.slice(blobStart).buffer as ArrayBuffer };
 }

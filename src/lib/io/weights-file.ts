@@ -77,18 +77,28 @@ export function parameterNamesOf(model: Model): string[] {
 /** A model's non-trainable state (Model.stateVariables) as file entries; [] for a model without state. */
 export function statisticsOf(model: Model): WeightsParameter[] {
   const vars = model.stateVariables ?? [];
-  return vars.map((v, i) => ({ name: model.stateNames?.[i] ?? `s${i}`, shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array }));
+  return vars.map((v, i) => ({
+    name: model.stateNames?.[i] ?? `s${i}`,
+    shape: v.shape.slice(),
+    values: v.dataSync().slice() as Float32Array,
+  }));
 }
 
 /** Serialise weights (e.g. read from a model or received from a worker) to the file's JSON text. */
 export function encodeWeightsFile(file: WeightsFile): string {
   for (const p of [...file.parameters, ...(file.statistics ?? [])]) {
-    if (p.values.length !== p.shape.reduce((a, b) => a * b, 1)) throw new Error(`weights: parameter ${p.name} has ${p.values.length} values for shape [${p.shape}]`);
+    if (p.values.length !== p.shape.reduce((a, b) => a * b, 1))
+      throw new Error(`weights: parameter ${p.name} has ${p.values.length} values for shape [${p.shape}]`);
     if (!p.values.every(Number.isFinite)) throw new Error(`weights: parameter ${p.name} holds NaN or infinite values`);
   }
-  const entries = (list: readonly WeightsParameter[]) => list.map((p) => ({ name: p.name, shape: p.shape, data: bytesToBase64(floatsToBytes(p.values)) }));
+  const entries = (list: readonly WeightsParameter[]) =>
+    list.map((p) => ({ name: p.name, shape: p.shape, data: bytesToBase64(floatsToBytes(p.values)) }));
   return JSON.stringify({
-    format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, model: file.model, input: file.input, seed: file.seed,
+    format: WEIGHTS_FORMAT,
+    version: WEIGHTS_VERSION,
+    model: file.model,
+    input: file.input,
+    seed: file.seed,
     parameters: entries(file.parameters),
     ...(file.statistics && file.statistics.length > 0 ? { statistics: entries(file.statistics) } : {}),
   });
@@ -103,28 +113,37 @@ export function decodeWeightsFile(text: string, source: string): WeightsFile {
     throw new Error(`${source}: not a weights file (invalid JSON: ${(e as Error).message})`);
   }
   const obj = json as Record<string, unknown>;
-  if (obj?.format !== WEIGHTS_FORMAT) throw new Error(`${source}: not a weights file (format is ${JSON.stringify(obj?.format)}, expected "${WEIGHTS_FORMAT}")`);
-  if (obj.version !== WEIGHTS_VERSION) throw new Error(`${source}: unsupported weights version ${JSON.stringify(obj.version)}`);
+  if (obj?.format !== WEIGHTS_FORMAT)
+    throw new Error(
+      `${source}: not a weights file (format is ${JSON.stringify(obj?.format)}, expected "${WEIGHTS_FORMAT}")`,
+    );
+  if (obj.version !== WEIGHTS_VERSION)
+    throw new Error(`${source}: unsupported weights version ${JSON.stringify(obj.version)}`);
   const model = obj.model as ModelSpec;
   if (typeof model?.name !== "string") throw new Error(`${source}: "model" must be an object with a string name`);
   const input = obj.input as InputShape;
   for (const k of ["height", "width", "channels", "classes"] as const) {
-    if (!Number.isInteger(input?.[k]) || input[k] < 1) throw new Error(`${source}: input.${k} must be a positive integer`);
+    if (!Number.isInteger(input?.[k]) || input[k] < 1)
+      throw new Error(`${source}: input.${k} must be a positive integer`);
   }
   if (!Array.isArray(obj.parameters)) throw new Error(`${source}: "parameters" must be an array`);
-  if (obj.statistics !== undefined && !Array.isArray(obj.statistics)) throw new Error(`${source}: "statistics" must be an array when present`);
-  const entries = (list: Record<string, unknown>[], what: string) => list.map((raw: Record<string, unknown>, i: number) => {
-    const name = typeof raw?.name === "string" ? raw.name : `#${i}`;
-    const shape = raw?.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${source}: ${what} ${name} has an invalid shape`);
-    if (typeof raw.data !== "string") throw new Error(`${source}: ${what} ${name} has no base64 data`);
-    const bytes = base64ToBytes(raw.data, `${source}: ${what} ${name}`);
-    const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (bytes.length !== size * 4) throw new Error(`${source}: ${what} ${name} holds ${bytes.length} bytes, shape [${shape}] needs ${size * 4}`);
-    const values = bytesToFloats(bytes);
-    if (!values.every(Number.isFinite)) throw new Error(`${source}: ${what} ${name} holds NaN or infinite values`);
-    return { name, shape: shape as number[], values };
-  });
+  if (obj.statistics !== undefined && !Array.isArray(obj.statistics))
+    throw new Error(`${source}: "statistics" must be an array when present`);
+  const entries = (list: Record<string, unknown>[], what: string) =>
+    list.map((raw: Record<string, unknown>, i: number) => {
+      const name = typeof raw?.name === "string" ? raw.name : `#${i}`;
+      const shape = raw?.shape;
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+        throw new Error(`${source}: ${what} ${name} has an invalid shape`);
+      if (typeof raw.data !== "string") throw new Error(`${source}: ${what} ${name} has no base64 data`);
+      const bytes = base64ToBytes(raw.data, `${source}: ${what} ${name}`);
+      const size = (shape as number[]).reduce((a, b) => a * b, 1);
+      if (bytes.length !== size * 4)
+        throw new Error(`${source}: ${what} ${name} holds ${bytes.length} bytes, shape [${shape}] needs ${size * 4}`);
+      const values = bytesToFloats(bytes);
+      if (!values.every(Number.isFinite)) throw new Error(`${source}: ${what} ${name} holds NaN or infinite values`);
+      return { name, shape: shape as number[], values };
+    });
   const parameters = entries(obj.parameters, "parameter");
   const statistics = Array.isArray(obj.statistics) ? entries(obj.statistics, "statistic") : undefined;
   return { model, input, seed: Number(obj.seed ?? 0), parameters, ...(statistics ? { statistics } : {}) };
@@ -133,10 +152,13 @@ export function decodeWeightsFile(text: string, source: string): WeightsFile {
 /** Copy weights into a model built from the same spec; shapes must match by position. */
 export function assignWeights(model: Model, parameters: readonly WeightsParameter[], source = "weights"): void {
   const vars = model.trainableVariables;
-  if (parameters.length !== vars.length) throw new Error(`${source}: ${parameters.length} parameters for a model with ${vars.length}`);
+  if (parameters.length !== vars.length)
+    throw new Error(`${source}: ${parameters.length} parameters for a model with ${vars.length}`);
   vars.forEach((v, i) => {
     if (!tf.util.arraysEqual(v.shape, parameters[i].shape)) {
-      throw new Error(`${source}: parameter ${parameters[i].name} has shape [${parameters[i].shape}], the model expects [${v.shape}]`);
+      throw new Error(
+        `${source}: parameter ${parameters[i].name} has shape [${parameters[i].shape}], the model expects [${v.shape}]`,
+      );
     }
   });
   vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(parameters[i].values, v.shape, "float32"))));
@@ -147,14 +169,23 @@ export function assignWeights(model: Model, parameters: readonly WeightsParamete
  * checked by shape (and name, where the model names its state). Returns false, changing nothing, when
  * the file has none (an older file): the caller then re-estimates (Model.calibrate) or keeps defaults.
  */
-export function assignStatistics(model: Model, statistics: readonly WeightsParameter[] | undefined, source = "weights"): boolean {
+export function assignStatistics(
+  model: Model,
+  statistics: readonly WeightsParameter[] | undefined,
+  source = "weights",
+): boolean {
   const vars = model.stateVariables ?? [];
   if (!statistics || statistics.length === 0) return false;
-  if (statistics.length !== vars.length) throw new Error(`${source}: ${statistics.length} statistics for a model with ${vars.length}`);
+  if (statistics.length !== vars.length)
+    throw new Error(`${source}: ${statistics.length} statistics for a model with ${vars.length}`);
   vars.forEach((v, i) => {
     const name = model.stateNames?.[i];
-    if (name !== undefined && statistics[i].name !== name) throw new Error(`${source}: statistic #${i} is "${statistics[i].name}", the model expects "${name}"`);
-    if (!tf.util.arraysEqual(v.shape, statistics[i].shape)) throw new Error(`${source}: statistic ${statistics[i].name} has shape [${statistics[i].shape}], the model expects [${v.shape}]`);
+    if (name !== undefined && statistics[i].name !== name)
+      throw new Error(`${source}: statistic #${i} is "${statistics[i].name}", the model expects "${name}"`);
+    if (!tf.util.arraysEqual(v.shape, statistics[i].shape))
+      throw new Error(
+        `${source}: statistic ${statistics[i].name} has shape [${statistics[i].shape}], the model expects [${v.shape}]`,
+      );
   });
   vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(statistics[i].values, v.shape, "float32"))));
   return true;

@@ -31,7 +31,9 @@ const asCustom = (f: (x: tf.Tensor) => { value: tf.Tensor; gradFunc: (dy: tf.Ten
 /** 1[x > 0] with gradient dy where |x| < 1 and 0.1·dy elsewhere. */
 export const stepStraightThrough: Unary = asCustom((x) => ({
   value: tf.cast(tf.greater(x, 0), "float32"),
-  gradFunc: (dy) => [tf.where(tf.less(tf.abs(x), STE_BAND), dy as tf.Tensor, tf.mul(dy as tf.Tensor, STE_OUTSIDE_SCALE))],
+  gradFunc: (dy) => [
+    tf.where(tf.less(tf.abs(x), STE_BAND), dy as tf.Tensor, tf.mul(dy as tf.Tensor, STE_OUTSIDE_SCALE)),
+  ],
 }));
 
 /**
@@ -40,12 +42,19 @@ export const stepStraightThrough: Unary = asCustom((x) => ({
  */
 export const argMaxStraightThrough: Unary = asCustom((x) => ({
   value: tf.tidy(() => tf.transpose(tf.oneHot(tf.argMax(x, 0), x.shape[0]))),
-  gradFunc: (dy) => [tf.where(tf.less(tf.abs(tf.sub(x, tf.mean(x, 0, true))), STE_BAND), dy as tf.Tensor, tf.mul(dy as tf.Tensor, STE_OUTSIDE_SCALE))],
+  gradFunc: (dy) => [
+    tf.where(
+      tf.less(tf.abs(tf.sub(x, tf.mean(x, 0, true))), STE_BAND),
+      dy as tf.Tensor,
+      tf.mul(dy as tf.Tensor, STE_OUTSIDE_SCALE),
+    ),
+  ],
 }));
 
 /** Mask-enable fraction at the start of `epoch` (0-based) for a linear warm-up over `warmupEpochs`. */
 export function lhcMaskEnableFraction(epoch: number, warmupEpochs: number): number {
-  if (!(warmupEpochs >= 0) || !Number.isFinite(epoch)) throw new Error(`lhcMaskEnableFraction: bad epoch ${epoch} or warm-up ${warmupEpochs}`);
+  if (!(warmupEpochs >= 0) || !Number.isFinite(epoch))
+    throw new Error(`lhcMaskEnableFraction: bad epoch ${epoch} or warm-up ${warmupEpochs}`);
   if (warmupEpochs === 0) return 1;
   return Math.min(1, Math.max(0, epoch / warmupEpochs));
 }
@@ -106,7 +115,14 @@ export class LhcConv2d {
   constructor(options: LhcConv2dOptions) {
     const where = "LhcConv2d";
     const k = options.kernelSize ?? 3;
-    for (const [n, v] of [["inChannels", options.inChannels], ["outChannels", options.outChannels], ["kernelSize", k], ["cgi", options.cgi ?? 1], ["cgo", options.cgo ?? 1], ["stride", options.stride ?? 1]] as const) {
+    for (const [n, v] of [
+      ["inChannels", options.inChannels],
+      ["outChannels", options.outChannels],
+      ["kernelSize", k],
+      ["cgi", options.cgi ?? 1],
+      ["cgo", options.cgo ?? 1],
+      ["stride", options.stride ?? 1],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: ${n} must be a positive integer, got ${v}`);
     }
     this.inChannels = options.inChannels;
@@ -120,16 +136,29 @@ export class LhcConv2d {
     this.padding = options.padding ?? "same";
     const random = options.random ?? mulberry32(options.seed ?? 1);
     const name = `${options.name ?? "lhc"}_${counter++}`;
-    const ngi = Math.ceil(this.inChannels / this.cgi), ngo = Math.ceil(this.outChannels / this.cgo);
+    const ngi = Math.ceil(this.inChannels / this.cgi),
+      ngo = Math.ceil(this.outChannels / this.cgo);
     const normal = (shape: number[], std: number) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      return tf.tensor(Float32Array.from({ length: n }, () => gaussian(random) * std), shape);
+      return tf.tensor(
+        Float32Array.from({ length: n }, () => gaussian(random) * std),
+        shape,
+      );
     };
-    this.weight = tf.tidy(() => tf.variable(normal([k, k, this.inChannels, this.outChannels], Math.sqrt(2 / (k * k * this.inChannels))), true, `${name}_w`));
+    this.weight = tf.tidy(() =>
+      tf.variable(
+        normal([k, k, this.inChannels, this.outChannels], Math.sqrt(2 / (k * k * this.inChannels))),
+        true,
+        `${name}_w`,
+      ),
+    );
     // He-normal effects as in the reference (free: fan-in k·k·ngi); rigid scores: unit normal.
     const effectsShape = this.shapes === "free" ? [k, k, ngi, ngo] : [RIGID_SHAPE_COUNT, ngi, ngo];
-    this.effects = tf.tidy(() => tf.variable(normal(effectsShape, this.shapes === "free" ? Math.sqrt(2 / (k * k * ngi)) : 1), true, `${name}_e`));
-    this.bias = options.useBias === false ? null : tf.tidy(() => tf.variable(tf.zeros([this.outChannels]), true, `${name}_b`));
+    this.effects = tf.tidy(() =>
+      tf.variable(normal(effectsShape, this.shapes === "free" ? Math.sqrt(2 / (k * k * ngi)) : 1), true, `${name}_e`),
+    );
+    this.bias =
+      options.useBias === false ? null : tf.tidy(() => tf.variable(tf.zeros([this.outChannels]), true, `${name}_b`));
     this.channelRank = Float32Array.from({ length: this.outChannels }, () => random());
     this.enabled = tf.ones([this.outChannels]);
     this.shapeMatrix = this.shapes === "rigid" ? tf.tensor2d(rigidShapeMatrix(), [9, RIGID_SHAPE_COUNT]) : null;
@@ -146,7 +175,8 @@ export class LhcConv2d {
 
   /** Use the mask on the output channels whose rank < fraction; the others use the full kernel. */
   setMaskEnable(fraction: number): void {
-    if (!(fraction >= 0 && fraction <= 1)) throw new Error(`LhcConv2d.setMaskEnable: fraction must be in [0, 1], got ${fraction}`);
+    if (!(fraction >= 0 && fraction <= 1))
+      throw new Error(`LhcConv2d.setMaskEnable: fraction must be in [0, 1], got ${fraction}`);
     this.enableFraction = fraction;
     this.enabled.dispose();
     this.enabled = tf.tensor1d(Array.from(this.channelRank, (r) => (r < fraction ? 1 : 0)));
@@ -160,7 +190,8 @@ export class LhcConv2d {
   tileMask(): tf.Tensor4D {
     if (this.frozen) return this.frozen.clone();
     const k = this.kernelSize;
-    const ngi = Math.ceil(this.inChannels / this.cgi), ngo = Math.ceil(this.outChannels / this.cgo);
+    const ngi = Math.ceil(this.inChannels / this.cgi),
+      ngo = Math.ceil(this.outChannels / this.cgo);
     return tf.tidy(() => {
       let perTile: tf.Tensor; // [k, k, ngi, ngo]
       if (this.shapes === "free") perTile = stepStraightThrough(this.effects);
@@ -187,7 +218,8 @@ export class LhcConv2d {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    if (x.shape[3] !== this.inChannels) throw new Error(`LhcConv2d: expected ${this.inChannels} input channels, got ${x.shape[3]}`);
+    if (x.shape[3] !== this.inChannels)
+      throw new Error(`LhcConv2d: expected ${this.inChannels} input channels, got ${x.shape[3]}`);
     return tf.tidy(() => {
       let y = tf.conv2d(x, tf.mul(this.weight, this.effectiveMask()) as tf.Tensor4D, this.stride, this.padding);
       if (this.bias) y = tf.add(y, this.bias);
@@ -209,7 +241,10 @@ export class LhcConv2d {
     const m = tf.tidy(() => this.effectiveMask());
     const values = m.dataSync();
     m.dispose();
-    return { shape: [this.kernelSize, this.kernelSize, this.inChannels, this.outChannels], data: Uint8Array.from(values, (v) => (v > 0.5 ? 1 : 0)) };
+    return {
+      shape: [this.kernelSize, this.kernelSize, this.inChannels, this.outChannels],
+      data: Uint8Array.from(values, (v) => (v > 0.5 ? 1 : 0)),
+    };
   }
 
   stats(): LhcLayerStats {
@@ -218,8 +253,12 @@ export class LhcConv2d {
     for (const v of data) kept += v;
     const total = data.length;
     return {
-      keptWeights: kept, totalWeights: total, weightDensity: kept / total,
-      macs: kept * this.lastOutputArea, denseMacs: total * this.lastOutputArea, flopDensity: kept / total,
+      keptWeights: kept,
+      totalWeights: total,
+      weightDensity: kept / total,
+      macs: kept * this.lastOutputArea,
+      denseMacs: total * this.lastOutputArea,
+      flopDensity: kept / total,
     };
   }
 
@@ -234,7 +273,10 @@ export class LhcConv2d {
  * Distinct kernel shapes of a mask [k, k, Cin, Cout]: code (bit r·k + c set when tap (r, c) is kept) →
  * number of (input, output) kernels with that shape, most frequent first.
  */
-export function shapeHistogram(mask: { shape: [number, number, number, number]; data: Uint8Array }): { code: number; count: number; taps: number }[] {
+export function shapeHistogram(mask: {
+  shape: [number, number, number, number];
+  data: Uint8Array;
+}): { code: number; count: number; taps: number }[] {
   const [k, , cin, cout] = mask.shape;
   const counts = new Map<number, number>();
   const taps = new Array<number>(k * k);
@@ -245,7 +287,9 @@ export function shapeHistogram(mask: { shape: [number, number, number, number]; 
       counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   }
-  return [...counts].map(([code, count]) => ({ code, count, taps: popcount(code) })).sort((a, b) => b.count - a.count || a.code - b.code);
+  return [...counts]
+    .map(([code, count]) => ({ code, count, taps: popcount(code) }))
+    .sort((a, b) => b.count - a.count || a.code - b.code);
 }
 
 function popcount(v: number): number {
@@ -271,14 +315,24 @@ export interface MaskRegularizerOptions {
  * a = 0.01, b = 0.99 by default. The reference ramps R's weight in over the first epochs and scales it to
  * the initial task loss; that is the trainer's business (multiply R by a schedule).
  */
-export function maskRegularizer(layers: LhcConv2d[], targetDensity: number, options: MaskRegularizerOptions = {}): tf.Scalar {
-  if (!(targetDensity > 0 && targetDensity < 1)) throw new Error(`maskRegularizer: target density must be in (0, 1), got ${targetDensity}`);
+export function maskRegularizer(
+  layers: LhcConv2d[],
+  targetDensity: number,
+  options: MaskRegularizerOptions = {},
+): tf.Scalar {
+  if (!(targetDensity > 0 && targetDensity < 1))
+    throw new Error(`maskRegularizer: target density must be in (0, 1), got ${targetDensity}`);
   if (layers.length === 0) throw new Error("maskRegularizer: no LHC layers");
-  for (const l of layers) if (l.lastOutputArea === 0) throw new Error("maskRegularizer: run a forward pass first (the FLOP term needs each layer's output area)");
-  const a = options.flopWeight ?? 0.01, b = options.densityWeight ?? 0.99;
+  for (const l of layers)
+    if (l.lastOutputArea === 0)
+      throw new Error("maskRegularizer: run a forward pass first (the FLOP term needs each layer's output area)");
+  const a = options.flopWeight ?? 0.01,
+    b = options.densityWeight ?? 0.99;
   return tf.tidy(() => {
-    let kept: tf.Scalar = tf.scalar(0), keptFlops: tf.Scalar = tf.scalar(0);
-    let total = 0, totalFlops = 0;
+    let kept: tf.Scalar = tf.scalar(0),
+      keptFlops: tf.Scalar = tf.scalar(0);
+    let total = 0,
+      totalFlops = 0;
     for (const l of layers) {
       const n = tf.sum(l.tileMask()) as tf.Scalar;
       const size = l.kernelSize * l.kernelSize * l.inChannels * l.outChannels;
@@ -287,16 +341,39 @@ export function maskRegularizer(layers: LhcConv2d[], targetDensity: number, opti
       total += size;
       totalFlops += size * l.lastOutputArea;
     }
-    return tf.add(tf.mul(a, tf.div(keptFlops, totalFlops)), tf.mul(b, tf.abs(tf.sub(targetDensity, tf.div(kept, total))))) as tf.Scalar;
+    return tf.add(
+      tf.mul(a, tf.div(keptFlops, totalFlops)),
+      tf.mul(b, tf.abs(tf.sub(targetDensity, tf.div(kept, total)))),
+    ) as tf.Scalar;
   });
 }
 
 /** Totals over layers: weight density Σn/ΣN and FLOP density Σn·A/ΣN·A. */
-export function lhcDensity(layers: LhcConv2d[]): { weightDensity: number; flopDensity: number; keptWeights: number; totalWeights: number; macs: number; denseMacs: number } {
-  let keptWeights = 0, totalWeights = 0, macs = 0, denseMacs = 0;
+export function lhcDensity(layers: LhcConv2d[]): {
+  weightDensity: number;
+  flopDensity: number;
+  keptWeights: number;
+  totalWeights: number;
+  macs: number;
+  denseMacs: number;
+} {
+  let keptWeights = 0,
+    totalWeights = 0,
+    macs = 0,
+    denseMacs = 0;
   for (const l of layers) {
     const s = l.stats();
-    keptWeights += s.keptWeights; totalWeights += s.totalWeights; macs += s.macs; denseMacs += s.denseMacs;
+    keptWeights += s.keptWeights;
+    totalWeights += s.totalWeights;
+    macs += s.macs;
+    denseMacs += s.denseMacs;
   }
-  return { weightDensity: keptWeights / totalWeights, flopDensity: denseMacs > 0 ? macs / denseMacs : NaN, keptWeights, totalWeights, macs, denseMacs };
+  return {
+    weightDensity: keptWeights / totalWeights,
+    flopDensity: denseMacs > 0 ? macs / denseMacs : NaN,
+    keptWeights,
+    totalWeights,
+    macs,
+    denseMacs,
+  };
 }

@@ -21,19 +21,50 @@ function rotations(shape: Shape3x3, turns: number): Shape3x3[] {
   return out;
 }
 
-const EMPTY = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
-const CENTRE = [[0, 0, 0], [0, 1, 0], [0, 0, 0]];
-const LINE = [[0, 0, 0], [1, 1, 1], [0, 0, 0]];
-const ANTI_DIAGONAL = [[0, 0, 1], [0, 1, 0], [1, 0, 0]];
-const CORNER_BLOCK = [[0, 1, 1], [0, 1, 1], [0, 0, 0]];
-const TWO_ROWS = [[1, 1, 1], [1, 1, 1], [0, 0, 0]];
-const FULL = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+const EMPTY = [
+  [0, 0, 0],
+  [0, 0, 0],
+  [0, 0, 0],
+];
+const CENTRE = [
+  [0, 0, 0],
+  [0, 1, 0],
+  [0, 0, 0],
+];
+const LINE = [
+  [0, 0, 0],
+  [1, 1, 1],
+  [0, 0, 0],
+];
+const ANTI_DIAGONAL = [
+  [0, 0, 1],
+  [0, 1, 0],
+  [1, 0, 0],
+];
+const CORNER_BLOCK = [
+  [0, 1, 1],
+  [0, 1, 1],
+  [0, 0, 0],
+];
+const TWO_ROWS = [
+  [1, 1, 1],
+  [1, 1, 1],
+  [0, 0, 0],
+];
+const FULL = [
+  [1, 1, 1],
+  [1, 1, 1],
+  [1, 1, 1],
+];
 
 /** The 15 shapes in the reference's order. */
 export const RIGID_SHAPES_3X3: readonly Shape3x3[] = Object.freeze([
   EMPTY,
   CENTRE,
-  LINE, ANTI_DIAGONAL, rot90(LINE), rot90(ANTI_DIAGONAL),
+  LINE,
+  ANTI_DIAGONAL,
+  rot90(LINE),
+  rot90(ANTI_DIAGONAL),
   ...rotations(CORNER_BLOCK, 4),
   ...rotations(TWO_ROWS, 4),
   FULL,
@@ -43,9 +74,21 @@ export const RIGID_SHAPE_COUNT = RIGID_SHAPES_3X3.length;
 
 /** Short labels for legends, in the same order. */
 export const RIGID_SHAPE_NAMES: readonly string[] = Object.freeze([
-  "empty", "centre", "horizontal line", "anti-diagonal", "vertical line", "diagonal",
-  "corner block ↗", "corner block ↖", "corner block ↙", "corner block ↘",
-  "two rows ↑", "two columns ←", "two rows ↓", "two columns →", "full",
+  "empty",
+  "centre",
+  "horizontal line",
+  "anti-diagonal",
+  "vertical line",
+  "diagonal",
+  "corner block ↗",
+  "corner block ↖",
+  "corner block ↙",
+  "corner block ↘",
+  "two rows ↑",
+  "two columns ←",
+  "two rows ↓",
+  "two columns →",
+  "full",
 ]);
 
 /** Bit code of a k×k binary shape (row-major, tap r·k + c → bit r·k + c); distinct shapes ⇔ distinct codes. */
@@ -58,6 +101,10 @@ export function shapeCode(shape: ArrayLike<number>): number {
 /** [9, 15] matrix: column s is shape s flattened row-major (for mask = shapes × one-hot). */
 export function rigidShapeMatrix(): Float32Array {
   const m = new Float32Array(9 * RIGID_SHAPE_COUNT);
-  RIGID_SHAPES_3X3.forEach((shape, s) => shape.flat().forEach((v, t) => { m[t * RIGID_SHAPE_COUNT + s] = v; }));
+  RIGID_SHAPES_3X3.forEach((shape, s) =>
+    shape.flat().forEach((v, t) => {
+      m[t * RIGID_SHAPE_COUNT + s] = v;
+    }),
+  );
   return m;
 }

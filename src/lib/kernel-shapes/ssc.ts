@@ -27,14 +27,21 @@ import { mulberry32, type Random } from "../random.js";
 export function sscTapOrder(kernelSize: number): number[] {
   const p = (kernelSize - 1) / 2;
   const key = (t: number): number[] => {
-    const r = Math.floor(t / kernelSize) - p, c = (t % kernelSize) - p;
+    const r = Math.floor(t / kernelSize) - p,
+      c = (t % kernelSize) - p;
     const angle = Math.atan2(r, c); // (−π, π]; a tap and its mirror image share the angle mod π
     const half = angle >= 0 && angle < Math.PI ? 0 : 1; // the one with angle in [0, π) first
-    return [Math.max(Math.abs(r), Math.abs(c)), Math.abs(r) + Math.abs(c), half === 0 ? angle : angle < 0 ? angle + Math.PI : 0, half];
+    return [
+      Math.max(Math.abs(r), Math.abs(c)),
+      Math.abs(r) + Math.abs(c),
+      half === 0 ? angle : angle < 0 ? angle + Math.PI : 0,
+      half,
+    ];
   };
   const taps = Array.from({ length: kernelSize * kernelSize }, (_, t) => t);
   return taps.sort((a, b) => {
-    const ka = key(a), kb = key(b);
+    const ka = key(a),
+      kb = key(b);
     for (let i = 0; i < ka.length; i++) if (Math.abs(ka[i] - kb[i]) > 1e-9) return ka[i] - kb[i];
     return 0;
   });
@@ -53,14 +60,24 @@ export function sscChannelTaps(channels: number, kernelSize: number, groupSize: 
  */
 export function shiftChannels(x: tf.Tensor4D, kernelSize: number, groupSize: number): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
-  if (c % groupSize !== 0) throw new Error(`shiftChannels: ${c} channels are not a multiple of the group size ${groupSize}`);
+  if (c % groupSize !== 0)
+    throw new Error(`shiftChannels: ${c} channels are not a multiple of the group size ${groupSize}`);
   const p = (kernelSize - 1) / 2;
   const order = sscTapOrder(kernelSize);
   return tf.tidy(() => {
-    const padded = tf.reshape(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), [b, h + 2 * p, w + 2 * p, c / groupSize, groupSize]);
+    const padded = tf.reshape(
+      tf.pad(x, [
+        [0, 0],
+        [p, p],
+        [p, p],
+        [0, 0],
+      ]),
+      [b, h + 2 * p, w + 2 * p, c / groupSize, groupSize],
+    );
     const parts = Array.from({ length: groupSize }, (_, q) => {
       const tap = order[q];
-      const r = Math.floor(tap / kernelSize), s = tap % kernelSize;
+      const r = Math.floor(tap / kernelSize),
+        s = tap % kernelSize;
       return tf.slice(padded, [0, r, s, 0, q], [b, h, w, c / groupSize, 1]);
     });
     return tf.reshape(groupSize === 1 ? parts[0] : tf.concat(parts, 4), [b, h, w, c]) as tf.Tensor4D;
@@ -96,15 +113,22 @@ export class SuperSparseConv2d {
   constructor(options: SuperSparseConv2dOptions) {
     const where = "SuperSparseConv2d";
     const k = options.kernelSize ?? 3;
-    for (const [n, v] of [["inChannels", options.inChannels], ["outChannels", options.outChannels], ["kernelSize", k]] as const) {
+    for (const [n, v] of [
+      ["inChannels", options.inChannels],
+      ["outChannels", options.outChannels],
+      ["kernelSize", k],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: ${n} must be a positive integer, got ${v}`);
     }
     if (k % 2 !== 1) throw new Error(`${where}: kernelSize must be odd, got ${k}`);
     const g = options.groupSize ?? Math.min(k * k, options.inChannels);
-    if (!Number.isInteger(g) || g <= 0 || g > k * k) throw new Error(`${where}: groupSize must be an integer in 1..${k * k} (k²), got ${g}`);
-    if (options.inChannels % g !== 0) throw new Error(`${where}: inChannels ${options.inChannels} is not a multiple of groupSize ${g}`);
+    if (!Number.isInteger(g) || g <= 0 || g > k * k)
+      throw new Error(`${where}: groupSize must be an integer in 1..${k * k} (k²), got ${g}`);
+    if (options.inChannels % g !== 0)
+      throw new Error(`${where}: inChannels ${options.inChannels} is not a multiple of groupSize ${g}`);
     const groups = options.inChannels / g;
-    if (options.outChannels % groups !== 0) throw new Error(`${where}: outChannels ${options.outChannels} is not a multiple of the ${groups} groups`);
+    if (options.outChannels % groups !== 0)
+      throw new Error(`${where}: outChannels ${options.outChannels} is not a multiple of the ${groups} groups`);
     this.inChannels = options.inChannels;
     this.outChannels = options.outChannels;
     this.kernelSize = k;
@@ -113,7 +137,8 @@ export class SuperSparseConv2d {
     const random = options.random ?? mulberry32(options.seed ?? 1);
     const name = `${options.name ?? "ssc"}_${counter++}`;
     this.weights = heNormalGroupWeights(random, groups, g, options.outChannels / groups, `${name}_w`);
-    this.bias = options.useBias === false ? null : tf.tidy(() => tf.variable(tf.zeros([options.outChannels]), true, `${name}_b`));
+    this.bias =
+      options.useBias === false ? null : tf.tidy(() => tf.variable(tf.zeros([options.outChannels]), true, `${name}_b`));
     this.strategy = options.strategy;
   }
 
@@ -122,9 +147,12 @@ export class SuperSparseConv2d {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    if (x.shape[3] !== this.inChannels) throw new Error(`SuperSparseConv2d: expected ${this.inChannels} input channels, got ${x.shape[3]}`);
+    if (x.shape[3] !== this.inChannels)
+      throw new Error(`SuperSparseConv2d: expected ${this.inChannels} input channels, got ${x.shape[3]}`);
     return tf.tidy(() => {
-      const y = groupedPointwiseConv(shiftChannels(x, this.kernelSize, this.groupSize), this.weights as tf.Tensor3D, { strategy: this.strategy });
+      const y = groupedPointwiseConv(shiftChannels(x, this.kernelSize, this.groupSize), this.weights as tf.Tensor3D, {
+        strategy: this.strategy,
+      });
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }
@@ -150,8 +178,10 @@ export class SuperSparseConv2d {
     const w = this.weights.dataSync();
     const out = new Float32Array(k * k * cin * cout);
     for (let c = 0; c < cin; c++) {
-      const grp = Math.floor(c / g), i = c % g;
-      for (let j = 0; j < perGroup; j++) out[(taps[c] * cin + c) * cout + grp * perGroup + j] = w[(grp * g + i) * perGroup + j];
+      const grp = Math.floor(c / g),
+        i = c % g;
+      for (let j = 0; j < perGroup; j++)
+        out[(taps[c] * cin + c) * cout + grp * perGroup + j] = w[(grp * g + i) * perGroup + j];
     }
     return tf.tensor4d(out, [k, k, cin, cout]);
   }
@@ -187,7 +217,14 @@ export class SscModule {
 
   constructor(channels: number, options: SscModuleOptions = {}) {
     const random = options.random ?? mulberry32(options.seed ?? 1);
-    const common = { inChannels: channels, outChannels: channels, kernelSize: options.kernelSize, groupSize: options.groupSize, strategy: options.strategy, random };
+    const common = {
+      inChannels: channels,
+      outChannels: channels,
+      kernelSize: options.kernelSize,
+      groupSize: options.groupSize,
+      strategy: options.strategy,
+      random,
+    };
     this.channels = channels;
     this.first = new SuperSparseConv2d({ ...common, name: "ssc_module_a" });
     this.second = new SuperSparseConv2d({ ...common, name: "ssc_module_b" });
@@ -204,7 +241,9 @@ export class SscModule {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const pw = tf.relu(tf.add(groupedPointwiseConv(x, this.pointwise as tf.Tensor3D), this.pointwiseBias)) as tf.Tensor4D;
+      const pw = tf.relu(
+        tf.add(groupedPointwiseConv(x, this.pointwise as tf.Tensor3D), this.pointwiseBias),
+      ) as tf.Tensor4D;
       let y = tf.relu(this.first.apply(pw)) as tf.Tensor4D;
       if (this.shuffle) y = this.shuffle.apply(y);
       return tf.relu(tf.add(x, this.second.apply(y))) as tf.Tensor4D;
@@ -212,7 +251,8 @@ export class SscModule {
   }
 
   cost(): { params: number; macsPerPixel: number } {
-    const a = this.first.cost(), b = this.second.cost();
+    const a = this.first.cost(),
+      b = this.second.cost();
     const c = this.channels;
     return { params: c * c + c + a.params + b.params, macsPerPixel: c * c + a.macsPerPixel + b.macsPerPixel };
   }

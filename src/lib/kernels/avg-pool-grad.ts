@@ -33,12 +33,21 @@ export function makeAvgPoolGradKernel(fallback: () => tf.KernelFunc | undefined)
     const backend = args.backend as tf.KernelBackend;
     return composite(backend, "wasm", (k) => {
       const share = new Float32Array(fh * fw).fill(1 / (fh * fw));
-      const window = k.adopt({ dataId: backend.write(share, [1, 1, fh, 1, fw, 1], "float32"), shape: [1, 1, fh, 1, fw, 1], dtype: "float32" });
+      const window = k.adopt({
+        dataId: backend.write(share, [1, 1, fh, 1, fw, 1], "float32"),
+        shape: [1, 1, fh, 1, fw, 1],
+        dtype: "float32",
+      });
       const spread = k.run("Multiply", { a: k.reshape(dy, [b, oh, 1, ow, 1, c]), b: window });
       const tiled = k.reshape(spread, [b, oh * fh, ow * fw, c]);
       if (oh * fh === h && ow * fw === w) return tiled;
       // Rows/columns past the last full window get no gradient.
-      return k.padOrCrop(tiled, [[0, 0], [0, h - oh * fh], [0, w - ow * fw], [0, 0]]);
+      return k.padOrCrop(tiled, [
+        [0, 0],
+        [0, h - oh * fh],
+        [0, w - ow * fw],
+        [0, 0],
+      ]);
     });
   };
 }

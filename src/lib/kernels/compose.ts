@@ -53,10 +53,21 @@ export class KernelComposer {
     if (strideH === 1 && strideW === 1) return x;
     const [b, h, w, c] = x.shape;
     const expanded = this.reshape(x, [b, h, 1, w, 1, c]);
-    const padded = this.run("PadV2", { x: expanded }, {
-      paddings: [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]],
-      constantValue: 0,
-    });
+    const padded = this.run(
+      "PadV2",
+      { x: expanded },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, strideH - 1],
+          [0, 0],
+          [0, strideW - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     return this.reshape(padded, [b, h * strideH, w * strideW, c]);
   }
 

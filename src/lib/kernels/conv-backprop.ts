@@ -38,7 +38,12 @@ export function conv2DBackpropFilterComposite(
   const [kh0, kw0, ci0] = filterShape;
   if (ci0 * kh0 * kw0 <= SMALL_PATCH) return conv2DBackpropFilterByPatches(k, x, dy, filterShape, attrs);
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
   );
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
   const [, inH, inW] = x.shape;
@@ -48,14 +53,28 @@ export function conv2DBackpropFilterComposite(
   const bottom = kh - 1 + (outHeight - 1) * sh + 1 - inH - top;
   const right = kw - 1 + (outWidth - 1) * sw + 1 - inW - left;
   const xT = k.transpose(x, [3, 1, 2, 0]);
-  const xCropped = k.padOrCrop(xT, [[0, 0], [0, Math.min(0, bottom)], [0, Math.min(0, right)], [0, 0]]);
+  const xCropped = k.padOrCrop(xT, [
+    [0, 0],
+    [0, Math.min(0, bottom)],
+    [0, Math.min(0, right)],
+    [0, 0],
+  ]);
   const dyT = k.transpose(dy, [1, 2, 0, 3]);
-  const dwT = k.run("Conv2D", { x: xCropped, filter: dyT }, {
-    strides: [1, 1],
-    dilations: [sh, sw],
-    pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
-    dataFormat: "NHWC",
-  });
+  const dwT = k.run(
+    "Conv2D",
+    { x: xCropped, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [sh, sw],
+      pad: [
+        [0, 0],
+        [top, Math.max(0, bottom)],
+        [left, Math.max(0, right)],
+        [0, 0],
+      ],
+      dataFormat: "NHWC",
+    },
+  );
   return k.transpose(dwT, [1, 2, 0, 3]);
 }
 
@@ -79,7 +98,12 @@ function conv2DBackpropFilterByPatches(
 ): tf.TensorInfo {
   const [kh, kw, ci, co] = filterShape;
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
   );
   const { strideHeight: sh, strideWidth: sw, outHeight, outWidth } = info;
   const taps = kh * kw;
@@ -95,19 +119,37 @@ function conv2DBackpropFilterByPatches(
   const left = info.padInfo.left;
   const bottom = (outHeight - 1) * sh + kh - x.shape[1] - top;
   const right = (outWidth - 1) * sw + kw - x.shape[2] - left;
-  const source = k.padOrCrop(x, [[0, 0], [Math.min(0, top), Math.min(0, bottom)], [Math.min(0, left), Math.min(0, right)], [0, 0]]);
-  const patches = k.run("DepthwiseConv2dNative", { x: source, filter: selector }, {
-    strides: [sh, sw],
-    pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]],
-    dilations: [1, 1],
-  });
+  const source = k.padOrCrop(x, [
+    [0, 0],
+    [Math.min(0, top), Math.min(0, bottom)],
+    [Math.min(0, left), Math.min(0, right)],
+    [0, 0],
+  ]);
+  const patches = k.run(
+    "DepthwiseConv2dNative",
+    { x: source, filter: selector },
+    {
+      strides: [sh, sw],
+      pad: [
+        [0, 0],
+        [Math.max(0, top), Math.max(0, bottom)],
+        [Math.max(0, left), Math.max(0, right)],
+        [0, 0],
+      ],
+      dilations: [1, 1],
+    },
+  );
   const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
   // The wasm BatchMatMul is slow with transposeA; an explicit transpose is cheaper.
   const patchesT = k.transpose(k.reshape(patches, [n, ci * taps]), [1, 0]);
-  const product = k.run("BatchMatMul", { a: k.reshape(patchesT, [1, ci * taps, n]), b: k.reshape(dy, [1, n, co]) }, {
-    transposeA: false,
-    transposeB: false,
-  });
+  const product = k.run(
+    "BatchMatMul",
+    { a: k.reshape(patchesT, [1, ci * taps, n]), b: k.reshape(dy, [1, n, co]) },
+    {
+      transposeA: false,
+      transposeB: false,
+    },
+  );
   return k.transpose(k.reshape(product, [ci, kh, kw, co]), [1, 2, 0, 3]);
 }
 
@@ -124,7 +166,14 @@ export function conv2DBackpropInputComposite(
 ): tf.TensorInfo {
   requireNHWC("Conv2DBackpropInput", attrs.dataFormat);
   const filterShape = filter.shape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight, inWidth } = info;
   const rotated = k.run("Reverse", { x: filter }, { dims: [0, 1] });
   const flipped = k.transpose(rotated, [0, 1, 3, 2]);
@@ -136,24 +185,42 @@ export function conv2DBackpropInputComposite(
   const right = inWidth + kw - 1 - left - dw;
   const needsCrop = top < 0 || left < 0 || bottom < 0 || right < 0;
   const source = needsCrop
-    ? k.padOrCrop(dyDilated, [[0, 0], [Math.min(0, top), Math.min(0, bottom)], [Math.min(0, left), Math.min(0, right)], [0, 0]])
+    ? k.padOrCrop(dyDilated, [
+        [0, 0],
+        [Math.min(0, top), Math.min(0, bottom)],
+        [Math.min(0, left), Math.min(0, right)],
+        [0, 0],
+      ])
     : dyDilated;
-  return k.run("Conv2D", { x: source, filter: flipped }, {
-    strides: [1, 1],
-    dilations: [1, 1],
-    pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]],
-    dataFormat: "NHWC",
-  });
+  return k.run(
+    "Conv2D",
+    { x: source, filter: flipped },
+    {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [Math.max(0, top), Math.max(0, bottom)],
+        [Math.max(0, left), Math.max(0, right)],
+        [0, 0],
+      ],
+      dataFormat: "NHWC",
+    },
+  );
 }
 
 export const conv2DBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as Conv2DGradAttrs & { filterShape: [number, number, number, number] };
-  return composite(backend as tf.KernelBackend, "wasm", (k) => conv2DBackpropFilterComposite(k, x, dy, a.filterShape, a));
+  return composite(backend as tf.KernelBackend, "wasm", (k) =>
+    conv2DBackpropFilterComposite(k, x, dy, a.filterShape, a),
+  );
 };
 
 export const conv2DBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const a = attrs as unknown as Conv2DGradAttrs & { inputShape: [number, number, number, number] };
-  return composite(backend as tf.KernelBackend, "wasm", (k) => conv2DBackpropInputComposite(k, dy, filter, a.inputShape, a));
+  return composite(backend as tf.KernelBackend, "wasm", (k) =>
+    conv2DBackpropInputComposite(k, dy, filter, a.inputShape, a),
+  );
 };

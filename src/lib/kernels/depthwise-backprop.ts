@@ -28,8 +28,13 @@ export function depthwiseBackpropFilterComposite(
   attrs: DepthwiseGradAttrs,
 ): tf.TensorInfo {
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad,
-    attrs.dimRoundingMode, true,
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
   );
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { filterHeight: kh, filterWidth: kw, outHeight, outWidth } = info;
@@ -40,13 +45,27 @@ export function depthwiseBackpropFilterComposite(
   const bottom = (kh - 1) * dh + (outHeight - 1) * sh + 1 - inH - top;
   const right = (kw - 1) * dw + (outWidth - 1) * sw + 1 - inW - left;
   const xT = k.reshape(k.transpose(x, [1, 2, 0, 3]), [1, inH, inW, b * c]);
-  const xCropped = k.padOrCrop(xT, [[0, 0], [0, Math.min(0, bottom)], [0, Math.min(0, right)], [0, 0]]);
+  const xCropped = k.padOrCrop(xT, [
+    [0, 0],
+    [0, Math.min(0, bottom)],
+    [0, Math.min(0, right)],
+    [0, 0],
+  ]);
   const dyT = k.reshape(k.transpose(dy, [1, 2, 0, 3]), [outHeight, outWidth, b * c, m]);
-  const perImage = k.run("DepthwiseConv2dNative", { x: xCropped, filter: dyT }, {
-    strides: [dh, dw],
-    dilations: [sh, sw],
-    pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
-  });
+  const perImage = k.run(
+    "DepthwiseConv2dNative",
+    { x: xCropped, filter: dyT },
+    {
+      strides: [dh, dw],
+      dilations: [sh, sw],
+      pad: [
+        [0, 0],
+        [top, Math.max(0, bottom)],
+        [left, Math.max(0, right)],
+        [0, 0],
+      ],
+    },
+  );
   const summed = k.run("Sum", { x: k.reshape(perImage, [kh, kw, b, c * m]) }, { axis: [2], keepDims: false });
   return k.reshape(summed, [kh, kw, c, m]);
 }
@@ -64,7 +83,13 @@ export function depthwiseBackpropInputComposite(
 ): tf.TensorInfo {
   const filterShape = filter.shape as [number, number, number, number];
   const info = backend_util.computeConv2DInfo(
-    inputShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, true,
+    inputShape,
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
   );
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { effectiveFilterHeight: ekh, effectiveFilterWidth: ekw, inHeight, inWidth } = info;
@@ -77,25 +102,47 @@ export function depthwiseBackpropInputComposite(
   const left = ekw - 1 - info.padInfo.left;
   const bottom = inHeight + ekh - 1 - top - lh;
   const right = inWidth + ekw - 1 - left - lw;
-  const source = k.padOrCrop(dyDilated, [[0, 0], [Math.min(0, top), Math.min(0, bottom)], [Math.min(0, left), Math.min(0, right)], [0, 0]]);
-  const perMultiplier = k.run("DepthwiseConv2dNative", { x: source, filter: rotated }, {
-    strides: [1, 1],
-    dilations: [dh, dw],
-    pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]],
-  });
+  const source = k.padOrCrop(dyDilated, [
+    [0, 0],
+    [Math.min(0, top), Math.min(0, bottom)],
+    [Math.min(0, left), Math.min(0, right)],
+    [0, 0],
+  ]);
+  const perMultiplier = k.run(
+    "DepthwiseConv2dNative",
+    { x: source, filter: rotated },
+    {
+      strides: [1, 1],
+      dilations: [dh, dw],
+      pad: [
+        [0, 0],
+        [Math.max(0, top), Math.max(0, bottom)],
+        [Math.max(0, left), Math.max(0, right)],
+        [0, 0],
+      ],
+    },
+  );
   if (m === 1) return perMultiplier;
-  const summed = k.run("Sum", { x: k.reshape(perMultiplier, [b, inHeight, inWidth, c, m]) }, { axis: [4], keepDims: false });
+  const summed = k.run(
+    "Sum",
+    { x: k.reshape(perMultiplier, [b, inHeight, inWidth, c, m]) },
+    { axis: [4], keepDims: false },
+  );
   return summed;
 }
 
 export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as DepthwiseGradAttrs & { filterShape: [number, number, number, number] };
-  return composite(backend as tf.KernelBackend, "wasm", (k) => depthwiseBackpropFilterComposite(k, x, dy, a.filterShape, a));
+  return composite(backend as tf.KernelBackend, "wasm", (k) =>
+    depthwiseBackpropFilterComposite(k, x, dy, a.filterShape, a),
+  );
 };
 
 export const depthwiseBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const a = attrs as unknown as DepthwiseGradAttrs & { inputShape: [number, number, number, number] };
-  return composite(backend as tf.KernelBackend, "wasm", (k) => depthwiseBackpropInputComposite(k, dy, filter, a.inputShape, a));
+  return composite(backend as tf.KernelBackend, "wasm", (k) =>
+    depthwiseBackpropInputComposite(k, dy, filter, a.inputShape, a),
+  );
 };

@@ -22,12 +22,15 @@ export interface AccuracyEstimate {
 }
 
 export function accuracyEstimate(correct: number, evaluated: number, total: number): AccuracyEstimate {
-  if (!Number.isInteger(total) || total < 1) throw new Error(`accuracyEstimate: total must be a positive integer, got ${total}`);
-  if (!Number.isInteger(evaluated) || evaluated < 1 || evaluated > total) throw new Error(`accuracyEstimate: evaluated must be an integer in [1, ${total}], got ${evaluated}`);
-  if (!Number.isInteger(correct) || correct < 0 || correct > evaluated) throw new Error(`accuracyEstimate: correct must be an integer in [0, ${evaluated}], got ${correct}`);
+  if (!Number.isInteger(total) || total < 1)
+    throw new Error(`accuracyEstimate: total must be a positive integer, got ${total}`);
+  if (!Number.isInteger(evaluated) || evaluated < 1 || evaluated > total)
+    throw new Error(`accuracyEstimate: evaluated must be an integer in [1, ${total}], got ${evaluated}`);
+  if (!Number.isInteger(correct) || correct < 0 || correct > evaluated)
+    throw new Error(`accuracyEstimate: correct must be an integer in [0, ${evaluated}], got ${correct}`);
   const p = correct / evaluated;
   const fpc = total > 1 ? (total - evaluated) / (total - 1) : 0;
-  const standardError = Math.sqrt((p * (1 - p) / evaluated) * fpc);
+  const standardError = Math.sqrt(((p * (1 - p)) / evaluated) * fpc);
   let low = p;
   let high = p;
   if (fpc > 0) {

@@ -42,11 +42,18 @@ export interface EvaluateOptions {
 }
 
 /** The set in a fixed random order, cut into chunks kept as tensors (caller disposes `input`s). */
-export function orderedChunks(set: EvalSet, options: ChunkOptions, owner: string, prepare: (x: tf.Tensor4D) => tf.Tensor4D = (x) => x): ImageChunk[] {
+export function orderedChunks(
+  set: EvalSet,
+  options: ChunkOptions,
+  owner: string,
+  prepare: (x: tf.Tensor4D) => tf.Tensor4D = (x) => x,
+): ImageChunk[] {
   const first = options.firstChunk ?? 256;
   const size = options.chunkSize ?? 1000;
-  if (!Number.isInteger(first) || first < 1) throw new Error(`${owner}: firstChunk must be a positive integer, got ${first}`);
-  if (!Number.isInteger(size) || size < 1) throw new Error(`${owner}: chunkSize must be a positive integer, got ${size}`);
+  if (!Number.isInteger(first) || first < 1)
+    throw new Error(`${owner}: firstChunk must be a positive integer, got ${first}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`${owner}: chunkSize must be a positive integer, got ${size}`);
   if (set.count < 1) throw new Error(`${owner}: the evaluation set is empty`);
   const order = permutation(mulberry32(options.seed ?? 1), set.count);
   const bounds = [0, Math.min(first, set.count)];
@@ -75,7 +82,12 @@ export async function evaluateChunks<T extends { tag: string }>(
 ): Promise<boolean> {
   const isCurrent = options.isCurrent ?? (() => true);
   const total = chunks.reduce((n, c) => n + c.labels.length, 0);
-  const state = targets.map((t) => ({ target: t, correct: 0, evaluated: 0, confusion: new Int32Array(classes * classes) }));
+  const state = targets.map((t) => ({
+    target: t,
+    correct: 0,
+    evaluated: 0,
+    confusion: new Int32Array(classes * classes),
+  }));
   const step = async (s: (typeof state)[number], c: number) => {
     const predicted = await predict(s.target, c);
     const labels = chunks[c].labels;
@@ -84,7 +96,11 @@ export async function evaluateChunks<T extends { tag: string }>(
       s.confusion[labels[k] * classes + predicted[k]]++;
     }
     s.evaluated += labels.length;
-    options.onProgress?.({ tag: s.target.tag, estimate: accuracyEstimate(s.correct, s.evaluated, total), confusion: s.confusion.slice() });
+    options.onProgress?.({
+      tag: s.target.tag,
+      estimate: accuracyEstimate(s.correct, s.evaluated, total),
+      confusion: s.confusion.slice(),
+    });
   };
   for (const s of state) {
     if (!isCurrent()) return false;

@@ -11,13 +11,19 @@ const BOX = 20;
  * 28×28 Float32Array in [0, 1]; all zeros when there is no ink.
  */
 export function mnistStyleDigit(ink: ArrayLike<number>, width: number, height: number): Float32Array {
-  if (ink.length !== width * height) throw new Error(`mnistStyleDigit: ${ink.length} ink values for a ${width}×${height} image`);
-  let top = height, bottom = -1, left = width, right = -1;
+  if (ink.length !== width * height)
+    throw new Error(`mnistStyleDigit: ${ink.length} ink values for a ${width}×${height} image`);
+  let top = height,
+    bottom = -1,
+    left = width,
+    right = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (ink[y * width + x] > 0.05) {
-        top = Math.min(top, y); bottom = Math.max(bottom, y);
-        left = Math.min(left, x); right = Math.max(right, x);
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+        left = Math.min(left, x);
+        right = Math.max(right, x);
       }
     }
   }
@@ -31,10 +37,13 @@ export function mnistStyleDigit(ink: ArrayLike<number>, width: number, height: n
   // Area-average downsampling of the bounding box into w × h.
   const small = new Float32Array(w * h);
   for (let j = 0; j < h; j++) {
-    const y0 = top + (j * boxH) / h, y1 = top + ((j + 1) * boxH) / h;
+    const y0 = top + (j * boxH) / h,
+      y1 = top + ((j + 1) * boxH) / h;
     for (let i = 0; i < w; i++) {
-      const x0 = left + (i * boxW) / w, x1 = left + ((i + 1) * boxW) / w;
-      let sum = 0, area = 0;
+      const x0 = left + (i * boxW) / w,
+        x1 = left + ((i + 1) * boxW) / w;
+      let sum = 0,
+        area = 0;
       for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
         const wy = Math.min(y + 1, y1) - Math.max(y, y0);
         for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
@@ -50,26 +59,35 @@ export function mnistStyleDigit(ink: ArrayLike<number>, width: number, height: n
   // index units, i.e. 14.5 in the edge coordinates used here): with the frame's geometric centre instead,
   // most test digits painted onto the canvas came back shifted by one pixel (40 of the first 200 test
   // images round-tripped exactly, against 186 this way).
-  let mass = 0, cx = 0, cy = 0;
-  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) {
-    const v = small[j * w + i];
-    mass += v; cx += v * (i + 0.5); cy += v * (j + 0.5);
-  }
+  let mass = 0,
+    cx = 0,
+    cy = 0;
+  for (let j = 0; j < h; j++)
+    for (let i = 0; i < w; i++) {
+      const v = small[j * w + i];
+      mass += v;
+      cx += v * (i + 0.5);
+      cy += v * (j + 0.5);
+    }
   const offX = Math.round(MNIST_SIDE / 2 + 0.5 - cx / mass);
   const offY = Math.round(MNIST_SIDE / 2 + 0.5 - cy / mass);
-  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) {
-    const x = i + offX, y = j + offY;
-    if (x >= 0 && x < MNIST_SIDE && y >= 0 && y < MNIST_SIDE) out[y * MNIST_SIDE + x] = small[j * w + i];
-  }
+  for (let j = 0; j < h; j++)
+    for (let i = 0; i < w; i++) {
+      const x = i + offX,
+        y = j + offY;
+      if (x >= 0 && x < MNIST_SIDE && y >= 0 && y < MNIST_SIDE) out[y * MNIST_SIDE + x] = small[j * w + i];
+    }
   return out;
 }
 
 /** Nearest-neighbour upscaling of a 28×28 digit to `side`×`side` (to paint a test digit onto a canvas). */
 export function upscaleDigit(digit: ArrayLike<number>, side: number): Float32Array {
-  if (digit.length !== MNIST_SIDE * MNIST_SIDE) throw new Error(`upscaleDigit: expected ${MNIST_SIDE * MNIST_SIDE} values, got ${digit.length}`);
+  if (digit.length !== MNIST_SIDE * MNIST_SIDE)
+    throw new Error(`upscaleDigit: expected ${MNIST_SIDE * MNIST_SIDE} values, got ${digit.length}`);
   const out = new Float32Array(side * side);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
-    out[y * side + x] = digit[Math.floor((y * MNIST_SIDE) / side) * MNIST_SIDE + Math.floor((x * MNIST_SIDE) / side)];
-  }
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      out[y * side + x] = digit[Math.floor((y * MNIST_SIDE) / side) * MNIST_SIDE + Math.floor((x * MNIST_SIDE) / side)];
+    }
   return out;
 }

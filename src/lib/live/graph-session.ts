@@ -47,11 +47,14 @@ export function planNetFromBytes(bytes: Uint8Array, name: string): IntegralGraph
   }
   if (!(model instanceof IntegralGraphNet)) {
     model.dispose();
-    throw new Error(`${name}: model "${file.model.name}" is not a plan network (SINN family); the live page reads it only as such`);
+    throw new Error(
+      `${name}: model "${file.model.name}" is not a plan network (SINN family); the live page reads it only as such`,
+    );
   }
   try {
     assignWeights(model, file.parameters, name);
-    if (!assignStatistics(model, file.statistics, name)) throw new Error(`${name}: the file stores no batch-norm statistics`);
+    if (!assignStatistics(model, file.statistics, name))
+      throw new Error(`${name}: the file stores no batch-norm statistics`);
     model.resample(model.fractionSizes(1));
     return model;
   } catch (e) {
@@ -63,7 +66,11 @@ export function planNetFromBytes(bytes: Uint8Array, name: string): IntegralGraph
 /** The first `count` images of a calibration set as one batch in [0, 1]. */
 export function calibrationBatch(set: EvalSet, count = CALIBRATION_IMAGES): tf.Tensor4D {
   if (set.count < count) throw new Error(`calibration set: ${set.count} images, the live page calibrates on ${count}`);
-  return batchImages(set, Int32Array.from({ length: count }, (_, i) => i), set);
+  return batchImages(
+    set,
+    Int32Array.from({ length: count }, (_, i) => i),
+    set,
+  );
 }
 
 export class PlanLiveSession {
@@ -76,7 +83,9 @@ export class PlanLiveSession {
   constructor(model: IntegralGraphNet, calibrationSet: EvalSet) {
     const { height, width, channels } = model.input;
     if (calibrationSet.height !== height || calibrationSet.width !== width || calibrationSet.channels !== channels) {
-      throw new Error(`calibration set: images are ${calibrationSet.height}×${calibrationSet.width}×${calibrationSet.channels}, the model takes ${height}×${width}×${channels}`);
+      throw new Error(
+        `calibration set: images are ${calibrationSet.height}×${calibrationSet.width}×${calibrationSet.channels}, the model takes ${height}×${width}×${channels}`,
+      );
     }
     this.calibration = calibrationBatch(calibrationSet);
     this.model = model;
@@ -102,7 +111,8 @@ export class PlanLiveSession {
   problem(sizes: Readonly<Record<string, number>>): string | undefined {
     for (const g of this.groups) {
       const size = sizes[g.id];
-      if (!Number.isInteger(size) || size < 2 || size > g.full) return `${g.id} size must be an integer in [2, ${g.full}], got ${size}`;
+      if (!Number.isInteger(size) || size < 2 || size > g.full)
+        return `${g.id} size must be an integer in [2, ${g.full}], got ${size}`;
     }
     const unknown = Object.keys(sizes).filter((k) => !this.groups.some((g) => g.id === k));
     if (unknown.length) return `unknown group${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`;
@@ -122,7 +132,12 @@ export class PlanLiveSession {
       this.model.calibrate([this.calibration]);
       calibrationMs = performance.now() - started;
     }
-    this.current = { sizes: { ...sizes }, compression: compressionAt(this.model, sizes), calibrated: !full, calibrationMs };
+    this.current = {
+      sizes: { ...sizes },
+      compression: compressionAt(this.model, sizes),
+      calibrated: !full,
+      calibrationMs,
+    };
     return this.current;
   }
 

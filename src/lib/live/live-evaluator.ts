@@ -9,8 +9,23 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalSet } from "../data/evalset.js";
-import { evaluateChunks, orderedChunks, readPredictions, type ChunkOptions, type EvaluateOptions, type ImageChunk } from "./chunked-evaluation.js";
-import { applyHead, applyStage, cropInput, padStageInput, receptiveFieldPlan, type CropStage, type ReferenceWeights } from "./receptive-field.js";
+import {
+  evaluateChunks,
+  orderedChunks,
+  readPredictions,
+  type ChunkOptions,
+  type EvaluateOptions,
+  type ImageChunk,
+} from "./chunked-evaluation.js";
+import {
+  applyHead,
+  applyStage,
+  cropInput,
+  padStageInput,
+  receptiveFieldPlan,
+  type CropStage,
+  type ReferenceWeights,
+} from "./receptive-field.js";
 
 export type { EvaluateOptions, EvaluationProgress } from "./chunked-evaluation.js";
 
@@ -48,7 +63,9 @@ export class LiveEvaluator {
     this.classes = set.classes;
     this.reusePrefix = options.reusePrefix ?? true;
     // The test images never change: crop and edge-pad them for the first conv once.
-    this.chunks = orderedChunks(set, options, "LiveEvaluator", (x) => padStageInput(cropInput(x, this.plan), 0, this.plan));
+    this.chunks = orderedChunks(set, options, "LiveEvaluator", (x) =>
+      padStageInput(cropInput(x, this.plan), 0, this.plan),
+    );
     this.chunkSizes = this.chunks.map((c) => c.labels.length);
   }
 

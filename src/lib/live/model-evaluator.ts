@@ -5,7 +5,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalSet } from "../data/evalset.js";
-import { evaluateChunks, orderedChunks, readPredictions, type ChunkOptions, type EvaluateOptions, type ImageChunk } from "./chunked-evaluation.js";
+import {
+  evaluateChunks,
+  orderedChunks,
+  readPredictions,
+  type ChunkOptions,
+  type EvaluateOptions,
+  type ImageChunk,
+} from "./chunked-evaluation.js";
 
 export interface LogitsTarget {
   tag: string;
@@ -27,7 +34,13 @@ export class ModelEvaluator {
   }
 
   async evaluate(targets: readonly LogitsTarget[], options: EvaluateOptions = {}): Promise<boolean> {
-    return evaluateChunks(targets, this.chunks, this.classes, (t, c) => readPredictions(tf.tidy(() => tf.argMax(t.logits(this.chunks[c].input), 1))), options);
+    return evaluateChunks(
+      targets,
+      this.chunks,
+      this.classes,
+      (t, c) => readPredictions(tf.tidy(() => tf.argMax(t.logits(this.chunks[c].input), 1))),
+      options,
+    );
   }
 
   dispose(): void {

@@ -4,7 +4,13 @@
  * compression/conversion.ts). Every failure is an Error naming the file and the problem.
  */
 import { decodeModelFile, loadContinuousModel } from "../io/model-file.js";
-import { assignParameters, convertReferenceNet, innDiscreteParameters, readParameters, type ParameterTensor } from "../compression/conversion.js";
+import {
+  assignParameters,
+  convertReferenceNet,
+  innDiscreteParameters,
+  readParameters,
+  type ParameterTensor,
+} from "../compression/conversion.js";
 import { ReferenceNet } from "../models/reference.js";
 import type { ReferenceInn } from "../models/reference-inn.js";
 import { referenceParamsFromTfjs } from "../io/tfjs-import.js";
@@ -27,7 +33,11 @@ export function fullSizeParametersFromBytes(bytes: Uint8Array, name: string): Pa
 }
 
 /** A tfjs layers model converted to an integral net; `twin` is the (permuted) discrete net's parameters. */
-export function integralFromTfjs(modelJsonText: string, weights: ArrayBuffer, name: string): { inn: ReferenceInn; twin: ParameterTensor[] } {
+export function integralFromTfjs(
+  modelJsonText: string,
+  weights: ArrayBuffer,
+  name: string,
+): { inn: ReferenceInn; twin: ParameterTensor[] } {
   let json: unknown;
   try {
     json = JSON.parse(modelJsonText);

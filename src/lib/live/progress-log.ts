@@ -22,7 +22,20 @@ export const PROGRESS_LOG_LIMIT = 5000;
  * Append a record for `request` to `log` — an evaluation step's `estimate`, or none for a step that
  * evaluates nothing (e.g. "prepare") — and drop the oldest records beyond PROGRESS_LOG_LIMIT.
  */
-export function logProgress(log: ProgressRecord[], request: number, tag: string, estimate: AccuracyEstimate | undefined, elapsed: number): void {
-  log.push({ request, tag, evaluated: estimate?.evaluated ?? 0, accuracy: estimate?.accuracy ?? 0, final: estimate?.final ?? false, elapsed });
+export function logProgress(
+  log: ProgressRecord[],
+  request: number,
+  tag: string,
+  estimate: AccuracyEstimate | undefined,
+  elapsed: number,
+): void {
+  log.push({
+    request,
+    tag,
+    evaluated: estimate?.evaluated ?? 0,
+    accuracy: estimate?.accuracy ?? 0,
+    final: estimate?.final ?? false,
+    elapsed,
+  });
   if (log.length > PROGRESS_LOG_LIMIT) log.splice(0, log.length - PROGRESS_LOG_LIMIT);
 }

@@ -64,7 +64,12 @@ export function receptiveFieldPlan(height: number, width: number): CropStage[] {
     const inputRows = Math.min(heights[s], outputRows + pad);
     const inputCols = Math.min(widths[s], outputCols + pad);
     stages.unshift({
-      kernel, pad, inputRows, inputCols, outputRows, outputCols,
+      kernel,
+      pad,
+      inputRows,
+      inputCols,
+      outputRows,
+      outputCols,
       bottomPad: Math.max(0, outputRows + pad - heights[s]),
       rightPad: Math.max(0, outputCols + pad - widths[s]),
     });
@@ -76,7 +81,10 @@ export function receptiveFieldPlan(height: number, width: number): CropStage[] {
 
 /** Multiply-accumulates per image of the cropped evaluation at these conv widths (for reporting). */
 export function receptiveFieldMacs(plan: readonly CropStage[], channels: readonly number[]): number {
-  return plan.reduce((sum, s, i) => sum + s.outputRows * s.outputCols * s.kernel * s.kernel * channels[i] * channels[i + 1], 0);
+  return plan.reduce(
+    (sum, s, i) => sum + s.outputRows * s.outputCols * s.kernel * s.kernel * channels[i] * channels[i + 1],
+    0,
+  );
 }
 
 /**
@@ -98,16 +106,29 @@ export function cropInput(images: tf.Tensor4D, plan: readonly CropStage[]): tf.T
  * copy element by element in JavaScript (a third of the live page's evaluation time, measured by
  * bench/live-resample.ts). Evaluation only (no gradient needed here).
  */
-export function edgePadByMirror(x: tf.Tensor4D, padding: { top: number; bottom: number; left: number; right: number }): tf.Tensor4D {
+export function edgePadByMirror(
+  x: tf.Tensor4D,
+  padding: { top: number; bottom: number; left: number; right: number },
+): tf.Tensor4D {
   const left = { ...padding };
   for (const [side, value] of Object.entries(left)) {
-    if (!Number.isInteger(value) || value < 0) throw new Error(`edgePadByMirror: padding.${side} must be a non-negative integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`edgePadByMirror: padding.${side} must be a non-negative integer, got ${value}`);
   }
   return tf.tidy(() => {
     let h = x;
     while (left.top + left.bottom + left.left + left.right > 0) {
       const [t, b, l, r] = [left.top, left.bottom, left.left, left.right].map((v) => Math.min(1, v));
-      h = tf.mirrorPad(h, [[0, 0], [t, b], [l, r], [0, 0]], "symmetric");
+      h = tf.mirrorPad(
+        h,
+        [
+          [0, 0],
+          [t, b],
+          [l, r],
+          [0, 0],
+        ],
+        "symmetric",
+      );
       left.top -= t;
       left.bottom -= b;
       left.left -= l;
@@ -122,7 +143,10 @@ export function padStageInput(x: tf.Tensor4D, stageIndex: number, plan: readonly
   const s = plan[stageIndex];
   return tf.tidy(() => {
     const [batch, rows, cols, channels] = x.shape;
-    const block = rows === s.inputRows && cols === s.inputCols ? x : tf.slice(x, [0, 0, 0, 0], [batch, s.inputRows, s.inputCols, channels]);
+    const block =
+      rows === s.inputRows && cols === s.inputCols
+        ? x
+        : tf.slice(x, [0, 0, 0, 0], [batch, s.inputRows, s.inputCols, channels]);
     return edgePadByMirror(block, { top: s.pad, left: s.pad, bottom: s.bottomPad, right: s.rightPad });
   });
 }
@@ -131,10 +155,23 @@ export function padStageInput(x: tf.Tensor4D, stageIndex: number, plan: readonly
  * Conv stage `index` (0-based) on its cropped input: edge pad, conv + ReLU, 2×2 average pool. With
  * `padded`, x is already `padStageInput`'s output (a fixed input padded once, e.g. a test chunk).
  */
-export function applyStage(x: tf.Tensor4D, stageIndex: number, plan: readonly CropStage[], conv: ConvWeights, padded = false): tf.Tensor4D {
+export function applyStage(
+  x: tf.Tensor4D,
+  stageIndex: number,
+  plan: readonly CropStage[],
+  conv: ConvWeights,
+  padded = false,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const p = padded ? x : padStageInput(x, stageIndex, plan);
-    const y = tf.fused.conv2d({ x: p, filter: conv.weight, strides: 1, pad: "valid", bias: conv.bias, activation: "relu" });
+    const y = tf.fused.conv2d({
+      x: p,
+      filter: conv.weight,
+      strides: 1,
+      pad: "valid",
+      bias: conv.bias,
+      activation: "relu",
+    });
     return tf.avgPool(y, 2, 2, "valid");
   });
 }
@@ -152,7 +189,12 @@ export function applyHead(x: tf.Tensor4D, dense: ReferenceWeights["dense"]): tf.
  * Logits of the reference net for input already cropped by `cropInput` (or, with `fromStage` > 0, the
  * cached output of stage `fromStage − 1`). Caller disposes the result.
  */
-export function receptiveFieldLogits(x: tf.Tensor4D, weights: ReferenceWeights, plan: readonly CropStage[], fromStage = 0): tf.Tensor2D {
+export function receptiveFieldLogits(
+  x: tf.Tensor4D,
+  weights: ReferenceWeights,
+  plan: readonly CropStage[],
+  fromStage = 0,
+): tf.Tensor2D {
   return tf.tidy(() => {
     let h = x;
     for (let s = fromStage; s < plan.length; s++) h = applyStage(h, s, plan, weights.convs[s]);

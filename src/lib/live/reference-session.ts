@@ -11,7 +11,13 @@ import type { GroupQuadrature } from "../integral/groups.js";
 import type { InterpolationKernelName } from "../math/interpolation.js";
 import { REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup } from "../models/reference-inn.js";
 import { referenceInnOptionsFromSpec, referenceInnSpec } from "../models/reference-inn-spec.js";
-import { innDiscreteParameters, readParameters, referenceChannelLayout, reindexChannels, type ParameterTensor } from "../compression/conversion.js";
+import {
+  innDiscreteParameters,
+  readParameters,
+  referenceChannelLayout,
+  reindexChannels,
+  type ParameterTensor,
+} from "../compression/conversion.js";
 import { selectChannels } from "../compression/pruning.js";
 import { compressionAt, type Compression } from "../integral/accounting.js";
 import type { EvaluationTarget } from "./live-evaluator.js";
@@ -125,8 +131,10 @@ export class LiveSession {
     const full = this.fullSizes;
     for (const g of REFERENCE_INN_GROUPS) {
       const size = config.sizes[g];
-      if (!Number.isInteger(size) || size < 2 || size > full[g]) return `${g} size must be an integer in [2, ${full[g]}], got ${size}`;
-      if (config.quadrature === "simpson" && size % 2 === 0) return `Simpson's rule needs an odd number of channels, ${g} has ${size}`;
+      if (!Number.isInteger(size) || size < 2 || size > full[g])
+        return `${g} size must be an integer in [2, ${full[g]}], got ${size}`;
+      if (config.quadrature === "simpson" && size % 2 === 0)
+        return `Simpson's rule needs an odd number of channels, ${g} has ${size}`;
     }
     if (!LIVE_KERNELS.includes(config.kernel)) return `unknown kernel "${config.kernel}"`;
     if (!LIVE_QUADRATURES.includes(config.quadrature)) return `unknown quadrature "${config.quadrature}"`;
@@ -137,7 +145,12 @@ export class LiveSession {
     const key = `${kernel}|${quadrature}`;
     if (this.inn && this.innOptions === key) return this.inn;
     const spec = referenceInnSpec(this.base);
-    const options = referenceInnOptionsFromSpec({ ...spec, kernel, quadrature, ...(kernel === "cubic" ? {} : { cubicA: undefined }) });
+    const options = referenceInnOptionsFromSpec({
+      ...spec,
+      kernel,
+      quadrature,
+      ...(kernel === "cubic" ? {} : { cubicA: undefined }),
+    });
     const next = new ReferenceInn(this.input, options);
     try {
       next.trainableVariables.forEach((v, i) => v.assign(this.base.trainableVariables[i]));
@@ -186,7 +199,11 @@ export class LiveSession {
     });
     const s = config.sizes;
     const prefix = `${config.kernel}|${config.quadrature}`;
-    const innKeys: [string, string, string] = [`${prefix}|${s.conv1}`, `${prefix}|${s.conv1}/${s.conv2}`, `${prefix}|${s.conv2}/${s.conv3}`];
+    const innKeys: [string, string, string] = [
+      `${prefix}|${s.conv1}`,
+      `${prefix}|${s.conv1}/${s.conv2}`,
+      `${prefix}|${s.conv2}/${s.conv3}`,
+    ];
     const l1Keys: [string, string, string] = [`${s.conv1}`, `${s.conv1}/${s.conv2}`, `${s.conv2}/${s.conv3}`];
     this.current = {
       config: { ...config, sizes: { ...config.sizes } },

@@ -53,9 +53,14 @@ export interface ConvergenceOrder {
  * Observed order of a refinement study: fit log(error) against log(spacing), keeping only errors above
  * `floor` (default 1e-13, a few hundred ulps of an O(1) integral), where rounding, not the rule, decides.
  */
-export function convergenceOrder(spacings: ArrayLike<number>, errors: ArrayLike<number>, options: { floor?: number } = {}): ConvergenceOrder {
+export function convergenceOrder(
+  spacings: ArrayLike<number>,
+  errors: ArrayLike<number>,
+  options: { floor?: number } = {},
+): ConvergenceOrder {
   const floor = options.floor ?? 1e-13;
-  if (spacings.length !== errors.length) throw new Error(`convergenceOrder: ${spacings.length} spacings but ${errors.length} errors`);
+  if (spacings.length !== errors.length)
+    throw new Error(`convergenceOrder: ${spacings.length} spacings but ${errors.length} errors`);
   const hs: number[] = [];
   const es: number[] = [];
   for (let i = 0; i < errors.length; i++) {

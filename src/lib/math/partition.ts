@@ -69,18 +69,23 @@ export class TrainablePartition {
     const m = initial.length;
     if (m < 2) throw new Error(`TrainablePartition: needs at least 2 points, got ${m}`);
     for (let i = 0; i < m; i++) {
-      if (!(initial[i] >= -1 && initial[i] <= 1)) throw new Error(`TrainablePartition: point ${i} is ${initial[i]}, outside [-1, 1]`);
-      if (i > 0 && !(initial[i] > initial[i - 1])) throw new Error(`TrainablePartition: points must be strictly increasing (x[${i}] = ${initial[i]})`);
+      if (!(initial[i] >= -1 && initial[i] <= 1))
+        throw new Error(`TrainablePartition: point ${i} is ${initial[i]}, outside [-1, 1]`);
+      if (i > 0 && !(initial[i] > initial[i - 1]))
+        throw new Error(`TrainablePartition: points must be strictly increasing (x[${i}] = ${initial[i]})`);
     }
     this.size = m;
     this.fixedEndpoints = options.fixedEndpoints ?? true;
     this.minGap = options.minGap ?? 0.01;
-    if (!(this.minGap > 0 && this.minGap < 1)) throw new Error(`TrainablePartition: minGap must be in (0, 1), got ${this.minGap}`);
+    if (!(this.minGap > 0 && this.minGap < 1))
+      throw new Error(`TrainablePartition: minGap must be in (0, 1), got ${this.minGap}`);
     const gaps: number[] = [];
     for (let i = 1; i < m; i++) gaps.push(initial[i] - initial[i - 1]);
     if (this.fixedEndpoints) {
       if (Math.abs(initial[0] + 1) > 1e-9 || Math.abs(initial[m - 1] - 1) > 1e-9) {
-        throw new Error(`TrainablePartition: with fixed endpoints the points must start at -1 and end at 1, got ${initial[0]} … ${initial[m - 1]}`);
+        throw new Error(
+          `TrainablePartition: with fixed endpoints the points must start at -1 and end at 1, got ${initial[0]} … ${initial[m - 1]}`,
+        );
       }
     } else {
       const end = (options.endGap ?? 0.05) * (2 / (m - 1));

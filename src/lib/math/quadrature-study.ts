@@ -67,7 +67,7 @@ export function refinementStudy(
   f: (x: number) => number,
   exact: number,
   sizes: readonly number[],
-  options: { partition?: PartitionKind; seed?: number; floor?: number } = {}
+  options: { partition?: PartitionKind; seed?: number; floor?: number } = {},
 ): RefinementStudy {
   const partition = options.partition ?? "uniform";
   return studyOnPoints(rule, f, exact, sizes, (n) => rulePoints(rule, n, partition, options.seed), options.floor);
@@ -89,11 +89,26 @@ export function studyOnPoints(
   try {
     sizes.forEach((n, i) => {
       const { estimate } = applyRule(rule, f, pointsAt(n, i));
-      rows.push({ n, spacing: rule === "gauss-legendre" ? 2 / n : 2 / (n - 1), estimate, error: Math.abs(estimate - exact) });
+      rows.push({
+        n,
+        spacing: rule === "gauss-legendre" ? 2 / n : 2 / (n - 1),
+        estimate,
+        error: Math.abs(estimate - exact),
+      });
     });
   } catch (error) {
-    return { rule, rows: [], order: null, fitted: 0, notApplicable: error instanceof Error ? error.message : String(error) };
+    return {
+      rule,
+      rows: [],
+      order: null,
+      fitted: 0,
+      notApplicable: error instanceof Error ? error.message : String(error),
+    };
   }
-  const fit = convergenceOrder(rows.map((r) => r.spacing), rows.map((r) => r.error), { floor });
+  const fit = convergenceOrder(
+    rows.map((r) => r.spacing),
+    rows.map((r) => r.error),
+    { floor },
+  );
   return { rule, rows, order: fit.order, fitted: fit.used };
 }

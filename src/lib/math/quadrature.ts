@@ -12,14 +12,22 @@ import * as tf from "@tensorflow/tfjs-core";
 
 export type QuadratureRule = "left-riemann" | "right-riemann" | "trapezoid" | "simpson" | "gauss-legendre";
 
-export const QUADRATURE_RULES: readonly QuadratureRule[] = ["left-riemann", "right-riemann", "trapezoid", "simpson", "gauss-legendre"];
+export const QUADRATURE_RULES: readonly QuadratureRule[] = [
+  "left-riemann",
+  "right-riemann",
+  "trapezoid",
+  "simpson",
+  "gauss-legendre",
+];
 
 function checkPartition(points: ArrayLike<number>, where: string, minPoints: number): void {
   if (points.length < minPoints) throw new Error(`${where}: needs at least ${minPoints} points, got ${points.length}`);
   for (let i = 0; i < points.length; i++) {
     if (!Number.isFinite(points[i])) throw new Error(`${where}: point ${i} is ${points[i]}`);
     if (i > 0 && !(points[i] > points[i - 1])) {
-      throw new Error(`${where}: points must be strictly increasing, but x[${i}] = ${points[i]} ≤ x[${i - 1}] = ${points[i - 1]}`);
+      throw new Error(
+        `${where}: points must be strictly increasing, but x[${i}] = ${points[i]} ≤ x[${i - 1}] = ${points[i - 1]}`,
+      );
     }
   }
 }
@@ -73,7 +81,9 @@ export function simpsonWeights(points: ArrayLike<number>): Float64Array {
   for (let i = 1; i < m; i++) {
     const d = points[i] - points[i - 1];
     if (Math.abs(d - h) > 1e-6 * Math.abs(h)) {
-      throw new Error(`simpsonWeights: needs a uniform partition, but interval ${i - 1} is ${d} and the mean spacing is ${h} (use the trapezoid rule for non-uniform partitions)`);
+      throw new Error(
+        `simpsonWeights: needs a uniform partition, but interval ${i - 1} is ${d} and the mean spacing is ${h} (use the trapezoid rule for non-uniform partitions)`,
+      );
     }
   }
   const intervals = m - 1;
@@ -156,7 +166,9 @@ export function quadratureWeights(rule: QuadratureRule, points: ArrayLike<number
       const gl = gaussLegendre(points.length);
       for (let i = 0; i < points.length; i++) {
         if (Math.abs(points[i] - gl.nodes[i]) > 1e-6) {
-          throw new Error(`quadratureWeights: gauss-legendre needs its own nodes; point ${i} is ${points[i]}, the node is ${gl.nodes[i]}`);
+          throw new Error(
+            `quadratureWeights: gauss-legendre needs its own nodes; point ${i} is ${points[i]}, the node is ${gl.nodes[i]}`,
+          );
         }
       }
       return gl.weights;

@@ -15,14 +15,19 @@ export function nodeCoordinate(x: number, nodes: number): number {
 }
 
 function checkNodes(nodes: number, where: string): void {
-  if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`${where}: node count must be a positive integer, got ${nodes}`);
+  if (!Number.isInteger(nodes) || nodes < 1)
+    throw new Error(`${where}: node count must be a positive integer, got ${nodes}`);
 }
 
 /**
  * Interpolation matrix [points.length, nodes], row-major, computed in float64. Points must lie in
  * [-1, 1] (a little slack for rounding is allowed).
  */
-export function interpolationMatrix(nodes: number, points: ArrayLike<number>, kernel: InterpolationKernel): Float64Array {
+export function interpolationMatrix(
+  nodes: number,
+  points: ArrayLike<number>,
+  kernel: InterpolationKernel,
+): Float64Array {
   checkNodes(nodes, "interpolationMatrix");
   const m = points.length;
   const out = new Float64Array(m * nodes);
@@ -45,7 +50,11 @@ export function interpolationMatrix(nodes: number, points: ArrayLike<number>, ke
 }
 
 /** Same as `interpolationMatrix`, as a float32 tensor [m, nodes] (a constant: no gradient to points). */
-export function interpolationMatrixConstant(nodes: number, points: ArrayLike<number>, kernel: InterpolationKernel): tf.Tensor2D {
+export function interpolationMatrixConstant(
+  nodes: number,
+  points: ArrayLike<number>,
+  kernel: InterpolationKernel,
+): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from(interpolationMatrix(nodes, points, kernel)), [points.length, nodes]);
 }
 
@@ -55,9 +64,14 @@ export function interpolationMatrixConstant(nodes: number, points: ArrayLike<num
  * (p = the kernel's support) and the constant 0/1 matrix F folds the out-of-range taps onto the
  * border nodes.
  */
-export function interpolationMatrixTensor(nodes: number, points: tf.Tensor1D, kernel: InterpolationKernel): tf.Tensor2D {
+export function interpolationMatrixTensor(
+  nodes: number,
+  points: tf.Tensor1D,
+  kernel: InterpolationKernel,
+): tf.Tensor2D {
   checkNodes(nodes, "interpolationMatrixTensor");
-  if (points.rank !== 1) throw new Error(`interpolationMatrixTensor: points must be rank 1, got shape [${points.shape}]`);
+  if (points.rank !== 1)
+    throw new Error(`interpolationMatrixTensor: points must be rank 1, got shape [${points.shape}]`);
   const pad = Math.ceil(kernel.support);
   const extended = nodes + 2 * pad;
   const fold = new Float32Array(extended * nodes);
@@ -85,7 +99,9 @@ export function sampleAxis<T extends tf.Tensor>(values: T, axis: number, matrix:
   if (ax < 0 || ax >= rank) throw new Error(`sampleAxis: axis ${axis} out of range for shape [${values.shape}]`);
   const [m, n] = matrix.shape;
   if (values.shape[ax] !== n) {
-    throw new Error(`sampleAxis: axis ${axis} of shape [${values.shape}] has size ${values.shape[ax]}, the matrix expects ${n}`);
+    throw new Error(
+      `sampleAxis: axis ${axis} of shape [${values.shape}] has size ${values.shape[ax]}, the matrix expects ${n}`,
+    );
   }
   return tf.tidy(() => {
     // Move the axis first, flatten the rest, multiply, and move it back.

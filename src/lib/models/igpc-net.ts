@@ -20,16 +20,33 @@ export class IgpcNet implements Model {
   constructor(input: InputShape, options: { seed?: number; channelsPerGroup?: number } = {}) {
     const random = mulberry32(options.seed ?? 1);
     const ch = options.channelsPerGroup ?? 8;
-    this.conv1 = seededVariable(random, [3, 3, input.channels, 16], Math.sqrt(2 / (9 * input.channels)), "igpc_conv1_w");
+    this.conv1 = seededVariable(
+      random,
+      [3, 3, input.channels, 16],
+      Math.sqrt(2 / (9 * input.channels)),
+      "igpc_conv1_w",
+    );
     this.conv1Bias = zerosVariable([16], "igpc_conv1_b");
     this.depthwise = [16, 32].map((c, i) => seededVariable(random, [5, 5, c, 1], Math.sqrt(2 / 25), `igpc_dw${i + 2}`));
-    this.pointwise = [[16, 32], [32, 64]].map(([i, o], n) => new InterleavedGroupedPointwise(i, o, ch, { random, interGroup: "always", name: `igpc${n + 2}` }));
+    this.pointwise = [
+      [16, 32],
+      [32, 64],
+    ].map(
+      ([i, o], n) => new InterleavedGroupedPointwise(i, o, ch, { random, interGroup: "always", name: `igpc${n + 2}` }),
+    );
     this.denseWeight = seededVariable(random, [64, input.classes], Math.sqrt(1 / 64), "igpc_dense_w");
     this.denseBias = zerosVariable([input.classes], "igpc_dense_b");
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [this.conv1, this.conv1Bias, ...this.depthwise, ...this.pointwise.flatMap((p) => p.trainableVariables), this.denseWeight, this.denseBias];
+    return [
+      this.conv1,
+      this.conv1Bias,
+      ...this.depthwise,
+      ...this.pointwise.flatMap((p) => p.trainableVariables),
+      this.denseWeight,
+      this.denseBias,
+    ];
   }
 
   apply(images: tf.Tensor4D, _context: ForwardContext): tf.Tensor2D {

@@ -4,7 +4,12 @@ import type { Model, ForwardContext, InputShape } from "../model.js";
 import { LhcConv2d, lhcDensity, maskRegularizer } from "../kernel-shapes/lhc.js";
 import { mulberry32, seededVariable, zerosVariable, reluPool, headLogits } from "./method-net-parts.js";
 
-export interface LhcNetOptions { shapes?: "free" | "rigid"; cgi?: number; cgo?: number; seed?: number }
+export interface LhcNetOptions {
+  shapes?: "free" | "rigid";
+  cgi?: number;
+  cgo?: number;
+  seed?: number;
+}
 
 export class LhcNet implements Model {
   readonly name: string;
@@ -18,8 +23,24 @@ export class LhcNet implements Model {
     const random = mulberry32(options.seed ?? 1);
     const rigid = shapes === "rigid";
     // Rigid shapes are 3×3 only; free shapes use the reference's 3, 5, 5.
-    const spec = [[input.channels, 16, 3], [16, 32, rigid ? 3 : 5], [32, 64, rigid ? 3 : 5]];
-    this.convs = spec.map(([i, o, k], n) => new LhcConv2d({ inChannels: i, outChannels: o, kernelSize: k, shapes, cgi: n === 0 ? 1 : options.cgi ?? 1, cgo: options.cgo ?? 1, random, name: `lhc${n + 1}` }));
+    const spec = [
+      [input.channels, 16, 3],
+      [16, 32, rigid ? 3 : 5],
+      [32, 64, rigid ? 3 : 5],
+    ];
+    this.convs = spec.map(
+      ([i, o, k], n) =>
+        new LhcConv2d({
+          inChannels: i,
+          outChannels: o,
+          kernelSize: k,
+          shapes,
+          cgi: n === 0 ? 1 : (options.cgi ?? 1),
+          cgo: options.cgo ?? 1,
+          random,
+          name: `lhc${n + 1}`,
+        }),
+    );
     this.denseWeight = seededVariable(random, [64, input.classes], Math.sqrt(1 / 64), "lhc_dense_w");
     this.denseBias = zerosVariable([input.classes], "lhc_dense_b");
   }

@@ -9,7 +9,16 @@ import { mulberry32, gaussian, type Random } from "../random.js";
 
 export function seededVariable(random: Random, shape: number[], std: number, name: string): tf.Variable {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tidy(() => tf.variable(tf.tensor(Float32Array.from({ length: n }, () => gaussian(random) * std), shape), true, name));
+  return tf.tidy(() =>
+    tf.variable(
+      tf.tensor(
+        Float32Array.from({ length: n }, () => gaussian(random) * std),
+        shape,
+      ),
+      true,
+      name,
+    ),
+  );
 }
 
 export function zerosVariable(shape: number[], name: string): tf.Variable {

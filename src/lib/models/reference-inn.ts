@@ -97,29 +97,48 @@ export class ReferenceInn implements Model {
     this.sandwich = options.sandwich ?? false;
     this.sandwichSmallest = options.sandwichSmallest ?? false;
     this.sandwichDraws = options.sandwichDraws ?? 1;
-    if (!Number.isInteger(this.sandwichDraws) || this.sandwichDraws < 1) throw new Error(`reference-inn: sandwichDraws must be a positive integer, got ${this.sandwichDraws}`);
+    if (!Number.isInteger(this.sandwichDraws) || this.sandwichDraws < 1)
+      throw new Error(`reference-inn: sandwichDraws must be a positive integer, got ${this.sandwichDraws}`);
     this.sandwichLabelWeight = options.sandwichLabelWeight ?? 0;
-    if (!(this.sandwichLabelWeight >= 0 && this.sandwichLabelWeight <= 1)) throw new Error(`reference-inn: sandwichLabelWeight must be in [0, 1], got ${this.sandwichLabelWeight}`);
-    const kernel = options.kernel === "cubic" || options.kernel === undefined ? cubicKernel(options.cubicA) : interpolationKernel(options.kernel);
+    if (!(this.sandwichLabelWeight >= 0 && this.sandwichLabelWeight <= 1))
+      throw new Error(`reference-inn: sandwichLabelWeight must be in [0, 1], got ${this.sandwichLabelWeight}`);
+    const kernel =
+      options.kernel === "cubic" || options.kernel === undefined
+        ? cubicKernel(options.cubicA)
+        : interpolationKernel(options.kernel);
     const fraction = options.minFraction ?? 0.25;
-    if (!(fraction > 0 && fraction <= 1)) throw new Error(`reference-inn: minFraction must be in (0, 1], got ${fraction}`);
+    if (!(fraction > 0 && fraction <= 1))
+      throw new Error(`reference-inn: minFraction must be in (0, 1], got ${fraction}`);
     for (const key of Object.keys(options.ranges ?? {})) {
-      if (!REFERENCE_INN_GROUPS.includes(key as ReferenceInnGroup)) throw new Error(`reference-inn: unknown group "${key}" in ranges (known: ${REFERENCE_INN_GROUPS.join(", ")})`);
+      if (!REFERENCE_INN_GROUPS.includes(key as ReferenceInnGroup))
+        throw new Error(`reference-inn: unknown group "${key}" in ranges (known: ${REFERENCE_INN_GROUPS.join(", ")})`);
     }
-    this.groups = new ChannelGroups([
-      { id: "image", size: input.channels, quadrature: input.channels <= 3 ? "none" : options.quadrature },
-      ...REFERENCE_CONVS.map((c) => ({
-        id: c.name,
-        size: c.outChannels,
-        range: options.ranges?.[c.name] ?? defaultRange(c.outChannels, fraction),
-        kernel,
-        quadrature: options.quadrature,
-      })),
-      { id: "classes", size: input.classes, quadrature: "none" as const },
-    ], [], { fullSizeProbability: options.fullSizeProbability, sharedDrawProbability: options.sharedDrawProbability });
+    this.groups = new ChannelGroups(
+      [
+        { id: "image", size: input.channels, quadrature: input.channels <= 3 ? "none" : options.quadrature },
+        ...REFERENCE_CONVS.map((c) => ({
+          id: c.name,
+          size: c.outChannels,
+          range: options.ranges?.[c.name] ?? defaultRange(c.outChannels, fraction),
+          kernel,
+          quadrature: options.quadrature,
+        })),
+        { id: "classes", size: input.classes, quadrature: "none" as const },
+      ],
+      [],
+      { fullSizeProbability: options.fullSizeProbability, sharedDrawProbability: options.sharedDrawProbability },
+    );
     let inGroup = "image";
     this.convs = REFERENCE_CONVS.map((c) => {
-      const layer = new IntegralConv2d(this.groups, { id: c.name, inGroup, outGroup: c.name, kernelSize: c.kernel, padding: { edge: c.pad }, activation: "relu", inputGradient: inGroup !== "image" });
+      const layer = new IntegralConv2d(this.groups, {
+        id: c.name,
+        inGroup,
+        outGroup: c.name,
+        kernelSize: c.kernel,
+        padding: { edge: c.pad },
+        activation: "relu",
+        inputGradient: inGroup !== "image",
+      });
       inGroup = c.name;
       return layer;
     });
@@ -141,7 +160,10 @@ export class ReferenceInn implements Model {
 
   /** Training ranges of the hidden groups. */
   get trainingRanges(): Record<ReferenceInnGroup, SizeRange> {
-    return Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g)])) as Record<ReferenceInnGroup, SizeRange>;
+    return Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g)])) as Record<
+      ReferenceInnGroup,
+      SizeRange
+    >;
   }
 
   /**
@@ -150,7 +172,8 @@ export class ReferenceInn implements Model {
    */
   resample(sizes: Partial<Record<ReferenceInnGroup, number>>): void {
     for (const key of Object.keys(sizes)) {
-      if (!REFERENCE_INN_GROUPS.includes(key as ReferenceInnGroup)) throw new Error(`reference-inn.resample: unknown group "${key}" (known: ${REFERENCE_INN_GROUPS.join(", ")})`);
+      if (!REFERENCE_INN_GROUPS.includes(key as ReferenceInnGroup))
+        throw new Error(`reference-inn.resample: unknown group "${key}" (known: ${REFERENCE_INN_GROUPS.join(", ")})`);
     }
     this.groups.resample(sizes as Record<string, number>);
     const current = this.groups.sizes;
@@ -166,7 +189,11 @@ export class ReferenceInn implements Model {
    * sizes; otherwise the labels at this step's sizes.
    */
   trainingLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
-    return tf.tidy(() => (this.sandwich && context.random ? this.sandwichLoss(images, oneHot, context) : softmaxCrossEntropy(this.apply(images, context), oneHot)));
+    return tf.tidy(() =>
+      this.sandwich && context.random
+        ? this.sandwichLoss(images, oneHot, context)
+        : softmaxCrossEntropy(this.apply(images, context), oneHot),
+    );
   }
 
   /**
@@ -175,7 +202,9 @@ export class ReferenceInn implements Model {
    */
   roughness(): tf.Scalar {
     const hidden = new Set<string>(REFERENCE_INN_GROUPS);
-    return tf.tidy(() => tf.addN([...this.convs, this.dense].map((layer) => channelRoughness(layer, hidden))) as tf.Scalar);
+    return tf.tidy(
+      () => tf.addN([...this.convs, this.dense].map((layer) => channelRoughness(layer, hidden))) as tf.Scalar,
+    );
   }
 
   private sandwichLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
@@ -185,10 +214,14 @@ export class ReferenceInn implements Model {
     const student = (logits: tf.Tensor2D): tf.Scalar => {
       if (w === 0) return distillationLoss(logits, full);
       if (w === 1) return softmaxCrossEntropy(logits, oneHot);
-      return tf.add(tf.mul(w, softmaxCrossEntropy(logits, oneHot)), tf.mul(1 - w, distillationLoss(logits, full))) as tf.Scalar;
+      return tf.add(
+        tf.mul(w, softmaxCrossEntropy(logits, oneHot)),
+        tf.mul(1 - w, distillationLoss(logits, full)),
+      ) as tf.Scalar;
     };
     let loss = softmaxCrossEntropy(full, oneHot);
-    for (let k = 0; k < this.sandwichDraws; k++) loss = tf.add(loss, student(this.forward(images, this.groups.stepSizes(context), true))) as tf.Scalar;
+    for (let k = 0; k < this.sandwichDraws; k++)
+      loss = tf.add(loss, student(this.forward(images, this.groups.stepSizes(context), true))) as tf.Scalar;
     if (!this.sandwichSmallest) return loss;
     const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
     return tf.add(loss, student(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true))) as tf.Scalar;
@@ -216,18 +249,25 @@ export class ReferenceInn implements Model {
       nodes.push(opNode(`${conv.id}.relu`, "relu", [conv.id], conv.outGroup, [height, width, d.outChannels]));
       height = Math.floor(height / 2);
       width = Math.floor(width / 2);
-      nodes.push(opNode(`${conv.id}.pool`, "avg-pool", [`${conv.id}.relu`], conv.outGroup, [height, width, d.outChannels]));
+      nodes.push(
+        opNode(`${conv.id}.pool`, "avg-pool", [`${conv.id}.relu`], conv.outGroup, [height, width, d.outChannels]),
+      );
       previous = `${conv.id}.pool`;
     }
     const last = this.convs[this.convs.length - 1];
-    nodes.push(opNode("position", "take-position", [previous], last.outGroup, [this.groups.sizeOf(last.outGroup, sizes)]));
+    nodes.push(
+      opNode("position", "take-position", [previous], last.outGroup, [this.groups.sizeOf(last.outGroup, sizes)]),
+    );
     const dense = this.dense.describe(sizes);
     nodes.push(layerNode(dense, ["position"], [dense.outChannels]));
     return modelDescription(this.name, this.groups.describe(sizes), nodes);
   }
 
   /** Grid tuning: make the partitions of these hidden groups trainable (at their current sizes). */
-  enableGridTuning(groups: readonly ReferenceInnGroup[] = REFERENCE_INN_GROUPS, options: { fixedEndpoints?: boolean } = {}): tf.Variable[] {
+  enableGridTuning(
+    groups: readonly ReferenceInnGroup[] = REFERENCE_INN_GROUPS,
+    options: { fixedEndpoints?: boolean } = {},
+  ): tf.Variable[] {
     for (const g of groups) this.groups.enableTrainablePartition(g, options);
     return this.groups.partitionVariables;
   }
@@ -245,7 +285,8 @@ export class ReferenceInn implements Model {
  */
 export function createReferenceInn(input: InputShape, seed: number, options: ReferenceInnOptions = {}): ReferenceInn {
   const sigma = options.smoothInit ?? 0;
-  if (!(sigma >= 0 && Number.isFinite(sigma))) throw new Error(`reference-inn: smoothInit must be a number ≥ 0 (a width in nodes), got ${sigma}`);
+  if (!(sigma >= 0 && Number.isFinite(sigma)))
+    throw new Error(`reference-inn: smoothInit must be a number ≥ 0 (a width in nodes), got ${sigma}`);
   const discrete = new ReferenceNet(input, seed);
   try {
     const inn = ReferenceInn.fromDiscrete(discrete, options);

@@ -103,7 +103,9 @@ export class ReferenceNet implements Model {
 
   constructor(input: InputShape, seed: number) {
     if (input.height < MIN_SIDE || input.width < MIN_SIDE) {
-      throw new Error(`reference net: input must be at least ${MIN_SIDE}×${MIN_SIDE}, got ${input.height}×${input.width}`);
+      throw new Error(
+        `reference net: input must be at least ${MIN_SIDE}×${MIN_SIDE}, got ${input.height}×${input.width}`,
+      );
     }
     for (const key of ["channels", "classes"] as const) {
       if (!Number.isInteger(input[key]) || input[key] < 1) {
@@ -149,7 +151,11 @@ export class ReferenceNet implements Model {
         const { weight, bias } = this.parameters[conv.name];
         // The first conv reads the images, whose gradient nobody needs.
         h = edgePaddedConv2d({
-          x: h, filter: weight as tf.Tensor4D, bias: bias as tf.Tensor1D, pad: conv.pad, activation: "relu",
+          x: h,
+          filter: weight as tf.Tensor4D,
+          bias: bias as tf.Tensor1D,
+          pad: conv.pad,
+          activation: "relu",
           foldedGradient: conv !== REFERENCE_CONVS[0],
         });
         h = tf.avgPool(h, 2, 2, "valid");

@@ -24,7 +24,9 @@ export type ModelFactory = (spec: ModelSpec, input: InputShape, seed: number) =>
 export function checkSpecOptions(spec: ModelSpec, known: readonly string[]): void {
   for (const key of Object.keys(spec)) {
     if (key !== "name" && !known.includes(key)) {
-      throw new Error(`model "${spec.name}": unknown option "${key}" (known: ${known.length ? known.join(", ") : "none"})`);
+      throw new Error(
+        `model "${spec.name}": unknown option "${key}" (known: ${known.length ? known.join(", ") : "none"})`,
+      );
     }
   }
 }
@@ -38,11 +40,18 @@ const MODEL_FACTORIES: Record<string, ModelFactory> = {
   // Kernel-shape and grouped point-wise nets on the reference skeleton (the init seed is the factory's).
   lhc: (spec, input, seed) => {
     checkSpecOptions(spec, ["shapes", "cgi", "cgo"]);
-    if (spec.shapes !== undefined && spec.shapes !== "free" && spec.shapes !== "rigid") throw new Error(`model "lhc": shapes must be "free" or "rigid", got ${JSON.stringify(spec.shapes)}`);
+    if (spec.shapes !== undefined && spec.shapes !== "free" && spec.shapes !== "rigid")
+      throw new Error(`model "lhc": shapes must be "free" or "rigid", got ${JSON.stringify(spec.shapes)}`);
     for (const key of ["cgi", "cgo"]) {
-      if (spec[key] !== undefined && !(Number.isInteger(spec[key]) && (spec[key] as number) >= 1)) throw new Error(`model "lhc": ${key} must be a positive integer, got ${JSON.stringify(spec[key])}`);
+      if (spec[key] !== undefined && !(Number.isInteger(spec[key]) && (spec[key] as number) >= 1))
+        throw new Error(`model "lhc": ${key} must be a positive integer, got ${JSON.stringify(spec[key])}`);
     }
-    return new LhcNet(input, { shapes: spec.shapes as "free" | "rigid" | undefined, cgi: spec.cgi as number | undefined, cgo: spec.cgo as number | undefined, seed });
+    return new LhcNet(input, {
+      shapes: spec.shapes as "free" | "rigid" | undefined,
+      cgi: spec.cgi as number | undefined,
+      cgo: spec.cgo as number | undefined,
+      seed,
+    });
   },
   ssc: (spec, input, seed) => {
     checkSpecOptions(spec, []);
@@ -51,7 +60,8 @@ const MODEL_FACTORIES: Record<string, ModelFactory> = {
   igpc: (spec, input, seed) => {
     checkSpecOptions(spec, ["channelsPerGroup"]);
     const ch = spec.channelsPerGroup;
-    if (ch !== undefined && !(Number.isInteger(ch) && (ch as number) >= 1)) throw new Error(`model "igpc": channelsPerGroup must be a positive integer, got ${JSON.stringify(ch)}`);
+    if (ch !== undefined && !(Number.isInteger(ch) && (ch as number) >= 1))
+      throw new Error(`model "igpc": channelsPerGroup must be a positive integer, got ${JSON.stringify(ch)}`);
     return new IgpcNet(input, { seed, channelsPerGroup: ch as number | undefined });
   },
 };
@@ -62,9 +72,13 @@ for (const family of SINN_FAMILIES) {
     MODEL_FACTORIES[familyModelName(family, variant)] = (spec, input, seed) => {
       checkSpecOptions(spec, ["minFraction", "widthScale"]);
       for (const key of ["minFraction", "widthScale"]) {
-        if (spec[key] !== undefined && typeof spec[key] !== "number") throw new Error(`model "${spec.name}": ${key} must be a number, got ${JSON.stringify(spec[key])}`);
+        if (spec[key] !== undefined && typeof spec[key] !== "number")
+          throw new Error(`model "${spec.name}": ${key} must be a number, got ${JSON.stringify(spec[key])}`);
       }
-      return createFamilyModel(family, variant, input, seed, { minFraction: spec.minFraction as number | undefined, widthScale: spec.widthScale as number | undefined });
+      return createFamilyModel(family, variant, input, seed, {
+        minFraction: spec.minFraction as number | undefined,
+        widthScale: spec.widthScale as number | undefined,
+      });
     };
   }
 }

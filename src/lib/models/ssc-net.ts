@@ -19,7 +19,10 @@ import { heNormalGroupWeights } from "../grouped/uneven-grouped-pointwise.js";
 import { mulberry32, seededVariable, zerosVariable, reluPool, headLogits } from "./method-net-parts.js";
 
 /** Stages 2 and 3: input and output channels. */
-const SSC_STAGES = [[16, 32], [32, 64]] as const;
+const SSC_STAGES = [
+  [16, 32],
+  [32, 64],
+] as const;
 
 export class SscNet implements Model {
   readonly name = "ssc";
@@ -36,19 +39,37 @@ export class SscNet implements Model {
     this.conv1 = seededVariable(random, [3, 3, input.channels, 16], Math.sqrt(2 / (9 * input.channels)), "ssc_conv1_w");
     this.conv1Bias = zerosVariable([16], "ssc_conv1_b");
     this.pointwise = SSC_STAGES.map(([i, o], n) => heNormalGroupWeights(random, 1, i, o, `ssc_pw${n + 2}`));
-    this.ssc = SSC_STAGES.map(([, o], n) => new SuperSparseConv2d({ inChannels: o, outChannels: o, kernelSize: 5, groupSize: 16, random, name: `ssc${n + 2}` }));
+    this.ssc = SSC_STAGES.map(
+      ([, o], n) =>
+        new SuperSparseConv2d({
+          inChannels: o,
+          outChannels: o,
+          kernelSize: 5,
+          groupSize: 16,
+          random,
+          name: `ssc${n + 2}`,
+        }),
+    );
     this.denseWeight = seededVariable(random, [64, input.classes], Math.sqrt(1 / 64), "ssc_dense_w");
     this.denseBias = zerosVariable([input.classes], "ssc_dense_b");
   }
 
   get trainableVariables(): tf.Variable[] {
-    return [this.conv1, this.conv1Bias, ...this.pointwise, ...this.ssc.flatMap((s) => s.trainableVariables), this.denseWeight, this.denseBias];
+    return [
+      this.conv1,
+      this.conv1Bias,
+      ...this.pointwise,
+      ...this.ssc.flatMap((s) => s.trainableVariables),
+      this.denseWeight,
+      this.denseBias,
+    ];
   }
 
   apply(images: tf.Tensor4D, _context: ForwardContext): tf.Tensor2D {
     return tf.tidy(() => {
       let x = reluPool(tf.add(tf.conv2d(images, this.conv1 as tf.Tensor4D, 1, "same"), this.conv1Bias) as tf.Tensor4D);
-      for (let s = 0; s < this.ssc.length; s++) x = reluPool(this.ssc[s].apply(groupedPointwiseConv(x, this.pointwise[s] as tf.Tensor3D)));
+      for (let s = 0; s < this.ssc.length; s++)
+        x = reluPool(this.ssc[s].apply(groupedPointwiseConv(x, this.pointwise[s] as tf.Tensor3D)));
       return headLogits(x, this.denseWeight, this.denseBias);
     });
   }

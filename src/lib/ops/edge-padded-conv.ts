@@ -53,7 +53,15 @@ interface AxisPiece {
 
 function axisPieces(h: number, k: number, p: number): AxisPiece[] {
   const ho = h + 2 * p - k + 1;
-  const interior: AxisPiece = { begin: 0, size: ho, filter: "identity", out: h, at: 0, padBefore: p, padAfter: ho + k - 1 - h - p };
+  const interior: AxisPiece = {
+    begin: 0,
+    size: ho,
+    filter: "identity",
+    out: h,
+    at: 0,
+    padBefore: p,
+    padAfter: ho + k - 1 - h - p,
+  };
   if (p === 0) return [interior];
   return [
     interior,
@@ -75,7 +83,12 @@ function transformFilter(w: tf.Tensor4D, axis: 0 | 1, kind: AxisPiece["filter"],
 }
 
 /** Gradient with respect to x of conv2d(edgePad(x, p), w, 1, "valid"), for the gradient `dy` of its output. */
-export function edgePaddedConv2dInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, inputShape: [number, number, number, number], p: number): tf.Tensor4D {
+export function edgePaddedConv2dInputGradient(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  p: number,
+): tf.Tensor4D {
   const [batch, h, wd, inChannels] = inputShape;
   const k = w.shape[0];
   return tf.tidy(() => {
@@ -87,13 +100,30 @@ export function edgePaddedConv2dInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, i
       for (const c of cols) {
         const f = transformFilter(rowFilters[ri], 1, c.filter, p);
         const slice = tf.slice(dy, [0, r.begin, c.begin, 0], [batch, r.size, c.size, dy.shape[3]]);
-        const piece = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: slice, filter: f }, {
-          inputShape: [batch, r.out, c.out, inChannels],
-          strides: [1, 1],
-          pad: [[0, 0], [r.padBefore, r.padAfter], [c.padBefore, c.padAfter], [0, 0]],
-          dataFormat: "NHWC",
-        }) as tf.Tensor4D;
-        const placed: tf.Tensor4D = r.out === h && c.out === wd ? piece : tf.pad(piece, [[0, 0], [r.at, h - r.at - r.out], [c.at, wd - c.at - c.out], [0, 0]]);
+        const piece = tf.engine().runKernel(
+          tf.Conv2DBackpropInput,
+          { dy: slice, filter: f },
+          {
+            inputShape: [batch, r.out, c.out, inChannels],
+            strides: [1, 1],
+            pad: [
+              [0, 0],
+              [r.padBefore, r.padAfter],
+              [c.padBefore, c.padAfter],
+              [0, 0],
+            ],
+            dataFormat: "NHWC",
+          },
+        ) as tf.Tensor4D;
+        const placed: tf.Tensor4D =
+          r.out === h && c.out === wd
+            ? piece
+            : tf.pad(piece, [
+                [0, 0],
+                [r.at, h - r.at - r.out],
+                [c.at, wd - c.at - c.out],
+                [0, 0],
+              ]);
         dx = dx === undefined ? placed : tf.add(dx, placed);
       }
     }
@@ -106,8 +136,16 @@ export function edgePaddedConv2dInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, i
  * the folded input gradient above (unless `foldedGradient` is false). The forward pass is the fused
  * convolution either way.
  */
-export function edgePaddedConv2d({ x, filter, bias, pad, activation = "linear", foldedGradient = true }: EdgePaddedConv2dArgs): tf.Tensor4D {
-  if (!Number.isInteger(pad) || pad < 0) throw new Error(`edgePaddedConv2d: pad must be a non-negative integer, got ${pad}`);
+export function edgePaddedConv2d({
+  x,
+  filter,
+  bias,
+  pad,
+  activation = "linear",
+  foldedGradient = true,
+}: EdgePaddedConv2dArgs): tf.Tensor4D {
+  if (!Number.isInteger(pad) || pad < 0)
+    throw new Error(`edgePaddedConv2d: pad must be a non-negative integer, got ${pad}`);
   const [kh, kw] = filter.shape;
   if (kh !== kw) throw new Error(`edgePaddedConv2d: the filter must be square, got ${kh}×${kw}`);
   const [, h, w] = x.shape;
@@ -129,9 +167,16 @@ export function edgePaddedConv2d({ x, filter, bias, pad, activation = "linear", 
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [paddedX, f, out] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const g: tf.Tensor4D = activation === "relu" ? tf.mul(dy, tf.step(out)) : dy;
-        const dFilter = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: paddedX, dy: g }, {
-          strides: [1, 1], pad: "valid", dataFormat: "NHWC", filterShape: f.shape,
-        }) as tf.Tensor4D;
+        const dFilter = tf.engine().runKernel(
+          tf.Conv2DBackpropFilter,
+          { x: paddedX, dy: g },
+          {
+            strides: [1, 1],
+            pad: "valid",
+            dataFormat: "NHWC",
+            filterShape: f.shape,
+          },
+        ) as tf.Tensor4D;
         const dx = edgePaddedConv2dInputGradient(g, f, xIn.shape, pad);
         return biasIn === undefined ? [dx, dFilter] : [dx, dFilter, tf.sum(g, [0, 1, 2])];
       },

@@ -5,7 +5,14 @@
  * (batch-norm folded, pooling and additions not counted).
  */
 import type { InputShape } from "../model.js";
-import { createFamilyModel, SINN_FAMILIES, SINN_VARIANTS, type FamilyOptions, type SinnFamily, type SinnVariant } from "./families.js";
+import {
+  createFamilyModel,
+  SINN_FAMILIES,
+  SINN_VARIANTS,
+  type FamilyOptions,
+  type SinnFamily,
+  type SinnVariant,
+} from "./families.js";
 
 export interface Cost {
   params: number;
@@ -34,11 +41,20 @@ export interface FamilyAccounting {
  * A family's accounting from its variants' costs, however they were measured (built models here, plans in
  * sinn-plan-accounting.ts): the rows in variant order and the SINN / INN FLOP ratios.
  */
-export function assembleFamilyAccounting(family: SinnFamily, fraction: number, costs: (variant: SinnVariant) => { full: Cost; reduced: Cost }): FamilyAccounting {
+export function assembleFamilyAccounting(
+  family: SinnFamily,
+  fraction: number,
+  costs: (variant: SinnVariant) => { full: Cost; reduced: Cost },
+): FamilyAccounting {
   const rows = {} as Record<SinnVariant, AccountingRow>;
   for (const variant of SINN_VARIANTS) {
     const { full, reduced } = costs(variant);
-    rows[variant] = { family, variant, full: { params: full.params, flops: full.flops }, reduced: { params: reduced.params, flops: reduced.flops } };
+    rows[variant] = {
+      family,
+      variant,
+      full: { params: full.params, flops: full.flops },
+      reduced: { params: reduced.params, flops: reduced.flops },
+    };
   }
   return {
     family,
@@ -50,12 +66,19 @@ export function assembleFamilyAccounting(family: SinnFamily, fraction: number, c
 }
 
 /** Accounting of one family (builds each variant briefly; nothing is trained). */
-export function familyAccounting(family: SinnFamily, input: InputShape, options: FamilyOptions & { fraction?: number } = {}): FamilyAccounting {
+export function familyAccounting(
+  family: SinnFamily,
+  input: InputShape,
+  options: FamilyOptions & { fraction?: number } = {},
+): FamilyAccounting {
   const fraction = options.fraction ?? 0.5;
   return assembleFamilyAccounting(family, fraction, (variant) => {
     const model = createFamilyModel(family, variant, input, 0, options);
     try {
-      return { full: model.describe(model.fullSizes), reduced: model.describe({ ...model.fullSizes, ...model.fractionSizes(fraction) }) };
+      return {
+        full: model.describe(model.fullSizes),
+        reduced: model.describe({ ...model.fullSizes, ...model.fractionSizes(fraction) }),
+      };
     } finally {
       model.dispose();
     }
@@ -63,6 +86,9 @@ export function familyAccounting(family: SinnFamily, input: InputShape, options:
 }
 
 /** Accounting of all five families. */
-export function accountingTable(input: InputShape, options: FamilyOptions & { fraction?: number } = {}): FamilyAccounting[] {
+export function accountingTable(
+  input: InputShape,
+  options: FamilyOptions & { fraction?: number } = {},
+): FamilyAccounting[] {
   return SINN_FAMILIES.map((f) => familyAccounting(f, input, options));
 }

@@ -40,7 +40,13 @@ function normalize(b: PlanBuilder, id: string, x: string, relu: boolean): string
  * batch-norm + ReLU, then point-wise into `outGroup` (quadrature along the input), batch-norm, ReLU if
  * `relu`. In "full" form: one k×k conv into `outGroup`, batch-norm, ReLU if `relu`.
  */
-export function spatialUnit(b: PlanBuilder, id: string, x: string, outGroup: string, options: { kernel: number; stride?: number; relu?: boolean; form: BlockForm }): string {
+export function spatialUnit(
+  b: PlanBuilder,
+  id: string,
+  x: string,
+  outGroup: string,
+  options: { kernel: number; stride?: number; relu?: boolean; form: BlockForm },
+): string {
   const { kernel, form } = options;
   const stride = options.stride ?? 1;
   const relu = options.relu ?? true;
@@ -50,7 +56,13 @@ export function spatialUnit(b: PlanBuilder, id: string, x: string, outGroup: str
 }
 
 /** Point-wise conv → batch-norm → (ReLU), identical in both forms. */
-export function pointwiseUnit(b: PlanBuilder, id: string, x: string, outGroup: string, options: { stride?: number; relu?: boolean } = {}): string {
+export function pointwiseUnit(
+  b: PlanBuilder,
+  id: string,
+  x: string,
+  outGroup: string,
+  options: { stride?: number; relu?: boolean } = {},
+): string {
   return normalize(b, id, b.pointwise(id, x, outGroup, options.stride ?? 1), options.relu ?? true);
 }
 
@@ -86,7 +98,7 @@ export function vggBlock(b: PlanBuilder, name: string, x: string, options: VggBl
     options.widths.forEach((w, i) => {
       h = spatialUnit(b, `${name}.conv${i + 1}`, h, b.group(`${name}.c${i + 1}`, w), { kernel: 3, form });
     });
-    return options.pool ?? true ? b.maxPool(`${name}.pool`, h, 2, 2) : h;
+    return (options.pool ?? true) ? b.maxPool(`${name}.pool`, h, 2, 2) : h;
   });
 }
 
@@ -102,7 +114,13 @@ export interface InceptionBlockOptions {
 }
 
 /** Inception block: four branches concatenated into a composite group `${name}.out`. */
-export function inceptionBlock(b: PlanBuilder, name: string, x: string, options: InceptionBlockOptions, form: BlockForm): string {
+export function inceptionBlock(
+  b: PlanBuilder,
+  name: string,
+  x: string,
+  options: InceptionBlockOptions,
+  form: BlockForm,
+): string {
   return b.inBlock({ id: name, kind: BLOCK_KINDS.inception[form] }, () => {
     const br1 = pointwiseUnit(b, `${name}.b1`, x, b.group(`${name}.b1`, options.b1));
     const r2 = pointwiseUnit(b, `${name}.b2.reduce`, x, b.group(`${name}.b2r`, options.b2[0]));
@@ -124,7 +142,12 @@ export interface ResidualBlockOptions {
 }
 
 /** Identity shortcut (the output joins the input's group) or a strided pw + batch-norm into a new group. */
-function shortcut(b: PlanBuilder, name: string, x: string, options: ResidualBlockOptions): { node: string; group: string } {
+function shortcut(
+  b: PlanBuilder,
+  name: string,
+  x: string,
+  options: ResidualBlockOptions,
+): { node: string; group: string } {
   const stride = options.stride ?? 1;
   const inGroup = b.groupOf(x);
   if (stride === 1 && !options.project && b.sizeOf(inGroup) === options.out) return { node: x, group: inGroup };
@@ -133,7 +156,13 @@ function shortcut(b: PlanBuilder, name: string, x: string, options: ResidualBloc
 }
 
 /** ResNet18 basic block: 3×3 → 3×3 (no ReLU) + shortcut → add → ReLU (SIB: each 3×3 as dw 3×3 → pw). */
-export function basicBlock(b: PlanBuilder, name: string, x: string, options: ResidualBlockOptions, form: BlockForm): string {
+export function basicBlock(
+  b: PlanBuilder,
+  name: string,
+  x: string,
+  options: ResidualBlockOptions,
+  form: BlockForm,
+): string {
   return b.inBlock({ id: name, kind: BLOCK_KINDS.resnet18[form] }, () => {
     const sc = shortcut(b, name, x, options);
     const mid = b.group(`${name}.mid`, options.out);
@@ -153,12 +182,24 @@ export interface BottleneckBlockOptions extends ResidualBlockOptions {
  * SIB: the full 3×3 becomes a depth-wise 3×3 on the reduced group, and the expand is its point-wise
  * half, so the SIB has one conv fewer than the full block.
  */
-export function bottleneckBlock(b: PlanBuilder, name: string, x: string, options: BottleneckBlockOptions, form: BlockForm): string {
+export function bottleneckBlock(
+  b: PlanBuilder,
+  name: string,
+  x: string,
+  options: BottleneckBlockOptions,
+  form: BlockForm,
+): string {
   return b.inBlock({ id: name, kind: BLOCK_KINDS.resnet50[form] }, () => {
     const sc = shortcut(b, name, x, options);
     const reduced = b.group(`${name}.mid`, options.mid);
     let h = pointwiseUnit(b, `${name}.reduce`, x, reduced);
-    if (form === "full") h = normalize(b, `${name}.conv`, b.conv(`${name}.conv`, h, b.group(`${name}.mid2`, options.mid), 3, options.stride ?? 1), true);
+    if (form === "full")
+      h = normalize(
+        b,
+        `${name}.conv`,
+        b.conv(`${name}.conv`, h, b.group(`${name}.mid2`, options.mid), 3, options.stride ?? 1),
+        true,
+      );
     else h = normalize(b, `${name}.dw`, b.depthwise(`${name}.dw`, h, 3, options.stride ?? 1), true);
     const y = pointwiseUnit(b, `${name}.expand`, h, sc.group, { relu: false });
     return b.relu(`${name}.relu`, b.addNodes(`${name}.add`, y, sc.node));

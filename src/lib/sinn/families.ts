@@ -14,7 +14,15 @@
 import type { InputShape } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
 import { PlanBuilder, type NetworkPlan } from "../graph/plan.js";
-import { basicBlock, bottleneckBlock, inceptionBlock, ninBlock, spatialUnit, vggBlock, type BlockForm } from "./blocks.js";
+import {
+  basicBlock,
+  bottleneckBlock,
+  inceptionBlock,
+  ninBlock,
+  spatialUnit,
+  vggBlock,
+  type BlockForm,
+} from "./blocks.js";
 import { IntegralGraphNet } from "../graph/graph-net.js";
 
 export const SINN_FAMILIES = ["nin", "vgg", "inception", "resnet18", "resnet50"] as const;
@@ -43,24 +51,39 @@ export function familyModelName(family: SinnFamily, variant: SinnVariant): strin
 }
 
 function checkFamily(family: string, variant: string): void {
-  if (!(SINN_FAMILIES as readonly string[]).includes(family)) throw new Error(`sinn families: unknown family "${family}" (known: ${SINN_FAMILIES.join(", ")})`);
-  if (!(SINN_VARIANTS as readonly string[]).includes(variant)) throw new Error(`sinn families: unknown variant "${variant}" (known: ${SINN_VARIANTS.join(", ")})`);
+  if (!(SINN_FAMILIES as readonly string[]).includes(family))
+    throw new Error(`sinn families: unknown family "${family}" (known: ${SINN_FAMILIES.join(", ")})`);
+  if (!(SINN_VARIANTS as readonly string[]).includes(variant))
+    throw new Error(`sinn families: unknown variant "${variant}" (known: ${SINN_VARIANTS.join(", ")})`);
 }
 
 /** The plan (graph) of one family's variant. */
-export function familyPlan(family: SinnFamily, variant: SinnVariant, input: InputShape, options: FamilyOptions = {}): NetworkPlan {
+export function familyPlan(
+  family: SinnFamily,
+  variant: SinnVariant,
+  input: InputShape,
+  options: FamilyOptions = {},
+): NetworkPlan {
   checkFamily(family, variant);
-  if (input.height < 8 || input.width < 8) throw new Error(`sinn families: input must be at least 8×8, got ${input.height}×${input.width}`);
+  if (input.height < 8 || input.width < 8)
+    throw new Error(`sinn families: input must be at least 8×8, got ${input.height}×${input.width}`);
   const fraction = options.minFraction ?? 0.25;
-  if (!(fraction > 0 && fraction <= 1)) throw new Error(`sinn families: minFraction must be in (0, 1], got ${fraction}`);
+  if (!(fraction > 0 && fraction <= 1))
+    throw new Error(`sinn families: minFraction must be in (0, 1], got ${fraction}`);
   const scale = options.widthScale ?? 1;
   if (!(scale > 0)) throw new Error(`sinn families: widthScale must be positive, got ${scale}`);
   const w = (n: number) => Math.max(2, Math.round(n * scale));
-  const range = (size: number): SizeRange => (variant === "discrete" ? { min: size, max: size } : { min: Math.max(2, Math.ceil(fraction * size)), max: size });
+  const range = (size: number): SizeRange =>
+    variant === "discrete" ? { min: size, max: size } : { min: Math.max(2, Math.ceil(fraction * size)), max: size };
   const b = new PlanBuilder(familyModelName(family, variant), input, range);
   const form: BlockForm = variant === "sinn" ? "separable" : "full";
 
-  const stem = b.maxPool("stem.pool", spatialUnit(b, "stem", "input", b.group("stem", w(32)), { kernel: 3, stride: 2, form: "full" }), 2, 2);
+  const stem = b.maxPool(
+    "stem.pool",
+    spatialUnit(b, "stem", "input", b.group("stem", w(32)), { kernel: 3, stride: 2, form: "full" }),
+    2,
+    2,
+  );
   let h: string;
   switch (family) {
     case "nin":
@@ -88,7 +111,13 @@ export function familyPlan(family: SinnFamily, variant: SinnVariant, input: Inpu
 }
 
 /** Build one family's variant, initialised from `seed`. */
-export function createFamilyModel(family: SinnFamily, variant: SinnVariant, input: InputShape, seed: number, options: FamilyOptions = {}): IntegralGraphNet {
+export function createFamilyModel(
+  family: SinnFamily,
+  variant: SinnVariant,
+  input: InputShape,
+  seed: number,
+  options: FamilyOptions = {},
+): IntegralGraphNet {
   return new IntegralGraphNet(familyPlan(family, variant, input, options), seed, {
     fullSizeProbability: options.fullSizeProbability,
     batchNormMomentum: options.batchNormMomentum ?? (variant === "discrete" ? 0.1 : 0.2),

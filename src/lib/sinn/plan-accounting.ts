@@ -9,7 +9,11 @@ import { familyPlan, SINN_FAMILIES, type FamilyOptions, type SinnFamily } from "
 import { assembleFamilyAccounting, type FamilyAccounting } from "./accounting.js";
 
 /** Parameters and FLOPs of one family's three variants at full size and at `fraction` (default 0.5). */
-export function familyPlanAccounting(family: SinnFamily, input: InputShape, options: FamilyOptions & { fraction?: number } = {}): FamilyAccounting {
+export function familyPlanAccounting(
+  family: SinnFamily,
+  input: InputShape,
+  options: FamilyOptions & { fraction?: number } = {},
+): FamilyAccounting {
   const fraction = options.fraction ?? 0.5;
   return assembleFamilyAccounting(family, fraction, (variant) => {
     const plan = familyPlan(family, variant, input, options);
@@ -18,6 +22,9 @@ export function familyPlanAccounting(family: SinnFamily, input: InputShape, opti
 }
 
 /** All five families. */
-export function planAccountingTable(input: InputShape, options: FamilyOptions & { fraction?: number } = {}): FamilyAccounting[] {
+export function planAccountingTable(
+  input: InputShape,
+  options: FamilyOptions & { fraction?: number } = {},
+): FamilyAccounting[] {
   return SINN_FAMILIES.map((f) => familyPlanAccounting(f, input, options));
 }

@@ -21,11 +21,14 @@ export function computeGradients(
 ): BatchGradients {
   const variables = model.trainableVariables;
   const { value, grads } = tf.variableGrads(() => {
-    const taskLoss = context.training && model.trainingLoss
-      ? model.trainingLoss(images, oneHot, context)
-      : softmaxCrossEntropy(model.apply(images, context), oneHot);
+    const taskLoss =
+      context.training && model.trainingLoss
+        ? model.trainingLoss(images, oneHot, context)
+        : softmaxCrossEntropy(model.apply(images, context), oneHot);
     // A model's own training term (after the forward pass, which it may depend on).
-    return context.training && model.regularization ? tf.add(taskLoss, model.regularization()) as tf.Scalar : taskLoss;
+    return context.training && model.regularization
+      ? (tf.add(taskLoss, model.regularization()) as tf.Scalar)
+      : taskLoss;
   }, variables);
   const loss = value.dataSync()[0];
   value.dispose();

@@ -13,7 +13,10 @@ import { stepRandom } from "./seeds.js";
 import type { TrainSettings } from "./settings.js";
 
 /** The training and test splits after applying `limitTrain` / `limitTest` (0 = whole split). */
-export function limitedSplits(dataset: Dataset, settings: Pick<TrainSettings, "limitTrain" | "limitTest">): { train: Split; test: Split } {
+export function limitedSplits(
+  dataset: Dataset,
+  settings: Pick<TrainSettings, "limitTrain" | "limitTest">,
+): { train: Split; test: Split } {
   const limit = (split: Split, n: number) => (n > 0 && n < split.count ? headOfSplit(split, n, dataset) : split);
   return { train: limit(dataset.train, settings.limitTrain), test: limit(dataset.test, settings.limitTest) };
 }
@@ -24,10 +27,17 @@ export class LocalTrainer implements Trainer {
   private readonly test: Split;
   private readonly optimizer: Optimizer;
 
-  constructor(private readonly model: Model, private readonly dataset: Dataset, private readonly settings: TrainSettings) {
+  constructor(
+    private readonly model: Model,
+    private readonly dataset: Dataset,
+    private readonly settings: TrainSettings,
+  ) {
     ({ train: this.train, test: this.test } = limitedSplits(dataset, settings));
     this.trainCount = this.train.count;
-    this.optimizer = createOptimizer(settings.optimizer, model.trainableVariables, { momentum: settings.momentum, clipNorm: settings.clipNorm });
+    this.optimizer = createOptimizer(settings.optimizer, model.trainableVariables, {
+      momentum: settings.momentum,
+      clipNorm: settings.clipNorm,
+    });
   }
 
   async step(indices: Int32Array, learningRate: number, step: number): Promise<number> {
@@ -55,7 +65,12 @@ export class LocalTrainer implements Trainer {
 }
 
 /** Train `model` in-process on `dataset`; the model keeps the trained weights. */
-export async function trainInProcess(model: Model, dataset: Dataset, settings: TrainSettings, hooks: TrainHooks = {}): Promise<LoopResult> {
+export async function trainInProcess(
+  model: Model,
+  dataset: Dataset,
+  settings: TrainSettings,
+  hooks: TrainHooks = {},
+): Promise<LoopResult> {
   const trainer = new LocalTrainer(model, dataset, settings);
   try {
     return await trainLoop(settings, trainer, hooks);

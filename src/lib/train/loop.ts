@@ -59,7 +59,11 @@ export interface LoopResult {
   evalSeconds: number;
 }
 
-export async function trainLoop(settings: TrainSettings, trainer: Trainer, hooks: TrainHooks = {}): Promise<LoopResult> {
+export async function trainLoop(
+  settings: TrainSettings,
+  trainer: Trainer,
+  hooks: TrainHooks = {},
+): Promise<LoopResult> {
   const now = hooks.now ?? (() => performance.now());
   const count = trainer.trainCount;
   if (count < 1) throw new Error("train: the training split is empty");
@@ -86,7 +90,12 @@ export async function trainLoop(settings: TrainSettings, trainer: Trainer, hooks
       const imagesPerSecond = seen / Math.max(seconds, 1e-9);
       const remainingImages = count - seen + (settings.epochs - epoch - 1) * count;
       hooks.onStep?.({
-        epoch, epochs: settings.epochs, step, stepsPerEpoch, loss, imagesPerSecond,
+        epoch,
+        epochs: settings.epochs,
+        step,
+        stepsPerEpoch,
+        loss,
+        imagesPerSecond,
         etaSeconds: remainingImages / imagesPerSecond,
       });
     }
@@ -97,8 +106,14 @@ export async function trainLoop(settings: TrainSettings, trainer: Trainer, hooks
     trainMs += trainSeconds * 1000;
     evalMs += evalSeconds * 1000;
     const result: EpochResult = {
-      epoch, learningRate, trainLoss: lossSum / seen, testLoss: final.loss, testAccuracy: final.accuracy,
-      trainSeconds, evalSeconds, imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
+      epoch,
+      learningRate,
+      trainLoss: lossSum / seen,
+      testLoss: final.loss,
+      testAccuracy: final.accuracy,
+      trainSeconds,
+      evalSeconds,
+      imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
     };
     epochs.push(result);
     hooks.onEpoch?.(result);

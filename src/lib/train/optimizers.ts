@@ -51,7 +51,11 @@ const zerosVariable = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike
 
 export class SgdMomentum implements Optimizer {
   private readonly velocity: tf.Variable[];
-  constructor(private readonly variables: readonly tf.Variable[], private readonly momentum = 0.9, private readonly clipNorm = 0) {
+  constructor(
+    private readonly variables: readonly tf.Variable[],
+    private readonly momentum = 0.9,
+    private readonly clipNorm = 0,
+  ) {
     this.velocity = momentum > 0 ? variables.map(zerosVariable) : [];
   }
 
@@ -84,7 +88,10 @@ export class Adam implements Optimizer {
   private readonly clipNorm: number;
   private t = 0;
 
-  constructor(private readonly variables: readonly tf.Variable[], options: OptimizerOptions = {}) {
+  constructor(
+    private readonly variables: readonly tf.Variable[],
+    options: OptimizerOptions = {},
+  ) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
@@ -119,7 +126,11 @@ export class Adam implements Optimizer {
 }
 
 /** The optimizer called `name` over `variables`. */
-export function createOptimizer(name: OptimizerName, variables: readonly tf.Variable[], options: OptimizerOptions = {}): Optimizer {
+export function createOptimizer(
+  name: OptimizerName,
+  variables: readonly tf.Variable[],
+  options: OptimizerOptions = {},
+): Optimizer {
   if (name === "adam") return new Adam(variables, options);
   if (name === "sgd") return new SgdMomentum(variables, options.momentum ?? 0.9, options.clipNorm ?? 0);
   throw new Error(`unknown optimizer "${name as string}" (known: adam, sgd)`);

@@ -56,9 +56,18 @@ export function resolveSettings(partial: Partial<TrainSettings> = {}): TrainSett
   check(isInt(s.epochs) && s.epochs >= 1, `epochs must be a positive integer, got ${s.epochs}`);
   check(isInt(s.batchSize) && s.batchSize >= 1, `batchSize must be a positive integer, got ${s.batchSize}`);
   check(s.optimizer === "adam" || s.optimizer === "sgd", `optimizer must be "adam" or "sgd", got "${s.optimizer}"`);
-  check(Number.isFinite(s.learningRate) && s.learningRate > 0, `learningRate must be a positive number, got ${s.learningRate}`);
-  check(Number.isFinite(s.momentum) && s.momentum >= 0 && s.momentum < 1, `momentum must be in [0, 1), got ${s.momentum}`);
-  check(Number.isFinite(s.clipNorm) && s.clipNorm >= 0, `clipNorm must be a non-negative number (0 = no clipping), got ${s.clipNorm}`);
+  check(
+    Number.isFinite(s.learningRate) && s.learningRate > 0,
+    `learningRate must be a positive number, got ${s.learningRate}`,
+  );
+  check(
+    Number.isFinite(s.momentum) && s.momentum >= 0 && s.momentum < 1,
+    `momentum must be in [0, 1), got ${s.momentum}`,
+  );
+  check(
+    Number.isFinite(s.clipNorm) && s.clipNorm >= 0,
+    `clipNorm must be a non-negative number (0 = no clipping), got ${s.clipNorm}`,
+  );
   check(Number.isFinite(s.lrGamma) && s.lrGamma > 0, `lrGamma must be a positive number, got ${s.lrGamma}`);
   check(isInt(s.lrStepEpochs) && s.lrStepEpochs >= 1, `lrStepEpochs must be a positive integer, got ${s.lrStepEpochs}`);
   check(isInt(s.limitTrain) && s.limitTrain >= 0, `limitTrain must be a non-negative integer, got ${s.limitTrain}`);

@@ -5,28 +5,40 @@
  * compression values. Pure data shaping; the numbers themselves come from the file.
  */
 
-import { CURVES_FORMAT, CURVES_VERSION, lhcMasksProblem, partitionsProblem, type CurveMethod, type CurvesFile } from "../io/curves-schema.js";
+import {
+  CURVES_FORMAT,
+  CURVES_VERSION,
+  lhcMasksProblem,
+  partitionsProblem,
+  type CurveMethod,
+  type CurvesFile,
+} from "../io/curves-schema.js";
 
 /** A curves file as this reader sees it (the sweep's profile and model reports stay opaque). */
 export type CurvesData = CurvesFile;
 
 /** Throw a clear error naming `source` if `json` is not a curves file this reader understands. */
 export function checkCurvesFile(json: unknown, source = "curves.json"): CurvesData {
-  const fail = (problem: string): never => { throw new Error(`${source}: ${problem}`); };
+  const fail = (problem: string): never => {
+    throw new Error(`${source}: ${problem}`);
+  };
   if (!json || typeof json !== "object") fail("not a JSON object");
   const c = json as CurvesData;
   if (c.format !== CURVES_FORMAT) fail(`format is ${JSON.stringify(c.format)}, expected "${CURVES_FORMAT}"`);
-  if (c.version !== CURVES_VERSION) fail(`version ${c.version} is not supported (this page reads version ${CURVES_VERSION})`);
+  if (c.version !== CURVES_VERSION)
+    fail(`version ${c.version} is not supported (this page reads version ${CURVES_VERSION})`);
   if (!Array.isArray(c.families)) fail(`"families" must be a list`);
   for (const f of c.families) {
     if (typeof f.id !== "string" || !Array.isArray(f.methods)) fail(`a family lacks an id or its methods`);
     for (const m of f.methods) {
-      if (typeof m.id !== "string" || !Array.isArray(m.points)) fail(`family ${f.id}: a method lacks an id or its points`);
+      if (typeof m.id !== "string" || !Array.isArray(m.points))
+        fail(`family ${f.id}: a method lacks an id or its points`);
       for (const p of m.points) {
         for (const key of ["fraction", "params", "flops", "paramsCompression", "flopsCompression"] as const) {
           if (!Number.isFinite(p[key])) fail(`family ${f.id}, method ${m.id}: ${key} is ${String(p[key])}`);
         }
-        if (!p.accuracy || !Number.isFinite(p.accuracy.mean) || !Number.isFinite(p.accuracy.std)) fail(`family ${f.id}, method ${m.id}: a point lacks accuracy mean/std`);
+        if (!p.accuracy || !Number.isFinite(p.accuracy.mean) || !Number.isFinite(p.accuracy.std))
+          fail(`family ${f.id}, method ${m.id}: a point lacks accuracy mean/std`);
         if (p.partitions !== undefined) {
           const problem = partitionsProblem(p.partitions, p.sizes);
           if (problem) fail(`family ${f.id}, method ${m.id}, point at fraction ${p.fraction}: ${problem}`);
@@ -62,12 +74,28 @@ export interface CurveRow {
 
 /** One row per family × method × point, in file order. */
 export function curveRows(c: CurvesData): CurveRow[] {
-  return c.families.flatMap((f) => f.methods.flatMap((m) => m.points.map((p) => ({
-    dataset: c.dataset.name, family: f.id, method: m.id, label: m.label, kind: m.kind, fraction: p.fraction,
-    params: p.params, flops: p.flops, paramsCompression: p.paramsCompression, flopsCompression: p.flopsCompression,
-    accuracyMean: p.accuracy.mean, accuracyStd: p.accuracy.std, accuracyMin: p.accuracy.min, accuracyMax: p.accuracy.max,
-    evaluations: p.accuracy.n, seeds: m.seeds.join(" "),
-  }))));
+  return c.families.flatMap((f) =>
+    f.methods.flatMap((m) =>
+      m.points.map((p) => ({
+        dataset: c.dataset.name,
+        family: f.id,
+        method: m.id,
+        label: m.label,
+        kind: m.kind,
+        fraction: p.fraction,
+        params: p.params,
+        flops: p.flops,
+        paramsCompression: p.paramsCompression,
+        flopsCompression: p.flopsCompression,
+        accuracyMean: p.accuracy.mean,
+        accuracyStd: p.accuracy.std,
+        accuracyMin: p.accuracy.min,
+        accuracyMax: p.accuracy.max,
+        evaluations: p.accuracy.n,
+        seeds: m.seeds.join(" "),
+      })),
+    ),
+  );
 }
 
 /**
@@ -75,8 +103,15 @@ export function curveRows(c: CurvesData): CurveRow[] {
  * random-size range it was trained on (the smallest min/max ratio over its groups and seeds, up to full
  * size). Null for a method with no training ranges (pruned or separately trained nets).
  */
-export function trainedCompressionRange(m: CurveMethod, axis: "params" | "flops"): { minFraction: number; lo: number; hi: number } | null {
-  const ratios = m.training.flatMap((t) => Object.values(t.trainingRanges ?? {}).filter((r) => r.max > 0).map((r) => r.min / r.max));
+export function trainedCompressionRange(
+  m: CurveMethod,
+  axis: "params" | "flops",
+): { minFraction: number; lo: number; hi: number } | null {
+  const ratios = m.training.flatMap((t) =>
+    Object.values(t.trainingRanges ?? {})
+      .filter((r) => r.max > 0)
+      .map((r) => r.min / r.max),
+  );
   if (ratios.length === 0) return null;
   const minFraction = Math.min(...ratios);
   // Fractions are rounded to channels: allow half a channel of slack on a 64-channel group.
@@ -90,7 +125,11 @@ export function trainedCompressionRange(m: CurveMethod, axis: "params" | "flops"
  * Mean accuracy of a curve at a given compression, read off the straight line between the two points
  * around it (points need not be sorted). Null outside the curve's compression span or for a single point.
  */
-export function accuracyAtCompression(m: CurveMethod, compression: number, axis: "params" | "flops" = "params"): number | null {
+export function accuracyAtCompression(
+  m: CurveMethod,
+  compression: number,
+  axis: "params" | "flops" = "params",
+): number | null {
   const points = m.points
     .map((p) => ({ c: axis === "params" ? p.paramsCompression : p.flopsCompression, a: p.accuracy.mean }))
     .sort((x, y) => x.c - y.c);
@@ -102,7 +141,24 @@ export function accuracyAtCompression(m: CurveMethod, compression: number, axis:
   return null;
 }
 
-const CSV_COLUMNS: (keyof CurveRow)[] = ["dataset", "family", "method", "label", "kind", "fraction", "params", "flops", "paramsCompression", "flopsCompression", "accuracyMean", "accuracyStd", "accuracyMin", "accuracyMax", "evaluations", "seeds"];
+const CSV_COLUMNS: (keyof CurveRow)[] = [
+  "dataset",
+  "family",
+  "method",
+  "label",
+  "kind",
+  "fraction",
+  "params",
+  "flops",
+  "paramsCompression",
+  "flopsCompression",
+  "accuracyMean",
+  "accuracyStd",
+  "accuracyMin",
+  "accuracyMax",
+  "evaluations",
+  "seeds",
+];
 
 /** RFC 4180 CSV (header row, quoted fields where needed, \r\n line ends). */
 export function curveRowsCsv(rows: readonly CurveRow[]): string {
@@ -110,5 +166,7 @@ export function curveRowsCsv(rows: readonly CurveRow[]): string {
     const s = String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((k) => cell(r[k])).join(","))].join("\r\n") + "\r\n";
+  return (
+    [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((k) => cell(r[k])).join(","))].join("\r\n") + "\r\n"
+  );
 }

@@ -48,23 +48,45 @@ export function learnedPartitions(curves: Pick<CurvesFile, "families">): Learned
           if (seen.has(id)) continue;
           seen.add(id);
           out.push({
-            id, family: f.id, method: m.id, model: m.model, seed: run?.seed ?? m.seeds[0], fraction: p.fraction, sizes: p.sizes,
-            group, size: xs.length, fullSize: full[group] ?? xs.length, accuracy: run?.accuracies[0] ?? p.accuracy.mean, points: Float64Array.from(xs),
+            id,
+            family: f.id,
+            method: m.id,
+            model: m.model,
+            seed: run?.seed ?? m.seeds[0],
+            fraction: p.fraction,
+            sizes: p.sizes,
+            group,
+            size: xs.length,
+            fullSize: full[group] ?? xs.length,
+            accuracy: run?.accuracies[0] ?? p.accuracy.mean,
+            points: Float64Array.from(xs),
           });
         }
       }
     }
   }
   const groupOrder = [...new Set(out.map((p) => `${p.family}/${p.group}`))];
-  return out.sort((a, b) => groupOrder.indexOf(`${a.family}/${a.group}`) - groupOrder.indexOf(`${b.family}/${b.group}`) || b.size - a.size);
+  return out.sort(
+    (a, b) =>
+      groupOrder.indexOf(`${a.family}/${a.group}`) - groupOrder.indexOf(`${b.family}/${b.group}`) || b.size - a.size,
+  );
 }
 
 /** How far a partition is from the uniform grid of the same size: largest and mean |x_i − u_i|, and the gaps. */
-export function partitionDeparture(points: ArrayLike<number>): { maxShift: number; meanShift: number; minGap: number; maxGap: number; uniformGap: number } {
+export function partitionDeparture(points: ArrayLike<number>): {
+  maxShift: number;
+  meanShift: number;
+  minGap: number;
+  maxGap: number;
+  uniformGap: number;
+} {
   const m = points.length;
   if (m < 2) throw new Error(`partitionDeparture: needs at least 2 points, got ${m}`);
   const h = 2 / (m - 1);
-  let maxShift = 0, sum = 0, minGap = Infinity, maxGap = 0;
+  let maxShift = 0,
+    sum = 0,
+    minGap = Infinity,
+    maxGap = 0;
   for (let i = 0; i < m; i++) {
     const d = Math.abs(points[i] - (-1 + i * h));
     maxShift = Math.max(maxShift, d);
@@ -83,10 +105,24 @@ export function partitionDeparture(points: ArrayLike<number>): { maxShift: numbe
  * with the fitted order against the mean spacing 2/(n − 1). Gauss–Legendre takes its own n nodes. A rule
  * that refuses a partition (Simpson on unequal spacing) is reported as not applicable.
  */
-export function partitionStudy(rule: QuadratureRule, f: (x: number) => number, exact: number, partitions: readonly ArrayLike<number>[], options: { floor?: number } = {}): RefinementStudy {
+export function partitionStudy(
+  rule: QuadratureRule,
+  f: (x: number) => number,
+  exact: number,
+  partitions: readonly ArrayLike<number>[],
+  options: { floor?: number } = {},
+): RefinementStudy {
   const sorted = [...partitions].sort((a, b) => a.length - b.length);
-  const points = (n: number, i: number) => (rule === "gauss-legendre" ? gaussLegendre(n).nodes : Float64Array.from(sorted[i]));
-  return studyOnPoints(rule, f, exact, sorted.map((xs) => xs.length), points, options.floor);
+  const points = (n: number, i: number) =>
+    rule === "gauss-legendre" ? gaussLegendre(n).nodes : Float64Array.from(sorted[i]);
+  return studyOnPoints(
+    rule,
+    f,
+    exact,
+    sorted.map((xs) => xs.length),
+    points,
+    options.floor,
+  );
 }
 
 export interface LearnedVersusUniformRow {
@@ -97,11 +133,23 @@ export interface LearnedVersusUniformRow {
 }
 
 /** The rule's error on each learned partition next to its error on the uniform partition with as many points. */
-export function learnedVersusUniform(rule: QuadratureRule, f: (x: number) => number, exact: number, partitions: readonly ArrayLike<number>[]): LearnedVersusUniformRow[] {
-  if (rule === "gauss-legendre" || rule === "simpson") throw new Error(`learnedVersusUniform: the ${rule} rule does not use a given partition`);
-  return [...partitions].sort((a, b) => a.length - b.length).map((xs) => {
-    const n = xs.length;
-    const uniform = Float64Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1));
-    return { n, learnedError: Math.abs(applyRule(rule, f, Float64Array.from(xs)).estimate - exact), uniformError: Math.abs(applyRule(rule, f, uniform).estimate - exact) };
-  });
+export function learnedVersusUniform(
+  rule: QuadratureRule,
+  f: (x: number) => number,
+  exact: number,
+  partitions: readonly ArrayLike<number>[],
+): LearnedVersusUniformRow[] {
+  if (rule === "gauss-legendre" || rule === "simpson")
+    throw new Error(`learnedVersusUniform: the ${rule} rule does not use a given partition`);
+  return [...partitions]
+    .sort((a, b) => a.length - b.length)
+    .map((xs) => {
+      const n = xs.length;
+      const uniform = Float64Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1));
+      return {
+        n,
+        learnedError: Math.abs(applyRule(rule, f, Float64Array.from(xs)).estimate - exact),
+        uniformError: Math.abs(applyRule(rule, f, uniform).estimate - exact),
+      };
+    });
 }

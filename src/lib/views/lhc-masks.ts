@@ -29,13 +29,19 @@ export function trainedLhcNets(curves: Pick<CurvesFile, "families">): TrainedLhc
       for (const p of m.points) {
         if (!p.lhcMasks) continue;
         const run = p.runs.find((r) => r.seed === p.lhcMasks!.seed) ?? p.runs[0];
-        const target = (m.training[0] as { maskStage?: { targetDensity?: unknown } } | undefined)?.maskStage?.targetDensity;
+        const target = (m.training[0] as { maskStage?: { targetDensity?: unknown } } | undefined)?.maskStage
+          ?.targetDensity;
         const fromId = /^lhc-([0-9.]+)$/.exec(m.id);
         out.push({
-          method: m.id, label: m.label, family: f.id,
+          method: m.id,
+          label: m.label,
+          family: f.id,
           targetDensity: typeof target === "number" ? target : fromId ? Number(fromId[1]) : null,
-          seed: p.lhcMasks.seed, accuracy: run?.accuracies[0] ?? p.accuracy.mean,
-          paramsCompression: p.paramsCompression, flopsCompression: p.flopsCompression, masks: p.lhcMasks,
+          seed: p.lhcMasks.seed,
+          accuracy: run?.accuracies[0] ?? p.accuracy.mean,
+          paramsCompression: p.paramsCompression,
+          flopsCompression: p.flopsCompression,
+          masks: p.lhcMasks,
         });
       }
     }
@@ -48,14 +54,17 @@ export function trainedLhcNets(curves: Pick<CurvesFile, "families">): TrainedLhc
  * tile (⌊i / cgi⌋, ⌊o / cgo⌋), stored at tiles[⌊o / cgo⌋ · tilesIn + ⌊i / cgi⌋] as k² characters, tap
  * (r, c) at character r·k + c. Index of tap t of kernel (i, o): (t · Cin + i) · Cout + o.
  */
-export function expandLhcTiles(layer: Pick<LhcMaskLayer, "name" | "kernelSize" | "inChannels" | "outChannels" | "cgi" | "cgo" | "tilesIn" | "tiles">): Uint8Array {
+export function expandLhcTiles(
+  layer: Pick<LhcMaskLayer, "name" | "kernelSize" | "inChannels" | "outChannels" | "cgi" | "cgo" | "tilesIn" | "tiles">,
+): Uint8Array {
   const { kernelSize: k, inChannels: cin, outChannels: cout, cgi, cgo, tilesIn, tiles } = layer;
   const kk = k * k;
   const mask = new Uint8Array(kk * cin * cout);
   for (let o = 0; o < cout; o++) {
     for (let i = 0; i < cin; i++) {
       const tile = tiles[Math.floor(o / cgo) * tilesIn + Math.floor(i / cgi)];
-      if (typeof tile !== "string" || tile.length !== kk) throw new Error(`expandLhcTiles: layer ${layer.name} has no ${kk}-tap tile for kernel (in ${i}, out ${o})`);
+      if (typeof tile !== "string" || tile.length !== kk)
+        throw new Error(`expandLhcTiles: layer ${layer.name} has no ${kk}-tap tile for kernel (in ${i}, out ${o})`);
       for (let t = 0; t < kk; t++) if (tile.charCodeAt(t) === 49) mask[(t * cin + i) * cout + o] = 1;
     }
   }
@@ -64,6 +73,9 @@ export function expandLhcTiles(layer: Pick<LhcMaskLayer, "name" | "kernelSize" |
 
 /** The k×k taps of a shape code (bit r·k + c set when tap (r, c) is kept), as rows of 0/1. */
 export function shapeFromCode(code: number, k: number): number[][] {
-  if (!Number.isInteger(code) || code < 0 || code >= 2 ** (k * k)) throw new Error(`shapeFromCode: ${code} is not a ${k}×${k} shape code`);
-  return Array.from({ length: k }, (_, r) => Array.from({ length: k }, (_, c) => Math.floor(code / 2 ** (r * k + c)) % 2));
+  if (!Number.isInteger(code) || code < 0 || code >= 2 ** (k * k))
+    throw new Error(`shapeFromCode: ${code} is not a ${k}×${k} shape code`);
+  return Array.from({ length: k }, (_, r) =>
+    Array.from({ length: k }, (_, c) => Math.floor(code / 2 ** (r * k + c)) % 2),
+  );
 }

@@ -22,9 +22,17 @@ export interface WeightFunctionSlice {
  * The slice at output coordinate `xOut` ∈ [-1, 1] of the weight function with node matrix Λ [out × in].
  * Needs at least two input nodes (a single input channel gives no function of x_in).
  */
-export function weightFunctionSlice(matrix: NodeMatrix, xOut: number, kernel: InterpolationKernel): WeightFunctionSlice {
-  if (matrix.values.length !== matrix.rows * matrix.cols) throw new Error(`weightFunctionSlice: ${matrix.values.length} node values for ${matrix.rows}×${matrix.cols}`);
-  if (matrix.cols < 2) throw new Error(`weightFunctionSlice: the layer has ${matrix.cols} input node(s); a slice along x_in needs at least 2`);
+export function weightFunctionSlice(
+  matrix: NodeMatrix,
+  xOut: number,
+  kernel: InterpolationKernel,
+): WeightFunctionSlice {
+  if (matrix.values.length !== matrix.rows * matrix.cols)
+    throw new Error(`weightFunctionSlice: ${matrix.values.length} node values for ${matrix.rows}×${matrix.cols}`);
+  if (matrix.cols < 2)
+    throw new Error(
+      `weightFunctionSlice: the layer has ${matrix.cols} input node(s); a slice along x_in needs at least 2`,
+    );
   if (!(xOut >= -1 && xOut <= 1)) throw new Error(`weightFunctionSlice: x_out is ${xOut}, outside [-1, 1]`);
   const cols = matrix.cols;
   // Interpolating along x_out first leaves a 1-D node vector along x_in (interpolation is separable).
@@ -49,7 +57,8 @@ export function weightFunctionSlice(matrix: NodeMatrix, xOut: number, kernel: In
   let exact = 0;
   for (let p = 0; p < pieces; p++) {
     const mid = -1 + (p + 0.5) * h;
-    for (let g = 0; g < 3; g++) exact += (gauss.weights[g] as number) * (h / 2) * f(mid + (gauss.nodes[g] as number) * (h / 2));
+    for (let g = 0; g < 3; g++)
+      exact += (gauss.weights[g] as number) * (h / 2) * f(mid + (gauss.nodes[g] as number) * (h / 2));
   }
   return { f, exact, nodes };
 }

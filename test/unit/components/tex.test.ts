@@ -18,7 +18,9 @@ describe("KaTeX assets for the tex component", () => {
     const css = await readFile(require.resolve("katex/dist/katex.min.css"), "utf-8");
     const cssFonts = new Set([...css.matchAll(/url\(fonts\/([\w-]+\.woff2)\)/g)].map((m) => m[1]!));
     const component = await readFile(join(projectRoot, "src", "components", "tex.ts"), "utf-8");
-    const listed = [...component.matchAll(/import\.meta\.resolve\("katex\/dist\/fonts\/([\w-]+\.woff2)"\)/g)].map((m) => m[1]!);
+    const listed = [...component.matchAll(/import\.meta\.resolve\("katex\/dist\/fonts\/([\w-]+\.woff2)"\)/g)].map(
+      (m) => m[1]!,
+    );
     assert.ok(cssFonts.size >= 10, `found only ${cssFonts.size} woff2 faces in katex.min.css`);
     assert.equal(new Set(listed).size, listed.length, "a font is listed twice");
     assert.deepEqual([...listed].sort(), [...cssFonts].sort());

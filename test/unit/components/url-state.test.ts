@@ -37,7 +37,9 @@ describe("url state", () => {
     assert.deepEqual(readUrlState(schema, "?n=Infinity").values.n, 8);
   });
   it("string subsets: round-trip in choice order, empty when the parameter is empty, unknown entries left out with a note", () => {
-    const sets = { hide: { kind: "strings", default: [], choices: ["discrete-l1", "inn-scratch", "lhc-0.5"] } } satisfies StateSchema;
+    const sets = {
+      hide: { kind: "strings", default: [], choices: ["discrete-l1", "inn-scratch", "lhc-0.5"] },
+    } satisfies StateSchema;
     assert.deepEqual(readUrlState(sets, "").values.hide, []);
     const q = urlStateQuery(sets, { hide: ["lhc-0.5", "discrete-l1"] }, "?axis=flops");
     assert.equal(q, "?axis=flops&hide=discrete-l1,lhc-0.5");
@@ -47,6 +49,9 @@ describe("url state", () => {
     const bad = readUrlState(sets, "?hide=inn-scratch,ssc,,");
     assert.deepEqual(bad.values.hide, ["inn-scratch"]);
     assert.equal(bad.notes.length, 1);
-    assert.match(bad.notes[0], /hide has a value that is not one of discrete-l1, inn-scratch, lhc-0\.5 \(ssc\); it was left out/);
+    assert.match(
+      bad.notes[0],
+      /hide has a value that is not one of discrete-l1, inn-scratch, lhc-0\.5 \(ssc\); it was left out/,
+    );
   });
 });

@@ -47,7 +47,10 @@ test("selectRandom: distinct, ascending, seeded, unbiased over many draws", () =
   const draws = 5000;
   for (let t = 0; t < draws; t++) for (const c of selectRandom(5, 2, r)) hits[c]++;
   // Each channel is kept with probability 2/5: 2000 expected, standard deviation ≈ 35.
-  assert.ok(hits.every((h) => Math.abs(h - 2000) < 200), `hits ${hits}`);
+  assert.ok(
+    hits.every((h) => Math.abs(h - 2000) < 200),
+    `hits ${hits}`,
+  );
   assert.throws(() => selectRandom(5, 6, r), /cannot keep 6 of 5 channels/);
   assert.throws(() => selectRandom(0, 1, r), /channel count must be a positive integer, got 0/);
 });

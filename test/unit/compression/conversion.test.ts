@@ -3,7 +3,15 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../loaders/backend.js";
 import {
-  assignParameters, channelOrders, GridTuning, convertReferenceNet, gatherAxis, groupSlices, permuteChannels, readParameters, referenceChannelLayout,
+  assignParameters,
+  channelOrders,
+  GridTuning,
+  convertReferenceNet,
+  gatherAxis,
+  groupSlices,
+  permuteChannels,
+  readParameters,
+  referenceChannelLayout,
 } from "../../../src/lib/compression/conversion.js";
 import { channelDistanceMatrix, totalVariation } from "../../../src/lib/compression/permutation.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
@@ -29,17 +37,26 @@ function dyadic(random: Random, n: number, bits: number, range = 4): Float32Arra
 function dyadicNet(seed: number): ReferenceNet {
   const net = new ReferenceNet(input, seed);
   const random = mulberry32(seed + 100);
-  assignParameters(net, readParameters(net).map((p) => ({ ...p, values: dyadic(random, p.values.length, 2, 1) })));
+  assignParameters(
+    net,
+    readParameters(net).map((p) => ({ ...p, values: dyadic(random, p.values.length, 2, 1) })),
+  );
   return net;
 }
 
 function images(random: Random, batch: number, bits = 3): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from({ length: batch * 16 * 16 }, () => Math.round(random() * 2 ** bits) / 2 ** bits), [batch, 16, 16, 1]);
+  return tf.tensor4d(
+    Float32Array.from({ length: batch * 16 * 16 }, () => Math.round(random() * 2 ** bits) / 2 ** bits),
+    [batch, 16, 16, 1],
+  );
 }
 
 test("gatherAxis re-indexes one axis", () => {
   // shape [2, 3, 2]: value = 100a + 10b + c
-  const values = Float32Array.from({ length: 12 }, (_, k) => 100 * Math.floor(k / 6) + 10 * (Math.floor(k / 2) % 3) + (k % 2));
+  const values = Float32Array.from(
+    { length: 12 },
+    (_, k) => 100 * Math.floor(k / 6) + 10 * (Math.floor(k / 2) % 3) + (k % 2),
+  );
   const out = gatherAxis(values, [2, 3, 2], 1, [2, 0]);
   assert.deepEqual(Array.from(out), [20, 21, 0, 1, 120, 121, 100, 101]);
   assert.throws(() => gatherAxis(values, [2, 3, 2], 1, [3]), /outside 0\.\.2/);
@@ -51,11 +68,18 @@ test("channel permutation preserves the discrete net's function exactly (bit for
   const layout = referenceChannelLayout();
   const params = readParameters(net);
   const orders = channelOrders(params, layout, { restarts: 5 });
-  for (const o of orders) assert.ok(o.order.some((c, k) => c !== k), `group ${o.group} kept the identity order, the test would be vacuous`);
+  for (const o of orders)
+    assert.ok(
+      o.order.some((c, k) => c !== k),
+      `group ${o.group} kept the identity order, the test would be vacuous`,
+    );
   const permuted = new ReferenceNet(input, 0);
   assignParameters(permuted, permuteChannels(params, layout, orders));
   // The parameters really moved …
-  assert.notDeepEqual(Array.from(permuted.parameters.conv2.weight.dataSync()), Array.from(net.parameters.conv2.weight.dataSync()));
+  assert.notDeepEqual(
+    Array.from(permuted.parameters.conv2.weight.dataSync()),
+    Array.from(net.parameters.conv2.weight.dataSync()),
+  );
   // … and the function did not.
   const x = images(mulberry32(9), 6, 0);
   const a = net.apply(x, { training: false });
@@ -82,7 +106,10 @@ test("TV does not increase, and the reported TV after is the TV of the permuted 
     const before = totalVariation(channelDistanceMatrix(groupSlices(params, layout[k])), identity);
     const after = totalVariation(channelDistanceMatrix(groupSlices(permuted, layout[k])), identity);
     assert.ok(Math.abs(before - o.tvBefore) < 1e-9 * before);
-    assert.ok(Math.abs(after - o.tvAfter) < 1e-6 * after, `${o.group}: recomputed TV ${after} vs reported ${o.tvAfter}`);
+    assert.ok(
+      Math.abs(after - o.tvAfter) < 1e-6 * after,
+      `${o.group}: recomputed TV ${after} vs reported ${o.tvAfter}`,
+    );
   }
   net.dispose();
 });
@@ -93,7 +120,8 @@ test("reordering recovers a smooth channel order that was scrambled", () => {
   const params = readParameters(net);
   const scramble = [5, 12, 0, 9, 3, 15, 7, 1, 10, 14, 2, 8, 13, 4, 11, 6];
   const w = params.find((p) => p.name === "conv1.weight")!;
-  for (let tap = 0; tap < 9; tap++) for (let o = 0; o < 16; o++) w.values[tap * 16 + o] = Math.sin(0.2 * scramble[o] + tap);
+  for (let tap = 0; tap < 9; tap++)
+    for (let o = 0; o < 16; o++) w.values[tap * 16 + o] = Math.sin(0.2 * scramble[o] + tap);
   const b = params.find((p) => p.name === "conv1.bias")!;
   for (let o = 0; o < 16; o++) b.values[o] = 0.05 * scramble[o];
   // Make the consumer slices constant so only the smooth filters decide the order.
@@ -113,7 +141,10 @@ test("convertReferenceNet: the integral net at full size computes what the permu
   const start = tf.memory().numTensors;
   const net = new ReferenceNet(input, 4);
   const { inn, permuted, groups } = convertReferenceNet(net, { restarts: 3 });
-  assert.deepEqual(groups.map((g) => g.group), ["conv1", "conv2", "conv3"]);
+  assert.deepEqual(
+    groups.map((g) => g.group),
+    ["conv1", "conv2", "conv3"],
+  );
   const x = images(mulberry32(1), 5);
   const outputs = [net, permuted, inn].map((m) => m.apply(x, { training: false }));
   const [a, b, c] = outputs.map((t) => t.dataSync());
@@ -125,7 +156,10 @@ test("convertReferenceNet: the integral net at full size computes what the permu
     assert.ok(Math.abs(c[i] - a[i]) <= 1e-5 * scale, `integral differs at ${i}: ${c[i]} vs ${a[i]}`);
   }
   // The original is untouched.
-  assert.deepEqual(Array.from(net.parameters.conv1.weight.dataSync()), Array.from(new ReferenceNet(input, 4).parameters.conv1.weight.dataSync()));
+  assert.deepEqual(
+    Array.from(net.parameters.conv1.weight.dataSync()),
+    Array.from(new ReferenceNet(input, 4).parameters.conv1.weight.dataSync()),
+  );
   tf.dispose(x);
   inn.dispose();
   permuted.dispose();
@@ -137,9 +171,24 @@ test("convertReferenceNet: the integral net at full size computes what the permu
 test("bad layouts and parameters get clear errors", () => {
   const net = new ReferenceNet(input, 1);
   const params = readParameters(net);
-  assert.throws(() => permuteChannels(params, [{ group: "g", members: [{ parameter: "nope", axis: 0, role: "bias" }] }], [{ group: "g", channels: 1, order: Int32Array.of(0), tvBefore: 0, tvAfter: 0 }]), /unknown parameter "nope"/);
+  assert.throws(
+    () =>
+      permuteChannels(
+        params,
+        [{ group: "g", members: [{ parameter: "nope", axis: 0, role: "bias" }] }],
+        [{ group: "g", channels: 1, order: Int32Array.of(0), tvBefore: 0, tvAfter: 0 }],
+      ),
+    /unknown parameter "nope"/,
+  );
   assert.throws(() => assignParameters(net, params.slice(1)), /no values for parameter "conv1.weight"/);
-  assert.throws(() => assignParameters(net, params.map((p) => (p.name === "dense.bias" ? { ...p, shape: [5] } : p))), /dense.bias" has shape \[5\]/);
+  assert.throws(
+    () =>
+      assignParameters(
+        net,
+        params.map((p) => (p.name === "dense.bias" ? { ...p, shape: [5] } : p)),
+      ),
+    /dense.bias" has shape \[5\]/,
+  );
   net.dispose();
 });
 
@@ -159,14 +208,26 @@ test("grid tuning trains only the partition points (and optionally biases); weig
   const weightsBefore = inn.convs.map((c) => Array.from(c.weightNodes.dataSync()));
   const pointsBefore = tuning2.points();
   const x = images(mulberry32(3), 4, 3);
-  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 4 }, (_, i) => i % 10), "int32"), 10) as tf.Tensor2D);
+  const labels = tf.tidy(
+    () =>
+      tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 4 }, (_, i) => i % 10),
+          "int32",
+        ),
+        10,
+      ) as tf.Tensor2D,
+  );
   const before0 = inn.apply(x, { training: false });
   const logitsBefore = Array.from(before0.dataSync());
   before0.dispose();
   const optimizer = createOptimizer("adam", tuning2.trainableVariables);
   for (let step = 0; step < 2; step++) {
     const { gradients } = computeGradients(tuning2, x, labels, { training: true, random: mulberry32(step) });
-    assert.ok(gradients.some((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) > 0), "partition gradients are all zero");
+    assert.ok(
+      gradients.some((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) > 0),
+      "partition gradients are all zero",
+    );
     optimizer.step(gradients, 0.05);
     tf.dispose(gradients);
   }

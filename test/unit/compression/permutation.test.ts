@@ -28,19 +28,43 @@ test("groupChannelSlices concatenates each channel's values across tensors and a
     { data: bias, shape: [3], axis: 0 },
     { data: next, shape: [3, 2], axis: 0 },
   ]);
-  assert.deepEqual(slices.map((s) => Array.from(s)), [
-    [0, 10, 100, 200, 201],
-    [1, 11, 101, 210, 211],
-    [2, 12, 102, 220, 221],
-  ]);
-  assert.throws(() => groupChannelSlices([{ data: conv, shape: [1, 2, 1, 3], axis: 3 }, { data: [1, 2], shape: [2], axis: 0 }]), /part 1 has 2 channels on axis 0, part 0 has 3/);
-  assert.throws(() => groupChannelSlices([{ data: conv, shape: [1, 2, 1, 3], axis: 4 }]), /channel axis 4 outside shape/);
+  assert.deepEqual(
+    slices.map((s) => Array.from(s)),
+    [
+      [0, 10, 100, 200, 201],
+      [1, 11, 101, 210, 211],
+      [2, 12, 102, 220, 221],
+    ],
+  );
+  assert.throws(
+    () =>
+      groupChannelSlices([
+        { data: conv, shape: [1, 2, 1, 3], axis: 3 },
+        { data: [1, 2], shape: [2], axis: 0 },
+      ]),
+    /part 1 has 2 channels on axis 0, part 0 has 3/,
+  );
+  assert.throws(
+    () => groupChannelSlices([{ data: conv, shape: [1, 2, 1, 3], axis: 4 }]),
+    /channel axis 4 outside shape/,
+  );
   assert.throws(() => groupChannelSlices([{ data: [1, 2], shape: [3], axis: 0 }]), /2 values but shape \[3\] needs 3/);
 });
 
 test("distance matrix is the mean absolute difference; TV sums the open path", () => {
-  const D = channelDistanceMatrix([[0, 0], [1, 3], [4, -2]]);
-  assert.deepEqual(D.map((r) => Array.from(r)), [[0, 2, 3], [2, 0, 4], [3, 4, 0]]);
+  const D = channelDistanceMatrix([
+    [0, 0],
+    [1, 3],
+    [4, -2],
+  ]);
+  assert.deepEqual(
+    D.map((r) => Array.from(r)),
+    [
+      [0, 2, 3],
+      [2, 0, 4],
+      [3, 4, 0],
+    ],
+  );
   assert.equal(totalVariation(D, [0, 1, 2]), 6);
   assert.equal(totalVariation(D, [1, 0, 2]), 5);
   assert.throws(() => channelDistanceMatrix([[0, 1], [1]]), /slice 1 has 1 values, slice 0 has 2/);
@@ -61,7 +85,10 @@ test("twoOptDelta equals the recomputed change of TV for every segment, includin
         const moved = order.slice();
         reverseSegment(moved, i, j);
         const delta = twoOptDelta(D, order, i, j);
-        assert.ok(Math.abs(totalVariation(D, moved) - tv - delta) < 1e-12, `i=${i} j=${j}: delta ${delta} vs ${totalVariation(D, moved) - tv}`);
+        assert.ok(
+          Math.abs(totalVariation(D, moved) - tv - delta) < 1e-12,
+          `i=${i} j=${j}: delta ${delta} vs ${totalVariation(D, moved) - tv}`,
+        );
       }
     }
   }
@@ -84,7 +111,13 @@ test("minimizeTotalVariation: after ≤ before, result is consistent, determinis
   for (let seed = 20; seed < 25; seed++) {
     const D = channelDistanceMatrix(randomSlices(16, 8, seed));
     const res = minimizeTotalVariation(D, { restarts: 20, random: mulberry32(seed) });
-    assert.equal(res.before, totalVariation(D, Int32Array.from({ length: 16 }, (_, i) => i)));
+    assert.equal(
+      res.before,
+      totalVariation(
+        D,
+        Int32Array.from({ length: 16 }, (_, i) => i),
+      ),
+    );
     assert.ok(Math.abs(res.after - totalVariation(D, res.order)) < 1e-12);
     assert.ok(res.after <= res.before);
     assert.ok(res.after < 0.9 * res.before, `random weights should reorder well: ${res.after} vs ${res.before}`);
@@ -104,7 +137,10 @@ test("minimizeTotalVariation reaches the brute-force optimum on small groups", (
     let best = Infinity;
     const perm = [0, 1, 2, 3, 4, 5, 6];
     const visit = (k: number) => {
-      if (k === n) { best = Math.min(best, totalVariation(D, perm)); return; }
+      if (k === n) {
+        best = Math.min(best, totalVariation(D, perm));
+        return;
+      }
       for (let i = k; i < n; i++) {
         [perm[k], perm[i]] = [perm[i], perm[k]];
         visit(k + 1);
@@ -120,14 +156,17 @@ test("minimizeTotalVariation reaches the brute-force optimum on small groups", (
 test("a shuffled smooth channel sequence is put back in order (or reversed)", () => {
   const n = 24;
   // Channel k's weights sample a smooth function of k: neighbours in k are nearest in weight space.
-  const smooth = Array.from({ length: n }, (_, k) => Float32Array.from({ length: 8 }, (_, t) => Math.sin(0.1 * k + 0.7 * t) + 0.05 * k));
+  const smooth = Array.from({ length: n }, (_, k) =>
+    Float32Array.from({ length: 8 }, (_, t) => Math.sin(0.1 * k + 0.7 * t) + 0.05 * k),
+  );
   const shuffle = permutation(mulberry32(5), n); // position p holds smooth channel shuffle[p]
   const D = channelDistanceMatrix(Array.from(shuffle, (c) => smooth[c]));
   const res = minimizeTotalVariation(D, { random: mulberry32(6) });
   const recovered = Array.from(res.order, (p) => shuffle[p]);
   const forward = Array.from({ length: n }, (_, k) => k);
   assert.ok(
-    JSON.stringify(recovered) === JSON.stringify(forward) || JSON.stringify(recovered) === JSON.stringify([...forward].reverse()),
+    JSON.stringify(recovered) === JSON.stringify(forward) ||
+      JSON.stringify(recovered) === JSON.stringify([...forward].reverse()),
     `recovered order ${recovered}`,
   );
   assert.ok(res.after < res.before);
@@ -138,7 +177,10 @@ test("bad distance matrices and options are refused", () => {
   assert.throws(() => minimizeTotalVariation(asym), /not symmetric: \[0\]\[1\] = 1 but \[1\]\[0\] = 2/);
   assert.throws(() => minimizeTotalVariation([Float64Array.from([0, 1])]), /row 0 has 2 entries, expected 1/);
   assert.throws(() => minimizeTotalVariation([Float64Array.from([NaN])]), /\[0\]\[0\] is NaN/);
-  assert.throws(() => minimizeTotalVariation([Float64Array.from([0])], { restarts: -1 }), /restarts must be a non-negative integer/);
+  assert.throws(
+    () => minimizeTotalVariation([Float64Array.from([0])], { restarts: -1 }),
+    /restarts must be a non-negative integer/,
+  );
   const one = minimizeTotalVariation([Float64Array.from([0])]);
   assert.deepEqual([Array.from(one.order), one.before, one.after], [[0], 0, 0]);
 });

@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../loaders/backend.js";
 import { assignParameters, readParameters, referenceChannelLayout } from "../../../src/lib/compression/conversion.js";
-import { deadChannels, pruneReferenceNet, PrunedReferenceNet, selectChannels } from "../../../src/lib/compression/pruning.js";
+import {
+  deadChannels,
+  pruneReferenceNet,
+  PrunedReferenceNet,
+  selectChannels,
+} from "../../../src/lib/compression/pruning.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 import { uniformImages } from "../helpers/tensors.js";
@@ -27,7 +32,8 @@ test("L1 selection keeps the producer filters with the largest L1 norms", () => 
   const params = readParameters(net);
   const w = params.find((p) => p.name === "conv1.weight")!;
   // Channel c of conv1 gets L1 norm 9·|c − 7.2|: the largest are 15, 0, 14, 1, 13 …
-  for (let tap = 0; tap < 9; tap++) for (let c = 0; c < 16; c++) w.values[tap * 16 + c] = (tap % 2 ? -1 : 1) * Math.abs(c - 7.2);
+  for (let tap = 0; tap < 9; tap++)
+    for (let c = 0; c < 16; c++) w.values[tap * 16 + c] = (tap % 2 ? -1 : 1) * Math.abs(c - 7.2);
   const keep = selectChannels(params, referenceChannelLayout(), { conv1: 5 }, "l1");
   assert.deepEqual(Array.from(keep.conv1), [0, 1, 13, 14, 15]);
   net.dispose();
@@ -57,7 +63,10 @@ test("a pruned net computes what the full net computes with the dropped channels
     const [a, b] = [model, masked].map((m) => m.apply(x, { training: false }));
     const scale = Math.max(...Array.from(b.dataSync(), Math.abs));
     assert.ok(scale > 1e-3);
-    assert.ok(maxAbsDiff(a.dataSync(), b.dataSync()) <= 1e-5 * scale, `${method}: pruned net differs from the masked net`);
+    assert.ok(
+      maxAbsDiff(a.dataSync(), b.dataSync()) <= 1e-5 * scale,
+      `${method}: pruned net differs from the masked net`,
+    );
     tf.dispose([x, a, b]);
     masked.dispose();
     model.dispose();
@@ -81,7 +90,10 @@ test("pruning to full size reproduces the net; random selection is seeded and di
   assert.deepEqual(r1, r2);
   assert.notDeepEqual(r1, r3);
   assert.equal(new Set(r1.conv3).size, 10);
-  assert.throws(() => selectChannels(params, referenceChannelLayout(), { conv3: 10 }, "random"), /needs options.random/);
+  assert.throws(
+    () => selectChannels(params, referenceChannelLayout(), { conv3: 10 }, "random"),
+    /needs options.random/,
+  );
   assert.throws(() => selectChannels(params, referenceChannelLayout(), { conv9: 10 }, "l1"), /unknown group "conv9"/);
   assert.throws(() => selectChannels(params, referenceChannelLayout(), { conv1: 17 }, "l1"), /keep 17 of 16/);
   net.dispose();
@@ -100,5 +112,12 @@ test("deadChannels finds channels that never activate", () => {
   tf.dispose(x);
   model.dispose();
   net.dispose();
-  assert.throws(() => new PrunedReferenceNet(input, params.map((p) => (p.name === "conv2.weight" ? { ...p, shape: [5, 5, 15, 32] } : p))), /conv2.weight has shape \[5,5,15,32\], expected \[5,5,16,32\]/);
+  assert.throws(
+    () =>
+      new PrunedReferenceNet(
+        input,
+        params.map((p) => (p.name === "conv2.weight" ? { ...p, shape: [5, 5, 15, 32] } : p)),
+      ),
+    /conv2.weight has shape \[5,5,15,32\], expected \[5,5,16,32\]/,
+  );
 });

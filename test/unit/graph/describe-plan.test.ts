@@ -21,7 +21,11 @@ test("describePlan equals the built model's describe for every family, variant a
       try {
         for (const fraction of [1, 0.73, 0.5, 0.2]) {
           const sizes = { ...model.fullSizes, ...model.fractionSizes(fraction) };
-          assert.deepEqual(planFractionSizes(plan, fraction), model.fractionSizes(fraction), `${family}-${variant} @${fraction}: sizes`);
+          assert.deepEqual(
+            planFractionSizes(plan, fraction),
+            model.fractionSizes(fraction),
+            `${family}-${variant} @${fraction}: sizes`,
+          );
           const fromPlan = describePlan(plan, planFractionSizes(plan, fraction));
           assert.deepEqual(fromPlan, model.describe(sizes), `${family}-${variant} @${fraction}`);
         }
@@ -60,6 +64,10 @@ test("describePlan rejects unknown groups and sizes out of range", () => {
 
 test("plan accounting equals the accounting of built models", () => {
   for (const family of SINN_FAMILIES) {
-    assert.deepEqual(familyPlanAccounting(family, input, { fraction: 0.4, widthScale: 0.5 }), familyAccounting(family, input, { fraction: 0.4, widthScale: 0.5 }), family);
+    assert.deepEqual(
+      familyPlanAccounting(family, input, { fraction: 0.4, widthScale: 0.5 }),
+      familyAccounting(family, input, { fraction: 0.4, widthScale: 0.5 }),
+      family,
+    );
   }
 });

@@ -17,7 +17,10 @@ before(async () => {
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const r = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => gaussian(r)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => gaussian(r)),
+    shape,
+  );
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -30,7 +33,8 @@ test("grouped 1×1 conv: every strategy equals a dense conv with the block-diago
   const w = randomTensor([3, 4, 5], 2) as tf.Tensor3D;
   const dense = tf.tidy(() => tf.conv2d(x, groupedToDenseFilter(w), 1, "valid"));
   // Hand check of one entry: output channel 5 = group 1, filter 0, reads input channels 4..7.
-  const xv = x.arraySync() as number[][][][], wv = w.arraySync() as number[][][];
+  const xv = x.arraySync() as number[][][][],
+    wv = w.arraySync() as number[][][];
   let expect = 0;
   for (let i = 0; i < 4; i++) expect += xv[1][2][3][4 + i] * wv[1][i][0];
   assert.ok(Math.abs((dense.arraySync() as number[][][][])[1][2][3][5] - expect) < 1e-5);
@@ -39,8 +43,12 @@ test("grouped 1×1 conv: every strategy equals a dense conv with the block-diago
     assert.deepEqual(y.shape, [2, 3, 4, 15]);
     assert.ok(maxAbsDiff(y, dense) < 1e-5, strategy);
     y.dispose();
-    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(groupedPointwiseConv(a as tf.Tensor4D, b as tf.Tensor3D, { strategy }))))([x, w]);
-    const [dx, dfilter] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, groupedToDenseFilter(b as tf.Tensor3D), 1, "valid"))))([x, w]);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(groupedPointwiseConv(a as tf.Tensor4D, b as tf.Tensor3D, { strategy }))),
+    )([x, w]);
+    const [dx, dfilter] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, groupedToDenseFilter(b as tf.Tensor3D), 1, "valid"))),
+    )([x, w]);
     assert.ok(maxAbsDiff(gx, dx) < 1e-4, `${strategy} dx`);
     assert.ok(maxAbsDiff(gw, dfilter) < 1e-4, `${strategy} dw`);
     tf.dispose([gx, gw, dx, dfilter]);
@@ -63,17 +71,28 @@ test("uneven plan: the worked example 1020 channels, Ch = 16, 250 filters", () =
   assert.equal(p.filtersPerGroup, 3);
   assert.equal(p.mainFilters, 192);
   assert.equal(p.oneFilterGroups, 58);
-  assert.deepEqual(p.replicated, [{ padded: 1020, source: 0 }, { padded: 1021, source: 1 }, { padded: 1022, source: 2 }, { padded: 1023, source: 3 }]);
+  assert.deepEqual(p.replicated, [
+    { padded: 1020, source: 0 },
+    { padded: 1021, source: 1 },
+    { padded: 1022, source: 2 },
+    { padded: 1023, source: 3 },
+  ]);
   assert.equal(p.wiring.length, 64 + 58);
   assert.equal(p.wiring.filter((g) => g.oneFilter).length, 58);
   // The last main group reads channels 1008..1019 and the copies of 0..3.
   assert.deepEqual(p.wiring[63].inputs, [...Array.from({ length: 12 }, (_, i) => 1008 + i), 0, 1, 2, 3]);
   assert.deepEqual(p.wiring[63].outputs, [189, 190, 191]);
   // One-filter group e reads the channels of main group e and writes output 192 + e.
-  assert.deepEqual(p.wiring[64 + 57].inputs, Array.from({ length: 16 }, (_, i) => 57 * 16 + i));
+  assert.deepEqual(
+    p.wiring[64 + 57].inputs,
+    Array.from({ length: 16 }, (_, i) => 57 * 16 + i),
+  );
   assert.deepEqual(p.wiring[64 + 57].outputs, [249]);
   const allOutputs = p.wiring.flatMap((g) => g.outputs).sort((a, b) => a - b);
-  assert.deepEqual(allOutputs, Array.from({ length: 250 }, (_, i) => i));
+  assert.deepEqual(
+    allOutputs,
+    Array.from({ length: 250 }, (_, i) => i),
+  );
   assert.equal(p.weightCount, 250 * 16);
 });
 
@@ -123,12 +142,15 @@ test("interleave permutation and its gradient", () => {
   const p = new ChannelPermutation(interleavePermutation(7, 3));
   const x = randomTensor([1, 2, 2, 7], 5);
   const y = p.apply(x);
-  const xv = x.arraySync() as number[][][][], yv = y.arraySync() as number[][][][];
+  const xv = x.arraySync() as number[][][][],
+    yv = y.arraySync() as number[][][][];
   assert.equal(yv[0][1][0][2], xv[0][1][0][6]);
   const coeff = randomTensor([1, 2, 2, 7], 6);
   const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(p.apply(a), coeff)))(x);
   // d/dx[c] of Σ_k coeff[k]·x[perm[k]] = coeff[inv[c]]: channel 6 sits at position 2.
-  assert.ok(Math.abs((g.arraySync() as number[][][][])[0][1][1][6] - (coeff.arraySync() as number[][][][])[0][1][1][2]) < 1e-6);
+  assert.ok(
+    Math.abs((g.arraySync() as number[][][][])[0][1][1][6] - (coeff.arraySync() as number[][][][])[0][1][1][2]) < 1e-6,
+  );
   tf.dispose([x, y, coeff, g]);
   p.dispose();
   assert.equal(tf.memory().numTensors, before);
@@ -139,7 +161,10 @@ test("IGPC equals a dense 1×1 conv with its equivalent matrix; wiring and costs
   const before = tf.memory().numTensors;
   const layer = new InterleavedGroupedPointwise(40, 24, 8, { seed: 7 }); // K: 5 groups (4 filters + 4 one-filter); L: 24→24, 3 groups × 8
   assert.ok(layer.l, "L present for a non-expanding layer");
-  tf.tidy(() => { layer.k.bias!.assign(randomTensor([24], 10) as tf.Tensor1D); layer.l!.bias!.assign(randomTensor([24], 11) as tf.Tensor1D); });
+  tf.tidy(() => {
+    layer.k.bias!.assign(randomTensor([24], 10) as tf.Tensor1D);
+    layer.l!.bias!.assign(randomTensor([24], 11) as tf.Tensor1D);
+  });
   const x = randomTensor([2, 3, 3, 40], 8) as tf.Tensor4D;
   const { matrix, bias } = layer.denseEquivalent();
   const y = layer.apply(x);
@@ -150,7 +175,7 @@ test("IGPC equals a dense 1×1 conv with its equivalent matrix; wiring and costs
   // L group 0 reads L positions 0..7 = K outputs 0, 3, 6, … (one from each K group block).
   assert.deepEqual(w.l!.groups[0].inputs, [0, 3, 6, 9, 12, 15, 18, 21]);
   const c = layer.cost();
-  assert.equal(c.macsPerPixel, 40 * 24 / 5 + 24 * 8); // K: every filter reads 8 channels; L: every filter reads 8
+  assert.equal(c.macsPerPixel, (40 * 24) / 5 + 24 * 8); // K: every filter reads 8 channels; L: every filter reads 8
   assert.equal(c.params, c.macsPerPixel + 48);
   assert.equal(c.denseMacsPerPixel, 960);
   // Trains: gradient reaches every variable.

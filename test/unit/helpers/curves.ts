@@ -15,19 +15,52 @@ export function curvesFixture(seed = 1): CurvesData {
     const all = runs.flatMap((r) => r.accuracies);
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
     const std = all.length > 1 ? Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / (all.length - 1)) : 0;
-    return { fraction, sizes: { conv1: Math.round(16 * fraction) }, params, flops, paramsCompression: 1 - params / full.params, flopsCompression: 1 - flops / full.flops, accuracy: { mean, std, min: Math.min(...all), max: Math.max(...all), n: all.length }, runs };
+    return {
+      fraction,
+      sizes: { conv1: Math.round(16 * fraction) },
+      params,
+      flops,
+      paramsCompression: 1 - params / full.params,
+      flopsCompression: 1 - flops / full.flops,
+      accuracy: { mean, std, min: Math.min(...all), max: Math.max(...all), n: all.length },
+      runs,
+    };
   };
   return {
-    format: "integral-lab/curves", version: CURVES_VERSION, profile: { name: "fixture" },
+    format: "integral-lab/curves",
+    version: CURVES_VERSION,
+    profile: { name: "fixture" },
     dataset: { name: "mnist", height: 28, width: 28, channels: 1, classes: 10, trainCount: 100, testCount: 50 },
     fractions,
-    families: [{
-      id: "reference", full,
-      methods: [
-        { id: "discrete-l1", label: "Discrete net, L1 channel pruning, \"no\" fine-tuning", kind: "pruned", model: {}, seeds: [0, 1], training: [{ seed: 0 }, { seed: 1 }], points: fractions.map((f) => point(f, [0, 1])) },
-        { id: "inn-scratch", label: "INN", kind: "resampled", model: {}, seeds: [0, 1], training: [0, 1].map((s) => ({ seed: s, trainingRanges: { conv1: { min: 8, max: 16 }, conv2: { min: 12, max: 32 } } })), points: fractions.map((f) => point(f, [0, 1])) },
-      ],
-      models: [],
-    }],
+    families: [
+      {
+        id: "reference",
+        full,
+        methods: [
+          {
+            id: "discrete-l1",
+            label: 'Discrete net, L1 channel pruning, "no" fine-tuning',
+            kind: "pruned",
+            model: {},
+            seeds: [0, 1],
+            training: [{ seed: 0 }, { seed: 1 }],
+            points: fractions.map((f) => point(f, [0, 1])),
+          },
+          {
+            id: "inn-scratch",
+            label: "INN",
+            kind: "resampled",
+            model: {},
+            seeds: [0, 1],
+            training: [0, 1].map((s) => ({
+              seed: s,
+              trainingRanges: { conv1: { min: 8, max: 16 }, conv2: { min: 12, max: 32 } },
+            })),
+            points: fractions.map((f) => point(f, [0, 1])),
+          },
+        ],
+        models: [],
+      },
+    ],
   };
 }

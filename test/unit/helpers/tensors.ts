@@ -18,7 +18,10 @@ export function useCpuEngineWithGradients(): void {
 /** A tensor of standard-normal values from a seeded generator. */
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
   const r = mulberry32(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gaussian(r)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gaussian(r)),
+    shape,
+  );
 }
 
 /** max |a − b| over all elements. */
@@ -27,5 +30,8 @@ export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(t
 /** A batch of seeded uniform 16×16×1 images (the small input the model-file and pruning tests use). */
 export function uniformImages(seed: number, batch: number, size = 16): tf.Tensor4D {
   const random = mulberry32(seed);
-  return tf.tensor4d(Float32Array.from({ length: batch * size * size }, () => random()), [batch, size, size, 1]);
+  return tf.tensor4d(
+    Float32Array.from({ length: batch * size * size }, () => random()),
+    [batch, size, size, 1],
+  );
 }

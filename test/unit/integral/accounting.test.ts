@@ -14,7 +14,7 @@ const input = { height: 28, width: 28, channels: 1, classes: 10 };
 
 /** Hand count of the reference net with conv widths a, b, c on 28×28×1 inputs, 10 classes. */
 function handCount(a: number, b: number, c: number): { params: number; flops: number } {
-  const params = (9 * 1 * a + a) + (25 * a * b + b) + (25 * b * c + c) + (c * 10 + 10);
+  const params = 9 * 1 * a + a + (25 * a * b + b) + (25 * b * c + c) + (c * 10 + 10);
   // 2 FLOPs per multiply-accumulate; conv outputs are 28², 14², 7² positions (pooling halves before each next conv).
   const flops = 2 * (9 * 1 * a * 28 * 28 + 25 * a * b * 14 * 14 + 25 * b * c * 7 * 7 + c * 10);
   return { params, flops };
@@ -28,7 +28,10 @@ test("full-size counts match the hand count (64,906 parameters, 10,262,272 FLOPs
   assert.equal(full.flops, 10262272);
   // The discrete net has the same number of parameters.
   const net = new ReferenceNet(input, 0);
-  assert.equal(net.trainableVariables.reduce((n, v) => n + v.size, 0), full.params);
+  assert.equal(
+    net.trainableVariables.reduce((n, v) => n + v.size, 0),
+    full.params,
+  );
   net.dispose();
   inn.dispose();
 });
@@ -36,7 +39,12 @@ test("full-size counts match the hand count (64,906 parameters, 10,262,272 FLOPs
 test("counts and compression at other sizes match hand counts; a pruned net has exactly the counted parameters", () => {
   const inn = new ReferenceInn(input);
   const net = new ReferenceNet(input, 0);
-  for (const [a, b, c] of [[8, 16, 32], [4, 8, 16], [16, 11, 22], [1, 1, 1]]) {
+  for (const [a, b, c] of [
+    [8, 16, 32],
+    [4, 8, 16],
+    [16, 11, 22],
+    [1, 1, 1],
+  ]) {
     const sizes = { conv1: a, conv2: b, conv3: c };
     const hand = handCount(a, b, c);
     assert.deepEqual(modelCost(inn, sizes), hand);
@@ -44,7 +52,10 @@ test("counts and compression at other sizes match hand counts; a pruned net has 
     assert.equal(comp.params, 1 - hand.params / 64906);
     assert.equal(comp.flops, 1 - hand.flops / 10262272);
     const { model } = pruneReferenceNet(net, sizes, { method: "l1" });
-    assert.equal(model.trainableVariables.reduce((n, v) => n + v.size, 0), hand.params);
+    assert.equal(
+      model.trainableVariables.reduce((n, v) => n + v.size, 0),
+      hand.params,
+    );
     model.dispose();
   }
   assert.equal(compressionAt(inn, { conv1: 16, conv2: 32, conv3: 64 }).params, 0);

@@ -21,7 +21,10 @@ before(async () => {
 
 function randomTensor(random: Random, shape: number[]): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => random() * 2 - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => random() * 2 - 1),
+    shape,
+  );
 }
 
 function maxRelativeDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -47,25 +50,64 @@ test("full-size integral layers reproduce the discrete layers they were initiali
     { id: "rgb", size: 3 },
   ]);
   const sizes = groups.sizes;
-  const cases: [string, IntegralLayer, tf.Tensor, tf.Tensor, tf.Tensor, (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [];
-  const add = (label: string, layer: IntegralLayer, wShape: number[], xShape: number[], ref: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor) => {
+  const cases: [
+    string,
+    IntegralLayer,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  ][] = [];
+  const add = (
+    label: string,
+    layer: IntegralLayer,
+    wShape: number[],
+    xShape: number[],
+    ref: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  ) => {
     const w = randomTensor(random, wShape);
     const b = randomTensor(random, [wShape[wShape.length - 1] === 1 ? wShape[2] : wShape[wShape.length - 1]]);
     layer.setFromDiscrete(w, b);
     cases.push([label, layer, w, b, randomTensor(random, xShape), ref]);
   };
-  add("conv 3×3 image→a (no quadrature), edge pad", new IntegralConv2d(groups, { id: "c1", inGroup: "image", outGroup: "a", kernelSize: 3 }), [3, 3, 1, 8], [2, 7, 7, 1],
-    (x, w, b) => tf.add(tf.conv2d(edgePad(x as tf.Tensor4D, 1), w as tf.Tensor4D, 1, "valid"), b));
-  add("conv 5×5 a→b (trapezoid), edge pad 2, relu", new IntegralConv2d(groups, { id: "c2", inGroup: "a", outGroup: "b", kernelSize: 5, activation: "relu" }), [5, 5, 8, 6], [2, 9, 9, 8],
-    (x, w, b) => tf.relu(tf.add(tf.conv2d(edgePad(x as tf.Tensor4D, 2), w as tf.Tensor4D, 1, "valid"), b)));
-  add("conv 3×3 rgb→a stride 2 same", new IntegralConv2d(groups, { id: "c3", inGroup: "rgb", outGroup: "a", stride: 2, padding: "same" }), [3, 3, 3, 8], [1, 8, 8, 3],
-    (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same"), b));
-  add("point-wise a→b", new IntegralPointwiseConv2d(groups, { id: "pw", inGroup: "a", outGroup: "b" }), [1, 1, 8, 6], [2, 4, 4, 8],
-    (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "valid"), b));
-  add("depth-wise 3×3 on a", new IntegralDepthwiseConv2d(groups, { id: "dw", group: "a" }), [3, 3, 8, 1], [2, 6, 6, 8],
-    (x, w, b) => tf.add(tf.depthwiseConv2d(edgePad(x as tf.Tensor4D, 1), w as tf.Tensor4D, 1, "valid"), b));
-  add("dense a→b", new IntegralDense(groups, { id: "fc", inGroup: "a", outGroup: "b" }), [8, 6], [5, 8],
-    (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b));
+  add(
+    "conv 3×3 image→a (no quadrature), edge pad",
+    new IntegralConv2d(groups, { id: "c1", inGroup: "image", outGroup: "a", kernelSize: 3 }),
+    [3, 3, 1, 8],
+    [2, 7, 7, 1],
+    (x, w, b) => tf.add(tf.conv2d(edgePad(x as tf.Tensor4D, 1), w as tf.Tensor4D, 1, "valid"), b),
+  );
+  add(
+    "conv 5×5 a→b (trapezoid), edge pad 2, relu",
+    new IntegralConv2d(groups, { id: "c2", inGroup: "a", outGroup: "b", kernelSize: 5, activation: "relu" }),
+    [5, 5, 8, 6],
+    [2, 9, 9, 8],
+    (x, w, b) => tf.relu(tf.add(tf.conv2d(edgePad(x as tf.Tensor4D, 2), w as tf.Tensor4D, 1, "valid"), b)),
+  );
+  add(
+    "conv 3×3 rgb→a stride 2 same",
+    new IntegralConv2d(groups, { id: "c3", inGroup: "rgb", outGroup: "a", stride: 2, padding: "same" }),
+    [3, 3, 3, 8],
+    [1, 8, 8, 3],
+    (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same"), b),
+  );
+  add(
+    "point-wise a→b",
+    new IntegralPointwiseConv2d(groups, { id: "pw", inGroup: "a", outGroup: "b" }),
+    [1, 1, 8, 6],
+    [2, 4, 4, 8],
+    (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "valid"), b),
+  );
+  add(
+    "depth-wise 3×3 on a",
+    new IntegralDepthwiseConv2d(groups, { id: "dw", group: "a" }),
+    [3, 3, 8, 1],
+    [2, 6, 6, 8],
+    (x, w, b) => tf.add(tf.depthwiseConv2d(edgePad(x as tf.Tensor4D, 1), w as tf.Tensor4D, 1, "valid"), b),
+  );
+  add("dense a→b", new IntegralDense(groups, { id: "fc", inGroup: "a", outGroup: "b" }), [8, 6], [5, 8], (x, w, b) =>
+    tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
+  );
 
   for (const [label, layer, w, b, x, ref] of cases) {
     const discrete = layer.discreteWeights(sizes, false);
@@ -83,14 +125,24 @@ test("full-size integral layers reproduce the discrete layers they were initiali
 });
 
 test("a resampled layer keeps scale: interior weights of a constant function grow by (n − 1)/(m − 1)", () => {
-  const groups = new ChannelGroups([{ id: "in", size: 9 }, { id: "out", size: 4 }]);
-  const layer = new IntegralDense(groups, { id: "fc", inGroup: "in", outGroup: "out", bias: false, initialWeight: new Float32Array(36).fill(0.5) });
+  const groups = new ChannelGroups([
+    { id: "in", size: 9 },
+    { id: "out", size: 4 },
+  ]);
+  const layer = new IntegralDense(groups, {
+    id: "fc",
+    inGroup: "in",
+    outGroup: "out",
+    bias: false,
+    initialWeight: new Float32Array(36).fill(0.5),
+  });
   groups.resample({ in: 5 });
   const w = layer.discreteWeights(groups.sizes, false).weight;
   assert.deepEqual(w.shape, [5, 4]);
   const v = w.arraySync() as number[][];
   for (let o = 0; o < 4; o++) {
-    for (let i = 1; i < 4; i++) assert.ok(Math.abs(v[i][o] - 0.5 * (8 / 4)) < 1e-6, `interior [${i}, ${o}] = ${v[i][o]}`);
+    for (let i = 1; i < 4; i++)
+      assert.ok(Math.abs(v[i][o] - 0.5 * (8 / 4)) < 1e-6, `interior [${i}, ${o}] = ${v[i][o]}`);
     assert.ok(Math.abs(v[0][o] - 0.5) < 1e-6 && Math.abs(v[4][o] - 0.5) < 1e-6, "ends carry half a trapezoid");
   }
   // Σ_i W_d[i, o] approximates V · ∫ W dx = 4 · 0.5 · 2 = 4 at every size.
@@ -106,7 +158,10 @@ test("a resampled layer keeps scale: interior weights of a constant function gro
 test("cached discrete weights: reused at equal sizes, replaced on resample, dropped in training; no leaks", () => {
   const random = mulberry32(22);
   const start = tf.memory().numTensors;
-  const groups = new ChannelGroups([{ id: "in", size: 6, range: { min: 2, max: 6 } }, { id: "out", size: 5, range: { min: 2, max: 5 } }]);
+  const groups = new ChannelGroups([
+    { id: "in", size: 6, range: { min: 2, max: 6 } },
+    { id: "out", size: 5, range: { min: 2, max: 5 } },
+  ]);
   const initial = randomTensor(random, [3, 3, 6, 5]);
   const layer = new IntegralConv2d(groups, { id: "c", inGroup: "in", outGroup: "out", initialWeight: initial });
   initial.dispose();
@@ -131,9 +186,19 @@ test("cached discrete weights: reused at equal sizes, replaced on resample, drop
 test("gradients to weight nodes, bias nodes and trainable partition points match finite differences", () => {
   const random = mulberry32(23);
   const start0 = tf.memory().numTensors;
-  const groups = new ChannelGroups([{ id: "in", size: 7 }, { id: "out", size: 5 }]);
+  const groups = new ChannelGroups([
+    { id: "in", size: 7 },
+    { id: "out", size: 5 },
+  ]);
   const [w0, b0] = [randomTensor(random, [3, 3, 7, 5]), randomTensor(random, [5])];
-  const layer = new IntegralConv2d(groups, { id: "c", inGroup: "in", outGroup: "out", kernelSize: 3, initialWeight: w0, initialBias: b0 });
+  const layer = new IntegralConv2d(groups, {
+    id: "c",
+    inGroup: "in",
+    outGroup: "out",
+    kernelSize: 3,
+    initialWeight: w0,
+    initialBias: b0,
+  });
   tf.dispose([w0, b0]);
   groups.resample({ in: 4, out: 3 });
   const partition = groups.enableTrainablePartition("in");
@@ -142,7 +207,9 @@ test("gradients to weight nodes, bias nodes and trainable partition points match
   const c = randomTensor(random, [2, 4, 4, 3]);
   const loss = () => tf.sum(tf.mul(layer.apply(x, groups.sizes, true), c)) as tf.Scalar;
   const vars = [layer.weightNodes, layer.biasNodes!, partition.raw];
-  tf.tidy(() => { loss(); }); // warm the groups' cache of constant samplings
+  tf.tidy(() => {
+    loss();
+  }); // warm the groups' cache of constant samplings
   const start = tf.memory().numTensors;
   const { value, grads } = tf.variableGrads(loss, vars);
   const g = vars.map((v) => Array.from(grads[v.name].dataSync()));
@@ -151,7 +218,9 @@ test("gradients to weight nodes, bias nodes and trainable partition points match
   const evaluate = () => tf.tidy(() => loss().dataSync()[0]);
   vars.forEach((v, k) => {
     const base = Float32Array.from(v.dataSync());
-    const pick = [0, 1, 2, Math.floor(base.length / 2), base.length - 1].filter((i, j, arr) => i < base.length && arr.indexOf(i) === j);
+    const pick = [0, 1, 2, Math.floor(base.length / 2), base.length - 1].filter(
+      (i, j, arr) => i < base.length && arr.indexOf(i) === j,
+    );
     for (const i of pick) {
       const h = 1e-2;
       const at = (d: number) => {
@@ -166,7 +235,10 @@ test("gradients to weight nodes, bias nodes and trainable partition points match
       assert.ok(Math.abs(g[k][i] - fd) < tol, `${v.name}[${i}]: gradient ${g[k][i]} vs finite difference ${fd}`);
     }
   });
-  assert.ok(g[2].some((v) => Math.abs(v) > 1e-3), "partition gradient is not zero");
+  assert.ok(
+    g[2].some((v) => Math.abs(v) > 1e-3),
+    "partition gradient is not zero",
+  );
   tf.dispose([x, c]);
   layer.dispose();
   groups.dispose();

@@ -15,7 +15,10 @@ before(async () => {
 
 function images(seed: number, count: number): tf.Tensor4D {
   const random = mulberry32(seed);
-  return tf.tensor4d(Float32Array.from({ length: count * 144 }, () => random()), [count, 12, 12, 1]);
+  return tf.tensor4d(
+    Float32Array.from({ length: count * 144 }, () => random()),
+    [count, 12, 12, 1],
+  );
 }
 
 for (const family of SINN_FAMILIES) {
@@ -25,13 +28,21 @@ for (const family of SINN_FAMILIES) {
     const train = images(1, 16);
     // A few training steps move the batch-norm statistics away from (0, 1).
     for (let k = 0; k < 2; k++) tf.dispose(model.apply(train, { training: true }));
-    const sizes = Object.fromEntries(model.hiddenGroups.map((g, i) => [g, Math.max(2, Math.round(model.fullSizes[g] * (i % 2 ? 0.5 : 0.75)))]));
+    const sizes = Object.fromEntries(
+      model.hiddenGroups.map((g, i) => [g, Math.max(2, Math.round(model.fullSizes[g] * (i % 2 ? 0.5 : 0.75)))]),
+    );
     model.resample(sizes);
     model.calibrate([train]);
     const files = tfjsModelFiles(exportPlanTfjsLayersModel(model));
     const json = JSON.parse(files.modelJson);
     assert.equal(json.modelTopology.class_name, "Model");
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: files.weightsBin }));
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: files.weightsBin,
+      }),
+    );
     const x = images(2, 5);
     const expected = tf.tidy(() => model.apply(x, { training: false }));
     const got = loaded.predict(x) as tf.Tensor;
@@ -44,7 +55,9 @@ for (const family of SINN_FAMILIES) {
     // The exported weights are the resampled ones: the first conv's kernel has its group's resampled size.
     const first = model.plan.nodes.find((n) => n.op.op === "conv2d")!;
     const outGroup = (first.op as { outGroup: string }).outGroup;
-    const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === `${first.id.replace(/[^A-Za-z0-9_]/g, "_")}/kernel`);
+    const kernel = json.weightsManifest[0].weights.find(
+      (w: { name: string }) => w.name === `${first.id.replace(/[^A-Za-z0-9_]/g, "_")}/kernel`,
+    );
     assert.equal(kernel.shape[3], model.sizes[outGroup]);
     assert.ok(model.sizes[outGroup] < model.fullSizes[outGroup], `${outGroup} was resampled below full size`);
     tf.dispose([x, expected, got, train]);

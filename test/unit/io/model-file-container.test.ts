@@ -3,7 +3,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { decodeModelFile, encodeModelFile, loadContinuousModel, saveContinuousModel } from "../../../src/lib/io/model-file.js";
+import {
+  decodeModelFile,
+  encodeModelFile,
+  loadContinuousModel,
+  saveContinuousModel,
+} from "../../../src/lib/io/model-file.js";
 import { createReferenceInn } from "../../../src/lib/models/reference-inn.js";
 
 const input = { height: 28, width: 28, channels: 1, classes: 10 };
@@ -41,7 +46,10 @@ test("decodeModelFile names the file and the problem", () => {
   const version = good.slice();
   version[4] = 9;
   assert.throws(() => decodeModelFile(version, "m.model"), /unsupported model file container version 9/);
-  assert.throws(() => decodeModelFile(good.subarray(0, good.length - 3), "m.model"), /weights blob needs 8 bytes, 5 are present/);
+  assert.throws(
+    () => decodeModelFile(good.subarray(0, good.length - 3), "m.model"),
+    /weights blob needs 8 bytes, 5 are present/,
+  );
   const longer = new Uint8Array(good.length + 2);
   longer.set(good);
   assert.throws(() => decodeModelFile(longer, "m.model"), /2 trailing bytes/);

@@ -6,25 +6,52 @@ import type { ModelFile, ModelFileManifest } from "../../../src/lib/io/model-fil
 function file(tensors: { name: string; shape: number[]; values: number[] }[]): ModelFile {
   let offset = 0;
   const entries = tensors.map((t) => {
-    const e = { name: t.name, shape: t.shape, dtype: "float32" as const, byteOffset: offset, byteLength: t.values.length * 4 };
+    const e = {
+      name: t.name,
+      shape: t.shape,
+      dtype: "float32" as const,
+      byteOffset: offset,
+      byteLength: t.values.length * 4,
+    };
     offset += e.byteLength;
     return e;
   });
   const blob = new Float32Array(tensors.flatMap((t) => t.values)).buffer;
-  const manifest = { format: "x", version: 1, model: { name: "m" }, input: { height: 1, width: 1, channels: 1, classes: 2 }, groups: [], sizes: {}, tensors: entries, byteLength: offset } as ModelFileManifest;
+  const manifest = {
+    format: "x",
+    version: 1,
+    model: { name: "m" },
+    input: { height: 1, width: 1, channels: 1, classes: 2 },
+    groups: [],
+    sizes: {},
+    tensors: entries,
+    byteLength: offset,
+  } as ModelFileManifest;
   return { manifest, blob };
 }
 
 test("modelFileTensors reads every tensor at its offset", () => {
-  const f = file([{ name: "a", shape: [2], values: [1, 2] }, { name: "b", shape: [1, 3], values: [3, 4, 5] }]);
+  const f = file([
+    { name: "a", shape: [2], values: [1, 2] },
+    { name: "b", shape: [1, 3], values: [3, 4, 5] },
+  ]);
   const t = modelFileTensors(f);
-  assert.deepEqual(t.map((x) => [x.name, x.shape, [...x.values]]), [["a", [2], [1, 2]], ["b", [1, 3], [3, 4, 5]]]);
+  assert.deepEqual(
+    t.map((x) => [x.name, x.shape, [...x.values]]),
+    [
+      ["a", [2], [1, 2]],
+      ["b", [1, 3], [3, 4, 5]],
+    ],
+  );
 });
 
 test("modelFileTensors names the file and the problem", () => {
   const f = file([{ name: "a", shape: [2], values: [1, 2] }]);
   f.manifest.tensors[0]!.byteOffset = 4;
-  assert.throws(() => modelFileTensors(f, "ref.model"), /ref\.model: tensor 0 \("a"\): bytes 4…12 are outside the 8-byte blob/);
+  assert.throws(
+    () => modelFileTensors(f, "ref.model"),
+    /ref\.model: tensor 0 \("a"\): bytes 4…12 are outside the 8-byte blob/,
+  );
   const g = file([{ name: "a", shape: [3], values: [1, 2] }]);
   assert.throws(() => modelFileTensors(g, "g"), /shape \[3\] needs 12 bytes/);
   const h = file([{ name: "w", shape: [2], values: [1, Number.NaN] }]);

@@ -32,7 +32,18 @@ function logits(model: { apply(x: tf.Tensor4D, c: { training: boolean }): tf.Ten
 function trainedLikeInn(): ReferenceInn {
   const inn = createReferenceInn(input, 3, { ranges: { conv1: { min: 6, max: 16 } } });
   const random = mulberry32(8);
-  for (const v of inn.trainableVariables) tf.tidy(() => v.assign(tf.add(v, tf.tensor(Float32Array.from({ length: v.size }, () => 0.05 * (random() - 0.5)), v.shape))));
+  for (const v of inn.trainableVariables)
+    tf.tidy(() =>
+      v.assign(
+        tf.add(
+          v,
+          tf.tensor(
+            Float32Array.from({ length: v.size }, () => 0.05 * (random() - 0.5)),
+            v.shape,
+          ),
+        ),
+      ),
+    );
   return inn;
 }
 
@@ -56,7 +67,9 @@ test("save → load reproduces nodes, ranges, sizes and outputs; nothing leaks",
   const loaded = loadContinuousModel({ manifest, blob: file.blob });
   assert.deepEqual(loaded.sizes, inn.sizes);
   assert.deepEqual(loaded.trainingRanges, inn.trainingRanges);
-  loaded.trainableVariables.forEach((v, i) => assert.deepEqual(Array.from(v.dataSync()), Array.from(inn.trainableVariables[i].dataSync())));
+  loaded.trainableVariables.forEach((v, i) =>
+    assert.deepEqual(Array.from(v.dataSync()), Array.from(inn.trainableVariables[i].dataSync())),
+  );
   const x = images(1, 3);
   assert.deepEqual(logits(loaded, x), logits(inn, x));
   x.dispose();
@@ -73,7 +86,8 @@ test("resizing any number of times gives exactly what a fresh load and one resiz
   const fresh = loadContinuousModel(copy(file));
   fresh.resample(target);
   const many = loadContinuousModel(copy(file));
-  for (const s of [[4, 8, 16], [16, 32, 64], [5, 31, 17], [12, 9, 60], [1, 1, 1].map((v) => v + 1)]) many.resample({ conv1: s[0], conv2: s[1], conv3: s[2] });
+  for (const s of [[4, 8, 16], [16, 32, 64], [5, 31, 17], [12, 9, 60], [1, 1, 1].map((v) => v + 1)])
+    many.resample({ conv1: s[0], conv2: s[1], conv3: s[2] });
   many.resample(target);
   assert.deepEqual(innDiscreteParameters(many), innDiscreteParameters(fresh));
   assert.deepEqual(logits(many, x), logits(fresh, x));
@@ -103,7 +117,6 @@ test("the reference's way — overwrite the nodes with the resized tensor — is
   // Back to full size from the 8 resized values does not give the nodes back either.
   const back = resize(resize(nodes, 8), 16);
   assert.ok(Math.max(...nodes.map((v, i) => Math.abs(v - back[i]))) > 0.05);
-
 });
 
 test("malformed or mismatched files get clear errors naming the problem", () => {
@@ -114,21 +127,51 @@ test("malformed or mismatched files get clear errors naming the problem", () => 
   const bad = (edit: (f: ModelFile) => void, pattern: RegExp) => {
     const f = copy(good);
     edit(f);
-    assert.throws(() => loadContinuousModel(f, "net.json"), (e: Error) => e.message.startsWith("net.json: ") && pattern.test(e.message), `expected ${pattern}`);
+    assert.throws(
+      () => loadContinuousModel(f, "net.json"),
+      (e: Error) => e.message.startsWith("net.json: ") && pattern.test(e.message),
+      `expected ${pattern}`,
+    );
   };
-  bad((f) => { f.manifest.format = "something/else"; }, /not a continuous model file \(format is "something\/else"/);
-  bad((f) => { f.manifest.version = 2; }, /unsupported format version 2/);
-  bad((f) => { f.manifest.model.name = "resnet"; }, /unknown continuous model "resnet"/);
-  bad((f) => { f.manifest.model.colour = "red"; }, /unknown option "colour"/);
-  bad((f) => { f.manifest.tensors = f.manifest.tensors.filter((t) => t.name !== "conv2.bias"); }, /tensor "conv2.bias" is missing/);
-  bad((f) => { f.manifest.tensors[0].shape = [3, 3, 1, 15]; }, /tensor "conv1.weight" has shape \[3,3,1,15\], the model expects \[3,3,1,16\]/);
-  bad((f) => { f.blob = f.blob.slice(0, f.blob.byteLength - 8); }, /weights blob is truncated/);
-  bad((f) => { new DataView(f.blob).setFloat32(f.manifest.tensors[2].byteOffset + 8, NaN, true); }, /tensor "conv2.weight" holds NaN at index 2/);
-  bad((f) => { f.manifest.sizes.conv2 = 33; }, /size of group "conv2" must be an integer in \[1, 32\], got 33/);
-  bad((f) => { f.manifest.sizes.classes = 5; }, /group "classes" is fixed at 10/);
-  bad((f) => { f.manifest.groups[1].range = { min: 2, max: 16 }; }, /group "conv1" has training range \{"min":2,"max":16\} but the model spec builds \{"min":6,"max":16\}/);
-  bad((f) => { f.manifest.input.height = 0; }, /input.height must be a positive integer/);
-  bad((f) => { f.manifest.tensors.push({ ...f.manifest.tensors[0] }); }, /tensor "conv1.weight" is listed twice/);
+  bad((f) => {
+    f.manifest.format = "something/else";
+  }, /not a continuous model file \(format is "something\/else"/);
+  bad((f) => {
+    f.manifest.version = 2;
+  }, /unsupported format version 2/);
+  bad((f) => {
+    f.manifest.model.name = "resnet";
+  }, /unknown continuous model "resnet"/);
+  bad((f) => {
+    f.manifest.model.colour = "red";
+  }, /unknown option "colour"/);
+  bad((f) => {
+    f.manifest.tensors = f.manifest.tensors.filter((t) => t.name !== "conv2.bias");
+  }, /tensor "conv2.bias" is missing/);
+  bad((f) => {
+    f.manifest.tensors[0].shape = [3, 3, 1, 15];
+  }, /tensor "conv1.weight" has shape \[3,3,1,15\], the model expects \[3,3,1,16\]/);
+  bad((f) => {
+    f.blob = f.blob.slice(0, f.blob.byteLength - 8);
+  }, /weights blob is truncated/);
+  bad((f) => {
+    new DataView(f.blob).setFloat32(f.manifest.tensors[2].byteOffset + 8, NaN, true);
+  }, /tensor "conv2.weight" holds NaN at index 2/);
+  bad((f) => {
+    f.manifest.sizes.conv2 = 33;
+  }, /size of group "conv2" must be an integer in \[1, 32\], got 33/);
+  bad((f) => {
+    f.manifest.sizes.classes = 5;
+  }, /group "classes" is fixed at 10/);
+  bad((f) => {
+    f.manifest.groups[1].range = { min: 2, max: 16 };
+  }, /group "conv1" has training range \{"min":2,"max":16\} but the model spec builds \{"min":6,"max":16\}/);
+  bad((f) => {
+    f.manifest.input.height = 0;
+  }, /input.height must be a positive integer/);
+  bad((f) => {
+    f.manifest.tensors.push({ ...f.manifest.tensors[0] });
+  }, /tensor "conv1.weight" is listed twice/);
   assert.equal(tf.memory().numTensors, start, "a failed load must free the model it started building");
 });
 
@@ -157,15 +200,33 @@ test("a resampled model exported in tfjs's layers format loads with tf.loadLayer
   const artifacts = exportTfjsLayersModel(innDiscreteParameters(inn), input);
   // Weights alone decode with tfjs-core.
   const decoded = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs!);
-  assert.deepEqual(Object.keys(decoded), ["conv1/kernel", "conv1/bias", "conv2/kernel", "conv2/bias", "conv3/kernel", "conv3/bias", "dense/kernel", "dense/bias"]);
+  assert.deepEqual(Object.keys(decoded), [
+    "conv1/kernel",
+    "conv1/bias",
+    "conv2/kernel",
+    "conv2/bias",
+    "conv3/kernel",
+    "conv3/bias",
+    "dense/kernel",
+    "dense/bias",
+  ]);
   assert.deepEqual(decoded["conv3/kernel"].shape, [5, 5, 21, 40]);
-  assert.deepEqual(Array.from(decoded["dense/bias"].dataSync()), Array.from(inn.dense.discreteWeights(inn.sizes, false).bias!.dataSync()));
+  assert.deepEqual(
+    Array.from(decoded["dense/bias"].dataSync()),
+    Array.from(inn.dense.discreteWeights(inn.sizes, false).bias!.dataSync()),
+  );
   tf.dispose(Object.values(decoded));
   // model.json + weights.bin, as served over HTTP, read back through fromMemory.
   const files = tfjsModelFiles(artifacts);
   const json = JSON.parse(files.modelJson);
   assert.deepEqual(json.weightsManifest[0].paths, ["weights.bin"]);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: files.weightsBin }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: files.weightsBin,
+    }),
+  );
   assert.deepEqual(model.outputs[0].shape, [null, 10]);
   const x = images(4, 5);
   const y = model.predict(x) as tf.Tensor;

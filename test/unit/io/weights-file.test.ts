@@ -4,7 +4,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { initBackend } from "../../../loaders/backend.js";
 import { createFamilyModel } from "../../../src/lib/sinn/families.js";
-import { assignStatistics, assignWeights, decodeWeightsFile, encodeWeightsFile, parameterNamesOf, statisticsOf } from "../../../src/lib/io/weights-file.js";
+import {
+  assignStatistics,
+  assignWeights,
+  decodeWeightsFile,
+  encodeWeightsFile,
+  parameterNamesOf,
+  statisticsOf,
+} from "../../../src/lib/io/weights-file.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 
 const input = { height: 12, width: 12, channels: 1, classes: 10 };
@@ -15,7 +22,10 @@ before(async () => {
 
 function images(seed: number, n = 6): tf.Tensor4D {
   const random = mulberry32(seed);
-  return tf.tensor4d(Float32Array.from({ length: n * 12 * 12 }, () => random()), [n, 12, 12, 1]);
+  return tf.tensor4d(
+    Float32Array.from({ length: n * 12 * 12 }, () => random()),
+    [n, 12, 12, 1],
+  );
 }
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -31,10 +41,19 @@ test("a weights file carries the batch-norm running statistics; loading them rep
   const stats = statisticsOf(trained);
   assert.equal(stats.length, trained.stateVariables.length);
   assert.equal(stats[0].name, "stem.bn.mean");
-  assert.ok(stats[0].values.some((v) => Math.abs(v) > 1e-3), "statistics moved");
+  assert.ok(
+    stats[0].values.some((v) => Math.abs(v) > 1e-3),
+    "statistics moved",
+  );
   const text = encodeWeightsFile({
-    model: { name: "resnet18-sinn", widthScale: 0.25 }, input, seed: 1,
-    parameters: trained.trainableVariables.map((v, i) => ({ name: parameterNamesOf(trained)[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array })),
+    model: { name: "resnet18-sinn", widthScale: 0.25 },
+    input,
+    seed: 1,
+    parameters: trained.trainableVariables.map((v, i) => ({
+      name: parameterNamesOf(trained)[i],
+      shape: v.shape.slice(),
+      values: v.dataSync().slice() as Float32Array,
+    })),
     statistics: stats,
   });
   const file = decodeWeightsFile(text, "trained.json");
@@ -58,23 +77,50 @@ test("a weights file carries the batch-norm running statistics; loading them rep
 test("statistics: older files without them load (nothing assigned); mismatches are named", () => {
   const start = tf.memory().numTensors;
   const model = createFamilyModel("nin", "sinn", input, 1, { widthScale: 0.25 });
-  const parameters = model.trainableVariables.map((v, i) => ({ name: parameterNamesOf(model)[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array }));
-  const old = decodeWeightsFile(encodeWeightsFile({ model: { name: "nin-sinn" }, input, seed: 0, parameters }), "old.json");
+  const parameters = model.trainableVariables.map((v, i) => ({
+    name: parameterNamesOf(model)[i],
+    shape: v.shape.slice(),
+    values: v.dataSync().slice() as Float32Array,
+  }));
+  const old = decodeWeightsFile(
+    encodeWeightsFile({ model: { name: "nin-sinn" }, input, seed: 0, parameters }),
+    "old.json",
+  );
   assert.equal(old.statistics, undefined);
-  assert.equal(JSON.parse(encodeWeightsFile({ model: { name: "nin-sinn" }, input, seed: 0, parameters })).statistics, undefined);
+  assert.equal(
+    JSON.parse(encodeWeightsFile({ model: { name: "nin-sinn" }, input, seed: 0, parameters })).statistics,
+    undefined,
+  );
   assert.equal(assignStatistics(model, old.statistics, "old.json"), false);
   const stats = statisticsOf(model);
-  assert.throws(() => assignStatistics(model, stats.slice(1), "f.json"), new RegExp(`f.json: ${stats.length - 1} statistics for a model with ${stats.length}`));
+  assert.throws(
+    () => assignStatistics(model, stats.slice(1), "f.json"),
+    new RegExp(`f.json: ${stats.length - 1} statistics for a model with ${stats.length}`),
+  );
   const renamed = stats.map((s, i) => (i === 2 ? { ...s, name: "other.bn.mean" } : s));
-  assert.throws(() => assignStatistics(model, renamed, "f.json"), /f.json: statistic #2 is "other.bn.mean", the model expects "/);
-  const reshaped = stats.map((s, i) => (i === 0 ? { ...s, shape: [s.shape[0] + 1], values: new Float32Array(s.shape[0] + 1) } : s));
-  assert.throws(() => assignStatistics(model, reshaped, "f.json"), /f.json: statistic stem.bn.mean has shape \[9\], the model expects \[8\]/);
+  assert.throws(
+    () => assignStatistics(model, renamed, "f.json"),
+    /f.json: statistic #2 is "other.bn.mean", the model expects "/,
+  );
+  const reshaped = stats.map((s, i) =>
+    i === 0 ? { ...s, shape: [s.shape[0] + 1], values: new Float32Array(s.shape[0] + 1) } : s,
+  );
+  assert.throws(
+    () => assignStatistics(model, reshaped, "f.json"),
+    /f.json: statistic stem.bn.mean has shape \[9\], the model expects \[8\]/,
+  );
   const text = encodeWeightsFile({ model: { name: "nin-sinn" }, input, seed: 0, parameters, statistics: stats });
   const broken = JSON.parse(text);
   broken.statistics = { nope: 1 };
-  assert.throws(() => decodeWeightsFile(JSON.stringify(broken), "b.json"), /b.json: "statistics" must be an array when present/);
+  assert.throws(
+    () => decodeWeightsFile(JSON.stringify(broken), "b.json"),
+    /b.json: "statistics" must be an array when present/,
+  );
   broken.statistics = [{ name: "stem.bn.mean", shape: [8], data: "AAAA" }];
-  assert.throws(() => decodeWeightsFile(JSON.stringify(broken), "b.json"), /b.json: statistic stem.bn.mean holds 3 bytes, shape \[8\] needs 32/);
+  assert.throws(
+    () => decodeWeightsFile(JSON.stringify(broken), "b.json"),
+    /b.json: statistic stem.bn.mean holds 3 bytes, shape \[8\] needs 32/,
+  );
   model.dispose();
   assert.equal(tf.memory().numTensors, start);
 });

@@ -7,26 +7,41 @@ import { maxAbsDiff, randomTensor, useCpuEngineWithGradients } from "../helpers/
 useCpuEngineWithGradients();
 
 test("shift moves each channel by its tap, zero fill", () => {
-  const x = tf.tensor4d(Array.from({ length: 9 * 9 }, (_, i) => i + 1), [1, 3, 3, 9]); // 9 channels, one group of 9
+  const x = tf.tensor4d(
+    Array.from({ length: 9 * 9 }, (_, i) => i + 1),
+    [1, 3, 3, 9],
+  ); // 9 channels, one group of 9
   const y = shiftChannels(x, 3, 9);
-  const xv = x.arraySync() as number[][][][], yv = y.arraySync() as number[][][][];
+  const xv = x.arraySync() as number[][][][],
+    yv = y.arraySync() as number[][][][];
   const taps = sscChannelTaps(9, 3, 9);
   assert.equal(taps[0], 4); // centre first
-  assert.deepEqual([...taps].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    [...taps].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8],
+  );
   for (let c = 0; c < 9; c++) {
-    const dr = Math.floor(taps[c] / 3) - 1, ds = (taps[c] % 3) - 1;
-    for (let h = 0; h < 3; h++) for (let w = 0; w < 3; w++) {
-      const sh = h + dr, sw = w + ds;
-      const expect = sh >= 0 && sh < 3 && sw >= 0 && sw < 3 ? xv[0][sh][sw][c] : 0;
-      assert.equal(yv[0][h][w][c], expect, `c ${c} at ${h},${w}`);
-    }
+    const dr = Math.floor(taps[c] / 3) - 1,
+      ds = (taps[c] % 3) - 1;
+    for (let h = 0; h < 3; h++)
+      for (let w = 0; w < 3; w++) {
+        const sh = h + dr,
+          sw = w + ds;
+        const expect = sh >= 0 && sh < 3 && sw >= 0 && sw < 3 ? xv[0][sh][sw][c] : 0;
+        assert.equal(yv[0][h][w][c], expect, `c ${c} at ${h},${w}`);
+      }
   }
   tf.dispose([x, y]);
 });
 
 test("SSC (shift + grouped point-wise) equals a dense conv with the one-non-zero-per-channel kernel", () => {
   const before = tf.memory().numTensors;
-  for (const [cin, cout, k, g] of [[18, 12, 3, 9], [12, 9, 3, 4], [25, 10, 5, 25], [6, 6, 3, 3]]) {
+  for (const [cin, cout, k, g] of [
+    [18, 12, 3, 9],
+    [12, 9, 3, 4],
+    [25, 10, 5, 25],
+    [6, 6, 3, 3],
+  ]) {
     const layer = new SuperSparseConv2d({ inChannels: cin, outChannels: cout, kernelSize: k, groupSize: g, seed: cin });
     tf.tidy(() => layer.bias!.assign(randomTensor([cout], 2) as tf.Tensor1D));
     const mask = layer.denseMask();
@@ -35,10 +50,19 @@ test("SSC (shift + grouped point-wise) equals a dense conv with the one-non-zero
       const tapsSeen = new Set<number>();
       let connected = 0;
       for (let c = 0; c < cin; c++) {
-        let n = 0, tap = -1;
-        for (let t = 0; t < k * k; t++) if (mask[(t * cin + c) * cout + o]) { n++; tap = t; }
+        let n = 0,
+          tap = -1;
+        for (let t = 0; t < k * k; t++)
+          if (mask[(t * cin + c) * cout + o]) {
+            n++;
+            tap = t;
+          }
         assert.ok(n <= 1);
-        if (n === 1) { connected++; assert.ok(!tapsSeen.has(tap), "distinct positions"); tapsSeen.add(tap); }
+        if (n === 1) {
+          connected++;
+          assert.ok(!tapsSeen.has(tap), "distinct positions");
+          tapsSeen.add(tap);
+        }
       }
       assert.equal(connected, g);
     }
@@ -72,10 +96,22 @@ test("SSC gradients match the dense conv's", () => {
 });
 
 test("SSC errors name the bad value", () => {
-  assert.throws(() => new SuperSparseConv2d({ inChannels: 10, outChannels: 4, groupSize: 9 }), /inChannels 10 is not a multiple of groupSize 9/);
-  assert.throws(() => new SuperSparseConv2d({ inChannels: 18, outChannels: 4, groupSize: 10 }), /groupSize must be an integer in 1..9/);
-  assert.throws(() => new SuperSparseConv2d({ inChannels: 18, outChannels: 5 }), /outChannels 5 is not a multiple of the 2 groups/);
-  assert.throws(() => new SuperSparseConv2d({ inChannels: 8, outChannels: 8, kernelSize: 2 }), /kernelSize must be odd/);
+  assert.throws(
+    () => new SuperSparseConv2d({ inChannels: 10, outChannels: 4, groupSize: 9 }),
+    /inChannels 10 is not a multiple of groupSize 9/,
+  );
+  assert.throws(
+    () => new SuperSparseConv2d({ inChannels: 18, outChannels: 4, groupSize: 10 }),
+    /groupSize must be an integer in 1..9/,
+  );
+  assert.throws(
+    () => new SuperSparseConv2d({ inChannels: 18, outChannels: 5 }),
+    /outChannels 5 is not a multiple of the 2 groups/,
+  );
+  assert.throws(
+    () => new SuperSparseConv2d({ inChannels: 8, outChannels: 8, kernelSize: 2 }),
+    /kernelSize must be odd/,
+  );
 });
 
 test("SSC module: identity shortcut, shuffle, trains without leaks", () => {

@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { initBackend } from "../../../loaders/backend.js";
 import { mulberry32 } from "../../../src/lib/random.js";
-import { registeredTrainingKernels, registerTrainingKernels, useComposedKernel } from "../../../src/lib/kernels/register.js";
+import {
+  registeredTrainingKernels,
+  registerTrainingKernels,
+  useComposedKernel,
+} from "../../../src/lib/kernels/register.js";
 
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -28,11 +32,22 @@ interface Input {
 }
 
 function input(shape: number[], seed: number): Input {
-  return { values: randomArray(shape.reduce((a, b) => a * b, 1), seed), shape };
+  return {
+    values: randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  };
 }
 
 /** Run a kernel on `backend` and return its values and shape; asserts it leaves no tensor or data behind. */
-function runOn(backend: string, kernel: string, inputs: Record<string, Input>, attrs: object): { values: Float32Array; shape: number[] } {
+function runOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, Input>,
+  attrs: object,
+): { values: Float32Array; shape: number[] } {
   tf.setBackend(backend);
   const tensors = Object.fromEntries(
     Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype ?? "float32")]),
@@ -48,7 +63,11 @@ function runOn(backend: string, kernel: string, inputs: Record<string, Input>, a
   return result;
 }
 
-function assertClose(actual: { values: Float32Array; shape: number[] }, expected: { values: Float32Array; shape: number[] }, label: string): void {
+function assertClose(
+  actual: { values: Float32Array; shape: number[] },
+  expected: { values: Float32Array; shape: number[] },
+  label: string,
+): void {
   assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
   let scale = 0;
   for (const v of expected.values) scale = Math.max(scale, Math.abs(v));
@@ -62,15 +81,41 @@ function assertClose(actual: { values: Float32Array; shape: number[] }, expected
 }
 
 /** Output size of a conv along one axis, as tfjs computes it (for building dy of the right shape). */
-function convOutShape(xShape: number[], filterShape: number[], strides: [number, number], pad: Pad, depthwise: boolean, dilations: [number, number] = [1, 1]): number[] {
+function convOutShape(
+  xShape: number[],
+  filterShape: number[],
+  strides: [number, number],
+  pad: Pad,
+  depthwise: boolean,
+  dilations: [number, number] = [1, 1],
+): number[] {
   return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations,
-    pad, undefined, depthwise,
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    undefined,
+    depthwise,
   ).outShape;
 }
 
-const pads: Pad[] = ["same", "valid", 1, [[0, 0], [1, 2], [0, 1], [0, 0]]];
-const stridesList: [number, number][] = [[1, 1], [2, 2], [2, 1]];
+const pads: Pad[] = [
+  "same",
+  "valid",
+  1,
+  [
+    [0, 0],
+    [1, 2],
+    [0, 1],
+    [0, 0],
+  ],
+];
+const stridesList: [number, number][] = [
+  [1, 1],
+  [2, 2],
+  [2, 1],
+];
 
 describe("Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend", () => {
   // Patch sizes 3·2·3 = 18 (im2col path) and 3·3·5 = 45 (convolution path); non-square kernels and inputs.
@@ -85,7 +130,9 @@ describe("Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend", (
         const label = `x [${x}] filter [${filter}] strides [${strides}] pad ${JSON.stringify(pad)}`;
         test(label, () => {
           const dyShape = convOutShape(x, filter, strides, pad, false);
-          const xIn = input(x, 1), dyIn = input(dyShape, 2), wIn = input(filter, 3);
+          const xIn = input(x, 1),
+            dyIn = input(dyShape, 2),
+            wIn = input(filter, 3);
           const dwAttrs = { strides, pad, dataFormat: "NHWC", filterShape: filter };
           assertClose(
             runOn("wasm", "Conv2DBackpropFilter", { x: xIn, dy: dyIn }, dwAttrs),
@@ -110,20 +157,29 @@ describe("Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend", (
  */
 function spreadFilter(w: Input, [dh, dw]: [number, number]): Input {
   const [kh, kw, c, m] = w.shape;
-  const ekh = (kh - 1) * dh + 1, ekw = (kw - 1) * dw + 1;
+  const ekh = (kh - 1) * dh + 1,
+    ekw = (kw - 1) * dw + 1;
   const out = new Float32Array(ekh * ekw * c * m);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let q = 0; q < c * m; q++) {
-    out[((i * dh) * ekw + j * dw) * c * m + q] = w.values[(i * kw + j) * c * m + q];
-  }
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      for (let q = 0; q < c * m; q++) {
+        out[(i * dh * ekw + j * dw) * c * m + q] = w.values[(i * kw + j) * c * m + q];
+      }
   return { values: out, shape: [ekh, ekw, c, m] };
 }
 
-function takeTaps(spread: { values: Float32Array; shape: number[] }, [kh, kw]: [number, number], [dh, dw]: [number, number]) {
+function takeTaps(
+  spread: { values: Float32Array; shape: number[] },
+  [kh, kw]: [number, number],
+  [dh, dw]: [number, number],
+) {
   const [, ekw, c, m] = spread.shape;
   const out = new Float32Array(kh * kw * c * m);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let q = 0; q < c * m; q++) {
-    out[(i * kw + j) * c * m + q] = spread.values[((i * dh) * ekw + j * dw) * c * m + q];
-  }
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      for (let q = 0; q < c * m; q++) {
+        out[(i * kw + j) * c * m + q] = spread.values[(i * dh * ekw + j * dw) * c * m + q];
+      }
   return { values: out, shape: [kh, kw, c, m] };
 }
 
@@ -142,13 +198,35 @@ describe("DepthwiseConv2dNativeBackpropFilter and …Input match the cpu backend
         const label = `x [${x}] filter [${filter}] strides [${strides}] dilations [${dilations}] pad ${JSON.stringify(pad)}`;
         test(label, () => {
           const dyShape = convOutShape(x, filter, strides, pad, true, dilations);
-          const xIn = input(x, 4), dyIn = input(dyShape, 5), wIn = input(filter, 6);
+          const xIn = input(x, 4),
+            dyIn = input(dyShape, 5),
+            wIn = input(filter, 6);
           const spread = spreadFilter(wIn, dilations);
-          const wasmDw = runOn("wasm", "DepthwiseConv2dNativeBackpropFilter", { x: xIn, dy: dyIn }, { strides, pad, dilations, filterShape: filter });
-          const cpuDwSpread = runOn("cpu", "DepthwiseConv2dNativeBackpropFilter", { x: xIn, dy: dyIn }, { strides, pad, dilations: [1, 1], filterShape: spread.shape });
+          const wasmDw = runOn(
+            "wasm",
+            "DepthwiseConv2dNativeBackpropFilter",
+            { x: xIn, dy: dyIn },
+            { strides, pad, dilations, filterShape: filter },
+          );
+          const cpuDwSpread = runOn(
+            "cpu",
+            "DepthwiseConv2dNativeBackpropFilter",
+            { x: xIn, dy: dyIn },
+            { strides, pad, dilations: [1, 1], filterShape: spread.shape },
+          );
           assertClose(wasmDw, takeTaps(cpuDwSpread, [filter[0], filter[1]], dilations), `dW ${label}`);
-          const wasmDx = runOn("wasm", "DepthwiseConv2dNativeBackpropInput", { dy: dyIn, filter: wIn }, { strides, pad, dilations, inputShape: x });
-          const cpuDx = runOn("cpu", "DepthwiseConv2dNativeBackpropInput", { dy: dyIn, filter: spread }, { strides, pad, dilations: [1, 1], inputShape: x });
+          const wasmDx = runOn(
+            "wasm",
+            "DepthwiseConv2dNativeBackpropInput",
+            { dy: dyIn, filter: wIn },
+            { strides, pad, dilations, inputShape: x },
+          );
+          const cpuDx = runOn(
+            "cpu",
+            "DepthwiseConv2dNativeBackpropInput",
+            { dy: dyIn, filter: spread },
+            { strides, pad, dilations: [1, 1], inputShape: x },
+          );
           assertClose(wasmDx, cpuDx, `dX ${label}`);
         });
       }
@@ -165,10 +243,20 @@ describe("AvgPoolGrad composite matches the cpu backend", () => {
   ];
   for (const { x, filterSize, strides, pad } of cases) {
     test(`x [${x}] filter [${filterSize}] strides [${strides}] ${pad}`, () => {
-      const outShape = tf.backend_util.computePool2DInfo(x as [number, number, number, number], filterSize, strides, 1, pad).outShape;
+      const outShape = tf.backend_util.computePool2DInfo(
+        x as [number, number, number, number],
+        filterSize,
+        strides,
+        1,
+        pad,
+      ).outShape;
       const inputs = { dy: input(outShape, 7), input: input(x, 8) };
       const attrs = { filterSize, strides, pad };
-      assertClose(runOn("wasm", "AvgPoolGrad", inputs, attrs), runOn("cpu", "AvgPoolGrad", inputs, attrs), "AvgPoolGrad");
+      assertClose(
+        runOn("wasm", "AvgPoolGrad", inputs, attrs),
+        runOn("cpu", "AvgPoolGrad", inputs, attrs),
+        "AvgPoolGrad",
+      );
     });
   }
 });
@@ -220,7 +308,11 @@ describe("Slice and SplitV match the cpu backend", () => {
         const raw = input(x, 15).values;
         const values = dtype === "int32" ? Int32Array.from(raw, (v) => Math.round(v * 1000)) : raw;
         const inputs = { x: { values, shape: x, dtype } };
-        assertClose(runOn("wasm", "Slice", inputs, { begin, size }), runOn("cpu", "Slice", inputs, { begin, size }), "Slice");
+        assertClose(
+          runOn("wasm", "Slice", inputs, { begin, size }),
+          runOn("cpu", "Slice", inputs, { begin, size }),
+          "Slice",
+        );
       });
     }
   }
@@ -252,7 +344,9 @@ describe("Slice and SplitV match the cpu backend", () => {
 
 describe("gradients through the registered kernels", () => {
   test("tf.grads of a small conv / depth-wise / avg-pool / gather net equal the cpu backend's", async () => {
-    const xIn = input([2, 10, 9, 2], 11), w1In = input([3, 3, 2, 4], 12), w2In = input([3, 2, 4, 2], 13);
+    const xIn = input([2, 10, 9, 2], 11),
+      w1In = input([3, 3, 2, 4], 12),
+      w2In = input([3, 2, 4, 2], 13);
     const table = input([6, 5], 14);
     const run = async (backend: string) => {
       await tf.setBackend(backend);

@@ -26,19 +26,33 @@ function evalSet(seed: number, count: number): EvalSet {
   return {
     images: Uint8Array.from({ length: count * 144 }, () => Math.floor(256 * random())),
     labels: Uint8Array.from({ length: count }, () => Math.floor(10 * random())),
-    count, height: 12, width: 12, channels: 1, classes: 10,
+    count,
+    height: 12,
+    width: 12,
+    channels: 1,
+    classes: 10,
   };
 }
 
 /** A model whose running statistics moved away from (0, 1), as a weights file's bytes. */
 function trainedFileBytes(withStatistics = true): Uint8Array {
   const model = createFamilyModel("resnet18", "sinn", input, 3, { widthScale: 0.25 });
-  const x = batchImages(evalSet(9, 16), Int32Array.from({ length: 16 }, (_, i) => i), input);
+  const x = batchImages(
+    evalSet(9, 16),
+    Int32Array.from({ length: 16 }, (_, i) => i),
+    input,
+  );
   for (let k = 0; k < 3; k++) tf.dispose(model.apply(x, { training: true }));
   x.dispose();
   const text = encodeWeightsFile({
-    model: spec, input, seed: 3,
-    parameters: model.trainableVariables.map((v, i) => ({ name: parameterNamesOf(model)[i], shape: v.shape.slice(), values: v.dataSync().slice() as Float32Array })),
+    model: spec,
+    input,
+    seed: 3,
+    parameters: model.trainableVariables.map((v, i) => ({
+      name: parameterNamesOf(model)[i],
+      shape: v.shape.slice(),
+      values: v.dataSync().slice() as Float32Array,
+    })),
     ...(withStatistics ? { statistics: statisticsOf(model) } : {}),
   });
   model.dispose();
@@ -51,10 +65,21 @@ test("plan session: full size uses the file's statistics; a reduced size equals 
   const calibration = evalSet(1, 300);
   const session = new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), calibration);
   const reference = planNetFromBytes(bytes, "reference.model") as IntegralGraphNet;
-  const x = batchImages(evalSet(2, 20), Int32Array.from({ length: 20 }, (_, i) => i), input);
+  const x = batchImages(
+    evalSet(2, 20),
+    Int32Array.from({ length: 20 }, (_, i) => i),
+    input,
+  );
   try {
-    assert.deepEqual(session.groups.map((g) => g.id), ["stem", "block1.mid", "block2.out", "block2.mid"]);
-    assert.deepEqual(session.groups[0].range, { min: 2, max: 8 }, "25% of 8 channels (widthScale 0.25), the recipe's range");
+    assert.deepEqual(
+      session.groups.map((g) => g.id),
+      ["stem", "block1.mid", "block2.out", "block2.mid"],
+    );
+    assert.deepEqual(
+      session.groups[0].range,
+      { min: 2, max: 8 },
+      "25% of 8 channels (widthScale 0.25), the recipe's range",
+    );
     const full = session.prepare(session.fullSizes);
     assert.equal(full.calibrated, false);
     const a = session.logits(x);
@@ -68,7 +93,11 @@ test("plan session: full size uses the file's statistics; a reduced size equals 
     assert.ok(prepared.compression.after.params < full.compression.after.params, "fewer parameters at 50%");
     reference.resample(half);
     const uncalibrated = reference.apply(x, { training: false });
-    const batch = batchImages(calibration, Int32Array.from({ length: CALIBRATION_IMAGES }, (_, i) => i), input);
+    const batch = batchImages(
+      calibration,
+      Int32Array.from({ length: CALIBRATION_IMAGES }, (_, i) => i),
+      input,
+    );
     reference.calibrate([batch]);
     batch.dispose();
     const c = session.logits(x);
@@ -113,8 +142,13 @@ test("model evaluator: the chunked accuracy equals evaluateSums over the same im
     session.prepare(session.fractionSizes(0.6));
     assert.deepEqual(evaluator.chunkSizes, [256, 30, 14]);
     const progress: { evaluated: number; correct: number; final: boolean }[] = [];
-    await evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], { onProgress: (p) => progress.push(p.estimate) });
-    assert.deepEqual(progress.map((p) => p.evaluated), [256, 286, 300]);
+    await evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
+      onProgress: (p) => progress.push(p.estimate),
+    });
+    assert.deepEqual(
+      progress.map((p) => p.evaluated),
+      [256, 286, 300],
+    );
     assert.equal(progress.at(-1)!.final, true);
     const sums = evaluateSums(session.model, set, set);
     assert.equal(progress.at(-1)!.correct, sums.correct);
@@ -125,15 +159,32 @@ test("model evaluator: the chunked accuracy equals evaluateSums over the same im
 });
 
 test("plan sources: clear errors for a file without statistics, a non-plan model, bad sizes, a small calibration set", () => {
-  assert.throws(() => planNetFromBytes(trainedFileBytes(false), "old.model"), /old.model: the file stores no batch-norm statistics/);
-  const reference = encodeWeightsFile({ model: { name: "reference" }, input: { height: 28, width: 28, channels: 1, classes: 10 }, seed: 0, parameters: [] });
-  assert.throws(() => planNetFromBytes(new TextEncoder().encode(reference), "ref.model"), /ref.model: model "reference" is not a plan network/);
+  assert.throws(
+    () => planNetFromBytes(trainedFileBytes(false), "old.model"),
+    /old.model: the file stores no batch-norm statistics/,
+  );
+  const reference = encodeWeightsFile({
+    model: { name: "reference" },
+    input: { height: 28, width: 28, channels: 1, classes: 10 },
+    seed: 0,
+    parameters: [],
+  });
+  assert.throws(
+    () => planNetFromBytes(new TextEncoder().encode(reference), "ref.model"),
+    /ref.model: model "reference" is not a plan network/,
+  );
   assert.throws(() => planNetFromBytes(new TextEncoder().encode("{"), "junk.model"), /junk.model: not a weights file/);
   const bytes = trainedFileBytes();
-  assert.throws(() => new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), evalSet(1, 100)), /calibration set: 100 images, the live page calibrates on 256/);
+  assert.throws(
+    () => new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), evalSet(1, 100)),
+    /calibration set: 100 images, the live page calibrates on 256/,
+  );
   const session = new PlanLiveSession(planNetFromBytes(bytes, "sinn.model"), evalSet(1, 256));
   try {
-    assert.match(session.problem({ ...session.fullSizes, stem: 1 }) ?? "", /stem size must be an integer in \[2, 8\], got 1/);
+    assert.match(
+      session.problem({ ...session.fullSizes, stem: 1 }) ?? "",
+      /stem size must be an integer in \[2, 8\], got 1/,
+    );
     assert.match(session.problem({ ...session.fullSizes, other: 3 }) ?? "", /unknown group other/);
     assert.throws(() => session.prepare({ ...session.fullSizes, stem: 99 }), /PlanLiveSession: stem size/);
   } finally {
@@ -153,5 +204,8 @@ test("the calibration set is the first 256 TRAINING images (not test images), ch
   assert.deepEqual(set.labels, d.train.labels.subarray(0, 256));
   assert.notDeepEqual(set.images, d.test.images.subarray(0, 256 * 784));
   bytes[100] ^= 1;
-  assert.throws(() => decodeEvalSet(bytes, "mnist-calibration.evalset"), /mnist-calibration.evalset: evaluation set checksum mismatch/);
+  assert.throws(
+    () => decodeEvalSet(bytes, "mnist-calibration.evalset"),
+    /mnist-calibration.evalset: evaluation set checksum mismatch/,
+  );
 });

@@ -9,7 +9,11 @@ import { encodeModelFile, saveContinuousModel } from "../../../src/lib/io/model-
 import { exportTfjsLayersModel, tfjsModelFiles } from "../../../src/lib/io/tfjs-export.js";
 import { mnistStyleDigit, upscaleDigit } from "../../../src/lib/live/digit-image.js";
 import { referenceParamsFromTfjs } from "../../../src/lib/io/tfjs-import.js";
-import { continuousModelFromBytes, fullSizeParametersFromBytes, integralFromTfjs } from "../../../src/lib/live/model-sources.js";
+import {
+  continuousModelFromBytes,
+  fullSizeParametersFromBytes,
+  integralFromTfjs,
+} from "../../../src/lib/live/model-sources.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 
 before(async () => {
@@ -23,10 +27,25 @@ test("mnistStyleDigit: a digit drawn big and off-centre comes back fitted to 20 
   const ink = new Float32Array(200 * 200);
   for (let y = 20; y < 120; y++) for (let x = 10; x < 70; x++) ink[y * 200 + x] = 1;
   const d = mnistStyleDigit(ink, 200, 200);
-  let top = 28, bottom = -1, left = 28, right = -1, mass = 0, cx = 0, cy = 0;
+  let top = 28,
+    bottom = -1,
+    left = 28,
+    right = -1,
+    mass = 0,
+    cx = 0,
+    cy = 0;
   d.forEach((v, i) => {
-    if (v > 0.5) { const y = Math.floor(i / 28), x = i % 28; top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x); }
-    mass += v; cx += v * ((i % 28) + 0.5); cy += v * (Math.floor(i / 28) + 0.5);
+    if (v > 0.5) {
+      const y = Math.floor(i / 28),
+        x = i % 28;
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+    }
+    mass += v;
+    cx += v * ((i % 28) + 0.5);
+    cy += v * (Math.floor(i / 28) + 0.5);
   });
   assert.equal(bottom - top + 1, 20);
   assert.equal(right - left + 1, 12);
@@ -59,7 +78,10 @@ test("tfjs layers import inverts the exporter exactly (normalisation unfolded); 
     assert.ok(max < 1e-5, `${p.name}: max |Δ| ${max}`);
   }
   assert.throws(() => referenceParamsFromTfjs({}, new ArrayBuffer(0), "x.json"), /x\.json: no "modelTopology"/);
-  assert.throws(() => referenceParamsFromTfjs(JSON.parse(files.modelJson), files.weightsBin.slice(0, 100), "m.json"), /m\.json: weights file is truncated/);
+  assert.throws(
+    () => referenceParamsFromTfjs(JSON.parse(files.modelJson), files.weightsBin.slice(0, 100), "m.json"),
+    /m\.json: weights file is truncated/,
+  );
   const other = JSON.parse(files.modelJson);
   other.modelTopology.config.layers.splice(2, 1);
   assert.throws(() => referenceParamsFromTfjs(other, files.weightsBin, "m.json"), /unsupported layers/);
@@ -72,7 +94,10 @@ test("a converted tfjs model is an integral net that computes what the discrete 
   const before = tf.memory().numTensors;
   const { inn, twin } = integralFromTfjs(files.modelJson, files.weightsBin, "model.json");
   const random = mulberry32(1);
-  const x = tf.tensor4d(Float32Array.from({ length: 3 * 784 }, () => random()), [3, 28, 28, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 3 * 784 }, () => random()),
+    [3, 28, 28, 1],
+  );
   const a = net.apply(x, { training: false });
   const b = inn.apply(x, { training: false });
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -93,7 +118,10 @@ test("model files: bytes round trip to a model; full-size parameters of the twin
   assert.deepEqual(loaded.sizes, inn.sizes);
   const params = fullSizeParametersFromBytes(bytes, "mine.model");
   const direct = innDiscreteParameters(inn);
-  assert.deepEqual(params.map((p) => p.name), direct.map((p) => p.name));
+  assert.deepEqual(
+    params.map((p) => p.name),
+    direct.map((p) => p.name),
+  );
   assert.deepEqual(Array.from(params[2].values), Array.from(direct[2].values));
   assert.throws(() => continuousModelFromBytes(new Uint8Array([1, 2, 3]), "junk.model"), /junk\.model/);
   assert.throws(() => continuousModelFromBytes(bytes.slice(0, bytes.length - 10), "cut.model"), /cut\.model/);

@@ -8,7 +8,14 @@ import { createReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { pruneReferenceNet } from "../../../src/lib/compression/pruning.js";
 import { readParameters } from "../../../src/lib/compression/conversion.js";
 import type { EvalSet } from "../../../src/lib/data/evalset.js";
-import { cropInput, edgePadByMirror, receptiveFieldLogits, receptiveFieldPlan, receptiveFieldMacs, type ReferenceWeights } from "../../../src/lib/live/receptive-field.js";
+import {
+  cropInput,
+  edgePadByMirror,
+  receptiveFieldLogits,
+  receptiveFieldPlan,
+  receptiveFieldMacs,
+  type ReferenceWeights,
+} from "../../../src/lib/live/receptive-field.js";
 import { edgePad } from "../../../src/lib/ops/edge-pad.js";
 import { accuracyEstimate } from "../../../src/lib/live/accuracy-estimate.js";
 import { LiveEvaluator, type EvaluationProgress } from "../../../src/lib/live/live-evaluator.js";
@@ -21,7 +28,10 @@ before(async () => {
 
 function randomImages(seed: number, batch: number, h: number, w: number): tf.Tensor4D {
   const random = mulberry32(seed);
-  return tf.tensor4d(Float32Array.from({ length: batch * h * w }, () => random()), [batch, h, w, 1]);
+  return tf.tensor4d(
+    Float32Array.from({ length: batch * h * w }, () => random()),
+    [batch, h, w, 1],
+  );
 }
 
 function weightsOf(net: { trainableVariables: tf.Variable[] }): ReferenceWeights {
@@ -42,13 +52,24 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 test("receptive-field plan for 28×28: 21 input rows, conv outputs 20, 8 and 2 rows, no bottom padding", () => {
   const plan = receptiveFieldPlan(28, 28);
-  assert.deepEqual(plan.map((s) => [s.inputRows, s.outputRows, s.bottomPad]), [[21, 20, 0], [10, 8, 0], [4, 2, 0]]);
+  assert.deepEqual(
+    plan.map((s) => [s.inputRows, s.outputRows, s.bottomPad]),
+    [
+      [21, 20, 0],
+      [10, 8, 0],
+      [4, 2, 0],
+    ],
+  );
   // 20²·9·1·16 + 8²·25·16·32 + 2²·25·32·64 multiply-accumulates.
   assert.equal(receptiveFieldMacs(plan, [1, 16, 32, 64]), 400 * 9 * 16 + 64 * 25 * 16 * 32 + 4 * 25 * 32 * 64);
   assert.throws(() => receptiveFieldPlan(7, 7), /too small/);
 });
 
-for (const [h, w] of [[28, 28], [16, 16], [20, 24]] as const) {
+for (const [h, w] of [
+  [28, 28],
+  [16, 16],
+  [20, 24],
+] as const) {
   test(`receptive-field logits equal the full reference net's (${h}×${w}, full and pruned widths)`, () => {
     const input = { height: h, width: w, channels: 1, classes: 10 };
     const net = new ReferenceNet(input, 3);
@@ -76,8 +97,10 @@ test("accuracy estimate: finite-population standard error, zero and final on the
   const e = accuracyEstimate(230, 256, 10000);
   assert.equal(e.accuracy, 230 / 256);
   const p = 230 / 256;
-  assert.ok(Math.abs(e.standardError - Math.sqrt((p * (1 - p)) / 256 * (10000 - 256) / 9999)) < 1e-12);
-  assert.ok(e.low < p && p < e.high && e.high - e.low > 2 * 1.9 * e.standardError && e.high - e.low < 2 * 2.2 * e.standardError);
+  assert.ok(Math.abs(e.standardError - Math.sqrt((((p * (1 - p)) / 256) * (10000 - 256)) / 9999)) < 1e-12);
+  assert.ok(
+    e.low < p && p < e.high && e.high - e.low > 2 * 1.9 * e.standardError && e.high - e.low < 2 * 2.2 * e.standardError,
+  );
   assert.equal(e.final, false);
   const f = accuracyEstimate(9000, 10000, 10000);
   assert.equal(f.final, true);
@@ -98,7 +121,10 @@ function syntheticEvalSet(count: number, seed: number): EvalSet {
 
 /** Accuracy and confusion computed the plain way: the model's own apply on all images. */
 function directEvaluation(model: { apply(x: tf.Tensor4D, c: { training: boolean }): tf.Tensor2D }, set: EvalSet) {
-  const x = tf.tensor4d(Float32Array.from(set.images, (v) => v / 255), [set.count, 28, 28, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from(set.images, (v) => v / 255),
+    [set.count, 28, 28, 1],
+  );
   const pred = tf.tidy(() => tf.argMax(model.apply(x, { training: false }), 1).dataSync());
   x.dispose();
   let correct = 0;
@@ -119,11 +145,24 @@ test("live evaluator: subset estimate first, then exactly the direct full-set ac
   const session = new LiveSession(inn);
   const evaluator = new LiveEvaluator(set, { firstChunk: 256, chunkSize: 100 });
   assert.deepEqual(evaluator.chunkSizes, [256, 100, 44]);
-  for (const sizes of [{ conv1: 16, conv2: 32, conv3: 64 }, { conv1: 8, conv2: 16, conv3: 32 }]) {
+  for (const sizes of [
+    { conv1: 16, conv2: 32, conv3: 64 },
+    { conv1: 8, conv2: 16, conv3: 32 },
+  ]) {
     const nets = session.prepare({ sizes, kernel: "cubic", quadrature: "trapezoid" });
     const progress: EvaluationProgress[] = [];
     assert.equal(await evaluator.evaluate([nets.inn, nets.l1], { onProgress: (p) => progress.push(p) }), true);
-    assert.deepEqual(progress.map((p) => [p.tag, p.estimate.evaluated]), [["inn", 256], ["l1", 256], ["inn", 356], ["inn", 400], ["l1", 356], ["l1", 400]]);
+    assert.deepEqual(
+      progress.map((p) => [p.tag, p.estimate.evaluated]),
+      [
+        ["inn", 256],
+        ["l1", 256],
+        ["inn", 356],
+        ["inn", 400],
+        ["l1", 356],
+        ["l1", 400],
+      ],
+    );
     assert.ok(progress[0].estimate.standardError > 0 && !progress[0].estimate.final);
     reference.resample(sizes);
     const direct = directEvaluation(reference, set);
@@ -163,7 +202,11 @@ test("live evaluator: stage-2 outputs reused when only conv3 changes, with ident
   const cached = await run(30);
   assert.equal(evaluator.prefixHits - hits, 2, "both chunks start from the cached conv2 output");
   const fresh = new LiveEvaluator(set, { firstChunk: 256, chunkSize: 256, reusePrefix: false });
-  const nets = session.prepare({ sizes: { conv1: 12, conv2: 20, conv3: 30 }, kernel: "linear", quadrature: "trapezoid" });
+  const nets = session.prepare({
+    sizes: { conv1: 12, conv2: 20, conv3: 30 },
+    kernel: "linear",
+    quadrature: "trapezoid",
+  });
   let plain = -1;
   await fresh.evaluate([nets.inn], { onProgress: (p) => (plain = p.estimate.correct) });
   fresh.dispose();
@@ -191,8 +234,13 @@ test("latest-only scheduling: newer requests skip queued ones and stop a running
   assert.deepEqual(await Promise.all([a, b, c]), [false, false, true]);
   assert.ok(!log.includes("b0"), "b was superseded before it started");
   assert.ok(log.indexOf("a0") === 0 && !log.includes("a4"), `a stopped early: ${log}`);
-  assert.deepEqual(log.filter((s) => s.startsWith("c")), ["c0", "c1"]);
-  const failing = sched.request(async () => { throw new Error("boom"); });
+  assert.deepEqual(
+    log.filter((s) => s.startsWith("c")),
+    ["c0", "c1"],
+  );
+  const failing = sched.request(async () => {
+    throw new Error("boom");
+  });
   await assert.rejects(failing, /boom/);
   assert.equal(await sched.request(work("d", 1)), true);
 });
@@ -200,14 +248,27 @@ test("latest-only scheduling: newer requests skip queued ones and stop a running
 test("live session: params fall with the sizes, bad configurations are named, kernel/quadrature switch keeps the nodes", () => {
   const input = { height: 28, width: 28, channels: 1, classes: 10 };
   const session = new LiveSession(createReferenceInn(input, 4));
-  const full = session.prepare({ sizes: { conv1: 16, conv2: 32, conv3: 64 }, kernel: "cubic", quadrature: "trapezoid" });
+  const full = session.prepare({
+    sizes: { conv1: 16, conv2: 32, conv3: 64 },
+    kernel: "cubic",
+    quadrature: "trapezoid",
+  });
   assert.equal(full.compression.params, 0);
   const fullParams = full.compression.after.params;
   const half = session.prepare({ sizes: { conv1: 8, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "trapezoid" });
   assert.ok(half.compression.after.params < fullParams && half.compression.params > 0.5);
-  assert.match(session.problem({ sizes: { conv1: 8, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "simpson" }) ?? "", /odd number/);
-  assert.match(session.problem({ sizes: { conv1: 17, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "trapezoid" }) ?? "", /conv1 size/);
-  assert.throws(() => session.prepare({ sizes: { conv1: 1, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "trapezoid" }), /conv1 size/);
+  assert.match(
+    session.problem({ sizes: { conv1: 8, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "simpson" }) ?? "",
+    /odd number/,
+  );
+  assert.match(
+    session.problem({ sizes: { conv1: 17, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "trapezoid" }) ?? "",
+    /conv1 size/,
+  );
+  assert.throws(
+    () => session.prepare({ sizes: { conv1: 1, conv2: 16, conv3: 32 }, kernel: "cubic", quadrature: "trapezoid" }),
+    /conv1 size/,
+  );
   // At full size every kernel reproduces the nodes exactly (interpolation through the nodes).
   const a = session.prepare({ sizes: { conv1: 16, conv2: 32, conv3: 64 }, kernel: "linear", quadrature: "trapezoid" });
   const twinConv2 = session.twin.find((p) => p.name === "conv2.weight")!;
@@ -224,8 +285,18 @@ test("edgePadByMirror equals edgePad (replicate padding) for every pad up to 3 p
     await tf.setBackend(backend);
     const start = tf.memory().numTensors;
     const random = mulberry32(4);
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 5 * 3 }, () => random()), [2, 4, 5, 3]);
-    for (const pads of [[0, 0, 0, 0], [1, 1, 1, 1], [2, 0, 2, 0], [2, 1, 0, 3], [3, 3, 3, 3], [0, 2, 1, 0]]) {
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 4 * 5 * 3 }, () => random()),
+      [2, 4, 5, 3],
+    );
+    for (const pads of [
+      [0, 0, 0, 0],
+      [1, 1, 1, 1],
+      [2, 0, 2, 0],
+      [2, 1, 0, 3],
+      [3, 3, 3, 3],
+      [0, 2, 1, 0],
+    ]) {
       const p = { top: pads[0], bottom: pads[1], left: pads[2], right: pads[3] };
       const a = edgePadByMirror(x, p);
       const b = edgePad(x, p);
@@ -233,7 +304,10 @@ test("edgePadByMirror equals edgePad (replicate padding) for every pad up to 3 p
       assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()), `${backend} pads ${pads}`);
       tf.dispose([a, b]);
     }
-    assert.throws(() => edgePadByMirror(x, { top: -1, bottom: 0, left: 0, right: 0 }), /padding.top must be a non-negative integer, got -1/);
+    assert.throws(
+      () => edgePadByMirror(x, { top: -1, bottom: 0, left: 0, right: 0 }),
+      /padding.top must be a non-negative integer, got -1/,
+    );
     x.dispose();
     assert.equal(tf.memory().numTensors, start);
   }

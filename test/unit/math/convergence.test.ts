@@ -11,7 +11,10 @@ const sizes = [3, 5, 9, 17, 33, 65, 129, 257];
 describe("logLogFit / convergenceOrder", () => {
   it("recovers the exponent and constant of an exact power law", () => {
     const xs = [0.5, 0.25, 0.1, 0.01];
-    const fit = logLogFit(xs, xs.map((x) => 3 * x ** 2.5));
+    const fit = logLogFit(
+      xs,
+      xs.map((x) => 3 * x ** 2.5),
+    );
     assert.ok(Math.abs(fit.slope - 2.5) < 1e-12, `slope ${fit.slope}`);
     assert.ok(Math.abs(Math.exp(fit.intercept) - 3) < 1e-10);
     assert.equal(fit.used, 4);

@@ -2,7 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../loaders/backend.js";
-import { cubicKernel, interpolationKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../../../src/lib/math/interpolation.js";
+import {
+  cubicKernel,
+  interpolationKernel,
+  linearKernel,
+  nearestKernel,
+  type InterpolationKernel,
+} from "../../../src/lib/math/interpolation.js";
 import { interpolationMatrix } from "../../../src/lib/math/sampling.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 
@@ -39,7 +45,9 @@ test("interpolation at full size reproduces the nodes exactly", () => {
     for (const n of [1, 2, 3, 7, 16]) {
       const values = Array.from({ length: n }, () => random() * 2 - 1);
       const got = interpolate(values, linspace(n), k);
-      got.forEach((g, i) => assert.ok(Math.abs(g - values[i]) < 1e-12, `${k.name} n=${n} i=${i}: ${g} vs ${values[i]}`));
+      got.forEach((g, i) =>
+        assert.ok(Math.abs(g - values[i]) < 1e-12, `${k.name} n=${n} i=${i}: ${g} vs ${values[i]}`),
+      );
     }
   }
 });
@@ -67,7 +75,9 @@ test("cubic with A = −0.5 reproduces quadratics in the interior; A = −0.75 d
   const random = mulberry32(3);
   const points = Array.from({ length: 40 }, () => -1 + (2 / (n - 1)) * (1 + random() * (n - 3)));
   const half = interpolate(nodes, points, cubicKernel(-0.5));
-  half.forEach((v, i) => assert.ok(Math.abs(v - p(points[i])) < 1e-12, `A=-0.5 at ${points[i]}: ${v} vs ${p(points[i])}`));
+  half.forEach((v, i) =>
+    assert.ok(Math.abs(v - p(points[i])) < 1e-12, `A=-0.5 at ${points[i]}: ${v} vs ${p(points[i])}`),
+  );
   const ref = interpolate(nodes, points, cubicKernel(-0.75));
   const worst = Math.max(...ref.map((v, i) => Math.abs(v - p(points[i]))));
   assert.ok(worst > 1e-4, `A=-0.75 should not reproduce quadratics exactly (worst error ${worst})`);
@@ -88,7 +98,9 @@ test("tensor kernels agree with the plain ones and free their tensors", async ()
     const result = k.weightTensor(st);
     const got = result.dataSync();
     tf.dispose([st, result]);
-    s.forEach((v, i) => assert.ok(Math.abs(got[i] - k.weight(v)) < 1e-6, `${k.name} u(${v}): ${got[i]} vs ${k.weight(v)}`));
+    s.forEach((v, i) =>
+      assert.ok(Math.abs(got[i] - k.weight(v)) < 1e-6, `${k.name} u(${v}): ${got[i]} vs ${k.weight(v)}`),
+    );
   }
   assert.equal(tf.memory().numTensors, before);
 });

@@ -4,7 +4,12 @@ import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
 import { initBackend } from "../../../loaders/backend.js";
-import { checkSizeRange, drawPartitionSize, TrainablePartition, uniformPartition } from "../../../src/lib/math/partition.js";
+import {
+  checkSizeRange,
+  drawPartitionSize,
+  TrainablePartition,
+  uniformPartition,
+} from "../../../src/lib/math/partition.js";
 import { trapezoidWeightsTensor } from "../../../src/lib/math/quadrature.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 
@@ -32,7 +37,10 @@ test("random sizes: uniform over [min, max], the same for the same seed", () => 
   assert.notDeepEqual(a, draw(8));
   const counts = new Map<number, number>();
   for (const s of a) counts.set(s, (counts.get(s) ?? 0) + 1);
-  assert.deepEqual([...counts.keys()].sort((x, y) => x - y), [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  assert.deepEqual(
+    [...counts.keys()].sort((x, y) => x - y),
+    [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+  );
   // 13 values, ≈ 308 each; a 5-sigma band.
   for (const [s, c] of counts) assert.ok(Math.abs(c - 4000 / 13) < 5 * Math.sqrt(4000 / 13), `size ${s}: ${c}`);
   assert.throws(() => checkSizeRange({ min: 0, max: 8 }, 16, "group conv1"), /group conv1: size range \[0, 8\]/);
@@ -82,12 +90,14 @@ test("trainable partition: gradients reach the raw parameters and match finite d
   assert.equal(tf.memory().numTensors, start);
   const raw = Array.from(p.raw.dataSync());
   const h = 1e-2;
-  const value = (r: number[]) => tf.tidy(() => {
-    p.raw.assign(tf.tensor1d(r));
-    return loss().dataSync()[0];
-  });
+  const value = (r: number[]) =>
+    tf.tidy(() => {
+      p.raw.assign(tf.tensor1d(r));
+      return loss().dataSync()[0];
+    });
   g.forEach((gi, i) => {
-    const fd = (value(raw.map((v, j) => (j === i ? v + h : v))) - value(raw.map((v, j) => (j === i ? v - h : v)))) / (2 * h);
+    const fd =
+      (value(raw.map((v, j) => (j === i ? v + h : v))) - value(raw.map((v, j) => (j === i ? v - h : v)))) / (2 * h);
     assert.ok(Math.abs(gi - fd) < 2e-3 * (1 + Math.abs(fd)), `d/draw${i}: ${gi} vs ${fd}`);
   });
   assert.ok(g.some((v) => Math.abs(v) > 1e-2));

@@ -48,7 +48,10 @@ test("empirical convergence orders: Riemann 1, trapezoid 2, Simpson 4", () => {
   for (const [name, rule, order] of expect) {
     const o = orders(rule);
     const last = o[o.length - 1];
-    assert.ok(Math.abs(last - order) < 0.1, `${name}: orders ${o.map((v) => v.toFixed(3)).join(", ")}, expected ${order}`);
+    assert.ok(
+      Math.abs(last - order) < 0.1,
+      `${name}: orders ${o.map((v) => v.toFixed(3)).join(", ")}, expected ${order}`,
+    );
   }
   // Even point counts use Simpson + 3/8 and stay fourth order.
   const even = orders(simpsonWeights, [9, 19, 39, 79]); // odd interval counts, each about double the last
@@ -81,7 +84,10 @@ test("Gauss–Legendre is exact to degree 2n − 1 and not beyond", () => {
       else if (n <= 5) {
         const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
         const err = (2 ** (2 * n + 1) * fact(n) ** 4) / ((2 * n + 1) * fact(2 * n) ** 2);
-        assert.ok(Math.abs(want - got - err) < 1e-12 * Math.max(1, err) + 1e-14, `n=${n} degree ${2 * n}: error ${want - got}, theory ${err}`);
+        assert.ok(
+          Math.abs(want - got - err) < 1e-12 * Math.max(1, err) + 1e-14,
+          `n=${n} degree ${2 * n}: error ${want - got}, theory ${err}`,
+        );
       }
     }
     assert.deepEqual(quadratureWeights("gauss-legendre", nodes), weights);
@@ -110,7 +116,9 @@ test("the tfjs trapezoid weights equal the plain ones and differentiate to the p
     const up = pts.map((v, i) => (i === j ? v + h : v));
     const dn = pts.map((v, i) => (i === j ? v - h : v));
     const fd =
-      (trapezoidWeights(up).reduce((a, q, i) => a + q * c[i], 0) - trapezoidWeights(dn).reduce((a, q, i) => a + q * c[i], 0)) / (2 * h);
+      (trapezoidWeights(up).reduce((a, q, i) => a + q * c[i], 0) -
+        trapezoidWeights(dn).reduce((a, q, i) => a + q * c[i], 0)) /
+      (2 * h);
     assert.ok(Math.abs(g - fd) < 1e-4, `d/dx${j}: ${g} vs ${fd}`);
   });
 });

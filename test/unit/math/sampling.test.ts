@@ -4,8 +4,18 @@ import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
 import { initBackend } from "../../../loaders/backend.js";
-import { cubicKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../../../src/lib/math/interpolation.js";
-import { interpolationMatrix, interpolationMatrixConstant, interpolationMatrixTensor, sampleAxis } from "../../../src/lib/math/sampling.js";
+import {
+  cubicKernel,
+  linearKernel,
+  nearestKernel,
+  type InterpolationKernel,
+} from "../../../src/lib/math/interpolation.js";
+import {
+  interpolationMatrix,
+  interpolationMatrixConstant,
+  interpolationMatrixTensor,
+  sampleAxis,
+} from "../../../src/lib/math/sampling.js";
 import { mulberry32, type Random } from "../../../src/lib/random.js";
 
 before(async () => {
@@ -61,9 +71,19 @@ test("sampleAxis contracts the chosen axis (2-D sampling = one matmul per axis)"
 });
 
 /** f(nodes, points) = Σ C ⊙ (M0 · nodes · M1ᵀ): a 2-D grid sampled along both axes. */
-function sampled2d(nodes: tf.Tensor2D, x0: tf.Tensor1D, x1: tf.Tensor1D, c: tf.Tensor2D, k: InterpolationKernel): tf.Scalar {
+function sampled2d(
+  nodes: tf.Tensor2D,
+  x0: tf.Tensor1D,
+  x1: tf.Tensor1D,
+  c: tf.Tensor2D,
+  k: InterpolationKernel,
+): tf.Scalar {
   const [n0, n1] = nodes.shape;
-  const s = sampleAxis(sampleAxis(nodes, 0, interpolationMatrixTensor(n0, x0, k)), 1, interpolationMatrixTensor(n1, x1, k));
+  const s = sampleAxis(
+    sampleAxis(nodes, 0, interpolationMatrixTensor(n0, x0, k)),
+    1,
+    interpolationMatrixTensor(n1, x1, k),
+  );
   return tf.sum(tf.mul(s, c));
 }
 
@@ -103,7 +123,10 @@ test("gradients to the nodes and to the points match finite differences", () => 
   const check = (label: string, got: number[], fd: (i: number) => number) =>
     got.forEach((g, i) => {
       const want = fd(i);
-      assert.ok(Math.abs(g - want) <= 1e-4 * (1 + Math.abs(want)), `${label}[${i}]: tfjs ${g} vs finite difference ${want}`);
+      assert.ok(
+        Math.abs(g - want) <= 1e-4 * (1 + Math.abs(want)),
+        `${label}[${i}]: tfjs ${g} vs finite difference ${want}`,
+      );
     });
   check("d/dnodes", gNodes, (i) => (f(bump(nodes, i, h), x0, x1) - f(bump(nodes, i, -h), x0, x1)) / (2 * h));
   check("d/dx0", gX0, (i) => (f(nodes, bump(x0, i, h), x1) - f(nodes, bump(x0, i, -h), x1)) / (2 * h));

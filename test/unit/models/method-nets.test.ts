@@ -17,15 +17,22 @@ const input = { height: 28, width: 28, channels: 1, classes: 10 };
 
 function trainSteps(model: Model, steps: number, extraLoss?: () => tf.Scalar): number[] {
   const r = mulberry32(3);
-  const x = tf.tensor4d(Float32Array.from({ length: 8 * 28 * 28 }, () => r()), [8, 28, 28, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 8 * 28 * 28 }, () => r()),
+    [8, 28, 28, 1],
+  );
   const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], "int32"), 10));
   const opt = tf.train.adam(0.01);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const loss = opt.minimize(() => {
-      const l = tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true })) as tf.Scalar;
-      return extraLoss ? tf.add(l, extraLoss()) as tf.Scalar : l;
-    }, true, model.trainableVariables)!;
+    const loss = opt.minimize(
+      () => {
+        const l = tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true })) as tf.Scalar;
+        return extraLoss ? (tf.add(l, extraLoss()) as tf.Scalar) : l;
+      },
+      true,
+      model.trainableVariables,
+    )!;
     losses.push(loss.dataSync()[0]);
     loss.dispose();
   }

@@ -40,7 +40,12 @@ function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
   });
 }
 
-function compare({ shape, k, pad, out }: Case, activation: ConvActivation, withBias: boolean, foldedGradient = true): void {
+function compare(
+  { shape, k, pad, out }: Case,
+  activation: ConvActivation,
+  withBias: boolean,
+  foldedGradient = true,
+): void {
   const x = tf.randomNormal(shape, 0, 1, "float32", 1) as tf.Tensor4D;
   const filter = tf.randomNormal([k, k, shape[3], out], 0, 0.3, "float32", 2) as tf.Tensor4D;
   const bias = tf.randomNormal([out], 0, 0.3, "float32", 3) as tf.Tensor1D;
@@ -49,7 +54,8 @@ function compare({ shape, k, pad, out }: Case, activation: ConvActivation, withB
   const before = tf.memory().numTensors;
   const reference = (xx: tf.Tensor4D, ff: tf.Tensor4D, bb?: tf.Tensor1D) =>
     tf.fused.conv2d({ x: edgePad(xx, pad), filter: ff, strides: 1, pad: "valid", bias: bb, activation });
-  const folded = (xx: tf.Tensor4D, ff: tf.Tensor4D, bb?: tf.Tensor1D) => edgePaddedConv2d({ x: xx, filter: ff, bias: bb, pad, activation, foldedGradient });
+  const folded = (xx: tf.Tensor4D, ff: tf.Tensor4D, bb?: tf.Tensor1D) =>
+    edgePaddedConv2d({ x: xx, filter: ff, bias: bb, pad, activation, foldedGradient });
   const loss = (f: typeof folded) => (xx: tf.Tensor, ff: tf.Tensor, bb?: tf.Tensor) =>
     tf.sum(tf.mul(f(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D | undefined), upstream));
   const inputs = withBias ? [x, filter, bias] : [x, filter];

@@ -4,7 +4,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { initBackend } from "../../../loaders/backend.js";
 import { PlanBuilder } from "../../../src/lib/graph/plan.js";
-import { basicBlock, bottleneckBlock, inceptionBlock, ninBlock, vggBlock, type BlockForm } from "../../../src/lib/sinn/blocks.js";
+import {
+  basicBlock,
+  bottleneckBlock,
+  inceptionBlock,
+  ninBlock,
+  vggBlock,
+  type BlockForm,
+} from "../../../src/lib/sinn/blocks.js";
 import { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
 import type { ModelDescription } from "../../../src/lib/integral/description.js";
 
@@ -18,14 +25,22 @@ const SIDE = 6;
 const P = SIDE * SIDE;
 const input = { height: SIDE, width: SIDE, channels: C, classes: 3 };
 
-function blockCost(build: (b: PlanBuilder) => string): { params: number; flops: number; description: ModelDescription } {
+function blockCost(build: (b: PlanBuilder) => string): {
+  params: number;
+  flops: number;
+  description: ModelDescription;
+} {
   const b = new PlanBuilder("block-test", input, (size) => ({ min: Math.ceil(size / 4), max: size }));
   const out = build(b);
   const model = new IntegralGraphNet(b.dense("classifier", b.globalAvgPool("gap", out)), 1);
   try {
     const description = model.describe();
     const inBlock = description.nodes.filter((n) => n.block?.id === "blk");
-    return { params: inBlock.reduce((a, n) => a + n.params, 0), flops: inBlock.reduce((a, n) => a + n.flops, 0), description };
+    return {
+      params: inBlock.reduce((a, n) => a + n.params, 0),
+      flops: inBlock.reduce((a, n) => a + n.flops, 0),
+      description,
+    };
   } finally {
     model.dispose();
   }
@@ -42,7 +57,10 @@ test("NIN-SIB and NIN mlpconv: params and FLOPs by hand", () => {
   const full = blockCost((b) => ninBlock(b, "blk", "input", { kernel: 3, widths: [a, b2, c] }, "full"));
   assert.equal(full.params, 9 * C * a + 2 * a + a * b2 + 2 * b2 + b2 * c + 2 * c);
   assert.equal(full.flops, 2 * P * (9 * C * a + a * b2 + b2 * c));
-  const kinds = sib.description.nodes.filter((n) => n.block?.id === "blk").map((n) => n.kind).filter((k) => k.endsWith("conv2d"));
+  const kinds = sib.description.nodes
+    .filter((n) => n.block?.id === "blk")
+    .map((n) => n.kind)
+    .filter((k) => k.endsWith("conv2d"));
   assert.deepEqual(kinds, ["depthwise-conv2d", "pointwise-conv2d", "pointwise-conv2d", "pointwise-conv2d"]);
   assert.equal(sib.description.nodes.find((n) => n.block)?.block?.kind, "NIN-SIB");
 });
@@ -60,8 +78,25 @@ test("Inception-SIB: params and FLOPs by hand; concat is a composite of the four
   const [b1, r2, o2, r3, o3, b4] = [4, 6, 8, 3, 5, 7];
   const sib = blockCost((b) => inceptionBlock(b, "blk", "input", { b1, b2: [r2, o2], b3: [r3, o3], b4 }, "separable"));
   const bn = (c: number) => 2 * c;
-  assert.equal(sib.params,
-    C * b1 + bn(b1) + C * r2 + bn(r2) + 9 * r2 + bn(r2) + r2 * o2 + bn(o2) + C * r3 + bn(r3) + 25 * r3 + bn(r3) + r3 * o3 + bn(o3) + C * b4 + bn(b4));
+  assert.equal(
+    sib.params,
+    C * b1 +
+      bn(b1) +
+      C * r2 +
+      bn(r2) +
+      9 * r2 +
+      bn(r2) +
+      r2 * o2 +
+      bn(o2) +
+      C * r3 +
+      bn(r3) +
+      25 * r3 +
+      bn(r3) +
+      r3 * o3 +
+      bn(o3) +
+      C * b4 +
+      bn(b4),
+  );
   assert.equal(sib.flops, 2 * P * (C * b1 + C * r2 + 9 * r2 + r2 * o2 + C * r3 + 25 * r3 + r3 * o3 + C * b4));
   const concat = sib.description.nodes.find((n) => n.kind === "concat");
   assert.deepEqual(concat?.outputShape, [SIDE, SIDE, b1 + o2 + o3 + b4]);
@@ -108,5 +143,8 @@ test("plans reject inconsistent graphs with clear messages", () => {
   assert.throws(() => b.addNodes("sum", x, "input"), /add "sum" joins groups "a" and "image"/);
   assert.throws(() => b.group("a", 4), /duplicate group "a"/);
   assert.throws(() => b.relu("r", "nowhere"), /unknown node "nowhere"/);
-  assert.throws(() => b.inBlock({ id: "x", kind: "k" }, () => b.inBlock({ id: "y", kind: "k" }, () => 0)), /opened inside block "x"/);
+  assert.throws(
+    () => b.inBlock({ id: "x", kind: "k" }, () => b.inBlock({ id: "y", kind: "k" }, () => 0)),
+    /opened inside block "x"/,
+  );
 });

@@ -35,13 +35,19 @@ function checkConsistent(d: ModelDescription, where: string): void {
   const groupSize = new Map(d.groups.map((g) => [g.id, g.size]));
   const byId = new Map(d.nodes.map((n) => [n.id, n]));
   for (const n of d.nodes) {
-    assert.equal(n.outputShape[n.outputShape.length - 1], groupSize.get(n.group), `${where}: node ${n.id} channels vs group ${n.group}`);
-    if (n.kind === "add") assert.deepEqual(byId.get(n.inputs[0])?.outputShape, byId.get(n.inputs[1])?.outputShape, `${where}: ${n.id}`);
+    assert.equal(
+      n.outputShape[n.outputShape.length - 1],
+      groupSize.get(n.group),
+      `${where}: node ${n.id} channels vs group ${n.group}`,
+    );
+    if (n.kind === "add")
+      assert.deepEqual(byId.get(n.inputs[0])?.outputShape, byId.get(n.inputs[1])?.outputShape, `${where}: ${n.id}`);
     if (n.kind === "concat") {
       const sum = n.inputs.reduce((a, i) => a + (byId.get(i)?.outputShape[2] ?? 0), 0);
       assert.equal(n.outputShape[2], sum, `${where}: ${n.id}`);
     }
-    if (n.layer) assert.equal(n.layer.inChannels, byId.get(n.inputs[0])?.outputShape.at(-1), `${where}: ${n.id} input channels`);
+    if (n.layer)
+      assert.equal(n.layer.inChannels, byId.get(n.inputs[0])?.outputShape.at(-1), `${where}: ${n.id} input channels`);
   }
 }
 
@@ -94,11 +100,23 @@ test("the description is the plan: same nodes, same order, blocks marked, weight
     const plan = familyPlan(family, "sinn", input);
     const model = new IntegralGraphNet(plan, 0);
     const d = model.describe();
-    assert.deepEqual(d.nodes.map((n) => n.id), plan.nodes.map((n) => n.id));
-    assert.deepEqual(d.nodes.map((n) => n.block?.id ?? null), plan.nodes.map((n) => n.block?.id ?? null));
-    assert.ok(d.nodes.some((n) => n.block?.kind.endsWith("-SIB")), `${family}: no SIB block marked`);
+    assert.deepEqual(
+      d.nodes.map((n) => n.id),
+      plan.nodes.map((n) => n.id),
+    );
+    assert.deepEqual(
+      d.nodes.map((n) => n.block?.id ?? null),
+      plan.nodes.map((n) => n.block?.id ?? null),
+    );
+    assert.ok(
+      d.nodes.some((n) => n.block?.kind.endsWith("-SIB")),
+      `${family}: no SIB block marked`,
+    );
     const layerIds = d.nodes.filter((n) => n.layer).map((n) => n.id);
-    assert.deepEqual(layerIds, plan.nodes.filter((n) => n.op.op.endsWith("conv2d") || n.op.op === "dense").map((n) => n.id));
+    assert.deepEqual(
+      layerIds,
+      plan.nodes.filter((n) => n.op.op.endsWith("conv2d") || n.op.op === "dense").map((n) => n.id),
+    );
     model.dispose();
   }
 });
@@ -106,14 +124,18 @@ test("the description is the plan: same nodes, same order, blocks marked, weight
 test("variants: equal widths; discrete has fixed sizes, integral ones 25–100%; SINN costs less than INN", () => {
   for (const family of SINN_FAMILIES) {
     const [discrete, inn, sinn] = SINN_VARIANTS.map((v) => createFamilyModel(family, v, input, 0));
-    assert.deepEqual(discrete.describe().nodes.map((n) => [n.id, n.outputShape]), inn.describe().nodes.map((n) => [n.id, n.outputShape]));
+    assert.deepEqual(
+      discrete.describe().nodes.map((n) => [n.id, n.outputShape]),
+      inn.describe().nodes.map((n) => [n.id, n.outputShape]),
+    );
     for (const g of inn.hiddenGroups) {
       const full = inn.fullSizes[g];
       assert.ok(full >= 32, `${family}-inn: hidden group ${g} has ${full} channels`);
       assert.deepEqual(discrete.trainingRanges[g], { min: full, max: full });
       assert.deepEqual(inn.trainingRanges[g], { min: Math.ceil(full / 4), max: full });
     }
-    for (const g of sinn.hiddenGroups) assert.ok(sinn.fullSizes[g] >= 32, `${family}-sinn: hidden group ${g} has ${sinn.fullSizes[g]} channels`);
+    for (const g of sinn.hiddenGroups)
+      assert.ok(sinn.fullSizes[g] >= 32, `${family}-sinn: hidden group ${g} has ${sinn.fullSizes[g]} channels`);
     for (const m of [discrete, inn, sinn]) m.dispose();
   }
   const table = accountingTable(input);
@@ -121,7 +143,11 @@ test("variants: equal widths; discrete has fixed sizes, integral ones 25–100%;
     assert.equal(row.rows.discrete.full.flops, row.rows.inn.full.flops);
     assert.equal(row.rows.discrete.full.params, row.rows.inn.full.params);
     assert.ok(row.sinnToInnFlops < 1 && row.sinnToInnFlops > 0, `${row.family}: ratio ${row.sinnToInnFlops}`);
-    for (const v of SINN_VARIANTS) assert.ok(row.rows[v].reduced.flops < row.rows[v].full.flops / 2.5, `${row.family}-${v}: 50% channels should cut FLOPs well below half`);
+    for (const v of SINN_VARIANTS)
+      assert.ok(
+        row.rows[v].reduced.flops < row.rows[v].full.flops / 2.5,
+        `${row.family}-${v}: 50% channels should cut FLOPs well below half`,
+      );
   }
 });
 
@@ -133,7 +159,10 @@ test("every model trains a few steps on MNIST (loss falls on a fixed batch) with
       const optimizer = createOptimizer("adam", model.trainableVariables);
       const losses: number[] = [];
       for (let step = 0; step < 5; step++) {
-        const { loss, gradients } = computeGradients(model, images, labels, { training: true, random: mulberry32(100 + step) });
+        const { loss, gradients } = computeGradients(model, images, labels, {
+          training: true,
+          random: mulberry32(100 + step),
+        });
         optimizer.step(gradients, 0.01);
         tf.dispose(gradients);
         losses.push(loss);
@@ -156,7 +185,10 @@ test("running statistics after random-size training passes are PyTorch's EMA of 
   const start = tf.memory().numTensors;
   const model = createFamilyModel("resnet18", "sinn", input, 5, { fullSizeProbability: 0.5, batchNormMomentum: 0.1 });
   const twin = createFamilyModel("resnet18", "sinn", input, 5, { fullSizeProbability: 0.5, batchNormMomentum: 0.1 });
-  const halves = [tf.slice(images, [0, 0, 0, 0], [8, -1, -1, -1]), tf.slice(images, [8, 0, 0, 0], [8, -1, -1, -1])] as tf.Tensor4D[];
+  const halves = [
+    tf.slice(images, [0, 0, 0, 0], [8, -1, -1, -1]),
+    tf.slice(images, [8, 0, 0, 0], [8, -1, -1, -1]),
+  ] as tf.Tensor4D[];
   const expected = twin.statisticsVariables.map((v) => Array.from(v.dataSync()));
   const isFull = (s: Record<string, number>) => Object.entries(twin.fullSizes).every(([g, n]) => s[g] === n);
   let fullSteps = 0;
@@ -176,7 +208,10 @@ test("running statistics after random-size training passes are PyTorch's EMA of 
       expected[i] = expected[i].map((r, c) => 0.9 * r + 0.1 * batch[c]);
     });
   }
-  assert.ok(fullSteps >= 2 && reducedSteps >= 2, `want both kinds of step, got ${fullSteps} full and ${reducedSteps} reduced`);
+  assert.ok(
+    fullSteps >= 2 && reducedSteps >= 2,
+    `want both kinds of step, got ${fullSteps} full and ${reducedSteps} reduced`,
+  );
   model.statisticsVariables.forEach((v, i) => {
     const got = v.dataSync();
     const worst = expected[i].reduce((w, e, c) => Math.max(w, Math.abs(e - got[c]) / (1e-3 + Math.abs(e))), 0);

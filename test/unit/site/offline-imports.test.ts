@@ -26,7 +26,13 @@ const requireFromProject = createRequire(join(projectRoot, "package.json"));
 
 export interface Violation {
   file: string;
-  rule: "remote-specifier" | "unresolvable-import" | "implicit-global" | "implicit-file-import" | "remote-html" | "browser-incompatible";
+  rule:
+    | "remote-specifier"
+    | "unresolvable-import"
+    | "implicit-global"
+    | "implicit-file-import"
+    | "remote-html"
+    | "browser-incompatible";
   detail: string;
 }
 
@@ -36,23 +42,58 @@ export interface Violation {
  * listed because this project requires it to be imported from "observablehq:stdlib" explicitly.
  */
 const implicitGlobals = new Set([
-  "_", "aq", "Arrow", "d3", "dot", "duckdb", "DuckDBClient", "echarts", "htl", "html", "svg", "Inputs", "L",
-  "mapboxgl", "mermaid", "Plot", "SQLite", "SQLiteDatabaseClient", "sql", "tex", "topojson", "vl", "vg",
-  "FileAttachment"
+  "_",
+  "aq",
+  "Arrow",
+  "d3",
+  "dot",
+  "duckdb",
+  "DuckDBClient",
+  "echarts",
+  "htl",
+  "html",
+  "svg",
+  "Inputs",
+  "L",
+  "mapboxgl",
+  "mermaid",
+  "Plot",
+  "SQLite",
+  "SQLiteDatabaseClient",
+  "sql",
+  "tex",
+  "topojson",
+  "vl",
+  "vg",
+  "FileAttachment",
 ]);
 
 /** Names every Framework page cell may use without import (runtime builtins, no network). */
 const pageBuiltins = new Set([
-  "display", "view", "visibility", "invalidation", "width", "now", "resize", "Generators", "Mutable", "observable"
+  "display",
+  "view",
+  "visibility",
+  "invalidation",
+  "width",
+  "now",
+  "resize",
+  "Generators",
+  "Mutable",
+  "observable",
 ]);
 
 /** Framework specifiers that are bundled into the site rather than fetched. */
-const offlineFrameworkModules = new Set(["observablehq:stdlib", "observablehq:runtime", "@observablehq/stdlib", "@observablehq/runtime"]);
+const offlineFrameworkModules = new Set([
+  "observablehq:stdlib",
+  "observablehq:runtime",
+  "@observablehq/stdlib",
+  "@observablehq/runtime",
+]);
 
 /** Bare packages that break in the browser through Framework and have a project replacement. */
 const browserIncompatible: Record<string, string> = {
   "@tensorflow/tfjs-backend-wasm":
-    'Framework ignores its "browser" field; import "../vendor/tfjs-backend-wasm.js" (or the components/tfjs-backend.js engine) instead'
+    'Framework ignores its "browser" field; import "../vendor/tfjs-backend-wasm.js" (or the components/tfjs-backend.js engine) instead',
 };
 
 function isImplicitGlobal(name: string): boolean {
@@ -61,11 +102,23 @@ function isImplicitGlobal(name: string): boolean {
 
 function checkSpecifier(file: string, specifier: string, method: string): Violation[] {
   if (/^(npm|jsr):/.test(specifier)) {
-    return [{ file, rule: "remote-specifier", detail: `${method} import of "${specifier}" is fetched from a CDN; import the bare package from node_modules` }];
+    return [
+      {
+        file,
+        rule: "remote-specifier",
+        detail: `${method} import of "${specifier}" is fetched from a CDN; import the bare package from node_modules`,
+      },
+    ];
   }
   if (/^(https?:)?\/\//i.test(specifier) || /^[a-z][\w+.-]*:/i.test(specifier)) {
     if (offlineFrameworkModules.has(specifier)) return [];
-    return [{ file, rule: "remote-specifier", detail: `${method} import of "${specifier}" is not a local module or node_modules package` }];
+    return [
+      {
+        file,
+        rule: "remote-specifier",
+        detail: `${method} import of "${specifier}" is not a local module or node_modules package`,
+      },
+    ];
   }
   if (specifier.startsWith(".") || specifier.startsWith("/")) return []; // local file: Framework serves it
   if (offlineFrameworkModules.has(specifier)) return [];
@@ -86,13 +139,14 @@ function checkImports(file: string, imports: readonly FrameworkImport[]): Violat
 }
 
 /** Elements that load a resource when rendered; <a href> is navigation and may point anywhere. */
-const loadingAttribute = /<(script|img|link|iframe|source|video|audio|embed|object|track|image|use)\b[^>]*?\s(src|href|srcset|data|poster|xlink:href)\s*=\s*(["']?)\s*((?:npm:|jsr:|https?:|\/\/)[^"'\s>]*)/gi;
+const loadingAttribute =
+  /<(script|img|link|iframe|source|video|audio|embed|object|track|image|use)\b[^>]*?\s(src|href|srcset|data|poster|xlink:href)\s*=\s*(["']?)\s*((?:npm:|jsr:|https?:|\/\/)[^"'\s>]*)/gi;
 
 export function checkHtml(file: string, html: string): Violation[] {
   return [...html.matchAll(loadingAttribute)].map((match) => ({
     file,
     rule: "remote-html" as const,
-    detail: `<${match[1]} ${match[2]}="${match[4]}"> loads a resource from outside the site`
+    detail: `<${match[1]} ${match[2]}="${match[4]}"> loads a resource from outside the site`,
   }));
 }
 
@@ -100,7 +154,8 @@ export function checkHtml(file: string, html: string): Violation[] {
 export function checkPage(file: string, source: string): Violation[] {
   const page = parseMarkdown(source, { md: createMarkdownIt(), path: `/${file.replace(/\.md$/, "")}` });
   const violations: Violation[] = [];
-  for (const html of [page.head, page.header, page.body, page.footer]) if (html) violations.push(...checkHtml(file, html));
+  for (const html of [page.head, page.header, page.body, page.footer])
+    if (html) violations.push(...checkHtml(file, html));
   // Cells share top-level declarations (imports included), so a name imported in one cell is bound in all.
   const declared = new Set(pageBuiltins);
   for (const { node } of page.code) for (const { name } of node.declarations ?? []) declared.add(name);
@@ -110,7 +165,11 @@ export function checkPage(file: string, source: string): Violation[] {
     for (const { name } of node.references) {
       if (declared.has(name) || reported.has(name) || !isImplicitGlobal(name)) continue;
       reported.add(name);
-      violations.push({ file, rule: "implicit-global", detail: `"${name}" is used without an import (Framework would fetch it from a CDN)` });
+      violations.push({
+        file,
+        rule: "implicit-global",
+        detail: `"${name}" is used without an import (Framework would fetch it from a CDN)`,
+      });
     }
     for (const attachment of node.files) {
       const implicit = attachment.method ? [...getImplicitFileImports([attachment.method])] : [];
@@ -118,7 +177,7 @@ export function checkPage(file: string, source: string): Violation[] {
         violations.push({
           file,
           rule: "implicit-file-import",
-          detail: `FileAttachment("${attachment.name}") as ${attachment.method} makes Framework import ${implicit.join(", ")} from a CDN; read it with .json(), .text() or .arrayBuffer() and parse with a node_modules package`
+          detail: `FileAttachment("${attachment.name}") as ${attachment.method} makes Framework import ${implicit.join(", ")} from a CDN; read it with .json(), .text() or .arrayBuffer() and parse with a node_modules package`,
         });
       }
     }
@@ -192,7 +251,7 @@ describe("offline-imports checker (crafted sources)", () => {
       "",
       "```js",
       'const lazy = import("jsr:@std/path");',
-      "```"
+      "```",
     ].join("\n");
     const found = summarise(checkPage("bad.md", bad));
     const expected = [
@@ -211,10 +270,14 @@ describe("offline-imports checker (crafted sources)", () => {
       /implicit-global.*"tex"/,
       /implicit-global.*"d3"/,
       /implicit-global.*"_"/,
-      /remote-specifier.*dynamic import of "jsr:@std\/path"/
+      /remote-specifier.*dynamic import of "jsr:@std\/path"/,
     ];
     for (const pattern of expected) {
-      assert.equal(found.filter((line) => pattern.test(line)).length, 1, `expected one violation matching ${pattern}, got:\n${found.join("\n")}`);
+      assert.equal(
+        found.filter((line) => pattern.test(line)).length,
+        1,
+        `expected one violation matching ${pattern}, got:\n${found.join("\n")}`,
+      );
     }
     assert.equal(found.length, expected.length, `unexpected extra violations:\n${found.join("\n")}`);
   });
@@ -243,7 +306,7 @@ describe("offline-imports checker (crafted sources)", () => {
       "display(engineStatus());",
       "```",
       "",
-      "Inline: ${d3.sum([1, 2])}."
+      "Inline: ${d3.sum([1, 2])}.",
     ].join("\n");
     assert.deepEqual(summarise(checkPage("good.md", good)), []);
   });
@@ -252,22 +315,31 @@ describe("offline-imports checker (crafted sources)", () => {
     const bad = [
       'import type { Tensor } from "npm:@tensorflow/tfjs-core";', // type-only: erased, so harmless
       'import * as tf from "@tensorflow/tfjs-core";',
-      'export const chart = (values: number[]): unknown => Plot.plot({ marks: [Plot.line(values)] });',
+      "export const chart = (values: number[]): unknown => Plot.plot({ marks: [Plot.line(values)] });",
       'export const later = () => import("npm:plotly.js-dist");',
       'export const binary = import.meta.resolve("https://cdn.example.com/tfjs-backend-wasm.wasm");',
-      "export const sum = (t: Tensor) => tf.sum(t);"
+      "export const sum = (t: Tensor) => tf.sum(t);",
     ].join("\n");
     const found = summarise(await checkModule("components/bad.ts", bad));
     assert.deepEqual(found.length, 3, found.join("\n"));
-    assert.ok(found.some((line) => /implicit-global.*"Plot"/.test(line)), found.join("\n"));
-    assert.ok(found.some((line) => /remote-specifier.*dynamic import of "npm:plotly\.js-dist"/.test(line)), found.join("\n"));
-    assert.ok(found.some((line) => /remote-specifier.*resolve import of "https:/.test(line)), found.join("\n"));
+    assert.ok(
+      found.some((line) => /implicit-global.*"Plot"/.test(line)),
+      found.join("\n"),
+    );
+    assert.ok(
+      found.some((line) => /remote-specifier.*dynamic import of "npm:plotly\.js-dist"/.test(line)),
+      found.join("\n"),
+    );
+    assert.ok(
+      found.some((line) => /remote-specifier.*resolve import of "https:/.test(line)),
+      found.join("\n"),
+    );
 
     const good = [
       'import * as Plot from "@observablehq/plot";',
       'export const wasm = import.meta.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm");',
       'export const plotly = () => import("plotly.js-dist");',
-      "export const chart = (values: number[]) => Plot.plot({ marks: [Plot.line(values)] });"
+      "export const chart = (values: number[]) => Plot.plot({ marks: [Plot.line(values)] });",
     ].join("\n");
     assert.deepEqual(summarise(await checkModule("components/good.ts", good)), []);
   });
@@ -280,7 +352,10 @@ describe("the site's own pages and modules", () => {
     const paths = (entries: readonly NavEntry[]): string[] =>
       entries.flatMap((entry) => [...(entry.path ? [entry.path] : []), ...paths(entry.pages ?? [])]);
     for (const path of paths(config.pages)) {
-      assert.ok(pages.includes(join(srcRoot, `${path.slice(1)}.md`)), `config lists ${path} but src${path}.md is missing`);
+      assert.ok(
+        pages.includes(join(srcRoot, `${path.slice(1)}.md`)),
+        `config lists ${path} but src${path}.md is missing`,
+      );
     }
     assert.ok(pages.includes(join(srcRoot, "index.md")), "src/index.md is missing");
     const violations: Violation[] = [];
@@ -291,21 +366,30 @@ describe("the site's own pages and modules", () => {
   it("every component and library module is offline-clean", async () => {
     const modules = [
       ...(await listFiles(join(srcRoot, "components"), /\.(ts|js|mjs)$/, generatedOrCache)),
-      ...(await listFiles(join(srcRoot, "lib"), /\.(ts|js|mjs)$/, generatedOrCache))
+      ...(await listFiles(join(srcRoot, "lib"), /\.(ts|js|mjs)$/, generatedOrCache)),
     ];
-    assert.ok(modules.includes(join(srcRoot, "components", "tfjs-backend.ts")), "components/tfjs-backend.ts not scanned");
+    assert.ok(
+      modules.includes(join(srcRoot, "components", "tfjs-backend.ts")),
+      "components/tfjs-backend.ts not scanned",
+    );
     const violations: Violation[] = [];
-    for (const module of modules) violations.push(...(await checkModule(relative(srcRoot, module), await readFile(module, "utf-8"))));
+    for (const module of modules)
+      violations.push(...(await checkModule(relative(srcRoot, module), await readFile(module, "utf-8"))));
     assert.deepEqual(summarise(violations), []);
   });
 
   it("the config links no remote stylesheet and its head, header and footer load nothing remote", () => {
     const site = config as { globalStylesheets?: string[]; head?: string; header?: string; footer?: string };
-    assert.ok(Array.isArray(site.globalStylesheets), "globalStylesheets must be set (Framework's default links Google Fonts)");
+    assert.ok(
+      Array.isArray(site.globalStylesheets),
+      "globalStylesheets must be set (Framework's default links Google Fonts)",
+    );
     for (const sheet of site.globalStylesheets) {
       assert.ok(!/^(https?:|\/\/|npm:|jsr:)/.test(sheet), `global stylesheet "${sheet}" is remote`);
     }
-    const html = [site.head, site.header, site.footer].filter((part): part is string => typeof part === "string").join("\n");
+    const html = [site.head, site.header, site.footer]
+      .filter((part): part is string => typeof part === "string")
+      .join("\n");
     assert.deepEqual(summarise(checkHtml("observablehq.config.ts", html)), []);
   });
 });

@@ -36,7 +36,10 @@ test("regularization() adds to the training loss and its gradient, not to evalua
   await tf.setBackend("cpu");
   const before = tf.memory().numTensors;
   const images = tf.fill([2, 2, 2, 1], 0.5) as tf.Tensor4D;
-  const oneHot = tf.tensor2d([[1, 0], [0, 1]]);
+  const oneHot = tf.tensor2d([
+    [1, 0],
+    [0, 1],
+  ]);
   const plain = new Tiny(null);
   const regular = new Tiny(3);
   const a = computeGradients(plain, images, oneHot, { training: true });
@@ -56,10 +59,18 @@ test("regularization() adds to the training loss and its gradient, not to evalua
 test("the in-process trainer calls startEpoch before each epoch", async () => {
   await tf.setBackend("cpu");
   const n = 8;
-  const split = { images: new Uint8Array(n * 4).fill(128), labels: Uint8Array.from({ length: n }, (_, i) => i % 2), count: n };
+  const split = {
+    images: new Uint8Array(n * 4).fill(128),
+    labels: Uint8Array.from({ length: n }, (_, i) => i % 2),
+    count: n,
+  };
   const dataset: Dataset = { name: "toy", height: 2, width: 2, channels: 1, classes: 2, train: split, test: split };
   const model = new Tiny(0.1);
   await trainInProcess(model, dataset, resolveSettings({ epochs: 3, batchSize: 4 }));
-  assert.deepEqual(model.epochs, [[0, 3], [1, 3], [2, 3]]);
+  assert.deepEqual(model.epochs, [
+    [0, 3],
+    [1, 3],
+    [2, 3],
+  ]);
   model.dispose();
 });

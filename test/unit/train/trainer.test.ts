@@ -5,7 +5,12 @@ import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle h
 import { initBackend } from "../../../loaders/backend.js";
 import type { Dataset } from "../../../src/lib/data/dataset.js";
 import { createModel, modelNames } from "../../../src/lib/models/registry.js";
-import { REFERENCE_CONVS, ReferenceNet, torchDefaultUniform, referenceTensorSeed } from "../../../src/lib/models/reference.js";
+import {
+  REFERENCE_CONVS,
+  ReferenceNet,
+  torchDefaultUniform,
+  referenceTensorSeed,
+} from "../../../src/lib/models/reference.js";
 import { mulberry32 } from "../../../src/lib/random.js";
 import { softmaxCrossEntropy } from "../../../src/lib/train/loss.js";
 import { Adam, clipByGlobalNorm, SgdMomentum } from "../../../src/lib/train/optimizers.js";
@@ -27,17 +32,19 @@ function toyDataset(count: number, seed: number): Dataset {
     for (let k = 0; k < n; k++) {
       const label = k % 3;
       labels[k] = label;
-      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-        const bright = label === 1 || (label === 2 && x < 4);
-        images[k * 64 + y * 8 + x] = Math.round((bright ? 180 : 20) + random() * 60);
-      }
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 8; x++) {
+          const bright = label === 1 || (label === 2 && x < 4);
+          images[k * 64 + y * 8 + x] = Math.round((bright ? 180 : 20) + random() * 60);
+        }
     }
     return { images, labels, count: n };
   };
   return { name: "toy", ...input, train: make(count), test: make(30) };
 }
 
-const weightsOf = (m: { trainableVariables: tf.Variable[] }) => m.trainableVariables.map((v) => Array.from(v.dataSync()));
+const weightsOf = (m: { trainableVariables: tf.Variable[] }) =>
+  m.trainableVariables.map((v) => Array.from(v.dataSync()));
 
 test("the registry builds the reference net and rejects unknown names and options", () => {
   assert.ok(modelNames().includes("reference"));
@@ -79,26 +86,41 @@ function naiveReferenceForward(net: ReferenceNet, image: Float32Array, h: number
   const clamp = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
   for (const conv of REFERENCE_CONVS) {
     const { weight, bias } = net.parameters[conv.name];
-    const k = conv.kernel, out = conv.outChannels, f = weight.dataSync(), b = bias.dataSync();
+    const k = conv.kernel,
+      out = conv.outChannels,
+      f = weight.dataSync(),
+      b = bias.dataSync();
     const next = new Array(H * W * out).fill(0);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let o = 0; o < out; o++) {
-      let s = b[o];
-      for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) for (let c = 0; c < C; c++) {
-        const sy = clamp(y + dy - conv.pad, H - 1), sx = clamp(x + dx - conv.pad, W - 1);
-        s += act[(sy * W + sx) * C + c] * f[((dy * k + dx) * C + c) * out + o];
-      }
-      next[(y * W + x) * out + o] = Math.max(0, s);
-    }
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        for (let o = 0; o < out; o++) {
+          let s = b[o];
+          for (let dy = 0; dy < k; dy++)
+            for (let dx = 0; dx < k; dx++)
+              for (let c = 0; c < C; c++) {
+                const sy = clamp(y + dy - conv.pad, H - 1),
+                  sx = clamp(x + dx - conv.pad, W - 1);
+                s += act[(sy * W + sx) * C + c] * f[((dy * k + dx) * C + c) * out + o];
+              }
+          next[(y * W + x) * out + o] = Math.max(0, s);
+        }
     const [PH, PW] = [Math.floor(H / 2), Math.floor(W / 2)];
     const pooled = new Array(PH * PW * out).fill(0);
-    for (let y = 0; y < PH; y++) for (let x = 0; x < PW; x++) for (let o = 0; o < out; o++) {
-      pooled[(y * PW + x) * out + o] =
-        (next[((2 * y) * W + 2 * x) * out + o] + next[((2 * y) * W + 2 * x + 1) * out + o] +
-          next[((2 * y + 1) * W + 2 * x) * out + o] + next[((2 * y + 1) * W + 2 * x + 1) * out + o]) / 4;
-    }
-    act = pooled; [H, W, C] = [PH, PW, out];
+    for (let y = 0; y < PH; y++)
+      for (let x = 0; x < PW; x++)
+        for (let o = 0; o < out; o++) {
+          pooled[(y * PW + x) * out + o] =
+            (next[(2 * y * W + 2 * x) * out + o] +
+              next[(2 * y * W + 2 * x + 1) * out + o] +
+              next[((2 * y + 1) * W + 2 * x) * out + o] +
+              next[((2 * y + 1) * W + 2 * x + 1) * out + o]) /
+            4;
+        }
+    act = pooled;
+    [H, W, C] = [PH, PW, out];
   }
-  const dw = net.parameters.dense.weight.dataSync(), db = net.parameters.dense.bias.dataSync();
+  const dw = net.parameters.dense.weight.dataSync(),
+    db = net.parameters.dense.bias.dataSync();
   const classes = db.length;
   return Array.from({ length: classes }, (_, j) => {
     let s = db[j];
@@ -119,11 +141,19 @@ test("reference forward pass matches a loop implementation (edge padding, poolin
 });
 
 test("softmax cross-entropy equals −log softmax of the true class, averaged", () => {
-  const rows = [[1, 2, 3], [0.5, -1, 0]];
+  const rows = [
+    [1, 2, 3],
+    [0.5, -1, 0],
+  ];
   const labels = [2, 0];
   const expected = rows.map((r, k) => Math.log(r.reduce((a, v) => a + Math.exp(v), 0)) - r[labels[k]]);
-  const got = tf.tidy(() =>
-    softmaxCrossEntropy(tf.tensor2d(rows), tf.oneHot(tf.tensor1d(labels, "int32"), 3).toFloat() as tf.Tensor2D).dataSync()[0]);
+  const got = tf.tidy(
+    () =>
+      softmaxCrossEntropy(
+        tf.tensor2d(rows),
+        tf.oneHot(tf.tensor1d(labels, "int32"), 3).toFloat() as tf.Tensor2D,
+      ).dataSync()[0],
+  );
   assert.ok(Math.abs(got - (expected[0] + expected[1]) / 2) < 1e-6);
 });
 
@@ -153,39 +183,72 @@ test("Adam's first step moves each weight by lr·sign(g); SGD momentum accumulat
 
 test("clipNorm scales a gradient down to the global norm, leaves a smaller one alone, and is validated", () => {
   // Global norm of (3, 4) and (12) is 13; clipped to 6.5 every entry halves.
-  const a = tf.variable(tf.tensor1d([0, 0])), b = tf.variable(tf.tensor1d([0]));
-  const ga = tf.tensor1d([3, 4]), gb = tf.tensor1d([12]);
+  const a = tf.variable(tf.tensor1d([0, 0])),
+    b = tf.variable(tf.tensor1d([0]));
+  const ga = tf.tensor1d([3, 4]),
+    gb = tf.tensor1d([12]);
   const clipped = new SgdMomentum([a, b], 0, 6.5);
   clipped.step([ga, gb], 1);
-  assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(4)), [-1.5, -2]);
-  assert.deepEqual(Array.from(b.dataSync()).map((x) => +x.toFixed(4)), [-6]);
+  assert.deepEqual(
+    Array.from(a.dataSync()).map((x) => +x.toFixed(4)),
+    [-1.5, -2],
+  );
+  assert.deepEqual(
+    Array.from(b.dataSync()).map((x) => +x.toFixed(4)),
+    [-6],
+  );
   const loose = new SgdMomentum([a, b], 0, 100); // 13 < 100: unchanged gradient
   loose.step([ga, gb], 1);
-  assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(4)), [-4.5, -6]);
+  assert.deepEqual(
+    Array.from(a.dataSync()).map((x) => +x.toFixed(4)),
+    [-4.5, -6],
+  );
   // Adam's first step is lr·sign(g) whatever the scale, so clipping must not change its direction.
   const c = tf.variable(tf.tensor1d([0, 0]));
   const adam = new Adam([c], { clipNorm: 1e-3 });
   adam.step([ga], 0.1);
-  assert.deepEqual(Array.from(c.dataSync()).map((x) => +x.toFixed(4)), [-0.1, -0.1]);
+  assert.deepEqual(
+    Array.from(c.dataSync()).map((x) => +x.toFixed(4)),
+    [-0.1, -0.1],
+  );
   const before = tf.memory().numTensors;
-  tf.tidy(() => { clipByGlobalNorm([ga, gb], 1); });
+  tf.tidy(() => {
+    clipByGlobalNorm([ga, gb], 1);
+  });
   assert.equal(tf.memory().numTensors, before);
-  assert.throws(() => resolveSettings({ clipNorm: -1 }), /clipNorm must be a non-negative number \(0 = no clipping\), got -1/);
+  assert.throws(
+    () => resolveSettings({ clipNorm: -1 }),
+    /clipNorm must be a non-negative number \(0 = no clipping\), got -1/,
+  );
   for (const o of [clipped, loose, adam]) o.dispose();
   tf.dispose([a, b, c, ga, gb]);
 });
 
 test("seeded batch order, shards and the step schedule", () => {
-  const a = epochOrder(5, 0, 100), b = epochOrder(5, 0, 100), c = epochOrder(5, 1, 100);
+  const a = epochOrder(5, 0, 100),
+    b = epochOrder(5, 0, 100),
+    c = epochOrder(5, 1, 100);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
-  assert.deepEqual(Array.from(a).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(a).sort((x, y) => x - y),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   const shards = shardBatch(new Int32Array([1, 2, 3, 4, 5]), 2);
-  assert.deepEqual(shards.map((s) => Array.from(s)), [[1, 2, 3], [4, 5]]);
+  assert.deepEqual(
+    shards.map((s) => Array.from(s)),
+    [
+      [1, 2, 3],
+      [4, 5],
+    ],
+  );
   assert.equal(stepRandom(1, 9)(), stepRandom(1, 9)());
   assert.notEqual(stepRandom(1, 9)(), stepRandom(1, 10)());
   const s = resolveSettings({ learningRate: 0.01, lrGamma: 0.5, lrStepEpochs: 2 });
-  assert.deepEqual([0, 1, 2, 3, 4].map((e) => learningRateAt(s, e)), [0.01, 0.01, 0.005, 0.005, 0.0025]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((e) => learningRateAt(s, e)),
+    [0.01, 0.01, 0.005, 0.005, 0.0025],
+  );
   assert.throws(() => resolveSettings({ batchSize: 0 }), /batchSize must be a positive integer, got 0/);
   assert.throws(() => resolveSettings({ optimizer: "rmsprop" as "adam" }), /optimizer must be "adam" or "sgd"/);
   assert.throws(() => resolveSettings({ learningRate: Number.NaN }), /learningRate/);
@@ -195,17 +258,31 @@ test("gradients of the whole batch equal the size-weighted mean of shard gradien
   const data = toyDataset(12, 4);
   const model = createModel({ name: "reference" }, input, 3);
   const all = new Int32Array([0, 1, 2, 3, 4, 5, 6]);
-  const grads = (idx: Int32Array) => tf.tidy(() => {
-    const imgs = tf.tensor4d(Array.from(idx).flatMap((i) => Array.from(data.train.images.subarray(i * 64, i * 64 + 64), (p) => p / 255)), [idx.length, 8, 8, 1]);
-    const oneHot = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => data.train.labels[i]), "int32"), 3).toFloat() as tf.Tensor2D;
-    return computeGradients(model, imgs, oneHot, { training: true }).gradients.map((g) => Array.from(g.dataSync()));
-  });
+  const grads = (idx: Int32Array) =>
+    tf.tidy(() => {
+      const imgs = tf.tensor4d(
+        Array.from(idx).flatMap((i) => Array.from(data.train.images.subarray(i * 64, i * 64 + 64), (p) => p / 255)),
+        [idx.length, 8, 8, 1],
+      );
+      const oneHot = tf
+        .oneHot(
+          tf.tensor1d(
+            Array.from(idx, (i) => data.train.labels[i]),
+            "int32",
+          ),
+          3,
+        )
+        .toFloat() as tf.Tensor2D;
+      return computeGradients(model, imgs, oneHot, { training: true }).gradients.map((g) => Array.from(g.dataSync()));
+    });
   const full = grads(all);
   const [a, b] = shardBatch(all, 2).map(grads);
-  full.forEach((g, v) => g.forEach((x, j) => {
-    const combined = (4 * a[v][j] + 3 * b[v][j]) / 7;
-    assert.ok(Math.abs(x - combined) < 1e-5 + 1e-4 * Math.abs(x), `variable ${v}[${j}]`);
-  }));
+  full.forEach((g, v) =>
+    g.forEach((x, j) => {
+      const combined = (4 * a[v][j] + 3 * b[v][j]) / 7;
+      assert.ok(Math.abs(x - combined) < 1e-5 + 1e-4 * Math.abs(x), `variable ${v}[${j}]`);
+    }),
+  );
   model.dispose();
 });
 
@@ -231,5 +308,8 @@ test("training is deterministic given the seed, learns the toy task, and leaks n
   assert.ok(first.result.epochs[3].trainLoss < first.result.epochs[0].trainLoss, "loss did not fall");
   assert.ok(first.result.final.accuracy >= 0.9, `accuracy ${first.result.final.accuracy}`);
   assert.equal(first.result.final.count, 30);
-  assert.deepEqual(first.result.epochs.map((e) => e.learningRate), [0.01, 0.01, 0.005, 0.005]);
+  assert.deepEqual(
+    first.result.epochs.map((e) => e.learningRate),
+    [0.01, 0.01, 0.005, 0.005],
+  );
 });

@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accuracyAtCompression, checkCurvesFile, curveRows, curveRowsCsv, trainedCompressionRange, type CurvesData } from "../../../src/lib/views/curves.js";
+import {
+  accuracyAtCompression,
+  checkCurvesFile,
+  curveRows,
+  curveRowsCsv,
+  trainedCompressionRange,
+  type CurvesData,
+} from "../../../src/lib/views/curves.js";
 import { CURVES_VERSION, partitionsProblem } from "../../../src/lib/io/curves-schema.js";
 import { curvesFixture } from "../helpers/curves.js";
 
@@ -8,7 +15,10 @@ test("checkCurvesFile accepts the documented schema and names the problem otherw
   const c = curvesFixture();
   assert.equal(checkCurvesFile(c), c);
   assert.throws(() => checkCurvesFile({ ...c, format: "x" }, "data/curves.json"), /data\/curves\.json: format is "x"/);
-  assert.throws(() => checkCurvesFile({ ...c, version: CURVES_VERSION + 1 }), new RegExp(`version ${CURVES_VERSION + 1} is not supported`));
+  assert.throws(
+    () => checkCurvesFile({ ...c, version: CURVES_VERSION + 1 }),
+    new RegExp(`version ${CURVES_VERSION + 1} is not supported`),
+  );
   assert.throws(() => checkCurvesFile({ ...c, version: 1 }), /version 1 is not supported/);
   const bad = curvesFixture();
   bad.families[0]!.methods[1]!.points[2]!.params = Number.NaN;
@@ -29,9 +39,18 @@ test("learned partitions: accepted when sorted in [-1, 1] with one point per cha
   };
   const swapped = learned.slice();
   [swapped[4], swapped[5]] = [swapped[5]!, swapped[4]!];
-  assert.throws(() => checkCurvesFile(withPoints(swapped), "data/curves.json"), /data\/curves\.json: family reference, method inn-scratch, point at fraction 0\.75: partitions\.conv1 is not strictly increasing at 5/);
-  assert.throws(() => checkCurvesFile(withPoints(learned.slice(1))), /partitions\.conv1 has 11 points, but the group has 12 channels/);
-  assert.throws(() => checkCurvesFile(withPoints([...learned.slice(0, 11), 1.5])), /partitions\.conv1\[11\] is 1\.5, not a number in \[-1, 1\]/);
+  assert.throws(
+    () => checkCurvesFile(withPoints(swapped), "data/curves.json"),
+    /data\/curves\.json: family reference, method inn-scratch, point at fraction 0\.75: partitions\.conv1 is not strictly increasing at 5/,
+  );
+  assert.throws(
+    () => checkCurvesFile(withPoints(learned.slice(1))),
+    /partitions\.conv1 has 11 points, but the group has 12 channels/,
+  );
+  assert.throws(
+    () => checkCurvesFile(withPoints([...learned.slice(0, 11), 1.5])),
+    /partitions\.conv1\[11\] is 1\.5, not a number in \[-1, 1\]/,
+  );
   assert.throws(() => checkCurvesFile(withPoints([...learned.slice(0, 11), null])), /partitions\.conv1\[11\] is null/);
   assert.throws(() => checkCurvesFile(withPoints(learned, "conv9")), /group "conv9", which the point has no size for/);
   assert.throws(() => checkCurvesFile(withPoints("0,1")), /partitions\.conv1 must be a list of numbers/);
@@ -85,7 +104,12 @@ test("accuracyAtCompression reads the line between the points around a compressi
   assert.ok(Math.abs(accuracyAtCompression(inn, mid)! - expected) < 1e-12, "halfway between two points: their mean");
   assert.equal(accuracyAtCompression(inn, p2.paramsCompression), p2.accuracy.mean, "at a point: its accuracy");
   const third = p1.flopsCompression + (p2.flopsCompression - p1.flopsCompression) / 3;
-  assert.ok(Math.abs(accuracyAtCompression(inn, third, "flops")! - (p1.accuracy.mean + (p2.accuracy.mean - p1.accuracy.mean) / 3)) < 1e-12, "flops axis");
+  assert.ok(
+    Math.abs(
+      accuracyAtCompression(inn, third, "flops")! - (p1.accuracy.mean + (p2.accuracy.mean - p1.accuracy.mean) / 3),
+    ) < 1e-12,
+    "flops axis",
+  );
   assert.equal(accuracyAtCompression(inn, 0.999), null, "beyond the most compressed point");
   assert.equal(accuracyAtCompression(inn, -0.1), null, "below full size");
 });

@@ -14,5 +14,8 @@ test("linear kernel: midpoints are averages of the four surrounding nodes", () =
   const nodes = { rows: 2, cols: 2, values: [1, 3, 5, 11] };
   const w = sampleWeightFunction2d(nodes, [0], [0], linearKernel);
   assert.ok(Math.abs(w[0]! - 5) < 1e-12);
-  assert.throws(() => sampleWeightFunction2d({ rows: 2, cols: 2, values: [1] }, [0], [0], linearKernel), /1 node values for 2×2/);
+  assert.throws(
+    () => sampleWeightFunction2d({ rows: 2, cols: 2, values: [1] }, [0], [0], linearKernel),
+    /1 node values for 2×2/,
+  );
 });
