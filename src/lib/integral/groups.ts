@@ -29,10 +29,10 @@ export interface AtomicGroupOptions {
   range?: SizeRange;
   /**
    * Quadrature along this axis for layers that integrate over it. Default "trapezoid", or "none" for
-   * groups of 3 or fewer channels (image input, as in the reference implementation).
+   * groups of 3 or fewer channels (image input, as in the upstream implementation).
    */
   quadrature?: GroupQuadrature;
-  /** Interpolation kernel along this axis (default Keys cubic, A = −0.75, as the reference). */
+  /** Interpolation kernel along this axis (default Keys cubic, A = −0.75, as upstream). */
   kernel?: InterpolationKernel;
 }
 

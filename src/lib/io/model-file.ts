@@ -2,7 +2,7 @@
  * Continuous model files: a JSON manifest plus one little-endian float32 blob of every node tensor.
  * The nodes are the model — a file saved after resampling still holds the full continuous weights and
  * the sizes it was resampled to, so loading and resizing any number of times gives exactly what a fresh
- * load and one resize give (the reference implementation overwrites its parameters when resizing and
+ * load and one resize give (the upstream implementation overwrites its parameters when resizing and
  * cannot go back). Pure: functions take and return `{ manifest, blob }`; Node or browser I/O is elsewhere.
  *
  *   { "format": "integral-lab/continuous-model", "version": 1,

@@ -4,7 +4,7 @@
  * axis by these q. Computed in float64 on plain arrays; the trapezoid rule also exists as a tfjs
  * expression so trainable partitions (grid tuning) get gradients through it.
  *
- * Unlike the reference implementation (whose "Riemann" rule is numerically the trapezoid rule and
+ * Unlike the upstream implementation (whose "Riemann" rule is numerically the trapezoid rule and
  * whose Simpson rule silently assumes uniform spacing), each rule here is what its name says and
  * Simpson rejects non-uniform partitions.
  */

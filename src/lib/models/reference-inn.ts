@@ -7,7 +7,7 @@
  *
  * Groups: "image" (input channels, no quadrature, fixed), "conv1", "conv2", "conv3" (hidden, resizable,
  * trained on random sizes from their ranges), "classes" (fixed). Default training ranges cover 25–100%
- * of every hidden group (the reference's MNIST example fixes conv1 at 16 and uses 50–100% for the
+ * of every hidden group (upstream's MNIST example fixes conv1 at 16 and uses 50–100% for the
  * others; pass `ranges` to reproduce that). The ranges are part of the model and of its description.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -32,7 +32,7 @@ export interface ReferenceInnOptions {
   minFraction?: number;
   /** Interpolation kernel of the hidden groups (default cubic). */
   kernel?: InterpolationKernelName;
-  /** Keys' A for the cubic kernel (default −0.75, the reference's). */
+  /** Keys' A for the cubic kernel (default −0.75, upstream's). */
   cubicA?: number;
   /** Quadrature of the hidden groups (default trapezoid). */
   quadrature?: GroupQuadrature;

@@ -101,7 +101,7 @@ test("resizing any number of times gives exactly what a fresh load and one resiz
   for (const m of [inn, fresh, many, reloaded]) m.dispose();
 });
 
-test("the reference's way — overwrite the nodes with the resized tensor — is not reversible (why files keep nodes)", () => {
+test("upstream's way — overwrite the nodes with the resized tensor — is not reversible (why files keep nodes)", () => {
   // A 1-D weight function with 16 nodes, resized to 8 and then to 12 by re-interpolating the resized
   // values (what TorchIntegral's resize does to its parameters), versus 16 → 12 directly from the nodes.
   const kernel = cubicKernel();
