@@ -32,7 +32,8 @@ import { ReferenceNet } from "../../src/lib/models/reference.js";
 import { REFERENCE_INN_GROUPS, ReferenceInn } from "../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec, referenceInnSpec } from "../../src/lib/models/reference-inn-spec.js";
 import type { ModelSpec } from "../../src/lib/models/registry.js";
-import { compressionAt, sizesAtFraction } from "../../src/lib/integral/accounting.js";
+import { compressionAt } from "../../src/lib/integral/accounting.js";
+import { sizesAtFraction } from "../../src/lib/integral/groups.js";
 import {
   assignParameters,
   convertReferenceNet,

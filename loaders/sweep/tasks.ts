@@ -18,7 +18,8 @@ import {
 } from "../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec } from "../../src/lib/models/reference-inn-spec.js";
 import { createFamilyModel, type SinnFamily, type SinnVariant } from "../../src/lib/sinn/families.js";
-import { modelCost, sizesAtFraction, type ModelCost } from "../../src/lib/integral/accounting.js";
+import { modelCost, type ModelCost } from "../../src/lib/integral/accounting.js";
+import { sizesAtFraction } from "../../src/lib/integral/groups.js";
 import {
   assignParameters,
   convertReferenceNet,

@@ -33,7 +33,7 @@ import {
 import type { AccuracyEstimate } from "../../lib/live/accuracy-estimate.js";
 import { exportTfjsLayersModel, tfjsModelFiles } from "../../lib/io/tfjs-export.js";
 import { exportPlanTfjsLayersModel } from "../../lib/io/graph-tfjs-export.js";
-import type { GroupQuadrature } from "../../lib/integral/groups.js";
+import { sizesAtFraction, type GroupQuadrature } from "../../lib/integral/groups.js";
 import type { InterpolationKernelName } from "../../lib/math/interpolation.js";
 import { REFERENCE_INN_GROUPS } from "../../lib/models/reference-inn.js";
 import { ModelEvaluator } from "../../lib/live/model-evaluator.js";
@@ -686,9 +686,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     setSizes: (sizes: Record<string, number>) => controls.setSizes(sizes),
     setGlobal: (fraction: number) => {
       const full = session.fullSizes;
-      controls.setSizes(
-        Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, Math.max(2, Math.round(fraction * full[g]))])),
-      );
+      controls.setSizes(sizesAtFraction(full, REFERENCE_INN_GROUPS, fraction));
     },
     log,
     idle: () => scheduler.idle(),

@@ -76,6 +76,27 @@ function quadratureSizeProblem(quadrature: GroupQuadrature, size: number): strin
   return `uses the ${quadrature} rule, which needs at least ${MIN_POINTS[quadrature]} channels`;
 }
 
+/** The fewest channels a resampled group gets by fraction: two points are the least a quadrature integrates. */
+export const MIN_GROUP_SIZE = 2;
+
+/** Sizes keeping `fraction` of each named group's full size: max(MIN_GROUP_SIZE, round(fraction · full)). */
+export function sizesAtFraction(full: GroupSizes, groups: readonly string[], fraction: number): Record<string, number> {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`sizesAtFraction: fraction must be in (0, 1], got ${fraction}`);
+  return Object.fromEntries(
+    groups.map((g) => {
+      if (!(g in full)) throw new Error(`sizesAtFraction: unknown group "${g}"`);
+      return [g, Math.min(full[g], Math.max(MIN_GROUP_SIZE, Math.round(fraction * full[g])))];
+    }),
+  );
+}
+
+/** Training range of a group of `size` channels down to `minFraction`: [max(MIN_GROUP_SIZE, ⌈minFraction · size⌉), size]. */
+export function rangeAtFraction(size: number, minFraction: number): SizeRange {
+  if (!(minFraction > 0 && minFraction <= 1))
+    throw new Error(`rangeAtFraction: minFraction must be in (0, 1], got ${minFraction}`);
+  return { min: Math.min(size, Math.max(MIN_GROUP_SIZE, Math.ceil(minFraction * size))), max: size };
+}
+
 interface AtomicGroup {
   id: string;
   nodes: number;

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
-import { ChannelGroups, type GroupQuadrature, type GroupSizes } from "../integral/groups.js";
+import { ChannelGroups, rangeAtFraction, type GroupQuadrature, type GroupSizes } from "../integral/groups.js";
 import { IntegralConv2d, IntegralDense } from "../integral/layers.js";
 import { layerNode, modelDescription, opNode, type ModelDescription } from "../integral/description.js";
 import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../math/interpolation.js";
@@ -62,9 +62,9 @@ export interface ReferenceInnOptions {
   smoothInit?: number;
 }
 
-/** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
+/** Default training range of a hidden group of `size` channels (rangeAtFraction, down to a quarter). */
 export function defaultRange(size: number, fraction = 0.25): SizeRange {
-  return { min: Math.max(1, Math.ceil(fraction * size)), max: size };
+  return rangeAtFraction(size, fraction);
 }
 
 export class ReferenceInn implements Model {
