@@ -9,7 +9,7 @@ import type { Dataset, Split } from "../../src/lib/data/dataset.js";
 import { batchImages, batchLabels, headOfSplit } from "../../src/lib/data/dataset.js";
 import type { InputShape, Model } from "../../src/lib/model.js";
 import type { LhcMasks } from "../../src/lib/io/curves-schema.js";
-import { ReferenceNet } from "../../src/lib/models/reference.js";
+import { ReferenceNet, REFERENCE_SIZES } from "../../src/lib/models/reference.js";
 import {
   createReferenceInn,
   REFERENCE_INN_GROUPS,
@@ -522,7 +522,7 @@ async function methodNetTask(
   );
   try {
     const full = accuracy(trained.net, ctx);
-    const fullSizes = Object.fromEntries(REFERENCE_INN_GROUPS.map((g, i) => [g, [16, 32, 64][i]]));
+    const fullSizes = { ...REFERENCE_SIZES };
     const { cost, weightDensity, lhcMasks } = trained;
     return {
       id: task.id,
