@@ -1,5 +1,5 @@
 /**
- * Issue 3's results for the reference MNIST net (DESIGN.md §3), per seed and as mean ± spread:
+ * Results for the reference MNIST net (docs/design.md §3), per seed and as mean ± spread:
  *  (a) the net trained discretely and as an integral net from scratch with random-size partitions,
  *      each with its recipe (loaders/recipes.ts), full-size test accuracy of both;
  *  (b) without fine-tuning, test accuracy at 100/75/50/35/25% of every hidden group for the integral net

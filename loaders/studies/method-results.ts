@@ -1,5 +1,5 @@
 /**
- * Issue 5's results: each kernel-shape / grouped point-wise method's model (LHC at several target
+ * Kernel-shape and grouped point-wise results: each method's model (LHC at several target
  * densities, SSC, IGPC at several Ch) and the dense reference net trained the same way (the method's
  * recipe in loaders/recipes.ts METHOD_RECIPES: same optimizer, learning rate, schedule, images and total
  * epochs) on one dataset; test accuracy, parameters and FLOPs of each versus the dense net.
@@ -8,20 +8,7 @@
  *     [--limit-train 0] [--limit-test 0] [--epochs N] [--mask-epochs N] [--lr X] [--dataset mnist]
  *   (--epochs / --mask-epochs / --lr override every recipe's; absent = the recipes' own)
  *
- * Table and progress on stderr, JSON on stdout.
- *
- * Measured (2026-11-22, loaded 2-core machine, two processes side by side, 1343 s and 1222 s:
- * `--limit-train 12000 --methods lhc-0.5,lhc-0.3,lhc-0.15` and `--methods ssc,igpc-ch8,igpc-ch4,igpc-ch2`;
- * MNIST seed 0, 10,000 test images; dense reference 64,906 params, 10,262,272 FLOPs):
- *
- *   method     accuracy  dense (same training)  params (of dense)  FLOPs (of dense)  weight density
- *   lhc-0.5    96.02     95.71 (4 epochs)       32,383 (49.9%)     4,896,478 (47.7%)  0.493
- *   lhc-0.3    95.94     95.71                  20,174 (31.1%)     3,344,844 (32.6%)  0.303
- *   lhc-0.15   95.62     95.71                  10,388 (16.0%)     2,036,838 (19.8%)  0.150
- *   ssc        91.52     94.88 (2 epochs)        5,002 (7.7%)        929,536 (9.1%)
- *   igpc-ch8   89.34     94.88                   3,738 (5.8%)        763,328 (7.4%)
- *   igpc-ch4   90.90     94.88                   2,970 (4.6%)        612,800 (6.0%)
- *   igpc-ch2   91.50     94.88                   2,586 (4.0%)        537,536 (5.2%)
+ * Table and progress on stderr, JSON on stdout; results in docs/experiments.md.
  */
 import { initBackend } from "../backend.js";
 import { loadDataset } from "../datasets.js";

@@ -1,5 +1,5 @@
 /**
- * Converting a trained discrete network into an integral one (DESIGN.md §3, "Three ways", b):
+ * Converting a trained discrete network into an integral one (docs/design.md §3, "Three ways", b):
  * for every linked channel group, gather the channel slices of every tensor that moves with the group's
  * channels (the producer's output filters and bias, the consumers' input slices), reorder the channels
  * to minimise total variation, permute the discrete net accordingly (its function is unchanged: the
@@ -254,7 +254,7 @@ export interface GridTuningOptions {
 }
 
 /**
- * Grid tuning (DESIGN.md §3, "Three ways", c): the integral net at its current sizes with trainable,
+ * Grid tuning (docs/design.md §3, "Three ways", c): the integral net at its current sizes with trainable,
  * always-ordered partitions, seen by the trainer as a model whose only trainable variables are the
  * partition parameters (and optionally the biases); the weight nodes stay frozen. Forward passes use
  * the fixed current sizes (no random draws). The tuned partitions belong to the integral net (it keeps

@@ -1,5 +1,5 @@
 /**
- * Channel reordering for converting a trained discrete network into an integral one (DESIGN.md §3,
+ * Channel reordering for converting a trained discrete network into an integral one (docs/design.md §3,
  * "Three ways", b). A continuous weight function can only fit the channels well if neighbouring
  * channels have similar weights, so each linked group's channels are reordered to minimise the total
  * variation: the summed mean-L1 distance between consecutive channel slices. That is an open

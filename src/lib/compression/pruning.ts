@@ -1,5 +1,5 @@
 /**
- * Discrete channel-pruning baselines without fine-tuning (DESIGN.md §3, "Pruning without fine-tuning"):
+ * Discrete channel-pruning baselines without fine-tuning (docs/design.md §3, "Pruning without fine-tuning"):
  * given a trained discrete net and a target size per channel group — the same sizes an integral net is
  * resampled to — keep each group's channels with the largest producer-filter L1 norms, or random ones,
  * and build the smaller discrete net by slicing the producer's filters and bias and the consumers'

@@ -37,8 +37,8 @@ export interface IntegralGraphNetOptions {
    * Probability that a random-size training step runs the whole network at full size instead of
    * drawing sizes (default 0.5). Those steps are the ones that move the batch-norm running statistics
    * (batch-norm.ts), and they train the full-size network directly, like the largest width of the
-   * "sandwich rule" of slimmable networks. Measured: 0.25 left resnet18-sinn ~15 points behind 0.5
-   * on MNIST (notes at SINN_RECIPES, loaders/recipes.ts). Ignored when no group has a size range.
+   * "sandwich rule" of slimmable networks (0.25 left resnet18-sinn far behind: docs/experiments.md).
+   * Ignored when no group has a size range.
    */
   fullSizeProbability?: number;
   /** EMA factor of every batch-norm's running statistics (default 0.1, PyTorch's). */

@@ -3,7 +3,7 @@
  * sampled on each group's partition into an ordinary tensor
  *   W_d[…, i, o] = W(x_i, x_o) · q_i · V
  * (q: quadrature weights along the integrated input axis, V = (N − 1)/2 so the full-size layer
- * reproduces its training-time scale; see DESIGN.md §3). Spatial taps stay discrete. Biases are
+ * reproduces its training-time scale; docs/design.md §3). Spatial taps stay discrete. Biases are
  * 1-D functions of x_out, interpolated only.
  *
  * Discrete weights are computed afresh in training (inside the gradient tape) and cached otherwise,
