@@ -12,7 +12,7 @@ import {
   type CurvePoint,
   type CurvesFile as CurvesFileOf,
 } from "../../src/lib/io/curves-schema.js";
-import type { MethodRun, ModelReport, TaskResult } from "./tasks.js";
+import type { MethodRun, ModelReport, TaskResult } from "./tasks/index.js";
 import type { SweepProfile } from "./profiles.js";
 
 export { CURVES_FORMAT, CURVES_VERSION };

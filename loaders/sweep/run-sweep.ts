@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { DatasetOptions } from "../datasets.js";
 import { buildCurves, type CurvesFile } from "./curves.js";
-import { planTasks, type SweepTask, type TaskResult } from "./tasks.js";
+import { planTasks, type SweepTask, type TaskResult } from "./tasks/index.js";
 import type { SweepProfile } from "./profiles.js";
 import type { FromSweepWorker, SweepWorkerInit, ToSweepWorker } from "./worker.js";
 
