@@ -34,14 +34,9 @@ import { referenceInnOptionsFromSpec, referenceInnSpec } from "../../src/lib/mod
 import type { ModelSpec } from "../../src/lib/models/registry.js";
 import { compressionAt } from "../../src/lib/integral/accounting.js";
 import { sizesAtFraction } from "../../src/lib/integral/groups.js";
-import {
-  assignParameters,
-  convertReferenceNet,
-  GridTuning,
-  innDiscreteParameters,
-  readParameters,
-  type ParameterTensor,
-} from "../../src/lib/compression/conversion.js";
+import { assignParameters, readParameters, type ParameterTensor } from "../../src/lib/compression/parameters.js";
+import { convertReferenceNet, innDiscreteParameters } from "../../src/lib/compression/conversion.js";
+import { GridTuning } from "../../src/lib/compression/grid-tuning.js";
 import { deadChannels, pruneReferenceNet, PrunedReferenceNet } from "../../src/lib/compression/pruning.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";
 import { trainInProcess } from "../../src/lib/train/local.js";

@@ -12,11 +12,8 @@ import { REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup } from "../.
 import { referenceInnOptionsFromSpec } from "../../../src/lib/models/reference-inn-spec.js";
 import { modelCost, type ModelCost } from "../../../src/lib/integral/accounting.js";
 import { sizesAtFraction } from "../../../src/lib/integral/groups.js";
-import {
-  assignParameters,
-  convertReferenceNet,
-  type ParameterTensor,
-} from "../../../src/lib/compression/conversion.js";
+import { assignParameters, type ParameterTensor } from "../../../src/lib/compression/parameters.js";
+import { convertReferenceNet } from "../../../src/lib/compression/conversion.js";
 import { deadChannels, PrunedReferenceNet } from "../../../src/lib/compression/pruning.js";
 import { evaluateSums, summarizeEvaluation } from "../../../src/lib/train/evaluate.js";
 import { trainInProcess } from "../../../src/lib/train/local.js";

@@ -5,7 +5,7 @@
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { ReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec } from "../../../src/lib/models/reference-inn-spec.js";
-import { readParameters } from "../../../src/lib/compression/conversion.js";
+import { readParameters } from "../../../src/lib/compression/parameters.js";
 import { pruneReferenceNet } from "../../../src/lib/compression/pruning.js";
 import { deriveSeed, mulberry32 } from "../../../src/lib/random.js";
 import type { SweepTask, RunPoint, TaskResult, TaskContext } from "./types.js";

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchImages } from "../../../src/lib/data/dataset.js";
 import { createFamilyModel } from "../../../src/lib/sinn/families.js";
-import { readParameters } from "../../../src/lib/compression/conversion.js";
+import { readParameters } from "../../../src/lib/compression/parameters.js";
 import { resolveSettings } from "../../../src/lib/train/settings.js";
 import { encodeWeightsFile, statisticsOf } from "../../../src/lib/io/weights-file.js";
 import { sinnRecipe } from "../../recipes.js";

@@ -1,7 +1,7 @@
 /**
  * Grid tuning of the converted net: partition points trained at each size with the weights frozen.
  */
-import { GridTuning } from "../../../src/lib/compression/conversion.js";
+import { GridTuning } from "../../../src/lib/compression/grid-tuning.js";
 import type { SweepTask, RunPoint, TaskResult, TaskContext } from "./types.js";
 import { accuracy, Timer, train, settingsFor, referenceLadder, innSpec, converted } from "./common.js";
 

@@ -6,7 +6,7 @@ import type { Dataset } from "../../../src/lib/data/dataset.js";
 import type { LhcMasks } from "../../../src/lib/io/curves-schema.js";
 import { type SinnFamily, type SinnVariant } from "../../../src/lib/sinn/families.js";
 import { type ModelCost } from "../../../src/lib/integral/accounting.js";
-import { type ParameterTensor } from "../../../src/lib/compression/conversion.js";
+import { type ParameterTensor } from "../../../src/lib/compression/parameters.js";
 import type { SweepProfile } from "../profiles.js";
 
 export type SweepTask =

@@ -9,13 +9,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { Random } from "../random.js";
 import { selectByL1, selectRandom } from "./channel-selection.js";
-import {
-  readParameters,
-  reindexChannels,
-  referenceChannelLayout,
-  type GroupLayout,
-  type ParameterTensor,
-} from "./conversion.js";
+import { readParameters, type ParameterTensor } from "./parameters.js";
+import { reindexChannels, referenceChannelLayout, type GroupLayout } from "./channel-layout.js";
 import { edgePad } from "../ops/edge-pad.js";
 import { REFERENCE_CONVS, type ReferenceNet } from "../models/reference.js";
 
