@@ -6,6 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { modelNames } from "../src/lib/models/registry.js";
 import { DEFAULT_SETTINGS, type TrainSettings } from "../src/lib/train/settings.js";
+import { parseDecimal } from "../src/lib/io/decimal.js";
 import { defaultWorkerCount, runTrainJob, type TrainJobOptions } from "./train-job.js";
 
 export const USAGE = `Usage: npx tsx loaders/train.ts --model <name> [options]
@@ -172,9 +173,10 @@ export function parseTrainArgs(argv: string[]): TrainJobOptions | null {
       throw new UsageError(`${name} needs a value`);
     let value: string | number = raw;
     if (flag.kind !== "string") {
-      value = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${name}: "${raw}" is not a number`);
-      if (flag.kind === "int" && !Number.isInteger(value)) throw new UsageError(`${name}: "${raw}" is not an integer`);
+      const x = parseDecimal(raw);
+      if (x === undefined) throw new UsageError(`${name}: "${raw}" is not a decimal number`);
+      if (flag.kind === "int" && !Number.isInteger(x)) throw new UsageError(`${name}: "${raw}" is not an integer`);
+      value = x;
     }
     flag.apply(options, settings, value);
   }
