@@ -83,14 +83,18 @@ function readMaybeGzip(path: string): Uint8Array {
   }
 }
 
+/** Throw unless `name` is a dataset name: a letter or digit, then letters, digits, "_", "-" or "." (no paths). */
+export function checkDatasetName(name: string, options: DatasetOptions = {}): void {
+  if (!NAME_PATTERN.test(name))
+    throw new Error(
+      `invalid dataset name ${JSON.stringify(name)} (letters, digits, "_", "-", "."); available: ${listDatasets(options).join(", ")}`,
+    );
+}
+
 function datasetDir(name: string, options: DatasetOptions): string {
   if (name === BUILTIN) return options.mnistDir ?? defaultMnistDir();
   const available = () => listDatasets(options).join(", ");
-  if (!NAME_PATTERN.test(name)) {
-    throw new Error(
-      `invalid dataset name ${JSON.stringify(name)} (letters, digits, "_", "-", "."); available: ${available()}`,
-    );
-  }
+  checkDatasetName(name, options);
   const dir = join(options.dataDir ?? defaultDataDir(), name);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`unknown dataset ${JSON.stringify(name)}: no folder ${dir}; available: ${available()}`);

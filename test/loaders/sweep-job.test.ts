@@ -196,3 +196,19 @@ test("scripts/build.ts: the loader-inputs key changes with the code and the prof
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a dataset name that is a path is refused before any file is touched; job paths stay in the cache", async () => {
+  const root = mkdtempSync(join(tmpdir(), "il-escape-"));
+  const cache = join(root, "a", "b");
+  for (const dataset of ["../../../escape", "../x", "a/b", ".hidden", "x\u0000y"]) {
+    assert.throws(() => sweepJobPath({ dataset, profile: TINY, cacheDir: cache }), /invalid dataset name/, dataset);
+    await assert.rejects(
+      ensureSweepJob({ dataset, profile: TINY, cacheDir: cache, log: quiet }),
+      /invalid dataset name/,
+    );
+  }
+  assert.deepEqual(readdirSync(root), [], "nothing created next to or inside the cache");
+  const { dir } = sweepJobPath({ dataset: "mnist", profile: TINY, cacheDir: cache });
+  assert.equal(dir.startsWith(join(cache, "sweep-mnist-tiny-")), true);
+  rmSync(root, { recursive: true, force: true });
+});
