@@ -16,6 +16,8 @@ Trains a model and prints the result as JSON on stdout (progress on stderr).
   --model <name>        model to train (${modelNames().join(", ")})
   --dataset <name>      dataset: mnist or a folder under data/ (default mnist)
   --data-dir <dir>      folder holding user datasets (default data/)
+  --classes <n>         the dataset's class count; labels at or above it are refused (default: data/<name>/dataset.json,
+                        else the largest label + 1)
   --epochs <n>          epochs (default ${DEFAULT_SETTINGS.epochs})
   --seed <n>            seed for initialisation and batch order (default ${DEFAULT_SETTINGS.seed})
   --batch <n>           batch size (default ${DEFAULT_SETTINGS.batchSize})
@@ -59,6 +61,12 @@ const FLAGS: Record<string, Flag> = {
     kind: "string",
     apply: (o, _s, v) => {
       o.datasetOptions = { ...o.datasetOptions, dataDir: v as string };
+    },
+  },
+  "--classes": {
+    kind: "int",
+    apply: (o, _s, v) => {
+      o.datasetOptions = { ...o.datasetOptions, classes: v as number };
     },
   },
   "--epochs": {

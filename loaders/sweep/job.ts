@@ -12,7 +12,14 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkDatasetName, defaultDataDir, defaultMnistDir, STANDARD_FILES, type DatasetOptions } from "../datasets.js";
+import {
+  checkDatasetName,
+  defaultDataDir,
+  defaultMnistDir,
+  METADATA_FILE,
+  STANDARD_FILES,
+  type DatasetOptions,
+} from "../datasets.js";
 import { runSweep } from "./run-sweep.js";
 import { sweepProfile, type SweepProfile } from "./profiles.js";
 
@@ -43,7 +50,7 @@ function datasetKey(name: string, options: DatasetOptions): string {
   const dir =
     name === "mnist" ? (options.mnistDir ?? defaultMnistDir()) : join(options.dataDir ?? defaultDataDir(), name);
   const hash = createHash("sha256");
-  for (const base of Object.values(STANDARD_FILES)) {
+  for (const base of [...Object.values(STANDARD_FILES), METADATA_FILE]) {
     for (const file of [join(dir, base), join(dir, `${base}.gz`)]) {
       if (existsSync(file)) {
         hash.update(file.slice(dir.length) + "\n");

@@ -215,6 +215,39 @@ describe("loadDataset", () => {
     );
   });
 
+  test("a stray label warns; dataset.json or --classes declares the count and refuses labels above it", () => {
+    const dir = writeDataset("stray", {
+      classes: 3,
+      mutate: (f) => {
+        f[STANDARD_FILES.trainLabels][8 + 4] = 255;
+      },
+    });
+    const warnings: string[] = [];
+    assert.equal(loadDataset("stray", { dataDir: root, warn: (w) => warnings.push(w) }).classes, 256);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /train-labels-idx1-ubyte: labels run up to 255 but only 4 distinct values occur/);
+    assert.match(warnings[0], /--classes N or \{"classes": N\} in .*stray\/dataset\.json/);
+    assert.throws(
+      () => loadDataset("stray", { dataDir: root, classes: 3 }),
+      /train-labels-idx1-ubyte: label 255 at item 4 is out of range: expected 0\.\.2 \(3 classes\)/,
+    );
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ classes: 3 }));
+    assert.throws(() => loadDataset("stray", { dataDir: root }), /label 255 at item 4 is out of range/);
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ classes: 300 }));
+    assert.throws(
+      () => loadDataset("stray", { dataDir: root }),
+      /stray\/dataset\.json: classes must be an integer in 2\.\.256, got 300/,
+    );
+    writeFileSync(join(dir, "dataset.json"), "{ classes: 3 }");
+    assert.throws(() => loadDataset("stray", { dataDir: root }), /stray\/dataset\.json: not valid JSON/);
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ clases: 3 }));
+    assert.throws(() => loadDataset("stray", { dataDir: root }), /unknown field "clases" \(known: classes\)/);
+    const quiet: string[] = [];
+    writeDataset("dense", { classes: 3 });
+    loadDataset("dense", { dataDir: root, warn: (w) => quiet.push(w) });
+    assert.deepEqual(quiet, [], "no warning when every class occurs");
+  });
+
   test("unknown dataset lists the available ones", () => {
     assert.throws(
       () => loadDataset("nope", { dataDir: root }),
