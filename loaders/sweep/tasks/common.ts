@@ -80,19 +80,37 @@ export async function train(
   return loop;
 }
 
+/**
+ * Epochs that show a dataset as many images as the profile plans: a profile's amounts are images per epoch
+ * (`limitTrain`, 0 = all) × epochs, so a dataset smaller than `limitTrain` gets proportionally more epochs
+ * instead of a handful of optimizer steps. Unchanged when the dataset has the planned images.
+ */
+export function epochsFor(epochs: number, limitTrain: number, trainCount: number): number {
+  if (!(limitTrain > trainCount)) return epochs;
+  return Math.ceil((epochs * limitTrain) / trainCount);
+}
+
 export function settingsFor(
   kind: RecipeKind,
   ctx: TaskContext,
   seed: number,
   overrides: Partial<TrainSettings> = {},
 ): TrainSettings {
-  const epochs = ctx.profile.epochs[kind];
-  return recipeSettings(kind, {
+  const planned = recipeSettings(kind, {
     seed,
     limitTrain: ctx.profile.limitTrain,
-    ...(epochs ? { epochs } : {}),
+    ...(ctx.profile.epochs[kind] ? { epochs: ctx.profile.epochs[kind] } : {}),
     ...overrides,
   });
+  return recipeSettings(kind, {
+    ...planned,
+    epochs: epochsFor(planned.epochs, planned.limitTrain, ctx.dataset.train.count),
+  });
+}
+
+/** Accuracy less than a tenth of the way from chance (1/classes) to perfect: the model learnt (almost) nothing. */
+export function nearChance(accuracy: number, classes: number): boolean {
+  return accuracy < 1 / classes + 0.1 * (1 - 1 / classes);
 }
 
 export function probe(ctx: TaskContext): tf.Tensor4D {

@@ -10,7 +10,7 @@ import { resolveSettings } from "../../../src/lib/train/settings.js";
 import { encodeWeightsFile, statisticsOf } from "../../../src/lib/io/weights-file.js";
 import { sinnRecipe } from "../../recipes.js";
 import type { SweepTask, RunPoint, TaskResult, TaskContext } from "./types.js";
-import { input, accuracy, Timer, train } from "./common.js";
+import { input, accuracy, Timer, train, epochsFor } from "./common.js";
 
 export async function familyTask(task: Extract<SweepTask, { kind: "family" }>, ctx: TaskContext): Promise<TaskResult> {
   const timer = new Timer();
@@ -33,7 +33,12 @@ export async function familyTask(task: Extract<SweepTask, { kind: "family" }>, c
   };
   const batches: tf.Tensor4D[] = [];
   try {
-    const settings = resolveSettings({ ...r.settings, seed: task.seed, limitTrain: f.limitTrain, epochs: f.epochs });
+    const settings = resolveSettings({
+      ...r.settings,
+      seed: task.seed,
+      limitTrain: f.limitTrain,
+      epochs: epochsFor(f.epochs, f.limitTrain, ctx.dataset.train.count),
+    });
     await train(model, settings, ctx, timer, name);
     // Deterministic batch-norm statistics: the same first 1,024 training images at every size.
     for (let k = 0; k < 4; k++)

@@ -5,7 +5,7 @@
 import { REFERENCE_SIZES } from "../../../src/lib/models/reference.js";
 import { trainMethodNet, type MethodNetTask } from "../../method-nets.js";
 import type { SweepTask, TaskResult, TaskContext } from "./types.js";
-import { input, accuracy, Timer, train, referenceLadder } from "./common.js";
+import { input, accuracy, Timer, train, referenceLadder, epochsFor } from "./common.js";
 
 /** A kernel-shape / grouped point-wise net with its method recipe (loaders/method-nets.ts), one trained point. */
 export async function methodNetTask(
@@ -26,7 +26,11 @@ export async function methodNetTask(
     net,
     inp,
     task.seed,
-    { limitTrain: m.limitTrain, epochs: m.epochs, maskEpochs: m.lhcMaskEpochs },
+    {
+      limitTrain: m.limitTrain,
+      epochs: epochsFor(m.epochs, m.limitTrain, ctx.dataset.train.count),
+      maskEpochs: epochsFor(m.lhcMaskEpochs, m.limitTrain, ctx.dataset.train.count),
+    },
     (model, settings, what) => train(model, settings, ctx, timer, what),
   );
   try {

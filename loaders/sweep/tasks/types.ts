@@ -52,6 +52,8 @@ export interface ModelReport {
   model: string;
   seed: number;
   testAccuracy: number;
+  /** Set when the model ended near chance accuracy (nearChance in tasks/common.ts: too little data or training). */
+  nearChance?: true;
   /** Dead ReLU channels per conv layer (never positive on the probe images), when measurable. */
   deadChannels?: Record<string, number>;
 }
