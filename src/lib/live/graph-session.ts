@@ -146,6 +146,14 @@ export class PlanLiveSession {
     return this.model.apply(images, { training: false });
   }
 
+  /** Class probabilities of one image (pixels [height, width, channels] in [0, 1]) at the prepared sizes. */
+  classify(image: Float32Array): Float32Array {
+    const { height, width, channels } = this.model.input;
+    return tf.tidy(() =>
+      tf.softmax(this.logits(tf.tensor4d(image, [1, height, width, channels]))).dataSync(),
+    ) as Float32Array;
+  }
+
   dispose(): void {
     this.calibration.dispose();
     this.model.dispose();
