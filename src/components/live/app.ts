@@ -24,6 +24,7 @@ import { ModelEvaluator } from "../../lib/live/model-evaluator.js";
 import { LatestOnly } from "../../lib/live/latest-only.js";
 import { LiveSession } from "../../lib/live/reference-session.js";
 import { PlanLiveSession, planNetFromBytes } from "../../lib/live/graph-session.js";
+import type { FitTarget } from "../../lib/live/model-fit.js";
 import {
   continuousModelFromBytes,
   fullSizeParametersFromBytes,
@@ -82,6 +83,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
 
   await initBrowserEngine();
   const evalSet: EvalSet = decodeEvalSet(await options.evalSet(), "mnist-test.evalset");
+  // Every model must take this test set's images and classes; others are refused before anything changes.
+  const fits: FitTarget = {
+    shape: { height: evalSet.height, width: evalSet.width, channels: evalSet.channels, classes: evalSet.classes },
+    name: "mnist-test.evalset",
+  };
   const evaluator = new LiveEvaluator(evalSet);
   const scheduler = new LatestOnly();
   let graphEvaluator: ModelEvaluator | undefined;
@@ -217,7 +223,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   };
 
   const loadReferenceSession = async (source: LiveModelSource): Promise<LiveSession> => {
-    const model = continuousModelFromBytes(await source.model(), `${source.id}.model`);
+    const model = continuousModelFromBytes(await source.model(), `${source.id}.model`, fits);
     try {
       const twin = source.twin ? fullSizeParametersFromBytes(await source.twin(), `${source.id} twin`) : undefined;
       return new LiveSession(model, { twin, twinLabel: source.twin ? "the discrete net trained alike" : undefined });
@@ -232,7 +238,14 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     if (source.kind === "plan") {
       if (!options.calibrationSet) throw new Error("this page passes no calibration images, which a plan model needs");
       calibrationSet ??= decodeEvalSet(await options.calibrationSet(), "mnist-calibration.evalset");
-      const session = new PlanLiveSession(planNetFromBytes(await source.model(), `${source.id}.model`), calibrationSet);
+      const net = planNetFromBytes(await source.model(), `${source.id}.model`, fits);
+      let session: PlanLiveSession;
+      try {
+        session = new PlanLiveSession(net, calibrationSet);
+      } catch (e) {
+        net.dispose();
+        throw e;
+      }
       let sizes = session.fullSizes;
       try {
         const schema = graphSchema(session);
@@ -293,9 +306,10 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   /** A reader's file, shown as a reference view (the URL keeps the reference source it replaces). */
   async function useOwnModel(picked: PickedModel): Promise<void> {
     let session: LiveSession;
-    if (picked.kind === "model-file") session = new LiveSession(continuousModelFromBytes(picked.bytes, picked.name));
+    if (picked.kind === "model-file")
+      session = new LiveSession(continuousModelFromBytes(picked.bytes, picked.name, fits));
     else {
-      const { inn, twin } = integralFromTfjs(picked.modelJson, picked.weights, picked.name);
+      const { inn, twin } = integralFromTfjs(picked.modelJson, picked.weights, picked.name, fits);
       session = new LiveSession(inn, { twin, twinLabel: "your discrete net" });
     }
     const id = options.sources.find((s) => s.id === sourceId)?.kind === "plan" ? referenceSources[0].id : sourceId;

@@ -4,6 +4,8 @@
  * callback gets the files sorted into those cases; errors it throws are shown under the picker and the
  * page carries on with the model it had.
  */
+import { errorMessage } from "../dom.js";
+
 export type PickedModel =
   | { kind: "model-file"; name: string; bytes: Uint8Array }
   | { kind: "tfjs"; name: string; modelJson: string; weights: ArrayBuffer };
@@ -38,17 +40,23 @@ export function ModelFilePicker(onModel: (picked: PickedModel) => Promise<void>)
   message.setAttribute("role", "status");
   box.append(input, message);
   input.addEventListener("change", async () => {
+    const files = Array.from(input.files ?? []);
     message.className = "";
+    message.dataset.state = "loading";
     message.textContent = "loading…";
     try {
-      const picked = await readPickedFiles(Array.from(input.files ?? []));
+      const picked = await readPickedFiles(files);
       await onModel(picked);
       message.textContent = `Loaded ${picked.name}.`;
       message.dataset.state = "ok";
     } catch (error) {
       message.className = "warning";
       message.dataset.state = "error";
-      message.textContent = `Could not use this file: ${error instanceof Error ? error.message : String(error)}. The previous model is still loaded.`;
+      // The reader must see which file failed, even when the error itself does not say.
+      const text = errorMessage(error);
+      const named = files.some((f) => text.includes(f.name)) || files.length === 0;
+      const names = files.map((f) => f.name).join(" + ");
+      message.textContent = `Could not use ${named ? "this file" : names}: ${text}. The previous model is still loaded.`;
     }
   });
   return box;

@@ -106,6 +106,12 @@ export function saveContinuousModel(inn: ReferenceInn): ModelFile {
   };
 }
 
+/**
+ * Largest input dimensions a model file may declare. The model is built before its tensors are read, and
+ * its channel and class counts size tensors: a corrupt or hostile manifest must not allocate gigabytes.
+ */
+export const MODEL_INPUT_LIMITS = { height: 4096, width: 4096, channels: 1024, classes: 100_000 } as const;
+
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
 /**
@@ -130,6 +136,8 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
   for (const k of ["height", "width", "channels", "classes"] as const) {
     if (!isPositiveInt(manifest.input?.[k]))
       fail(`input.${k} must be a positive integer, got ${JSON.stringify(manifest.input?.[k])}`);
+    if (manifest.input[k] > MODEL_INPUT_LIMITS[k])
+      fail(`input.${k} is ${manifest.input[k]}, more than this reader accepts (${MODEL_INPUT_LIMITS[k]})`);
   }
   if (!Number.isInteger(manifest.byteLength) || manifest.byteLength < 0)
     fail(`byteLength must be a non-negative integer`);
