@@ -1,24 +1,30 @@
 /**
  * The live model page's application: which model is shown (the page's sources or a file the reader
- * brings), the URL's `model` field, the shared digit pad and file picker — over one panel at a time
- * (ReferencePanel for the reference net and its L1 twin, GraphPanel for a plan network), which owns
- * everything that depends on its model. A new model is parsed first and shown only on success; a
- * failure leaves the current panel, its message and its link as they were.
+ * brings), the URL's `model` field, the file loading with its progress bar, and what every model shares
+ * on one screen — controls on the left; on the right the panel's accuracy cards, the accuracy-versus-
+ * compression chart with the live nets' dots, and the digit pad classified by every net of the panel.
+ * One panel at a time (ReferencePanel for the reference net and its L1 twin, GraphPanel for a plan
+ * network) owns everything that depends on its model. A new model is parsed first and shown only on
+ * success; a failure leaves the current panel, its message and its link as they were.
  *
  * For tests and the benchmark the app exposes `window.__liveModel` (the panel's sizes setters and
  * progress log, tensor count, test digits, digit prediction) — the same calls a reader's clicks make.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import * as Inputs from "@observablehq/inputs";
 import { initBrowserEngine, engineStatus } from "../tfjs-backend.js";
 import { readUrlState, writeUrlState, urlStateNote, urlStateQuery, type StateSchema } from "../url-state.js";
-import { el, errorMessage, pct } from "../dom.js";
+import { el, errorMessage } from "../dom.js";
 import { DigitCanvas } from "./digit-pad.js";
+import { DigitPredictions } from "./digit-predictions.js";
 import { ModelFilePicker, type PickedModel } from "./file-picker.js";
+import { FileLoader, type LiveFile } from "./loading.js";
+import { LiveCurveChart, type LiveCurveChartElement, type LivePoint } from "./curve-chart.js";
 import type { LivePanel, PanelHost } from "./panel.js";
 import { ReferencePanel, referenceSchema, referenceState, type ReferenceState } from "./reference-panel.js";
 import { GraphPanel, graphSchema } from "./graph-panel.js";
-import type { LiveCurves } from "./curve-chart.js";
 import { decodeEvalSet, type EvalSet } from "../../lib/data/evalset.js";
+import { checkCurvesFile, type CurvesData } from "../../lib/views/curves.js";
 import { LiveEvaluator } from "../../lib/live/live-evaluator.js";
 import { ModelEvaluator } from "../../lib/live/model-evaluator.js";
 import { LatestOnly } from "../../lib/live/latest-only.js";
@@ -31,7 +37,7 @@ import {
   integralFromTfjs,
 } from "../../lib/live/model-sources.js";
 
-export type { LiveCurves } from "./curve-chart.js";
+export type { LiveFile } from "./loading.js";
 
 export interface LiveModelSource {
   id: string;
@@ -41,26 +47,36 @@ export interface LiveModelSource {
    * of a plan network (SINN family, src/lib/sinn), resampled per hidden group with batch-norm calibration.
    */
   kind?: "reference" | "plan";
+  /** Method id of its net in the curves file and components/style/methods.ts (default "inn-scratch", plan "sinn"). */
+  method?: string;
+  /** The curves file's family whose lines the chart draws beside it (default "reference"; a plan's, e.g. "resnet18"). */
+  family?: string;
   /** The continuous model (single-file container; for "plan", the weights file). */
-  model: () => Promise<Uint8Array>;
+  model: LiveFile;
   /** Its discrete twin (nodes = channels), pruned by L1 for comparison; default: the model at full size. */
-  twin?: () => Promise<Uint8Array>;
+  twin?: LiveFile;
 }
 
 export interface LiveAppOptions {
   sources: LiveModelSource[];
-  evalSet: () => Promise<Uint8Array>;
+  /** The test set (an evalset binary) every model is measured on. */
+  evalSet: LiveFile;
   /** Training images for batch-norm calibration of "plan" sources (an evalset binary). */
-  calibrationSet?: () => Promise<Uint8Array>;
-  curves?: LiveCurves;
+  calibrationSet?: LiveFile;
+  /** The sweep's curves.json (parsed), for the chart's lines; without it the chart shows only the live dots. */
+  curves?: unknown;
 }
 
 export function LiveModelApp(options: LiveAppOptions): HTMLElement {
-  const root = el("div", { className: "live-app" });
-  const status = el("p", { testid: "live-status" }, "Loading the model and the test set…");
+  const loader = FileLoader();
+  const status = el("p", { testid: "live-status", className: "live-status" }, "Loading the model and the test set…");
   status.dataset.state = "loading";
-  root.append(engineStatus(), status);
-  void start(root, status, options).catch((error: unknown) => {
+  const root = el(
+    "div",
+    { className: "live-app" },
+    el("div", { className: "live-top" }, status, loader, engineStatus()),
+  );
+  void start(root, status, loader, options).catch((error: unknown) => {
     status.dataset.state = "error";
     status.className = "warning";
     status.textContent = `The live model could not start: ${errorMessage(error)}`;
@@ -72,7 +88,22 @@ export function LiveModelApp(options: LiveAppOptions): HTMLElement {
 const defaults = (schema: StateSchema) =>
   Object.fromEntries(Object.entries(schema).map(([k, spec]) => [k, spec.default])) as Record<string, never>;
 
-async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOptions): Promise<void> {
+/** A select in the look of Inputs.select whose options' values are ids (for links, tests and `change` events). */
+function idSelect(label: string, ids: readonly string[], labels: readonly string[], testid: string) {
+  const form = Inputs.select(labels, { label });
+  form.classList.add("live-model-form");
+  const select = form.querySelector("select")!;
+  Array.from(select.options).forEach((option, i) => (option.value = ids[i]));
+  select.dataset.testid = testid;
+  return { form, select };
+}
+
+async function start(
+  root: HTMLElement,
+  status: HTMLElement,
+  loader: ReturnType<typeof FileLoader>,
+  options: LiveAppOptions,
+): Promise<void> {
   const referenceSources = options.sources.filter((s) => s.kind !== "plan");
   if (referenceSources.length === 0) throw new Error("the live page needs at least one reference-net model source");
   const modelField = {
@@ -80,39 +111,64 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   };
   const initialSearch = location.search;
   const initialModel = readUrlState(modelField, initialSearch);
+  const notes = [...initialModel.notes];
+  let curves: CurvesData | undefined;
+  if (options.curves !== undefined) {
+    try {
+      curves = checkCurvesFile(options.curves, "curves.json");
+    } catch (error) {
+      notes.push(`The chart draws no curves: ${errorMessage(error)}.`);
+    }
+  }
+  let sourceId = initialModel.values.model;
+  const initial = options.sources.find((s) => s.id === sourceId)!;
 
-  await initBrowserEngine();
-  const evalSet: EvalSet = decodeEvalSet(await options.evalSet(), "mnist-test.evalset");
+  const [, [evalBytes]] = await Promise.all([
+    initBrowserEngine(),
+    // The first model's files load alongside the test images, under one bar.
+    loader.load("Loading the test images and the model", [
+      options.evalSet,
+      initial.model,
+      ...(initial.twin ? [initial.twin] : []),
+    ]),
+  ]);
+  const evalSet: EvalSet = decodeEvalSet(evalBytes, options.evalSet.name);
   // Every model must take this test set's images and classes; others are refused before anything changes.
   const fits: FitTarget = {
     shape: { height: evalSet.height, width: evalSet.width, channels: evalSet.channels, classes: evalSet.classes },
-    name: "mnist-test.evalset",
+    name: options.evalSet.name,
   };
   const evaluator = new LiveEvaluator(evalSet);
   const scheduler = new LatestOnly();
   let graphEvaluator: ModelEvaluator | undefined;
   let calibrationSet: EvalSet | undefined;
 
-  // The panel shown, its source id (the URL's model), and the reference view's last state (kept while a
-  // plan model is shown, so coming back restores it).
+  // The panel shown, the name of a reader's file when it is one, and the reference view's last state
+  // (kept while a plan model is shown, so coming back restores it).
   let panel: LivePanel | undefined;
-  let sourceId = initialModel.values.model;
+  let ownFile: string | undefined;
   let referenceView: { state: ReferenceState; defaults: { kernel: string; quadrature: string } } | undefined;
 
-  // Layout.
-  const picker = el("select", { testid: "live-model" });
-  const refreshPicker = () =>
-    picker.replaceChildren(
-      ...options.sources.map((s) => new Option(s.label, s.id, s.id === sourceId, s.id === sourceId)),
-    );
-  refreshPicker();
+  // Layout: one screen — controls left; cards, chart and digit pad right; the panel's details below.
+  const sourceBox = el("div");
+  const refreshPicker = () => {
+    const ids = options.sources.map((s) => s.id);
+    const labels = options.sources.map((s) => s.label);
+    if (ownFile) (ids.push("own"), labels.push(`Your file: ${ownFile}`));
+    const made = idSelect("Model", ids, labels, "live-model");
+    made.select.value = ownFile ? "own" : sourceId;
+    made.select.addEventListener("change", () => void choose(made.select.value));
+    sourceBox.replaceChildren(made.form);
+  };
   const sourceProblem = el("p", { className: "warning", testid: "live-source-problem" });
   sourceProblem.hidden = true;
-  const panelBox = el("div");
-  const digit = DigitCanvas();
-  const probs = el("div", { testid: "live-digit-probs", className: "live-probs" });
+  const controlsSlot = el("div");
+  const cardsSlot = el("div");
+  const chartSlot = el("div", { className: "live-chart-slot" });
+  const detailsSlot = el("div");
+  const digit = DigitCanvas({ side: 224 });
+  const predictions = DigitPredictions();
   const fileMessageBox = ModelFilePicker(async (picked) => useOwnModel(picked));
-  const notes = [...initialModel.notes];
   let noteBox = urlStateNote(notes);
   const addNotes = (more: readonly string[]) => {
     if (more.length === 0) return;
@@ -123,43 +179,54 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   };
   root.append(
     noteBox,
-    el("h2", {}, "Model"),
-    el("label", {}, "Model ", picker),
-    sourceProblem,
-    panelBox,
-    el("h2", {}, "Draw a digit"),
-    el("div", { className: "live-draw-row" }, digit, probs),
-    el("h2", {}, "Bring your own model"),
     el(
-      "p",
-      {},
-      "A model file in this library's format (.model), or a tfjs layers model of the reference shape (model.json with its weights .bin), which is converted on the spot: channels reordered to vary smoothly, nodes initialised exactly.",
-    ),
-    fileMessageBox,
-  );
-
-  const predictDigit = () => {
-    const image = digit.value;
-    const predictions = image && panel ? panel.classify(image) : [];
-    if (!image || predictions.length === 0) {
-      probs.replaceChildren("Draw a digit on the black square.");
-      delete probs.dataset.predicted;
-      return;
-    }
-    const p = predictions[0].probabilities;
-    const best = p.indexOf(Math.max(...p));
-    probs.dataset.predicted = String(best);
-    probs.replaceChildren(
-      ...Array.from(p, (v, k) =>
+      "div",
+      { className: "live-screen" },
+      el(
+        "div",
+        { className: "live-side" },
+        sourceBox,
+        sourceProblem,
+        controlsSlot,
         el(
-          "div",
-          { className: k === best ? "live-prob best" : "live-prob" },
-          el("span", {}, String(k)),
-          el("meter", { min: 0, max: 1, value: v }),
-          el("span", {}, pct(v, 1)),
+          "details",
+          { className: "live-own" },
+          el("summary", {}, "Bring your own model"),
+          el(
+            "p",
+            { className: "live-note" },
+            "A model file in this library's format (.model), or a tfjs layers model of the reference shape (model.json with its weights .bin), converted on the spot: channels reordered to vary smoothly, nodes initialised exactly. It must take this page's 28×28 grey images in 10 classes.",
+          ),
+          fileMessageBox,
         ),
       ),
-    );
+      el(
+        "div",
+        { className: "live-main" },
+        cardsSlot,
+        el(
+          "div",
+          { className: "live-figures" },
+          chartSlot,
+          el(
+            "div",
+            { className: "live-digit" },
+            el("h3", {}, "Draw a digit"),
+            el("div", { className: "live-digit-row" }, digit, predictions),
+          ),
+        ),
+      ),
+    ),
+    detailsSlot,
+  );
+  // The <details> opens by itself when a file is chosen through it, so its message is seen.
+  fileMessageBox.addEventListener("change", () => fileMessageBox.closest("details")?.setAttribute("open", ""));
+
+  let chart: LiveCurveChartElement | undefined;
+  let point: LivePoint = { accuracy: {} };
+  const predictDigit = () => {
+    const image = digit.value;
+    predictions.show(panel?.nets ?? [], image && panel ? panel.classify(image) : []);
   };
   digit.addEventListener("input", predictDigit);
 
@@ -169,7 +236,15 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     return {
       onChange: (state) => writeUrlState(linkSchema, { model: id, ...state }),
       link: (state) => `${location.pathname}${urlStateQuery(linkSchema, { model: id, ...state })}`,
-      onPrepared: predictDigit,
+      onPrepared: (size) => {
+        point = { ...size, accuracy: {} };
+        chart?.update(point);
+        predictDigit();
+      },
+      onEstimate: (tag, estimate) => {
+        point = { ...point, accuracy: { ...point.accuracy, [tag]: estimate.accuracy } };
+        chart?.update(point);
+      },
     };
   };
 
@@ -185,13 +260,21 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       await old.dispose();
     }
     sourceId = id;
+    point = { accuracy: {} };
+    chart = undefined;
     panel = make();
-    panelBox.replaceChildren(panel.element);
+    chart = LiveCurveChart({ curves, family: panel.family, nets: panel.nets });
+    chart.update(point);
+    controlsSlot.replaceChildren(panel.controls);
+    cardsSlot.replaceChildren(panel.element);
+    chartSlot.replaceChildren(chart);
+    detailsSlot.replaceChildren(panel.details);
     refreshPicker();
+    predictDigit();
   };
 
   /** A reference panel over `session` (taken over) at `wanted`, or the previous reference view's state. */
-  const showReference = async (id: string, session: LiveSession, wanted?: ReferenceState) => {
+  const showReference = async (id: string, session: LiveSession, method?: string, wanted?: ReferenceState) => {
     const fixes: string[] = [];
     const state = referenceState(
       session,
@@ -202,12 +285,13 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     addNotes(fixes);
     await show(id, () => {
       const host = hostFor(id, referenceSchema(session.trained));
-      const p: ReferencePanel = ReferencePanel({
+      let p: ReferencePanel | undefined = undefined;
+      p = ReferencePanel({
         session,
         evaluator,
         scheduler,
         state,
-        curves: options.curves,
+        method,
         host: {
           ...host,
           onChange: (values) => {
@@ -223,9 +307,13 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   };
 
   const loadReferenceSession = async (source: LiveModelSource): Promise<LiveSession> => {
-    const model = continuousModelFromBytes(await source.model(), `${source.id}.model`, fits);
+    const [modelBytes, twinBytes] = await loader.load(`Loading ${source.label}`, [
+      source.model,
+      ...(source.twin ? [source.twin] : []),
+    ]);
+    const model = continuousModelFromBytes(modelBytes, `${source.id}.model`, fits);
     try {
-      const twin = source.twin ? fullSizeParametersFromBytes(await source.twin(), `${source.id} twin`) : undefined;
+      const twin = twinBytes ? fullSizeParametersFromBytes(twinBytes, `${source.id} twin`) : undefined;
       return new LiveSession(model, { twin, twinLabel: source.twin ? "the discrete net trained alike" : undefined });
     } catch (e) {
       model.dispose();
@@ -237,8 +325,12 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   const openSource = async (source: LiveModelSource, fromLink = false) => {
     if (source.kind === "plan") {
       if (!options.calibrationSet) throw new Error("this page passes no calibration images, which a plan model needs");
-      calibrationSet ??= decodeEvalSet(await options.calibrationSet(), "mnist-calibration.evalset");
-      const net = planNetFromBytes(await source.model(), `${source.id}.model`, fits);
+      const [modelBytes, calibrationBytes] = await loader.load(`Loading ${source.label}`, [
+        source.model,
+        options.calibrationSet,
+      ]);
+      calibrationSet ??= decodeEvalSet(calibrationBytes, options.calibrationSet.name);
+      const net = planNetFromBytes(modelBytes, `${source.id}.model`, fits);
       let session: PlanLiveSession;
       try {
         session = new PlanLiveSession(net, calibrationSet);
@@ -260,12 +352,15 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       }
       graphEvaluator ??= new ModelEvaluator(evalSet);
       const graphEval = graphEvaluator;
+      ownFile = undefined;
       await show(source.id, () =>
         GraphPanel({
           session,
           evaluator: graphEval,
           scheduler,
           name: source.id,
+          method: source.method,
+          family: source.family,
           sizes,
           host: hostFor(source.id, graphSchema(session)),
         }),
@@ -275,8 +370,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     const session = await loadReferenceSession(source);
     let wanted: ReferenceState | undefined;
     if (fromLink) {
-      const { model: _model, ...schema } = { ...modelField, ...referenceSchema(session.trained) };
-      const linked = readUrlState(schema, initialSearch);
+      const linked = readUrlState(referenceSchema(session.trained), initialSearch);
       addNotes(linked.notes);
       const v = linked.values;
       wanted = {
@@ -286,11 +380,11 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
         partition: v.partition,
       };
     }
-    await showReference(source.id, session, wanted);
+    ownFile = undefined;
+    await showReference(source.id, session, source.method, wanted);
   };
 
-  picker.addEventListener("change", async () => {
-    const id = picker.value;
+  async function choose(id: string): Promise<void> {
     const chosen = options.sources.find((s) => s.id === id);
     if (!chosen) return;
     try {
@@ -298,10 +392,10 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       sourceProblem.hidden = true;
     } catch (error) {
       sourceProblem.hidden = false;
-      sourceProblem.textContent = `Could not load ${id}: ${errorMessage(error)}`;
+      sourceProblem.textContent = `Could not load ${chosen.label}: ${errorMessage(error)}`;
       refreshPicker();
     }
-  });
+  }
 
   /** A reader's file, shown as a reference view (the URL keeps the reference source it replaces). */
   async function useOwnModel(picked: PickedModel): Promise<void> {
@@ -313,7 +407,9 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
       session = new LiveSession(inn, { twin, twinLabel: "your discrete net" });
     }
     const id = options.sources.find((s) => s.id === sourceId)?.kind === "plan" ? referenceSources[0].id : sourceId;
-    await showReference(id, session);
+    ownFile = picked.name;
+    // A converted tfjs model is the curves' "converted" method; a model file's provenance is unknown.
+    await showReference(id, session, picked.kind === "tfjs" ? "converted" : undefined);
   }
 
   (globalThis as Record<string, unknown>).__liveModel = {
@@ -342,7 +438,6 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     },
   };
 
-  const initial = options.sources.find((s) => s.id === sourceId)!;
   try {
     await openSource(initial, true);
   } catch (error) {

@@ -3,20 +3,21 @@
  * training range, the global slider, params/FLOPs, and the accuracy — a subset estimate, then all test
  * images — after resampling and re-estimating the batch-norm statistics at the new sizes on the
  * calibration (training) images. The library does the work (PlanLiveSession, ModelEvaluator); this
- * wires it to the DOM. Its export is a tfjs layers model of stock layers at the current sizes.
+ * wires it to the DOM. Its export is a tfjs layers model of stock layers at the current sizes. It has no
+ * twin yet: its second card says so (a converted model's L1-pruned original would take that place).
  */
-import { download, el, errorMessage, pct, si, yieldToPage } from "../dom.js";
+import { el, yieldToPage } from "../dom.js";
+import { exportRow, panelRequests } from "./panel-parts.js";
 import type { StateSchema } from "../url-state.js";
 import type { LatestOnly } from "../../lib/live/latest-only.js";
 import type { EvaluationProgress } from "../../lib/live/chunked-evaluation.js";
 import type { ModelEvaluator } from "../../lib/live/model-evaluator.js";
-import type { PlanLiveSession, PreparedPlanNet } from "../../lib/live/graph-session.js";
-import { logProgress, type ProgressRecord } from "../../lib/live/progress-log.js";
+import { CALIBRATION_IMAGES, type PlanLiveSession, type PreparedPlanNet } from "../../lib/live/graph-session.js";
 import { exportPlanTfjsLayersModel } from "../../lib/io/graph-tfjs-export.js";
 import { tfjsModelFiles } from "../../lib/io/tfjs-export.js";
 import { LiveControls } from "./controls.js";
 import { ConfusionMatrix } from "./confusion.js";
-import { accuracyText } from "./accuracy-text.js";
+import { AccuracyCard, CostCard } from "./cards.js";
 import type { DigitPrediction, LiveNet, LivePanel, PanelHost, TfjsModelFiles } from "./panel.js";
 
 /** Query parameters a group may not be named after: the app's and the engine's. */
@@ -44,6 +45,10 @@ export interface GraphPanelOptions {
   scheduler: LatestOnly;
   /** Names the export (e.g. the source id). */
   name: string;
+  /** Method id of the net (default "sinn"). */
+  method?: string;
+  /** The curves file's family of this model (e.g. "resnet18"), for the chart's lines. */
+  family?: string;
   /** Sizes to start at (default: full size); each must be an integer in 2…the group's full size. */
   sizes?: Record<string, number>;
   host: PanelHost;
@@ -52,8 +57,8 @@ export interface GraphPanelOptions {
 export function GraphPanel(o: GraphPanelOptions): LivePanel {
   const { session, host } = o;
   const schema = graphSchema(session);
-  const nets: LiveNet[] = [{ tag: "plan", label: "SINN, resampled" }];
-  const controls = LiveControls({
+  const nets: LiveNet[] = [{ tag: "plan", label: "SINN, resampled", method: o.method ?? "sinn" }];
+  const controlsBox = LiveControls({
     groups: session.groups,
     value: {
       sizes: { ...session.fullSizes, ...o.sizes },
@@ -67,102 +72,24 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
   });
   const problemBox = el("p", { className: "warning", testid: "live-plan-problem" });
   problemBox.hidden = true;
-  const accLine = el("span", { testid: "live-plan-acc" });
-  const costLine = el("span", { testid: "live-plan-cost" });
+  const card = AccuracyCard({
+    testid: "live-plan-acc",
+    method: nets[0].method,
+    caption: "resampled, batch norm re-estimated",
+  });
+  const cost = CostCard("live-plan-cost", "against its own full size");
   const calibrationLine = el("span", { testid: "live-plan-calibration" });
-  const twinNote = el("p", {
-    testid: "live-plan-no-twin",
-    textContent:
-      "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets above have one).",
-  });
-  const confusionBox = el("div");
-  const share = el("a", { testid: "live-plan-share", textContent: "link to this configuration" });
-  const exportButton = el("button", {
-    type: "button",
-    testid: "live-plan-export",
-    textContent: "Download the resampled model (tfjs: model.json + weights.bin)",
-  });
-  const element = el(
+  const twinNote = el(
     "div",
-    {},
-    el("h2", {}, "Sizes (per linked group)"),
-    el(
-      "p",
-      {},
-      "Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition.",
-    ),
-    el(
-      "div",
-      { className: "live-plan", testid: "live-plan" },
-      controls,
-      problemBox,
-      el("p", {}, el("strong", {}, `${nets[0].label}: `), accLine),
-      el("p", {}, costLine),
-      el("p", {}, calibrationLine),
-      twinNote,
-      el("h3", {}, "Confusion matrix"),
-      confusionBox,
-    ),
-    el("h2", {}, "Export"),
-    el(
-      "p",
-      {},
-      "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes.",
-    ),
-    el("p", {}, exportButton, " · ", share),
+    { className: "card live-card live-card-empty", testid: "live-plan-no-twin" },
+    el("span", { className: "live-card-name", textContent: "No twin" }),
+    el("span", {
+      className: "live-card-detail",
+      textContent:
+        "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets have one).",
+    }),
   );
-
-  const log: ProgressRecord[] = [];
-  let requestStart = 0;
-  const show = (p: EvaluationProgress, request: number) => {
-    logProgress(log, request, p.tag, p.estimate, performance.now() - requestStart);
-    accLine.textContent = accuracyText(p.estimate);
-    accLine.dataset.accuracy = String(p.estimate.accuracy);
-    accLine.dataset.evaluated = String(p.estimate.evaluated);
-    accLine.dataset.final = String(p.estimate.final);
-    accLine.dataset.request = String(request);
-    confusionBox.replaceChildren(ConfusionMatrix(p.confusion, o.evaluator.classes));
-  };
-  const showPrepared = (prepared: PreparedPlanNet) => {
-    const c = prepared.compression;
-    costLine.dataset.params = String(c.after.params);
-    costLine.dataset.flops = String(c.after.flops);
-    costLine.dataset.compression = String(c.params);
-    costLine.textContent = `Parameters ${si(c.after.params)} of ${si(c.full.params)} (compression ${pct(c.params, 1)}); FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (compression ${pct(c.flops, 1)}).`;
-    calibrationLine.textContent = prepared.calibrated
-      ? `Batch-norm statistics re-estimated at these sizes on 256 training images (${prepared.calibrationMs.toFixed(0)} ms).`
-      : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
-  };
-
-  const changed = () => {
-    const sizes = controls.value.sizes;
-    host.onChange({ ...sizes });
-    share.href = host.link({ ...sizes });
-    const problem = session.problem(sizes);
-    problemBox.hidden = !problem;
-    problemBox.textContent = problem ? `Cannot resample: ${problem}.` : "";
-    if (problem) return;
-    requestStart = performance.now();
-    const request = o.scheduler.latest + 1;
-    void o.scheduler
-      .request(async (isCurrent) => {
-        const prepared = session.prepare(sizes);
-        logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
-        showPrepared(prepared);
-        host.onPrepared();
-        await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
-          isCurrent,
-          yieldToPage,
-          onProgress: (p) => show(p, request),
-        });
-      })
-      .catch((error: unknown) => {
-        problemBox.hidden = false;
-        problemBox.textContent = `Resampling failed: ${errorMessage(error)}`;
-      });
-  };
-  controls.addEventListener("input", changed);
-
+  const confusionBox = el("div", { className: "live-scroll" });
   const exportFiles = (): TfjsModelFiles => {
     const prepared = session.prepared;
     if (!prepared) throw new Error("no plan model is prepared");
@@ -172,23 +99,85 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
       }),
     );
   };
-  exportButton.addEventListener("click", () => {
-    const files = exportFiles();
-    download("model.json", files.modelJson, "application/json");
-    download("weights.bin", files.weightsBin, "application/octet-stream");
-  });
+  const exported = exportRow("live-plan", exportFiles);
+  const requests = panelRequests(o.scheduler, problemBox);
+  const controls = el(
+    "div",
+    { className: "live-plan", testid: "live-plan" },
+    el("p", {
+      className: "live-note",
+      textContent:
+        "One slider per linked group. Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition.",
+    }),
+    controlsBox,
+    problemBox,
+  );
+  const element = el(
+    "div",
+    {},
+    el("div", { className: "live-cards" }, card, twinNote, cost),
+    el("p", { className: "live-note" }, calibrationLine),
+  );
+  const details = el(
+    "div",
+    { className: "live-details" },
+    el("h2", {}, "Inside the resampled SINN"),
+    el("h3", {}, "Confusion matrix (rows: true class)"),
+    confusionBox,
+    el("h2", {}, "Export"),
+    el(
+      "p",
+      {},
+      "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes.",
+    ),
+    exported.row,
+  );
+
+  const show = (p: EvaluationProgress, request: number) => {
+    requests.record(request, p.tag, p.estimate);
+    card.show(p.estimate, request);
+    confusionBox.replaceChildren(ConfusionMatrix(p.confusion, o.evaluator.classes));
+    host.onEstimate(p.tag, p.estimate);
+  };
+  const showPrepared = (prepared: PreparedPlanNet) => {
+    cost.show(prepared.compression);
+    calibrationLine.textContent = prepared.calibrated
+      ? `Batch-norm statistics re-estimated at these sizes on ${CALIBRATION_IMAGES} training images (${prepared.calibrationMs.toFixed(0)} ms).`
+      : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
+  };
+
+  const changed = () => {
+    const sizes = controlsBox.value.sizes;
+    host.onChange({ ...sizes });
+    exported.share.href = host.link({ ...sizes });
+    requests.run(session.problem(sizes), async (request, isCurrent) => {
+      const prepared = session.prepare(sizes);
+      requests.record(request, "prepare");
+      showPrepared(prepared);
+      host.onPrepared({ params: prepared.compression.after.params, compression: prepared.compression.params });
+      await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
+        isCurrent,
+        yieldToPage,
+        onProgress: (p) => show(p, request),
+      });
+    });
+  };
+  controlsBox.addEventListener("input", changed);
 
   const panel: LivePanel = {
+    controls,
     element,
+    details,
+    family: o.family,
     nets,
     schema,
     summary: "its batch-norm statistics are re-estimated at every reduced size",
-    state: () => ({ ...controls.value.sizes }),
+    state: () => ({ ...controlsBox.value.sizes }),
     api: {
-      setSizes: (sizes) => controls.setSizes(sizes),
-      setGlobal: (fraction) => controls.setSizes(session.fractionSizes(fraction)),
+      setSizes: (sizes) => controlsBox.setSizes(sizes),
+      setGlobal: (fraction) => controlsBox.setSizes(session.fractionSizes(fraction)),
       idle: () => o.scheduler.idle(),
-      log,
+      log: requests.log,
       groups: session.groups.map((g) => ({ ...g, range: { ...g.range } })),
     },
     classify(image): DigitPrediction[] {

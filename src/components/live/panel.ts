@@ -1,11 +1,13 @@
 /**
  * What the live app asks of a panel, whatever model it shows (the reference net with its L1 twin, a
- * plan network): its element, the nets it evaluates, their digit predictions, its link state, an export,
- * and a test API. The app owns the source choice, the URL's `model` field, the digit pad and the file
+ * plan network — and later a converted graph model with its L1 twin): its controls, its result cards,
+ * its details, the nets it evaluates and their digit predictions, its link state, an export, and a test
+ * API. The app owns the source choice, the URL's `model` field, the chart, the digit pad and the file
  * picker; a panel owns everything that depends on its model, and frees it all in `dispose`.
  */
 import type { StateSchema } from "../url-state.js";
 import type { ProgressRecord } from "../../lib/live/progress-log.js";
+import type { AccuracyEstimate } from "../../lib/live/accuracy-estimate.js";
 
 /** A tfjs layers model as its two files (tfjsModelFiles). */
 export interface TfjsModelFiles {
@@ -19,6 +21,8 @@ export interface LiveNet {
   tag: string;
   /** Who it is, for headings ("Integral net, resampled"). */
   label: string;
+  /** Its method id in the curves file and components/style/methods.ts ("inn-scratch", "discrete-l1"). */
+  method: string;
 }
 
 /** A net's class probabilities for one image. */
@@ -37,7 +41,14 @@ export interface LivePanelApi {
 }
 
 export interface LivePanel {
+  /** Sliders and selects (the screen's left column). */
+  readonly controls: HTMLElement;
+  /** Result cards: accuracy per net, parameters and FLOPs (the screen's right column, top). */
   readonly element: HTMLElement;
+  /** Below the screen: confusion matrix, weights, export and link. */
+  readonly details: HTMLElement;
+  /** The curves file's family whose sweep lines the chart draws beside this model (none: no lines). */
+  readonly family?: string;
   readonly api: LivePanelApi;
   readonly nets: readonly LiveNet[];
   /** The panel's link parameters (never "model", which is the app's). */
@@ -60,6 +71,11 @@ export interface PanelHost {
   onChange(state: Record<string, unknown>): void;
   /** The share link's href for that state. */
   link(state: Record<string, unknown>): string;
-  /** Called after every prepared configuration (the app reclassifies the digit). */
-  onPrepared(): void;
+  /**
+   * Called after every prepared configuration with its parameter count and its compression against the
+   * model's own full size (the app moves the chart's dots and reclassifies the digit).
+   */
+  onPrepared(size: { params: number; compression: number }): void;
+  /** Called with every new accuracy estimate of net `tag` (the app moves its dot on the chart). */
+  onEstimate(tag: string, estimate: AccuracyEstimate): void;
 }

@@ -2,16 +2,17 @@
  * The live page's panel for the reference net: sliders for conv1–conv3 with their training ranges, the
  * kernel and quadrature selects, and the two nets the library prepares at those sizes (LiveSession: the
  * resampled integral net and its discrete twin pruned by L1) evaluated on the test set — a subset
- * estimate, then all images (LiveEvaluator). Also the curves chart with the live points, the integral
- * net's confusion matrix and sampled weight matrices, the export and the share link.
+ * estimate, then all images (LiveEvaluator) — shown as one card each beside the parameter and FLOP
+ * counts. Its details: the integral net's confusion matrix and sampled weight matrices, the export and
+ * the share link.
  */
-import { download, el, errorMessage, pct, si, yieldToPage } from "../dom.js";
+import { el, yieldToPage } from "../dom.js";
+import { exportRow, panelRequests } from "./panel-parts.js";
 import type { StateSchema } from "../url-state.js";
 import { LiveControls, type LiveControlsValue } from "./controls.js";
 import { ConfusionMatrix } from "./confusion.js";
 import { WeightMatrices, layerMatrix } from "./weights.js";
-import { CurveChart, type LiveCurves } from "./curve-chart.js";
-import { accuracyText } from "./accuracy-text.js";
+import { AccuracyCard, CostCard } from "./cards.js";
 import type { DigitPrediction, LiveNet, LivePanel, PanelHost, TfjsModelFiles } from "./panel.js";
 import type { LiveEvaluator, EvaluationProgress } from "../../lib/live/live-evaluator.js";
 import type { LatestOnly } from "../../lib/live/latest-only.js";
@@ -22,8 +23,6 @@ import {
   type LiveSession,
   type PreparedNets,
 } from "../../lib/live/reference-session.js";
-import type { AccuracyEstimate } from "../../lib/live/accuracy-estimate.js";
-import { logProgress, type ProgressRecord } from "../../lib/live/progress-log.js";
 import { exportTfjsLayersModel, tfjsModelFiles } from "../../lib/io/tfjs-export.js";
 import { MIN_GROUP_SIZE, sizesAtFraction, type GroupQuadrature } from "../../lib/integral/groups.js";
 import type { InterpolationKernelName } from "../../lib/math/interpolation.js";
@@ -87,7 +86,8 @@ export interface ReferencePanelOptions {
   evaluator: LiveEvaluator;
   scheduler: LatestOnly;
   state: ReferenceState;
-  curves?: LiveCurves;
+  /** Method id of the integral net (default "inn-scratch": trained from scratch on random sizes). */
+  method?: string;
   host: PanelHost;
 }
 
@@ -98,56 +98,55 @@ export function ReferencePanel(o: ReferencePanelOptions): ReferencePanel {
   const schema = referenceSchema(session.trained);
   let value: ReferenceState = { ...o.state, sizes: { ...o.state.sizes } };
   const nets: LiveNet[] = [
-    { tag: "inn", label: "Integral net, resampled" },
-    { tag: "l1", label: "Discrete twin, L1-pruned to the same sizes" },
+    { tag: "inn", label: "Integral net, resampled", method: o.method ?? "inn-scratch" },
+    {
+      tag: "l1",
+      label: `${session.twinLabel[0].toUpperCase()}${session.twinLabel.slice(1)}, L1-pruned`,
+      method: "discrete-l1",
+    },
   ];
 
   const problemBox = el("p", { className: "warning", testid: "live-problem" });
   problemBox.hidden = true;
-  const lines = { inn: el("span", { testid: "live-acc-inn" }), l1: el("span", { testid: "live-acc-l1" }) };
-  const costLine = el("span", { testid: "live-cost" });
-  const curveBox = el("div");
-  const confusionBox = el("div");
+  const cards = {
+    inn: AccuracyCard({ testid: "live-acc-inn", method: nets[0].method, caption: "integral net, resampled" }),
+    l1: AccuracyCard({ testid: "live-acc-l1", method: "discrete-l1", caption: `${session.twinLabel}, same sizes` }),
+  };
+  const cost = CostCard("live-cost", "both nets");
+  const confusionBox = el("div", { className: "live-scroll" });
   const weightsBox = el("div");
-  const shareLink = el("a", { testid: "live-share", textContent: "link to this configuration" });
-  const exportButton = el("button", {
-    type: "button",
-    testid: "live-export",
-    textContent: "Download the resampled model (tfjs: model.json + weights.bin)",
-  });
-  const controls = LiveControls({
+  const controlsBox = LiveControls({
     groups: REFERENCE_INN_GROUPS.map((g) => ({ id: g, full: session.fullSizes[g], range: session.trainingRanges[g] })),
     value,
     kernels: LIVE_KERNELS,
     quadratures: LIVE_QUADRATURES,
     partitions: ["uniform"],
   });
-  const element = el(
+  const exportFiles = (): TfjsModelFiles =>
+    tfjsModelFiles(
+      exportTfjsLayersModel(session.discreteParameters(), session.input, {
+        name: `integral_lab_${value.sizes.conv1}_${value.sizes.conv2}_${value.sizes.conv3}`,
+      }),
+    );
+  const exported = exportRow("live", exportFiles);
+  const controls = el("div", { testid: "live-reference" }, controlsBox, problemBox);
+  const element = el("div", { className: "live-cards" }, cards.inn, cards.l1, cost);
+  const details = el(
     "div",
-    { testid: "live-reference" },
-    el("h2", {}, "Sizes, kernel, quadrature"),
-    controls,
-    problemBox,
-    el("h2", {}, "Results"),
+    { className: "live-details" },
+    el("h2", {}, "Inside the resampled integral net"),
     el(
       "div",
-      { className: "live-results" },
-      ...nets.map((n) => el("p", {}, el("strong", {}, `${n.label}: `), lines[n.tag as "inn" | "l1"])),
-      el("p", {}, costLine),
+      { className: "live-details-row" },
+      el("div", {}, el("h3", {}, "Confusion matrix (rows: true class)"), confusionBox),
+      el("div", {}, el("h3", {}, "Sampled weight matrices (sum over spatial taps; rows out, columns in)"), weightsBox),
     ),
-    curveBox,
-    el("h3", {}, "Confusion matrix of the integral net"),
-    confusionBox,
-    el("h3", {}, "Sampled weight matrices (sum over spatial taps; rows out, columns in)"),
-    weightsBox,
     el("h2", {}, "Export"),
-    el("p", {}, exportButton, " · ", shareLink),
+    exported.row,
   );
 
-  const log: ProgressRecord[] = [];
-  let requestStart = 0;
+  const requests = panelRequests(scheduler, problemBox);
   let prepared: PreparedNets | undefined;
-  const last: Partial<Record<"inn" | "l1", AccuracyEstimate>> = {};
 
   const state = () => ({
     ...value.sizes,
@@ -161,34 +160,15 @@ export function ReferencePanel(o: ReferencePanelOptions): ReferencePanel {
     quadrature: value.quadrature as GroupQuadrature,
   });
 
-  const drawCurve = () =>
-    curveBox.replaceChildren(
-      CurveChart(o.curves, {
-        compression: prepared?.compression.params ?? 0,
-        inn: last.inn?.accuracy,
-        l1: last.l1?.accuracy,
-      }),
-    );
-
   const showProgress = (p: EvaluationProgress, request: number) => {
-    logProgress(log, request, p.tag, p.estimate, performance.now() - requestStart);
-    const line = lines[p.tag as "inn" | "l1"];
-    line.textContent = accuracyText(p.estimate);
-    line.dataset.accuracy = String(p.estimate.accuracy);
-    line.dataset.evaluated = String(p.estimate.evaluated);
-    line.dataset.final = String(p.estimate.final);
-    line.dataset.request = String(request);
-    last[p.tag as "inn" | "l1"] = p.estimate;
+    requests.record(request, p.tag, p.estimate);
+    cards[p.tag as "inn" | "l1"].show(p.estimate, request);
     if (p.tag === "inn") confusionBox.replaceChildren(ConfusionMatrix(p.confusion, evaluator.classes));
-    drawCurve();
+    host.onEstimate(p.tag, p.estimate);
   };
 
   const showPrepared = (nets: PreparedNets) => {
-    const c = nets.compression;
-    costLine.dataset.params = String(c.after.params);
-    costLine.dataset.flops = String(c.after.flops);
-    costLine.dataset.compression = String(c.params);
-    costLine.textContent = `Parameters ${si(c.after.params)} of ${si(c.full.params)} (compression ${pct(c.params, 1)}); FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (compression ${pct(c.flops, 1)}). Both nets have these counts.`;
+    cost.show(nets.compression);
     weightsBox.replaceChildren(
       WeightMatrices(
         ["conv1", "conv2", "conv3", "dense"].map((id, i) => {
@@ -201,50 +181,30 @@ export function ReferencePanel(o: ReferencePanelOptions): ReferencePanel {
 
   const changed = () => {
     host.onChange(state());
-    shareLink.href = host.link(state());
-    const problem = session.problem(config());
-    problemBox.hidden = !problem;
-    problemBox.textContent = problem ? `Cannot resample: ${problem}.` : "";
-    if (problem) return;
-    requestStart = performance.now();
+    exported.share.href = host.link(state());
     const cfg = config();
-    const request = scheduler.latest + 1;
-    void scheduler
-      .request(async (isCurrent) => {
-        prepared = session.prepare(cfg);
-        logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
-        showPrepared(prepared);
-        host.onPrepared();
-        await evaluator.evaluate([prepared.inn, prepared.l1], {
-          isCurrent,
-          yieldToPage,
-          onProgress: (p) => showProgress(p, request),
-        });
-      })
-      .catch((error: unknown) => {
-        problemBox.hidden = false;
-        problemBox.textContent = `Resampling failed: ${errorMessage(error)}`;
+    requests.run(session.problem(cfg), async (request, isCurrent) => {
+      prepared = session.prepare(cfg);
+      requests.record(request, "prepare");
+      showPrepared(prepared);
+      host.onPrepared({ params: prepared.compression.after.params, compression: prepared.compression.params });
+      await evaluator.evaluate([prepared.inn, prepared.l1], {
+        isCurrent,
+        yieldToPage,
+        onProgress: (p) => showProgress(p, request),
       });
+    });
   };
-  controls.addEventListener("input", () => {
-    value = controls.value;
+  controlsBox.addEventListener("input", () => {
+    value = controlsBox.value;
     changed();
   });
 
-  const exportFiles = (): TfjsModelFiles =>
-    tfjsModelFiles(
-      exportTfjsLayersModel(session.discreteParameters(), session.input, {
-        name: `integral_lab_${value.sizes.conv1}_${value.sizes.conv2}_${value.sizes.conv3}`,
-      }),
-    );
-  exportButton.addEventListener("click", () => {
-    const files = exportFiles();
-    download("model.json", files.modelJson, "application/json");
-    download("weights.bin", files.weightsBin, "application/octet-stream");
-  });
-
   const panel: ReferencePanel = {
+    controls,
     element,
+    details,
+    family: "reference",
     nets,
     schema,
     session,
@@ -254,10 +214,10 @@ export function ReferencePanel(o: ReferencePanelOptions): ReferencePanel {
     summary: `comparing with ${session.twinLabel}`,
     state,
     api: {
-      setSizes: (sizes) => controls.setSizes(sizes),
-      setGlobal: (fraction) => controls.setSizes(sizesAtFraction(session.fullSizes, REFERENCE_INN_GROUPS, fraction)),
+      setSizes: (sizes) => controlsBox.setSizes(sizes),
+      setGlobal: (fraction) => controlsBox.setSizes(sizesAtFraction(session.fullSizes, REFERENCE_INN_GROUPS, fraction)),
       idle: () => scheduler.idle(),
-      log,
+      log: requests.log,
       groups: REFERENCE_INN_GROUPS.map((g) => ({
         id: g,
         full: session.fullSizes[g],
@@ -280,7 +240,6 @@ export function ReferencePanel(o: ReferencePanelOptions): ReferencePanel {
       prepared = undefined;
     },
   };
-  drawCurve();
   changed();
   return panel;
 }
