@@ -203,7 +203,7 @@ describe("live model page: one screen", { timeout: 1_800_000 }, () => {
     assert.match(aria.canvas, /draw a digit/i);
   });
 
-  it("nothing scrolls sideways at 390×844, and the screen stacks: controls, cards, chart, digit pad", async () => {
+  it("nothing scrolls sideways at 390×844, and the screen stacks: cards, controls, chart, digit pad", async () => {
     const narrow = await openLivePage(suite.browser.context, suite.server.origin);
     try {
       await narrow.page.setViewportSize({ width: 390, height: 844 });
@@ -212,7 +212,8 @@ describe("live model page: one screen", { timeout: 1_800_000 }, () => {
       process.stderr.write(`[live-layout] 390×844: ${JSON.stringify(m)}\n`);
       assert.ok(m.scrollWidth <= 390, `the page is ${m.scrollWidth} px wide`);
       assert.ok(m.widest.right <= 390, `widest element: ${JSON.stringify(m.widest)}`);
-      assert.ok(m.resultsTop > m.controlsTop && m.chartBottom < m.digitBottom, "stacked in reading order");
+      assert.ok(m.resultsTop < m.controlsTop && m.chartBottom < m.digitBottom, "stacked in reading order");
+      assert.ok(m.controlsToResults <= 250, `the cards are ${m.controlsToResults} px above the sliders`);
       await screenshot(narrow.page, "live-model-390");
       assert.deepEqual([narrow.pageErrors, narrow.consoleErrors], [[], []]);
     } finally {

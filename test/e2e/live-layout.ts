@@ -65,3 +65,37 @@ export async function measureLivePage(page: Page): Promise<LiveLayout> {
     };
   });
 }
+
+/**
+ * `npx tsx test/e2e/live-layout.ts [dist]`: the measurements of a built site's live page (default dist/) at
+ * 1280×800 and 390×844, as JSON lines — e.g. to compare a build of another branch with this one.
+ */
+async function main(dist: string): Promise<void> {
+  const { launchBrowser, openWatchedPage } = await import("./browser.js");
+  const { serveStatic } = await import("./static-server.js");
+  const server = await serveStatic(dist);
+  const browser = await launchBrowser();
+  try {
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ]) {
+      const { page } = await openWatchedPage(browser.context, server.origin);
+      await page.setViewportSize({ width, height });
+      await page.goto(`${server.origin}/live-model`, { waitUntil: "load" });
+      await page.waitForSelector("[data-testid=live-status][data-state=ready]", { timeout: 180_000 });
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>("[data-testid=live-acc-inn]")?.dataset.final === "true",
+        null,
+        { timeout: 180_000 },
+      );
+      process.stdout.write(`${JSON.stringify(await measureLivePage(page))}\n`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv[2] ?? "dist");

@@ -163,7 +163,7 @@ async function start(
   const sourceProblem = el("p", { className: "warning", testid: "live-source-problem" });
   sourceProblem.hidden = true;
   const controlsSlot = el("div");
-  const cardsSlot = el("div");
+  const cardsSlot = el("div", { className: "live-results" });
   const chartSlot = el("div", { className: "live-chart-slot" });
   const detailsSlot = el("div");
   const digit = DigitCanvas({ side: 224 });
@@ -200,20 +200,16 @@ async function start(
           fileMessageBox,
         ),
       ),
+      cardsSlot,
       el(
         "div",
-        { className: "live-main" },
-        cardsSlot,
+        { className: "live-figures" },
+        chartSlot,
         el(
           "div",
-          { className: "live-figures" },
-          chartSlot,
-          el(
-            "div",
-            { className: "live-digit" },
-            el("h3", {}, "Draw a digit"),
-            el("div", { className: "live-digit-row" }, digit, predictions),
-          ),
+          { className: "live-digit" },
+          el("h3", {}, "Draw a digit"),
+          el("div", { className: "live-digit-row" }, digit, predictions),
         ),
       ),
     ),

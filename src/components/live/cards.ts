@@ -52,10 +52,10 @@ export function AccuracyCard(o: AccuracyCardOptions): AccuracyCardElement {
   return card;
 }
 
-/** "Parameters 12.3 k of 50.1 k (−75.4%) · FLOPs 1.20 M of 4.50 M (−73.0%)" */
+/** "16.5 k of 64.9 k parameters; 2.62 M of 10.26 M FLOPs per image (−74.4%)" */
 export function costText(c: { params: number; flops: number; after: Cost; full: Cost }): string {
-  const removed = (x: number) => (x > 0 ? `−${pct(x, 1)}` : "none removed");
-  return `Parameters ${si(c.after.params)} of ${si(c.full.params)} (${removed(c.params)}) · FLOPs per image ${si(c.after.flops)} of ${si(c.full.flops)} (${removed(c.flops)})`;
+  const flops = c.flops > 0 ? ` (−${pct(c.flops, 1)})` : "";
+  return `${si(c.after.params)} of ${si(c.full.params)} parameters; ${si(c.after.flops)} of ${si(c.full.flops)} FLOPs per image${flops}`;
 }
 
 interface Cost {
@@ -73,14 +73,14 @@ export function CostCard(
   const card = el(
     "div",
     { className: "card live-card live-cost-card" },
-    el("span", { className: "live-card-name", textContent: "Size" }),
+    el("span", { className: "live-card-name", textContent: "Removed" }),
     el("span", { className: "live-card-caption", textContent: note }),
     figure,
     line,
   ) as unknown as HTMLElement & { show(c: Parameters<typeof costText>[0]): void };
   card.show = (c) => {
-    figure.textContent = c.params > 0 ? `−${pct(c.params, 1)}` : "full size";
-    figure.title = "parameter compression";
+    figure.textContent = pct(c.params, 1);
+    figure.title = "parameters removed (compression)";
     line.dataset.params = String(c.after.params);
     line.dataset.flops = String(c.after.flops);
     line.dataset.compression = String(c.params);

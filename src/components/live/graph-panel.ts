@@ -77,7 +77,7 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
     method: nets[0].method,
     caption: "resampled, batch norm re-estimated",
   });
-  const cost = CostCard("live-plan-cost", "against its own full size");
+  const cost = CostCard("live-plan-cost", "of the parameters of its full size");
   const calibrationLine = el("span", { testid: "live-plan-calibration" });
   const twinNote = el(
     "div",

@@ -112,7 +112,7 @@ export function ReferencePanel(o: ReferencePanelOptions): ReferencePanel {
     inn: AccuracyCard({ testid: "live-acc-inn", method: nets[0].method, caption: "integral net, resampled" }),
     l1: AccuracyCard({ testid: "live-acc-l1", method: "discrete-l1", caption: `${session.twinLabel}, same sizes` }),
   };
-  const cost = CostCard("live-cost", "both nets");
+  const cost = CostCard("live-cost", "of the parameters, both nets");
   const confusionBox = el("div", { className: "live-scroll" });
   const weightsBox = el("div");
   const controlsBox = LiveControls({
