@@ -19,6 +19,7 @@ import { decodeModelFile, loadContinuousModel } from "../../src/lib/io/model-fil
 import type { Page, WatchedPage } from "./browser.js";
 import { projectRoot } from "./build-site.js";
 import { finalAccuracy as finalFigure, liveSuite, type LogRecord } from "./live-helpers.js";
+import { PROGRESS_LOG_LIMIT } from "../../src/lib/live/progress-log.js";
 
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
@@ -177,8 +178,8 @@ describe("live model page", { timeout: 1_800_000 }, () => {
     assert.ok((await params()) < before);
   });
 
-  it("1000 successive slider changes leave tf.memory().numTensors unchanged", async () => {
-    type Api = { setSizes(s: object): void; idle(): Promise<void>; numTensors(): number };
+  it("1000 successive slider changes leave tf.memory().numTensors unchanged and the progress log bounded", async () => {
+    type Api = { setSizes(s: object): void; idle(): Promise<void>; numTensors(): number; log: LogRecord[] };
     const count = await page.evaluate(async () => {
       const api = (window as never as { __liveModel: Api }).__liveModel;
       api.setSizes({ conv1: 10, conv2: 20, conv3: 30 });
@@ -192,9 +193,11 @@ describe("live model page", { timeout: 1_800_000 }, () => {
       }
       api.setSizes({ conv1: 10, conv2: 20, conv3: 30 });
       await api.idle();
-      return { before, after: api.numTensors() };
+      return { before, after: api.numTensors(), records: api.log.length, last: api.log.at(-1)! };
     });
     assert.equal(count.after, count.before);
+    assert.ok(count.records <= PROGRESS_LOG_LIMIT, `${count.records} progress records kept after 1000 moves`);
+    assert.equal(count.last.final, true, "the newest request's records are kept");
   });
 
   it("made no request outside the origin and logged no errors", () => {

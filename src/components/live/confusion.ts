@@ -3,6 +3,7 @@ export function ConfusionMatrix(confusion: ArrayLike<number>, classes: number): 
   const table = document.createElement("table");
   table.className = "live-confusion";
   table.dataset.testid = "live-confusion";
+  table.createCaption().textContent = "Counts of test images by true class (rows) and predicted class (columns)";
   let max = 1;
   for (let i = 0; i < classes; i++)
     for (let j = 0; j < classes; j++) if (i !== j) max = Math.max(max, confusion[i * classes + j]);

@@ -1,10 +1,15 @@
 /**
- * Controls of the live model: a global compression slider (a fraction of every hidden group's full
- * size) and one slider per linked group, each with its training range drawn as a band under the track;
- * a size outside that range is flagged (data-outside, red label) since the function was never asked to
- * work there. Kernel, quadrature and partition selects. The element is an Observable-style view:
+ * Controls of the live model, built from @observablehq/inputs like the rest of the site: a global slider
+ * (the fraction of channels removed from every hidden group) and one slider per linked group, each with
+ * its training range drawn as a band under the track; a size outside that range is flagged
+ * (data-outside, a warning line) since the function was never asked to work there. Kernel, quadrature
+ * and partition selects, disabled when there is no choice. The element is an Observable-style view:
  * `.value` is the configuration, an "input" event fires on every change.
  */
+import * as Inputs from "@observablehq/inputs";
+import { el } from "../dom.js";
+import { MIN_GROUP_SIZE } from "../../lib/integral/groups.js";
+
 export interface GroupControl {
   id: string;
   full: number;
@@ -27,136 +32,143 @@ export interface LiveControlsOptions {
   partitions: readonly string[];
 }
 
-export type LiveControlsElement = HTMLFormElement & {
+export type LiveControlsElement = HTMLDivElement & {
   value: LiveControlsValue;
   setSizes(sizes: Record<string, number>): void;
 };
 
-function select(
-  label: string,
-  name: string,
-  choices: readonly string[],
-  value: string,
-  disabledNote?: string,
-): HTMLLabelElement {
-  const wrap = document.createElement("label");
-  wrap.className = "live-select";
-  const sel = document.createElement("select");
-  sel.name = name;
-  sel.dataset.testid = `live-${name}`;
-  for (const c of choices) sel.append(new Option(c, c, c === value, c === value));
-  if (disabledNote) sel.title = disabledNote;
-  wrap.append(`${label} `, sel);
-  return wrap;
+/** Largest fraction of channels the global slider removes (every group keeps at least MIN_GROUP_SIZE). */
+const MAX_REMOVED = 0.9;
+
+/** The range input of an Inputs.range, with a test id. */
+function rangeInput(form: HTMLFormElement, testid: string): HTMLInputElement {
+  const input = form.querySelector<HTMLInputElement>("input[type=range]")!;
+  input.dataset.testid = testid;
+  return input;
+}
+
+/**
+ * Where the training range sits on a slider's track: the thumb's centre travels the track less half a
+ * thumb at each end, so the band is inset by that much.
+ */
+function placeBand(band: HTMLElement, track: HTMLInputElement, g: GroupControl): void {
+  const row = band.parentElement;
+  if (!row || track.offsetWidth === 0) return;
+  const thumb = 16;
+  const t = track.getBoundingClientRect();
+  const r = row.getBoundingClientRect();
+  const left = t.left - r.left + thumb / 2;
+  band.style.top = `${t.bottom - r.top}px`;
+  const usable = track.offsetWidth - thumb;
+  const at = (v: number) => left + (usable * (v - MIN_GROUP_SIZE)) / Math.max(1, g.full - MIN_GROUP_SIZE);
+  band.style.left = `${at(g.range.min)}px`;
+  band.style.width = `${Math.max(2, at(g.range.max) - at(g.range.min))}px`;
+}
+
+function choice(label: string, name: string, choices: readonly string[], value: string, note?: string) {
+  const form = Inputs.select(choices, { label, value, disabled: choices.length < 2 });
+  const select = form.querySelector("select")!;
+  select.name = name;
+  select.dataset.testid = `live-${name}`;
+  if (note) form.title = note;
+  return form;
 }
 
 export function LiveControls(options: LiveControlsOptions): LiveControlsElement {
-  const form = document.createElement("form") as LiveControlsElement;
-  form.className = "live-controls";
-  form.onsubmit = (e) => e.preventDefault();
+  const box = el("div", { className: "live-controls" }) as LiveControlsElement;
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", "Sizes of the resampled network");
   const value: LiveControlsValue = { ...options.value, sizes: { ...options.value.sizes } };
 
-  const globalRow = document.createElement("label");
-  globalRow.className = "live-global";
-  const global = document.createElement("input");
-  global.type = "range";
-  global.min = "0";
-  global.max = "0.9";
-  global.step = "0.01";
-  global.dataset.testid = "live-global";
-  const globalOut = document.createElement("output");
-  globalRow.append("Global compression (channels removed) ", global, globalOut);
-  form.append(globalRow);
+  const global = Inputs.range([0, MAX_REMOVED], { label: "Remove from all", step: 0.01, value: 0 });
+  global.classList.add("live-global");
+  rangeInput(global, "live-global");
+  const globalNote = el("small", { className: "live-note" });
+  box.append(global, globalNote);
 
-  const sliders = new Map<
-    string,
-    { input: HTMLInputElement; out: HTMLOutputElement; row: HTMLElement; g: GroupControl }
-  >();
+  const sliders = new Map<string, { form: HTMLFormElement & { value: number }; note: HTMLElement; row: HTMLElement }>();
+  const bands: { band: HTMLElement; track: HTMLInputElement; g: GroupControl }[] = [];
   for (const g of options.groups) {
-    const row = document.createElement("div");
-    row.className = "live-group";
-    const label = document.createElement("label");
-    const input = document.createElement("input");
-    input.type = "range";
-    input.min = "2";
-    input.max = String(g.full);
-    input.step = "1";
-    input.dataset.testid = `live-size-${g.id}`;
-    const out = document.createElement("output");
-    label.append(`${g.id} `, input, out);
-    // The training range as a band under the track: positions of min and max on the 2…full scale.
-    const band = document.createElement("div");
-    band.className = "live-range-band";
-    const span = Math.max(1, g.full - 2);
-    band.style.setProperty("--lo", `${(100 * (g.range.min - 2)) / span}%`);
-    band.style.setProperty("--hi", `${(100 * (g.range.max - 2)) / span}%`);
-    band.title = `trained on sizes ${g.range.min}–${g.range.max}`;
-    const note = document.createElement("small");
-    note.textContent = `trained on ${g.range.min}–${g.range.max} of ${g.full}`;
-    row.append(label, band, note);
-    form.append(row);
-    sliders.set(g.id, { input, out, row, g });
+    const form = Inputs.range([MIN_GROUP_SIZE, g.full], { label: g.id, step: 1, value: value.sizes[g.id] });
+    const track = rangeInput(form, `live-size-${g.id}`);
+    const band = el("div", { className: "live-range-band", title: `trained on sizes ${g.range.min}–${g.range.max}` });
+    const note = el("small", { className: "live-note" });
+    const row = el("div", { className: "live-group" }, form, band, note);
+    box.append(row);
+    sliders.set(g.id, { form, note, row });
+    bands.push({ band, track, g });
   }
+  // The bands follow their tracks when the column is laid out or resized.
+  const observer = new ResizeObserver(() => bands.forEach((b) => placeBand(b.band, b.track, b.g)));
+  for (const b of bands) observer.observe(b.track);
 
-  form.append(
-    select("Interpolation kernel", "kernel", options.kernels, value.kernel),
-    select("Quadrature", "quadrature", options.quadratures, value.quadrature),
-    select(
+  const selects = {
+    kernel: choice("Kernel", "kernel", options.kernels, value.kernel),
+    quadrature: choice("Quadrature", "quadrature", options.quadratures, value.quadrature),
+    partition: choice(
       "Partition",
       "partition",
       options.partitions,
       value.partition,
       options.partitions.length < 2 ? "this model file stores no grid-tuned partition" : undefined,
     ),
-  );
+  };
+  box.append(selects.kernel, selects.quadrature, selects.partition);
 
   const sync = () => {
     let kept = 0,
       total = 0;
-    for (const { input, out, row, g } of sliders.values()) {
+    for (const g of options.groups) {
+      const { form, note, row } = sliders.get(g.id)!;
       const size = value.sizes[g.id];
-      input.value = String(size);
+      form.value = size;
       const outside = size < g.range.min || size > g.range.max;
-      out.textContent = ` ${size}${outside ? " — outside the training range" : ""}`;
+      note.textContent = outside
+        ? `${size} of ${g.full}: outside the training range ${g.range.min}–${g.range.max}`
+        : `trained on ${g.range.min}–${g.range.max} of ${g.full}`;
       row.dataset.outside = String(outside);
       row.classList.toggle("live-outside", outside);
       kept += size;
       total += g.full;
     }
-    global.value = String(Math.round((1 - kept / total) * 100) / 100);
-    globalOut.textContent = ` ${Math.round((1 - kept / total) * 100)}%`;
+    const removed = 1 - kept / total;
+    global.value = Math.round(removed * 100) / 100;
+    globalNote.textContent = `${Math.round(removed * 100)}% of the hidden channels removed`;
   };
   const emit = () => {
     sync();
-    form.dispatchEvent(new Event("input", { bubbles: true }));
+    box.dispatchEvent(new Event("input", { bubbles: true }));
   };
 
   global.addEventListener("input", (e) => {
     e.stopPropagation();
-    const keep = 1 - Number(global.value);
-    for (const { g } of sliders.values()) value.sizes[g.id] = Math.max(2, Math.min(g.full, Math.round(keep * g.full)));
+    const keep = 1 - global.value;
+    for (const g of options.groups)
+      value.sizes[g.id] = Math.max(MIN_GROUP_SIZE, Math.min(g.full, Math.round(keep * g.full)));
     emit();
   });
-  for (const { input, g } of sliders.values()) {
-    input.addEventListener("input", (e) => {
+  for (const g of options.groups) {
+    const { form } = sliders.get(g.id)!;
+    form.addEventListener("input", (e) => {
       e.stopPropagation();
-      value.sizes[g.id] = Number(input.value);
+      if (!Number.isInteger(form.value)) return; // a half-typed number
+      value.sizes[g.id] = form.value;
       emit();
     });
   }
   for (const name of ["kernel", "quadrature", "partition"] as const) {
-    const sel = form.querySelector<HTMLSelectElement>(`select[name=${name}]`)!;
-    sel.addEventListener("input", (e) => {
+    const form = selects[name];
+    form.addEventListener("input", (e) => {
       e.stopPropagation();
-      value[name] = sel.value;
+      value[name] = form.value as string;
       emit();
     });
   }
-  Object.defineProperty(form, "value", { get: () => ({ ...value, sizes: { ...value.sizes } }) });
-  form.setSizes = (sizes) => {
+  Object.defineProperty(box, "value", { get: () => ({ ...value, sizes: { ...value.sizes } }) });
+  box.setSizes = (sizes) => {
     Object.assign(value.sizes, sizes);
     emit();
   };
   sync();
-  return form;
+  return box;
 }

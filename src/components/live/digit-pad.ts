@@ -20,12 +20,18 @@ export function DigitCanvas(options: { side?: number } = {}): DigitCanvasElement
   canvas.width = side;
   canvas.height = side;
   canvas.dataset.testid = "live-draw-canvas";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute(
+    "aria-label",
+    "Drawing pad: draw a digit with the mouse, a pen or a finger; the nets' predictions are shown beside it",
+  );
   canvas.style.cssText =
     "border:1px solid var(--theme-foreground-faint, #ccc); touch-action:none; background:#000; cursor:crosshair";
   const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
   const clearButton = document.createElement("button");
   clearButton.type = "button";
   clearButton.textContent = "Clear";
+  clearButton.setAttribute("aria-label", "Clear the drawing pad");
   box.append(canvas, document.createElement("br"), clearButton);
   box.value = null;
 

@@ -4,6 +4,9 @@
  * callback gets the files sorted into those cases; errors it throws are shown under the picker and the
  * page carries on with the model it had.
  */
+import * as Inputs from "@observablehq/inputs";
+import { errorMessage } from "../dom.js";
+
 export type PickedModel =
   | { kind: "model-file"; name: string; bytes: Uint8Array }
   | { kind: "tfjs"; name: string; modelJson: string; weights: ArrayBuffer };
@@ -26,29 +29,34 @@ export async function readPickedFiles(files: readonly File[]): Promise<PickedMod
 }
 
 export function ModelFilePicker(onModel: (picked: PickedModel) => Promise<void>): HTMLElement {
-  const box = document.createElement("div");
-  box.className = "live-file-picker";
-  const input = document.createElement("input");
-  input.type = "file";
-  input.multiple = true;
-  input.accept = ".model,.json,.bin";
+  const form = Inputs.file({ label: "Model file(s)", multiple: true, accept: ".model,.json,.bin" });
+  const input = form.querySelector<HTMLInputElement>("input[type=file]")!;
   input.dataset.testid = "live-file";
   const message = document.createElement("p");
   message.dataset.testid = "live-file-message";
+  message.className = "live-note";
   message.setAttribute("role", "status");
-  box.append(input, message);
+  const box = document.createElement("div");
+  box.className = "live-file-picker";
+  box.append(form, message);
   input.addEventListener("change", async () => {
-    message.className = "";
+    const files = Array.from(input.files ?? []);
+    message.className = "live-note";
+    message.dataset.state = "loading";
     message.textContent = "loading…";
     try {
-      const picked = await readPickedFiles(Array.from(input.files ?? []));
+      const picked = await readPickedFiles(files);
       await onModel(picked);
       message.textContent = `Loaded ${picked.name}.`;
       message.dataset.state = "ok";
     } catch (error) {
-      message.className = "warning";
+      message.className = "live-note warning";
       message.dataset.state = "error";
-      message.textContent = `Could not use this file: ${error instanceof Error ? error.message : String(error)}. The previous model is still loaded.`;
+      // The reader must see which file failed, even when the error itself does not say.
+      const text = errorMessage(error);
+      const named = files.some((f) => text.includes(f.name)) || files.length === 0;
+      const names = files.map((f) => f.name).join(" + ");
+      message.textContent = `Could not use ${named ? "this file" : names}: ${text}. The previous model is still loaded.`;
     }
   });
   return box;

@@ -3,150 +3,193 @@
  * training range, the global slider, params/FLOPs, and the accuracy — a subset estimate, then all test
  * images — after resampling and re-estimating the batch-norm statistics at the new sizes on the
  * calibration (training) images. The library does the work (PlanLiveSession, ModelEvaluator); this
- * wires it to the DOM. `api` is what tests and the benchmark drive (same calls as a reader's clicks).
+ * wires it to the DOM. Its export is a tfjs layers model of stock layers at the current sizes. It has no
+ * twin yet: its second card says so (a converted model's L1-pruned original would take that place).
  */
+import { el, yieldToPage } from "../dom.js";
+import { exportRow, panelRequests } from "./panel-parts.js";
+import type { StateSchema } from "../url-state.js";
 import type { LatestOnly } from "../../lib/live/latest-only.js";
 import type { EvaluationProgress } from "../../lib/live/chunked-evaluation.js";
 import type { ModelEvaluator } from "../../lib/live/model-evaluator.js";
-import type { PlanLiveSession, PreparedPlanNet } from "../../lib/live/graph-session.js";
-import type { AccuracyEstimate } from "../../lib/live/accuracy-estimate.js";
-import { logProgress, type ProgressRecord } from "../../lib/live/progress-log.js";
+import { CALIBRATION_IMAGES, type PlanLiveSession, type PreparedPlanNet } from "../../lib/live/graph-session.js";
+import { exportPlanTfjsLayersModel } from "../../lib/io/graph-tfjs-export.js";
+import { tfjsModelFiles } from "../../lib/io/tfjs-export.js";
 import { LiveControls } from "./controls.js";
 import { ConfusionMatrix } from "./confusion.js";
+import { AccuracyCard, CostCard } from "./cards.js";
+import type { DigitPrediction, LiveNet, LivePanel, PanelHost, TfjsModelFiles } from "./panel.js";
 
-export interface PlanPanelApi {
-  setSizes(sizes: Record<string, number>): void;
-  setGlobal(fraction: number): void;
-  idle(): Promise<void>;
-  log: ProgressRecord[];
-  groups: { id: string; full: number; range: { min: number; max: number } }[];
+/** Query parameters a group may not be named after: the app's and the engine's. */
+const RESERVED_PARAMETERS = ["model", "backend"];
+
+/**
+ * A plan model's link state: one size per hidden group, named by the group's id (2…its full size; the
+ * global slider is derived from the sizes, so they restore it too).
+ */
+export function graphSchema(session: PlanLiveSession): StateSchema {
+  const clash = session.groups.find((g) => RESERVED_PARAMETERS.includes(g.id));
+  if (clash)
+    throw new Error(
+      `the model's group "${clash.id}" has the name of another link parameter, so its size cannot be put in the URL`,
+    );
+  return Object.fromEntries(
+    session.groups.map((g) => [g.id, { kind: "int" as const, default: g.full, min: 2, max: g.full }]),
+  );
 }
 
-export interface PlanPanelOptions {
+export interface GraphPanelOptions {
+  /** Taken over: disposed with the panel. */
   session: PlanLiveSession;
   evaluator: ModelEvaluator;
   scheduler: LatestOnly;
-  classes: number;
-  yieldToPage: () => Promise<void>;
+  /** Names the export (e.g. the source id). */
+  name: string;
+  /** Method id of the net (default "sinn"). */
+  method?: string;
+  /** The curves file's family of this model (e.g. "resnet18"), for the chart's lines. */
+  family?: string;
   /** Sizes to start at (default: full size); each must be an integer in 2…the group's full size. */
   sizes?: Record<string, number>;
-  /** Called with the sizes on every change, the first one included (e.g. to write them to the URL). */
-  onChange?: (sizes: Record<string, number>) => void;
-  /** Called after every prepared configuration (e.g. to redraw the digit's probabilities). */
-  onPrepared?: (prepared: PreparedPlanNet) => void;
-  accuracyText: (e: AccuracyEstimate) => string;
-  costText: (p: PreparedPlanNet) => string;
+  host: PanelHost;
 }
 
-export type PlanPanelElement = HTMLElement & { api: PlanPanelApi };
-
-export function PlanPanel(o: PlanPanelOptions): PlanPanelElement {
-  const root = document.createElement("div") as unknown as PlanPanelElement;
-  root.className = "live-plan";
-  root.dataset.testid = "live-plan";
-  const { session } = o;
-  const full = session.fullSizes;
-  const controls = LiveControls({
+export function GraphPanel(o: GraphPanelOptions): LivePanel {
+  const { session, host } = o;
+  const schema = graphSchema(session);
+  const nets: LiveNet[] = [{ tag: "plan", label: "SINN, resampled", method: o.method ?? "sinn" }];
+  const controlsBox = LiveControls({
     groups: session.groups,
-    value: { sizes: { ...full, ...o.sizes }, kernel: "as trained", quadrature: "as trained", partition: "uniform" },
+    value: {
+      sizes: { ...session.fullSizes, ...o.sizes },
+      kernel: "as trained",
+      quadrature: "as trained",
+      partition: "uniform",
+    },
     kernels: ["as trained"],
     quadratures: ["as trained"],
     partitions: ["uniform"],
   });
-  const problemBox = document.createElement("p");
-  problemBox.className = "warning";
-  problemBox.dataset.testid = "live-plan-problem";
+  const problemBox = el("p", { className: "warning", testid: "live-plan-problem" });
   problemBox.hidden = true;
-  const line = (testid: string) => {
-    const span = document.createElement("span");
-    span.dataset.testid = testid;
-    return span;
+  const card = AccuracyCard({
+    testid: "live-plan-acc",
+    method: nets[0].method,
+    caption: "resampled, batch norm re-estimated",
+  });
+  const cost = CostCard("live-plan-cost", "of the parameters of its full size");
+  const calibrationLine = el("span", { testid: "live-plan-calibration" });
+  const twinNote = el(
+    "div",
+    { className: "card live-card live-card-empty", testid: "live-plan-no-twin" },
+    el("span", { className: "live-card-name", textContent: "No twin" }),
+    el("span", {
+      className: "live-card-detail",
+      textContent:
+        "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets have one).",
+    }),
+  );
+  const confusionBox = el("div", { className: "live-scroll" });
+  const exportFiles = (): TfjsModelFiles => {
+    const prepared = session.prepared;
+    if (!prepared) throw new Error("no plan model is prepared");
+    return tfjsModelFiles(
+      exportPlanTfjsLayersModel(session.model, {
+        name: `integral_lab_${o.name}_${Object.values(prepared.sizes).join("_")}`.replace(/[^A-Za-z0-9_]/g, "_"),
+      }),
+    );
   };
-  const accLine = line("live-plan-acc");
-  const costLine = line("live-plan-cost");
-  const calibrationLine = line("live-plan-calibration");
-  const para = (label: string, child: Node) => {
-    const p = document.createElement("p");
-    const strong = document.createElement("strong");
-    strong.textContent = label;
-    p.append(strong, child);
-    return p;
-  };
-  const twinNote = document.createElement("p");
-  twinNote.dataset.testid = "live-plan-no-twin";
-  twinNote.textContent =
-    "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets above have one).";
-  const confusionBox = document.createElement("div");
-  const h = (tag: "h3", text: string) => {
-    const e = document.createElement(tag);
-    e.textContent = text;
-    return e;
-  };
-  root.append(
-    controls,
+  const exported = exportRow("live-plan", exportFiles);
+  const requests = panelRequests(o.scheduler, problemBox);
+  const controls = el(
+    "div",
+    { className: "live-plan", testid: "live-plan" },
+    el("p", {
+      className: "live-note",
+      textContent:
+        "One slider per linked group. Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition.",
+    }),
+    controlsBox,
     problemBox,
-    para("SINN, resampled: ", accLine),
-    para("", costLine),
-    para("", calibrationLine),
-    twinNote,
-    h("h3", "Confusion matrix"),
+  );
+  const element = el(
+    "div",
+    {},
+    el("div", { className: "live-cards" }, card, twinNote, cost),
+    el("p", { className: "live-note" }, calibrationLine),
+  );
+  const details = el(
+    "div",
+    { className: "live-details" },
+    el("h2", {}, "Inside the resampled SINN"),
+    el("h3", {}, "Confusion matrix (rows: true class)"),
     confusionBox,
+    el("h2", {}, "Export"),
+    el(
+      "p",
+      {},
+      "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes.",
+    ),
+    exported.row,
   );
 
-  const log: ProgressRecord[] = [];
-  let requestStart = 0;
   const show = (p: EvaluationProgress, request: number) => {
-    logProgress(log, request, p.tag, p.estimate, performance.now() - requestStart);
-    accLine.textContent = o.accuracyText(p.estimate);
-    accLine.dataset.accuracy = String(p.estimate.accuracy);
-    accLine.dataset.evaluated = String(p.estimate.evaluated);
-    accLine.dataset.final = String(p.estimate.final);
-    accLine.dataset.request = String(request);
-    confusionBox.replaceChildren(ConfusionMatrix(p.confusion, o.classes));
+    requests.record(request, p.tag, p.estimate);
+    card.show(p.estimate, request);
+    confusionBox.replaceChildren(ConfusionMatrix(p.confusion, o.evaluator.classes));
+    host.onEstimate(p.tag, p.estimate);
+  };
+  const showPrepared = (prepared: PreparedPlanNet) => {
+    cost.show(prepared.compression);
+    calibrationLine.textContent = prepared.calibrated
+      ? `Batch-norm statistics re-estimated at these sizes on ${CALIBRATION_IMAGES} training images (${prepared.calibrationMs.toFixed(0)} ms).`
+      : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
   };
 
   const changed = () => {
-    const sizes = controls.value.sizes;
-    o.onChange?.(sizes);
-    const problem = session.problem(sizes);
-    problemBox.hidden = !problem;
-    problemBox.textContent = problem ? `Cannot resample: ${problem}.` : "";
-    if (problem) return;
-    requestStart = performance.now();
-    const request = o.scheduler.latest + 1;
-    void o.scheduler
-      .request(async (isCurrent) => {
-        const prepared = session.prepare(sizes);
-        logProgress(log, request, "prepare", undefined, performance.now() - requestStart);
-        const c = prepared.compression;
-        costLine.dataset.params = String(c.after.params);
-        costLine.dataset.flops = String(c.after.flops);
-        costLine.dataset.compression = String(c.params);
-        costLine.textContent = o.costText(prepared);
-        calibrationLine.textContent = prepared.calibrated
-          ? `Batch-norm statistics re-estimated at these sizes on 256 training images (${prepared.calibrationMs.toFixed(0)} ms).`
-          : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
-        o.onPrepared?.(prepared);
-        await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
-          isCurrent,
-          yieldToPage: o.yieldToPage,
-          onProgress: (p) => show(p, request),
-        });
-      })
-      .catch((error: unknown) => {
-        problemBox.hidden = false;
-        problemBox.textContent = `Resampling failed: ${error instanceof Error ? error.message : String(error)}`;
+    const sizes = controlsBox.value.sizes;
+    host.onChange({ ...sizes });
+    exported.share.href = host.link({ ...sizes });
+    requests.run(session.problem(sizes), async (request, isCurrent) => {
+      const prepared = session.prepare(sizes);
+      requests.record(request, "prepare");
+      showPrepared(prepared);
+      host.onPrepared({ params: prepared.compression.after.params, compression: prepared.compression.params });
+      await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
+        isCurrent,
+        yieldToPage,
+        onProgress: (p) => show(p, request),
       });
+    });
   };
-  controls.addEventListener("input", changed);
+  controlsBox.addEventListener("input", changed);
 
-  root.api = {
-    setSizes: (sizes) => controls.setSizes(sizes),
-    setGlobal: (fraction) => controls.setSizes(session.fractionSizes(fraction)),
-    idle: () => o.scheduler.idle(),
-    log,
-    groups: session.groups.map((g) => ({ ...g, range: { ...g.range } })),
+  const panel: LivePanel = {
+    controls,
+    element,
+    details,
+    family: o.family,
+    nets,
+    schema,
+    summary: "its batch-norm statistics are re-estimated at every reduced size",
+    state: () => ({ ...controlsBox.value.sizes }),
+    api: {
+      setSizes: (sizes) => controlsBox.setSizes(sizes),
+      setGlobal: (fraction) => controlsBox.setSizes(session.fractionSizes(fraction)),
+      idle: () => o.scheduler.idle(),
+      log: requests.log,
+      groups: session.groups.map((g) => ({ ...g, range: { ...g.range } })),
+    },
+    classify(image): DigitPrediction[] {
+      if (!session.prepared) return [];
+      return [{ tag: "plan", probabilities: session.classify(image) }];
+    },
+    exportFiles,
+    async dispose() {
+      await o.scheduler.request(async () => undefined); // stop running work before the session goes
+      session.dispose();
+    },
   };
   changed();
-  return root;
+  return panel;
 }

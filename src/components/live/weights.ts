@@ -35,6 +35,11 @@ export function WeightMatrices(layers: readonly LayerMatrix[]): HTMLElement {
     canvas.height = layer.rows * cell;
     canvas.dataset.rows = String(layer.rows);
     canvas.dataset.cols = String(layer.cols);
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute(
+      "aria-label",
+      `${layer.id}: sampled weights, ${layer.rows} output × ${layer.cols} input channels, summed over taps (red positive, blue negative)`,
+    );
     const ctx = canvas.getContext("2d")!;
     let max = 1e-12;
     for (const v of layer.values) max = Math.max(max, Math.abs(v));

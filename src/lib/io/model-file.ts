@@ -106,10 +106,13 @@ export function saveContinuousModel(inn: ReferenceInn): ModelFile {
   };
 }
 
-const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+/**
+ * Largest input dimensions a model file may declare. The model is built before its tensors are read, and
+ * its channel and class counts size tensors: a corrupt or hostile manifest must not allocate gigabytes.
+ */
+export const MODEL_INPUT_LIMITS = { height: 4096, width: 4096, channels: 1024, classes: 100_000 } as const;
 
-/** Largest input a model file may declare: beyond this it is a corrupt or hostile file, not an image model. */
-export const MAX_INPUT = { height: 4096, width: 4096, channels: 64, classes: 65536 } as const;
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
 /** Largest magnitude a stored node may have; trained nodes are orders of magnitude smaller. */
 export const MAX_NODE_MAGNITUDE = 1e6;
@@ -136,7 +139,8 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
   for (const k of ["height", "width", "channels", "classes"] as const) {
     if (!isPositiveInt(manifest.input?.[k]))
       fail(`input.${k} must be a positive integer, got ${JSON.stringify(manifest.input?.[k])}`);
-    if (manifest.input[k] > MAX_INPUT[k]) fail(`input.${k} is ${manifest.input[k]}, more than ${MAX_INPUT[k]}`);
+    if (manifest.input[k] > MODEL_INPUT_LIMITS[k])
+      fail(`input.${k} is ${manifest.input[k]}, more than this reader accepts (${MODEL_INPUT_LIMITS[k]})`);
   }
   if (!Number.isInteger(manifest.byteLength) || manifest.byteLength < 0)
     fail(`byteLength must be a non-negative integer`);

@@ -16,6 +16,7 @@ import { createModel } from "../models/registry.js";
 import { IntegralGraphNet } from "../graph/graph-net.js";
 import { assignStatistics, assignWeights, decodeWeightsFile } from "../io/weights-file.js";
 import { compressionAt, type Compression } from "../integral/accounting.js";
+import { checkInputFits, type FitTarget } from "./model-fit.js";
 
 /** Images of the calibration batch (the loaders' sinn-results calibrate on the same count). */
 export const CALIBRATION_IMAGES = 256;
@@ -36,9 +37,14 @@ export interface PreparedPlanNet {
   calibrationMs: number;
 }
 
-/** A plan network from a weights file's bytes (statistics required: without them nothing is calibrated at full size). */
-export function planNetFromBytes(bytes: Uint8Array, name: string): IntegralGraphNet {
+/**
+ * A plan network from a weights file's bytes (statistics required: without them nothing is calibrated at
+ * full size). With `fits`, a model whose input or class count differs from the page's data is refused
+ * before it is built.
+ */
+export function planNetFromBytes(bytes: Uint8Array, name: string, fits?: FitTarget): IntegralGraphNet {
   const file = decodeWeightsFile(new TextDecoder().decode(bytes), name);
+  if (fits) checkInputFits(file.input, fits, name);
   let model;
   try {
     model = createModel(file.model, file.input, file.seed);
@@ -144,6 +150,14 @@ export class PlanLiveSession {
   /** Logits at the prepared configuration. */
   logits(images: tf.Tensor4D): tf.Tensor2D {
     return this.model.apply(images, { training: false });
+  }
+
+  /** Class probabilities of one image (pixels [height, width, channels] in [0, 1]) at the prepared sizes. */
+  classify(image: Float32Array): Float32Array {
+    const { height, width, channels } = this.model.input;
+    return tf.tidy(() =>
+      tf.softmax(this.logits(tf.tensor4d(image, [1, height, width, channels]))).dataSync(),
+    ) as Float32Array;
   }
 
   dispose(): void {

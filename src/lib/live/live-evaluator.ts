@@ -22,6 +22,7 @@ import {
   applyStage,
   cropInput,
   padStageInput,
+  receptiveFieldLogits,
   receptiveFieldPlan,
   type CropStage,
   type ReferenceWeights,
@@ -51,6 +52,8 @@ export class LiveEvaluator {
   readonly count: number;
   readonly classes: number;
   readonly chunkSizes: number[];
+  /** One image's shape [height, width, channels]. */
+  readonly imageShape: [number, number, number];
   private readonly chunks: ImageChunk[];
   private readonly reusePrefix: boolean;
   private readonly prefix = new Map<string, { key: string; output: tf.Tensor4D }>();
@@ -61,6 +64,7 @@ export class LiveEvaluator {
     this.plan = receptiveFieldPlan(set.height, set.width);
     this.count = set.count;
     this.classes = set.classes;
+    this.imageShape = [set.height, set.width, set.channels];
     this.reusePrefix = options.reusePrefix ?? true;
     // The test images never change: crop and edge-pad them for the first conv once.
     this.chunks = orderedChunks(set, options, "LiveEvaluator", (x) =>
@@ -100,6 +104,14 @@ export class LiveEvaluator {
    */
   async evaluate(targets: readonly EvaluationTarget[], options: EvaluateOptions = {}): Promise<boolean> {
     return evaluateChunks(targets, this.chunks, this.classes, (t, c) => this.predictChunk(t, c), options);
+  }
+
+  /** Class probabilities of one image (pixels [height, width, channels] in [0, 1]) by `target`. */
+  classify(target: EvaluationTarget, image: Float32Array): Float32Array {
+    return tf.tidy(() => {
+      const x = cropInput(tf.tensor4d(image, [1, ...this.imageShape]), this.plan);
+      return tf.softmax(receptiveFieldLogits(x, target.weights, this.plan)).dataSync() as Float32Array;
+    });
   }
 
   /** Drop cached stage outputs (e.g. when a model is replaced). */

@@ -1,7 +1,8 @@
 /**
  * Where a live session's models come from: a single-file continuous model (io/model-file.ts container), or
  * a tfjs layers model of the reference shape converted on the spot (permutation + exact initialisation,
- * compression/conversion.ts). Every failure is an Error naming the file and the problem.
+ * compression/conversion.ts). Every failure is an Error naming the file and the problem. With `fits`,
+ * a model whose input or class count differs from the page's data is refused before anything is built.
  */
 import { decodeModelFile, loadContinuousModel } from "../io/model-file.js";
 import { assignParameters, readParameters, type ParameterTensor } from "../compression/parameters.js";
@@ -9,10 +10,24 @@ import { convertReferenceNet, innDiscreteParameters } from "../compression/conve
 import { ReferenceNet } from "../models/reference.js";
 import type { ReferenceInn } from "../models/reference-inn.js";
 import { referenceParamsFromTfjs } from "../io/tfjs-import.js";
+import type { InputShape } from "../model.js";
+import { checkInputFits, type FitTarget } from "./model-fit.js";
 
 /** A continuous model from a model file's bytes (caller owns the result). */
-export function continuousModelFromBytes(bytes: Uint8Array, name: string): ReferenceInn {
-  return loadContinuousModel(decodeModelFile(bytes, name), name);
+export function continuousModelFromBytes(bytes: Uint8Array, name: string, fits?: FitTarget): ReferenceInn {
+  const file = decodeModelFile(bytes, name);
+  if (fits) checkInputFits(declaredInput(file.manifest?.input, name), fits, name);
+  return loadContinuousModel(file, name);
+}
+
+/** A file's declared input shape, checked only as far as the fit comparison needs. */
+function declaredInput(input: unknown, name: string): InputShape {
+  const shape = input as Partial<InputShape> | undefined;
+  for (const k of ["height", "width", "channels", "classes"] as const) {
+    if (!Number.isInteger(shape?.[k]) || shape![k]! < 1)
+      throw new Error(`${name}: input.${k} must be a positive integer, got ${JSON.stringify(shape?.[k])}`);
+  }
+  return shape as InputShape;
 }
 
 /** Full-size discrete parameters of a model file (e.g. the discrete twin stored with nodes = channels). */
@@ -32,6 +47,7 @@ export function integralFromTfjs(
   modelJsonText: string,
   weights: ArrayBuffer,
   name: string,
+  fits?: FitTarget,
 ): { inn: ReferenceInn; twin: ParameterTensor[] } {
   let json: unknown;
   try {
@@ -40,6 +56,7 @@ export function integralFromTfjs(
     throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
   }
   const { params, input } = referenceParamsFromTfjs(json, weights, name);
+  if (fits) checkInputFits(input, fits, name);
   let net: ReferenceNet;
   try {
     net = new ReferenceNet(input, 0);

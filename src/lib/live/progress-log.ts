@@ -15,8 +15,8 @@ export interface ProgressRecord {
   elapsed: number;
 }
 
-/** Records kept; older ones are dropped. */
-export const PROGRESS_LOG_LIMIT = 5000;
+/** Records kept (about twenty fully evaluated requests of the reference panel); older ones are dropped. */
+export const PROGRESS_LOG_LIMIT = 500;
 
 /**
  * Append a record for `request` to `log` — an evaluation step's `estimate`, or none for a step that

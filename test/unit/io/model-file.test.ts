@@ -172,13 +172,17 @@ test("malformed or mismatched files get clear errors naming the problem", () => 
   bad((f) => {
     f.manifest.tensors.push({ ...f.manifest.tensors[0] });
   }, /tensor "conv1.weight" is listed twice/);
+  // Absurd dimensions are refused before the model (whose class and channel counts size tensors) is built.
+  bad((f) => {
+    f.manifest.input.classes = 1e9;
+  }, /input.classes is 1000000000, more than this reader accepts \(100000\)/);
+  bad((f) => {
+    f.manifest.input.channels = 5e6;
+  }, /input.channels is 5000000, more than this reader accepts \(1024\)/);
   bad((f) => {
     f.manifest.input.height = 1e9;
     f.manifest.input.width = 1e9;
-  }, /input.height is 1000000000, more than 4096/);
-  bad((f) => {
-    f.manifest.input.classes = 1e9;
-  }, /input.classes is 1000000000, more than 65536/);
+  }, /input.height is 1000000000, more than this reader accepts \(4096\)/);
   bad((f) => {
     f.manifest.tensors[1].byteOffset = f.manifest.tensors[0].byteOffset + 4;
   }, /tensor "conv1.bias" \(bytes 4–68\) overlaps tensor "conv1.weight" \(bytes 0–576\)/);

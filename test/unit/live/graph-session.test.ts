@@ -129,6 +129,15 @@ test("plan session: repeated slider moves keep the tensor count flat (only the c
     const after = tf.memory().numTensors;
     for (let round = 0; round < 3; round++) for (const p of positions) session.prepare(p);
     assert.equal(tf.memory().numTensors, after);
+    // The digit pad's figures: the softmax of the prepared net's logits, nothing left behind.
+    const { height, width, channels } = session.model.input;
+    const pixels = Float32Array.from({ length: height * width * channels }, (_, i) => (i % 29) / 28);
+    const expected = tf.tidy(() =>
+      tf.softmax(session.logits(tf.tensor4d(pixels, [1, height, width, channels]))).dataSync(),
+    );
+    const shown = session.classify(pixels);
+    assert.equal(tf.memory().numTensors, after, "classify frees what it creates");
+    assert.deepEqual(Array.from(shown), Array.from(expected));
   } finally {
     session.dispose();
   }

@@ -175,6 +175,24 @@ test("live evaluator: subset estimate first, then exactly the direct full-set ac
     const { model: pruned } = pruneReferenceNet(discrete, sizes, { method: "l1" });
     const l1Direct = directEvaluation(pruned, set);
     assert.equal(progress.filter((p) => p.tag === "l1").at(-1)!.estimate.correct, l1Direct.correct);
+    // One image classified by each net: the softmax of the same net's logits (the digit pad's figures).
+    const image = set.images.subarray(0, 784);
+    const pixels = Float32Array.from(image, (v) => v / 255);
+    for (const [target, model] of [
+      [nets.inn, reference],
+      [nets.l1, pruned],
+    ] as const) {
+      const expected = tf.tidy(() =>
+        tf.softmax(model.apply(tf.tensor4d(pixels, [1, 28, 28, 1]), { training: false })).dataSync(),
+      );
+      const before = tf.memory().numTensors;
+      const shown = evaluator.classify(target, pixels);
+      assert.equal(tf.memory().numTensors, before, "classify frees what it creates");
+      assert.equal(shown.length, 10);
+      shown.forEach((p, k) =>
+        assert.ok(Math.abs(p - expected[k]) < 1e-5, `${target.tag} class ${k}: ${p} vs ${expected[k]}`),
+      );
+    }
     pruned.dispose();
     discrete.dispose();
   }
