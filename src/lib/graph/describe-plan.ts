@@ -1,9 +1,8 @@
 /**
- * Describe a network plan at some group sizes without building the model: the same ModelDescription
- * that `IntegralGraphNet.describe` returns (shapes, parameters, FLOPs, blocks), computed from the plan
- * alone. Pages draw topologies and accounting tables at any width with this, so a browser never
- * allocates a model's weights just to draw a graph. A unit test keeps it equal to the built model's
- * description for every family and variant.
+ * Describe a network plan at some group sizes without building the model: shapes, parameters, FLOPs and
+ * blocks, computed from the plan alone. It is the one description of a plan (`IntegralGraphNet.describe`
+ * returns it too), so pages draw topologies and accounting tables at any width without allocating a
+ * model's weights.
  */
 import { ChannelGroups, type GroupSizes } from "../integral/groups.js";
 import {

@@ -1,6 +1,6 @@
 /**
- * An integral model built from a network plan (graph.ts): one integral layer or batch-norm per weight
- * node, the graph interpreted in `apply`, and `describe` walking the same nodes. Every hidden channel
+ * An integral model built from a network plan (plan.ts): one integral layer or batch-norm per weight
+ * node, the graph interpreted in `apply`, and `describe` the plan's own description (describe-plan.ts). Every hidden channel
  * axis is an atomic group; resampling acts on groups, so residual adds (one group) and concatenations
  * (a composite group of the branches' groups) stay consistent at any sizes.
  *
@@ -13,22 +13,11 @@ import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
 import { deriveSeed, mulberry32 } from "../random.js";
 import { ChannelGroups, type GroupSizes } from "../integral/groups.js";
-import {
-  IntegralConv2d,
-  IntegralDense,
-  IntegralDepthwiseConv2d,
-  IntegralPointwiseConv2d,
-  type IntegralLayer,
-} from "../integral/layers.js";
-import {
-  layerNode,
-  modelDescription,
-  opNode,
-  type ModelDescription,
-  type ModelNodeDescription,
-} from "../integral/description.js";
+import { IntegralConv2d, IntegralDense, IntegralDepthwiseConv2d, IntegralPointwiseConv2d } from "../integral/layers.js";
+import type { ModelDescription } from "../integral/description.js";
 import { IntegralBatchNorm } from "../integral/batch-norm.js";
 import type { NetworkPlan, PlanNode } from "./plan.js";
+import { describePlan } from "./describe-plan.js";
 
 type WeightLayer = IntegralConv2d | IntegralDepthwiseConv2d | IntegralDense;
 
@@ -284,62 +273,19 @@ export class IntegralGraphNet implements Model {
     }
   }
 
-  /** Graph with shapes, parameters, FLOPs and blocks at `sizes` (default: current). */
+  /**
+   * Graph with shapes, parameters, FLOPs and blocks at `sizes` (default: current): the plan's own description
+   * (describePlan). Groups that are not resizable must be at their full size.
+   */
   describe(sizes: GroupSizes = this.groups.sizes): ModelDescription {
-    const shapes = new Map<string, number[]>();
-    const nodes: ModelNodeDescription[] = [];
-    for (const node of this.plan.nodes) {
-      const inShape = node.inputs.length ? (shapes.get(node.inputs[0]) as number[]) : [];
-      const channels = this.groups.sizeOf(node.group, sizes);
-      const op = node.op;
-      let d: ModelNodeDescription;
-      switch (op.op) {
-        case "input":
-          d = opNode(node.id, "input", [], node.group, [this.input.height, this.input.width, channels]);
-          break;
-        case "conv2d":
-        case "pointwise-conv2d":
-        case "depthwise-conv2d": {
-          const layer = (this.layers.get(node.id) as IntegralLayer).describe(sizes);
-          d = layerNode(layer, node.inputs, [
-            Math.ceil(inShape[0] / op.stride),
-            Math.ceil(inShape[1] / op.stride),
-            channels,
-          ]);
-          break;
-        }
-        case "dense":
-          d = layerNode((this.layers.get(node.id) as IntegralDense).describe(sizes), node.inputs, [channels]);
-          break;
-        case "batch-norm":
-          d = {
-            ...opNode(node.id, "batch-norm", node.inputs, node.group, [...inShape]),
-            params: (this.norms.get(node.id) as IntegralBatchNorm).parameterCount(sizes),
-          };
-          break;
-        case "max-pool":
-          d = opNode(node.id, "max-pool", node.inputs, node.group, [
-            Math.ceil(inShape[0] / op.stride),
-            Math.ceil(inShape[1] / op.stride),
-            channels,
-          ]);
-          break;
-        case "global-avg-pool":
-          d = opNode(node.id, "global-avg-pool", node.inputs, node.group, [channels]);
-          break;
-        case "relu":
-        case "add":
-          d = opNode(node.id, op.op, node.inputs, node.group, [...inShape]);
-          break;
-        case "concat":
-          d = opNode(node.id, "concat", node.inputs, node.group, [inShape[0], inShape[1], channels]);
-          break;
-      }
-      if (node.block) d.block = { ...node.block };
-      shapes.set(node.id, d.outputShape);
-      nodes.push(d);
+    const full = this.groups.fullSizes;
+    const hidden: Record<string, number> = {};
+    for (const [id, size] of Object.entries(sizes)) {
+      if (this.plan.hidden.includes(id)) hidden[id] = size;
+      else if (id in full && size !== full[id])
+        throw new Error(`${this.name}.describe: group "${id}" is not resizable; it stays at ${full[id]}, got ${size}`);
     }
-    return modelDescription(this.name, this.groups.describe(sizes), nodes);
+    return describePlan(this.plan, hidden);
   }
 
   /** Running statistics of every batch-norm, "<bn>.mean" then "<bn>.variance" (not trainable). */

@@ -1,6 +1,6 @@
 /**
- * A network plan: the one plain, JSON-able graph that both builds a model (network.ts instantiates a
- * layer per weight node and interprets the graph in `apply`) and describes it (`describe` walks the
+ * A network plan: the one plain, JSON-able graph that both builds a model (graph-net.ts instantiates a
+ * layer per weight node and interprets the graph in `apply`) and describes it (describe-plan.ts walks the
  * same nodes for shapes, parameters, FLOPs and block boundaries). Block builders (blocks.ts) add nodes
  * to a plan through a `PlanBuilder`; nothing else holds a second copy of the topology.
  */
