@@ -1,0 +1,69 @@
+/**
+ * Bring any CNN: a tfjs layers model (`tf.io` ModelArtifacts: model.json's topology and its weights) into
+ * an integral network. The steps, one module each: the graph (topology.ts), what each layer computes
+ * (layer-specs.ts), the plan with its inferred groups (build-plan.ts, channel-union.ts), the weights
+ * (weights.ts, transfer.ts), then the conversion every plan gets (compression/plan-conversion.ts): each
+ * resizable group reordered to minimise total variation and the nodes initialised exactly, so at full size
+ * the integral net computes the model's logits.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { WeightsParameter } from "../io/weights-file.js";
+import { convertPlan, type PlanConversion, type PlanConversionOptions } from "../compression/plan-conversion.js";
+import { buildLayersPlan, type BuildPlanOptions, type LayersPlan } from "./build-plan.js";
+import { parseLayersTopology } from "./topology.js";
+import { transferWeights } from "./transfer.js";
+import { decodeLayerWeights } from "./weights.js";
+
+export interface LayersModelPlan extends Omit<LayersPlan, "sources"> {
+  /** The model's parameters under the plan's names, channels as trained. */
+  params: WeightsParameter[];
+}
+
+/** The plan and parameters of a layers model (no integral net yet; allocates no tensors it keeps). */
+export function planFromLayersModel(artifacts: tf.io.ModelArtifacts, options: BuildPlanOptions = {}): LayersModelPlan {
+  const source = options.source ?? "model.json";
+  const topology = parseLayersTopology(artifacts.modelTopology, source);
+  const { sources, ...built } = buildLayersPlan(topology, options);
+  const weights = decodeLayerWeights(artifacts, source);
+  return { ...built, params: transferWeights(built.plan, sources, weights, source) };
+}
+
+export interface ConvertLayersOptions extends BuildPlanOptions, PlanConversionOptions {
+  /** Progress lines ("parsing", "ordering group …"), e.g. for a page's status. */
+  onProgress?: (message: string) => void;
+}
+
+export interface ConvertedLayersModel extends LayersModelPlan, PlanConversion {}
+
+/** Convert a layers model into an integral net, exact at full size (the caller disposes `net`). */
+export function convertLayersModel(
+  artifacts: tf.io.ModelArtifacts,
+  options: ConvertLayersOptions = {},
+): ConvertedLayersModel {
+  const progress = options.onProgress ?? (() => {});
+  progress("reading the model");
+  const parsed = planFromLayersModel(artifacts, options);
+  const conversion = convertPlan(parsed.plan, parsed.params, {
+    ...options,
+    onGroup: (group, k, n) => {
+      progress(`ordering the channels of group ${group} (${k + 1}/${n})`);
+      options.onGroup?.(group, k, n);
+    },
+  });
+  progress("done");
+  return { ...parsed, ...conversion };
+}
+
+/** Largest |a − b| and the largest |a|, e.g. a converted net's logits against the model's. */
+export function logitDifference(
+  expected: tf.Tensor,
+  got: tf.Tensor,
+): { maxAbs: number; scale: number; relative: number } {
+  if (expected.shape.join() !== got.shape.join())
+    throw new Error(`logitDifference: shapes [${expected.shape}] and [${got.shape}] differ`);
+  const [maxAbs, scale] = tf.tidy(() => [
+    tf.max(tf.abs(tf.sub(expected, got))).dataSync()[0] as number,
+    tf.max(tf.abs(expected)).dataSync()[0] as number,
+  ]);
+  return { maxAbs, scale, relative: maxAbs / Math.max(scale, 1e-30) };
+}
