@@ -212,7 +212,9 @@ function readSpec(className: string, c: Record<string, unknown>): LayerSpec {
       return { kind: "activation", activation: { fn: "leaky-relu", alpha: alpha as number } };
     }
     case "Softmax":
-      if ((c.axis ?? -1) !== -1) reject(`axis ${JSON.stringify(c.axis)} (the class axis, -1, only)`);
+      // tfjs writes axis 1: the class axis of a [batch, classes] output, the only place a softmax converts.
+      if (c.axis !== undefined && c.axis !== -1 && c.axis !== 1)
+        reject(`axis ${JSON.stringify(c.axis)} (the class axis only)`);
       return { kind: "activation", activation: { fn: "softmax" } };
     case "MaxPooling2D":
     case "AveragePooling2D": {
