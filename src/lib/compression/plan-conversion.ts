@@ -14,8 +14,6 @@ export interface PlanConversionOptions extends MinimizeTotalVariationOptions {
   /** Keep the trained channel order (exact initialisation only). */
   keepOrder?: boolean;
   net?: IntegralGraphNetOptions;
-  /** Called before each group is ordered (index, count), for progress. */
-  onGroup?: (group: string, index: number, count: number) => void;
 }
 
 export interface PlanConversion {
@@ -26,16 +24,40 @@ export interface PlanConversion {
   groups: GroupOrder[];
 }
 
-export function convertPlan(
+/**
+ * The conversion one step at a time: yields a progress line before each group is ordered and before the
+ * net is built, returns the conversion. A page awaits between steps so it can show them; `convertPlan` runs
+ * them straight through.
+ */
+export function* convertPlanSteps(
   plan: NetworkPlan,
   params: readonly ParameterTensor[],
   options: PlanConversionOptions = {},
-): PlanConversion {
+): Generator<string, PlanConversion> {
   const layout = planChannelLayout(plan);
-  const groups = layout.flatMap((g, k) => {
-    options.onGroup?.(g.group, k, layout.length);
-    return options.keepOrder ? identityOrders(params, [g]) : channelOrders(params, [g], options);
-  });
+  const groups: GroupOrder[] = [];
+  for (const [k, g] of layout.entries()) {
+    yield `ordering the ${g.channels} channels of group ${g.group} (${k + 1}/${layout.length})`;
+    groups.push(...(options.keepOrder ? identityOrders(params, [g]) : channelOrders(params, [g], options)));
+  }
+  yield "initialising the integral net";
   const permuted = permuteChannels(params, layout, groups);
   return { net: IntegralGraphNet.fromDiscrete(plan, permuted, options.net), permuted, groups };
+}
+
+/** Run a step generator to its result, passing each progress line to `onProgress`. */
+export function runSteps<T>(steps: Generator<string, T>, onProgress?: (message: string) => void): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    onProgress?.(next.value);
+  }
+}
+
+export function convertPlan(
+  plan: NetworkPlan,
+  params: readonly ParameterTensor[],
+  options: PlanConversionOptions & { onProgress?: (message: string) => void } = {},
+): PlanConversion {
+  return runSteps(convertPlanSteps(plan, params, options), options.onProgress);
 }

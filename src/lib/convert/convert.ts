@@ -8,7 +8,12 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { WeightsParameter } from "../io/weights-file.js";
-import { convertPlan, type PlanConversion, type PlanConversionOptions } from "../compression/plan-conversion.js";
+import {
+  convertPlanSteps,
+  runSteps,
+  type PlanConversion,
+  type PlanConversionOptions,
+} from "../compression/plan-conversion.js";
 import { buildLayersPlan, type BuildPlanOptions, type LayersPlan } from "./build-plan.js";
 import { parseLayersTopology } from "./topology.js";
 import { transferWeights } from "./transfer.js";
@@ -29,29 +34,47 @@ export function planFromLayersModel(artifacts: tf.io.ModelArtifacts, options: Bu
 }
 
 export interface ConvertLayersOptions extends BuildPlanOptions, PlanConversionOptions {
-  /** Progress lines ("parsing", "ordering group …"), e.g. for a page's status. */
+  /** Progress lines ("reading the model", "ordering the channels of group …"), e.g. for a page's status. */
   onProgress?: (message: string) => void;
 }
 
 export interface ConvertedLayersModel extends LayersModelPlan, PlanConversion {}
+
+/** The conversion as steps (see convertPlanSteps): yields progress lines, returns the converted model. */
+export function* convertLayersModelSteps(
+  artifacts: tf.io.ModelArtifacts,
+  options: ConvertLayersOptions = {},
+): Generator<string, ConvertedLayersModel> {
+  yield "reading the model";
+  const parsed = planFromLayersModel(artifacts, options);
+  const conversion = yield* convertPlanSteps(parsed.plan, parsed.params, options);
+  return { ...parsed, ...conversion };
+}
 
 /** Convert a layers model into an integral net, exact at full size (the caller disposes `net`). */
 export function convertLayersModel(
   artifacts: tf.io.ModelArtifacts,
   options: ConvertLayersOptions = {},
 ): ConvertedLayersModel {
-  const progress = options.onProgress ?? (() => {});
-  progress("reading the model");
-  const parsed = planFromLayersModel(artifacts, options);
-  const conversion = convertPlan(parsed.plan, parsed.params, {
-    ...options,
-    onGroup: (group, k, n) => {
-      progress(`ordering the channels of group ${group} (${k + 1}/${n})`);
-      options.onGroup?.(group, k, n);
-    },
-  });
-  progress("done");
-  return { ...parsed, ...conversion };
+  return runSteps(convertLayersModelSteps(artifacts, options), options.onProgress);
+}
+
+/**
+ * The same, awaiting `pause` (default: one macrotask) after every progress line, so a browser repaints
+ * between steps and the page can show them.
+ */
+export async function convertLayersModelAsync(
+  artifacts: tf.io.ModelArtifacts,
+  options: ConvertLayersOptions & { pause?: () => Promise<void> } = {},
+): Promise<ConvertedLayersModel> {
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  const steps = convertLayersModelSteps(artifacts, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    options.onProgress?.(next.value);
+    await pause();
+  }
 }
 
 /** Largest |a − b| and the largest |a|, e.g. a converted net's logits against the model's. */
