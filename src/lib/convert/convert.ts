@@ -90,3 +90,26 @@ export function logitDifference(
   ]);
   return { maxAbs, scale, relative: maxAbs / Math.max(scale, 1e-30) };
 }
+
+/**
+ * The same artifacts with the output layer's softmax replaced by the identity, so tfjs computes the
+ * model's logits, comparable with the converted net's. Artifacts without an output softmax come back as they are.
+ */
+export function withLogitOutput(artifacts: tf.io.ModelArtifacts, source = "model.json"): tf.io.ModelArtifacts {
+  const topology = parseLayersTopology(artifacts.modelTopology, source);
+  const copy = JSON.parse(JSON.stringify(artifacts.modelTopology)) as Record<string, unknown>;
+  const model = (copy.model_config ?? copy) as { config: unknown };
+  const layers = (Array.isArray(model.config) ? model.config : (model.config as { layers: unknown[] }).layers) as {
+    class_name: string;
+    name?: string;
+    config: Record<string, unknown>;
+  }[];
+  const output = layers.find((l) => (l.name ?? l.config.name) === topology.output);
+  if (!output) return artifacts;
+  if (output.class_name === "Softmax") {
+    output.class_name = "Activation";
+    output.config = { name: output.config.name, activation: "linear", trainable: false };
+  } else if (output.config.activation === "softmax") output.config.activation = "linear";
+  else return artifacts;
+  return { ...artifacts, modelTopology: copy };
+}

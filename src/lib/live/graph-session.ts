@@ -51,7 +51,7 @@ export interface PlanLiveSessionOptions {
   outputSoftmax?: boolean;
 }
 
-/** A plan network from a weights file's bytes (statistics required: without them nothing is calibrated at full size). */
+/** A plan network from a weights file's bytes (statistics required when it has batch norms: without them nothing is calibrated at full size). */
 export function planNetFromBytes(bytes: Uint8Array, name: string): IntegralGraphNet {
   const file = decodeWeightsFile(new TextDecoder().decode(bytes), name);
   let model;
@@ -68,7 +68,8 @@ export function planNetFromBytes(bytes: Uint8Array, name: string): IntegralGraph
   }
   try {
     assignWeights(model, file.parameters, name);
-    if (!assignStatistics(model, file.statistics, name))
+    // A plan without batch norms (a converted CNN, say) has no statistics to store.
+    if (model.statisticsVariables.length > 0 && !assignStatistics(model, file.statistics, name))
       throw new Error(`${name}: the file stores no batch-norm statistics`);
     model.resample(model.fractionSizes(1));
     return model;
