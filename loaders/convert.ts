@@ -30,6 +30,7 @@ import { assignFlatWeights } from "../src/lib/train/gradients.js";
 import { parameterNamesOf, statisticsOf } from "../src/lib/io/weights-file.js";
 import { PLAN_MODEL } from "../src/lib/models/registry.js";
 import type { GroupMemberDescription } from "../src/lib/integral/groups.js";
+import type { CurvePoint } from "../src/lib/io/curves-schema.js";
 
 export const USAGE = `Usage: npx tsx loaders/convert.ts --model <model.json> [options]
 
@@ -153,13 +154,11 @@ export function readLayersModelFiles(path: string): tf.io.ModelArtifacts {
   return artifactsFromFiles(json, files, path);
 }
 
-export interface ConvertPoint {
-  fraction: number;
-  sizes: Record<string, number>;
-  params: number;
-  flops: number;
-  paramsCompression: number;
-  flopsCompression: number;
+/** A point of the accuracy ladder: a curve point's sizes and costs, one accuracy per net. */
+export interface ConvertPoint extends Pick<
+  CurvePoint,
+  "fraction" | "sizes" | "params" | "flops" | "paramsCompression" | "flopsCompression"
+> {
   accuracy: { integral: number; l1: number; fineTuned?: number };
 }
 

@@ -60,6 +60,19 @@ interface Pending {
   layer: KerasLayer;
 }
 
+/** The depth-wise node of a DepthwiseConv2D, or of a SeparableConv2D's first half (its group filled in later). */
+function depthwiseOp(spec: Extract<LayerSpec, { kind: "depthwise" | "separable" }>, bias: boolean): NodeOp {
+  return {
+    op: "depthwise-conv2d",
+    group: "",
+    kernel: spec.kernel,
+    stride: spec.strides,
+    dilation: spec.dilation,
+    padding: spec.padding,
+    bias,
+  };
+}
+
 const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 export function buildLayersPlan(topology: LayersTopology, options: BuildPlanOptions = {}): LayersPlan {
@@ -165,15 +178,7 @@ export function buildLayersPlan(topology: LayersTopology, options: BuildPlanOpti
         const pointwise = (k: [number, number], d: [number, number]) => k[0] * k[1] * d[0] * d[1] === 1;
         let input = x;
         if (spec.kind === "separable") {
-          const op: NodeOp = {
-            op: "depthwise-conv2d",
-            group: "",
-            kernel: spec.kernel,
-            stride: spec.strides,
-            dilation: spec.dilation,
-            padding: spec.padding,
-            bias: false,
-          };
+          const op = depthwiseOp(spec, false);
           const shape = shapeOf(op, x, x.shape[2] as number);
           if (!positive(shape)) continue;
           const id = emit(`${layer.name}.depthwise`, op, x.term, [x]);
@@ -211,15 +216,7 @@ export function buildLayersPlan(topology: LayersTopology, options: BuildPlanOpti
       }
       case "depthwise": {
         if (!needMap()) continue;
-        const op: NodeOp = {
-          op: "depthwise-conv2d",
-          group: "",
-          kernel: spec.kernel,
-          stride: spec.strides,
-          dilation: spec.dilation,
-          padding: spec.padding,
-          bias: spec.bias,
-        };
+        const op = depthwiseOp(spec, spec.bias);
         const shape = shapeOf(op, x, x.shape[2] as number);
         if (!positive(shape)) continue;
         const id = emit(layer.name, op, x.term, [x]);

@@ -5,6 +5,7 @@
  */
 import type { ElementwiseFunction, PlanPadding } from "../graph/plan.js";
 import type { KerasLayer } from "./topology.js";
+import { KERAS_ACTIVATION_NAMES } from "../graph/elementwise.js";
 
 /** Layer classes that convert (InputLayer is the model's input). */
 export const SUPPORTED_LAYERS = [
@@ -62,21 +63,13 @@ export type LayerSpec =
   | { kind: "rescale"; scale: number; offset: number }
   | { kind: "identity" };
 
-/** Keras activation names (and tfjs's camel-case spellings) → the plan's element-wise functions. */
+/** Keras activation names (and tfjs's camel-case and Keras 3's aliases) → the plan's element-wise functions. */
 const ELEMENTWISE: Record<string, ElementwiseFunction> = {
-  relu6: "relu6",
-  sigmoid: "sigmoid",
-  hard_sigmoid: "hard-sigmoid",
+  ...Object.fromEntries(
+    Object.entries(KERAS_ACTIVATION_NAMES).map(([fn, name]) => [name as string, fn as ElementwiseFunction]),
+  ),
   hardSigmoid: "hard-sigmoid",
-  tanh: "tanh",
-  elu: "elu",
-  selu: "selu",
-  softplus: "softplus",
-  softsign: "softsign",
-  swish: "swish",
   silu: "swish",
-  gelu: "gelu",
-  mish: "mish",
 };
 
 /** A config problem: thrown inside a reader, caught per layer and listed. */

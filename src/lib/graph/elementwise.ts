@@ -3,9 +3,24 @@
  * converted model computes what its tfjs original computes.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { NodeOp } from "./plan.js";
+import type { ElementwiseFunction, NodeOp } from "./plan.js";
 
 type ActivationOp = Extract<NodeOp, { op: "activation" }>;
+
+/** The Keras activation name of each function that has one (the others are layers: LeakyReLU, ReLU). */
+export const KERAS_ACTIVATION_NAMES: Partial<Record<ElementwiseFunction, string>> = {
+  relu6: "relu6",
+  sigmoid: "sigmoid",
+  "hard-sigmoid": "hard_sigmoid",
+  tanh: "tanh",
+  elu: "elu",
+  selu: "selu",
+  softplus: "softplus",
+  softsign: "softsign",
+  swish: "swish",
+  gelu: "gelu",
+  mish: "mish",
+};
 
 export function elementwise(x: tf.Tensor, op: ActivationOp): tf.Tensor {
   return tf.tidy(() => {

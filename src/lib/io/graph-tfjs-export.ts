@@ -16,6 +16,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { IntegralGraphNet } from "../graph/graph-net.js";
 import { pair, type NodeOp } from "../graph/plan.js";
+import { KERAS_ACTIVATION_NAMES } from "../graph/elementwise.js";
 import { initializer, layersArtifacts } from "./tfjs-export.js";
 
 /** tfjs BatchNormalization's ε in the exported config (its default). */
@@ -41,21 +42,6 @@ const NO_REGULARISERS = {
   bias_constraint: null,
 };
 
-/** The Keras activation name of an element-wise plan function (those with a plain Activation layer). */
-const ACTIVATION_NAMES: Partial<Record<Extract<NodeOp, { op: "activation" }>["fn"], string>> = {
-  relu6: "relu6",
-  sigmoid: "sigmoid",
-  "hard-sigmoid": "hard_sigmoid",
-  tanh: "tanh",
-  elu: "elu",
-  selu: "selu",
-  softplus: "softplus",
-  softsign: "softsign",
-  swish: "swish",
-  gelu: "gelu",
-  mish: "mish",
-};
-
 /** The stock Keras layer (class and config, without name) of an op node; weight nodes are handled apart. */
 function opLayer(op: NodeOp, id: string): { class_name: string; config: object } {
   const fail = (why: string): never => {
@@ -65,7 +51,7 @@ function opLayer(op: NodeOp, id: string): { class_name: string; config: object }
     case "relu":
       return { class_name: "Activation", config: { activation: "relu", trainable: true } };
     case "activation": {
-      const name = ACTIVATION_NAMES[op.fn];
+      const name = KERAS_ACTIVATION_NAMES[op.fn];
       if (name) return { class_name: "Activation", config: { activation: name, trainable: true } };
       if (op.fn === "leaky-relu")
         return { class_name: "LeakyReLU", config: { alpha: op.alpha ?? 0.3, trainable: true } };

@@ -26,14 +26,14 @@ before(async () => {
   await initBackend("cpu");
 });
 
-function evalSet(seed: number, count: number): EvalSet {
+function evalSet(seed: number, count: number, side = 12): EvalSet {
   const random = mulberry32(seed);
   return {
-    images: Uint8Array.from({ length: count * 144 }, () => Math.floor(256 * random())),
+    images: Uint8Array.from({ length: count * side * side }, () => Math.floor(256 * random())),
     labels: Uint8Array.from({ length: count }, () => Math.floor(10 * random())),
     count,
-    height: 12,
-    width: 12,
+    height: side,
+    width: side,
     channels: 1,
     classes: 10,
   };
@@ -215,19 +215,6 @@ test("the calibration set is the first 256 TRAINING images (not test images), ch
   );
 });
 
-function mnistShapedSet(seed: number, count: number): EvalSet {
-  const random = mulberry32(seed);
-  return {
-    images: Uint8Array.from({ length: count * 784 }, () => Math.floor(256 * random())),
-    labels: Uint8Array.from({ length: count }, () => Math.floor(10 * random())),
-    count,
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-  };
-}
-
 test("a dropped tfjs model: converted with progress, the L1-pruned original beside it at every size with the same calibration, exported back", async () => {
   const { buildLayersModel, saveArtifacts, setSeededWeights } = await import("../../../loaders/layers-models.js");
   const { prunedPlanNet } = await import("../../../src/lib/compression/plan-pruning.js");
@@ -239,7 +226,7 @@ test("a dropped tfjs model: converted with progress, the L1-pruned original besi
   const keras = buildLayersModel("mobilenet");
   setSeededWeights(keras, 7, true);
   const artifacts = await saveArtifacts(keras);
-  const calibration = mnistShapedSet(1, 256);
+  const calibration = evalSet(1, 256, 28);
   const progress: string[] = [];
   let pauses = 0;
   const session = await planSessionFromLayersModel(artifacts, calibration, {
@@ -250,7 +237,7 @@ test("a dropped tfjs model: converted with progress, the L1-pruned original besi
     },
   });
   const x = batchImages(
-    mnistShapedSet(2, 12),
+    evalSet(2, 12, 28),
     Int32Array.from({ length: 12 }, (_, i) => i),
     { height: 28, width: 28, channels: 1 },
   );
