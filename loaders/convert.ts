@@ -298,6 +298,7 @@ export async function runConvertJob(options: ConvertJobOptions): Promise<Convert
         try {
           await trainLoop(settings, trainer, hooks);
           assignFlatWeights(net.trainableVariables, await trainer.weights());
+          net.invalidate();
         } finally {
           await trainer.close();
         }

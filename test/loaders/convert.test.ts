@@ -90,7 +90,7 @@ for (const name of LAYERS_MODELS) {
   });
 }
 
-test("convert CLI: --fine-tune-epochs 1 fine-tunes on random sizes and --out writes a weights file the live page reads", async () => {
+test("convert CLI: --fine-tune-epochs 1 fine-tunes on random sizes (2 workers) and --out writes a weights file the live page reads", async () => {
   const out = join(dir, "cnn.weights.json");
   const run = convert([
     "--model",
@@ -102,7 +102,7 @@ test("convert CLI: --fine-tune-epochs 1 fine-tunes on random sizes and --out wri
     "--limit-test",
     "200",
     "--workers",
-    "1",
+    "2",
     "--out",
     out,
   ]);

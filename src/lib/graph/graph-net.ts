@@ -220,6 +220,14 @@ export class IntegralGraphNet implements Model {
     this.clearCalibrations();
   }
 
+  /** Drop every cached discrete tensor, after the nodes were assigned from outside (e.g. trained by workers). */
+  invalidate(): void {
+    for (const layer of this.layers.values()) layer.invalidate();
+    for (const norm of this.norms.values()) norm.invalidate();
+    const current = this.groups.sizes;
+    this.resample(Object.fromEntries(this.plan.hidden.map((g) => [g, current[g]])));
+  }
+
   /** A net of `plan` initialised exactly from discrete parameters (see setDiscreteParameters). */
   static fromDiscrete(
     plan: NetworkPlan,

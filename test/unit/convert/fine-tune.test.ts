@@ -7,7 +7,9 @@ import { convertLayersModel } from "../../../src/lib/convert/convert.js";
 import { computeGradients } from "../../../src/lib/train/gradients.js";
 import { createOptimizer } from "../../../src/lib/train/optimizers.js";
 import { mulberry32 } from "../../../src/lib/random.js";
-import type { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
+import { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
+import { assignFlatWeights } from "../../../src/lib/train/gradients.js";
+import { maxAbsDiff } from "../helpers/tensors.js";
 import { everyKindA, images } from "../helpers/layers.js";
 
 before(async () => {
@@ -87,6 +89,30 @@ test("a converted MobileNet-style net fine-tunes on random sizes: the full-size 
   assert.ok(after.loss < before.loss, `loss ${before.loss} → ${after.loss}`);
   optimizer.dispose();
   tf.dispose([x, y]);
+  net.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("after nodes are assigned from outside (workers' training), invalidate() makes the net evaluate them", async () => {
+  const start = tf.memory().numTensors;
+  const model = buildLayersModel("cnn");
+  setSeededWeights(model, 4);
+  const converted = convertLayersModel(await saveArtifacts(model), { restarts: 1 });
+  model.dispose();
+  const net = converted.net;
+  const x = images(6, [28, 28, 1], 4);
+  const before = net.apply(x, { training: false });
+  const moved = Float32Array.from(net.trainableVariables.flatMap((v) => Array.from(v.dataSync(), (a) => a * 1.5)));
+  assignFlatWeights(net.trainableVariables, moved);
+  net.invalidate();
+  const after = net.apply(x, { training: false });
+  const twin = new IntegralGraphNet(net.plan, 0);
+  assignFlatWeights(twin.trainableVariables, moved);
+  const fresh = twin.apply(x, { training: false });
+  assert.ok(maxAbsDiff(before, after) > 1e-3, "the assigned nodes changed nothing");
+  assert.equal(maxAbsDiff(after, fresh), 0);
+  tf.dispose([x, before, after, fresh]);
+  twin.dispose();
   net.dispose();
   assert.equal(tf.memory().numTensors, start);
 });
