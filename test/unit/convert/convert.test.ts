@@ -207,3 +207,54 @@ test("the five SIB families' discrete nets, exported as tfjs models, convert bac
   }
   assert.equal(tf.memory().numTensors, start);
 });
+
+/** A tfjs-saved functional topology rewritten as the tensorflowjs converter writes Keras 2 and Keras 3 models. */
+function asKeras(topology: Record<string, unknown>, version: 2 | 3): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(topology)) as {
+    class_name: string;
+    config: { layers: { class_name: string; config: Record<string, unknown>; inbound_nodes: unknown[] }[] };
+  };
+  copy.class_name = "Functional";
+  for (const l of copy.config.layers) {
+    if (l.class_name === "BatchNormalization") l.config.axis = [3];
+    if (version === 3) {
+      if (l.config.batch_input_shape) {
+        l.config.batch_shape = l.config.batch_input_shape;
+        delete l.config.batch_input_shape;
+      }
+      const node = l.inbound_nodes[0] as [string, number, number, object][] | undefined;
+      const tensor = ([name, n, t]: [string, number, number, object]) => ({
+        class_name: "__keras_tensor__",
+        config: { shape: [null], dtype: "float32", keras_history: [name, n, t] },
+      });
+      l.inbound_nodes = node ? [{ args: node.length === 1 ? [tensor(node[0]!)] : [node.map(tensor)], kwargs: {} }] : [];
+    }
+  }
+  if (version === 3)
+    (copy.config as Record<string, unknown>).input_layers = (
+      copy.config as { input_layers: unknown[] }
+    ).input_layers[0];
+  return { keras_version: version === 2 ? "2.15.0" : "3.3.3", backend: "tensorflow", model_config: copy };
+}
+
+test("Keras-converted models (model_config nesting, Functional, Keras 2 and Keras 3 inbound nodes) convert exactly", async () => {
+  const start = tf.memory().numTensors;
+  const model = buildLayersModel("inception");
+  setSeededWeights(model, 13, true);
+  const artifacts = await saveArtifacts(model);
+  const x = images(5, [28, 28, 1]);
+  for (const version of [2, 3] as const) {
+    const keras = { ...artifacts, modelTopology: asKeras(artifacts.modelTopology as Record<string, unknown>, version) };
+    const converted = convertLayersModel(keras, { restarts: 2 });
+    try {
+      assert.deepEqual(converted.plan.composites, [{ id: "concat", parts: ["b1_1x1", "b2_3x3", "b3_5x5", "b4_1x1"] }]);
+      const diff = relativeDifference(model, converted.net, x, false);
+      assert.ok(diff < 1e-5, `Keras ${version}: relative difference ${diff}`);
+    } finally {
+      converted.net.dispose();
+    }
+  }
+  x.dispose();
+  model.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
