@@ -27,7 +27,11 @@ export function transferWeights(
     const count = p.shape.reduce((a, b) => a * b, 1);
     if (s.fill !== undefined) return { name: p.name, shape: p.shape, values: new Float32Array(count).fill(s.fill) };
     const wanted = `${s.layer.name}/${s.weight}`;
-    const found = names.filter((n) => n === wanted || n.endsWith(`/${wanted}`));
+    // Keras names variables "<layer>/<weight>:0"; nested models prefix their own scope.
+    const found = names.filter((n) => {
+      const bare = n.replace(/:\d+$/, "");
+      return bare === wanted || bare.endsWith(`/${wanted}`);
+    });
     if (found.length === 0)
       fail(
         `layer ${layerLabel(s.layer)}: weight "${wanted}" is missing from the weights manifest (it lists ${names.length ? names.slice(0, 8).join(", ") + (names.length > 8 ? ", …" : "") : "no weights"})`,

@@ -212,7 +212,10 @@ test("the five SIB families' discrete nets, exported as tfjs models, convert bac
 function asKeras(topology: Record<string, unknown>, version: 2 | 3): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(topology)) as {
     class_name: string;
-    config: { layers: { class_name: string; config: Record<string, unknown>; inbound_nodes: unknown[] }[] };
+    config: {
+      layers: { class_name: string; config: Record<string, unknown>; inbound_nodes: unknown[] }[];
+      input_layers: unknown[];
+    };
   };
   copy.class_name = "Functional";
   for (const l of copy.config.layers) {
@@ -230,10 +233,8 @@ function asKeras(topology: Record<string, unknown>, version: 2 | 3): Record<stri
       l.inbound_nodes = node ? [{ args: node.length === 1 ? [tensor(node[0]!)] : [node.map(tensor)], kwargs: {} }] : [];
     }
   }
-  if (version === 3)
-    (copy.config as Record<string, unknown>).input_layers = (
-      copy.config as { input_layers: unknown[] }
-    ).input_layers[0];
+  // Keras 3 writes a single input flat: ["image", 0, 0].
+  if (version === 3) copy.config.input_layers = copy.config.input_layers[0] as unknown[];
   return { keras_version: version === 2 ? "2.15.0" : "3.3.3", backend: "tensorflow", model_config: copy };
 }
 
