@@ -19,7 +19,18 @@ export interface GroupOrder {
   tvAfter: number;
 }
 
-/** TV-minimising channel order of every group (2-opt with restarts; see permutation.ts). */
+/** Every group in its trained order (for comparison: exact initialisation without reordering), with its TV. */
+export function identityOrders(params: readonly ParameterTensor[], layout: readonly GroupLayout[]): GroupOrder[] {
+  return layout.map((g) => {
+    const D = channelDistanceMatrix(groupSlices(params, g));
+    const order = Int32Array.from(D, (_, i) => i);
+    let tv = 0;
+    for (let k = 0; k + 1 < order.length; k++) tv += D[k][k + 1];
+    return { group: g.group, channels: order.length, order, tvBefore: tv, tvAfter: tv };
+  });
+}
+
+/** TV-minimising channel order (2-opt with restarts; see permutation.ts). */
 export function channelOrders(
   params: readonly ParameterTensor[],
   layout: readonly GroupLayout[],
@@ -60,15 +71,7 @@ export interface ReferenceConversion {
 export function convertReferenceNet(net: ReferenceNet, options: ConvertOptions = {}): ReferenceConversion {
   const layout = referenceChannelLayout();
   const params = readParameters(net);
-  const groups = options.keepOrder
-    ? layout.map((g) => {
-        const D = channelDistanceMatrix(groupSlices(params, g));
-        const order = Int32Array.from(D, (_, i) => i);
-        let tv = 0;
-        for (let k = 0; k + 1 < order.length; k++) tv += D[k][k + 1];
-        return { group: g.group, channels: order.length, order, tvBefore: tv, tvAfter: tv };
-      })
-    : channelOrders(params, layout, options);
+  const groups = options.keepOrder ? identityOrders(params, layout) : channelOrders(params, layout, options);
   const permuted = new ReferenceNet(net.input, 0);
   try {
     assignParameters(permuted, permuteChannels(params, layout, groups), "convertReferenceNet");

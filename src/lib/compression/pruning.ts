@@ -8,9 +8,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { Random } from "../random.js";
-import { selectByL1, selectRandom } from "./channel-selection.js";
+import { filterL1Norms, selectByL1, selectRandom } from "./channel-selection.js";
 import { readParameters, type ParameterTensor } from "./parameters.js";
-import { reindexChannels, referenceChannelLayout, type GroupLayout } from "./channel-layout.js";
+import { memberTensor, reindexChannels, referenceChannelLayout, type GroupLayout } from "./channel-layout.js";
 import { edgePad } from "../ops/edge-pad.js";
 import { REFERENCE_CONVS, type ReferenceNet } from "../models/reference.js";
 
@@ -34,12 +34,17 @@ export function selectChannels(
     const g = layout.find((l) => l.group === group);
     if (!g)
       throw new Error(`selectChannels: unknown group "${group}" (known: ${layout.map((l) => l.group).join(", ")})`);
-    const filters = g.members.find((m) => m.role === "filters");
-    if (!filters) throw new Error(`selectChannels: group "${group}" has no producer filters`);
-    const p = params.find((q) => q.name === filters.parameter);
-    if (!p) throw new Error(`selectChannels: no parameter "${filters.parameter}"`);
-    const n = p.shape[filters.axis];
-    if (method === "l1") keep[group] = selectByL1({ weights: p.values, shape: p.shape, axis: filters.axis }, size);
+    const filters = g.members.filter((m) => m.role === "filters");
+    if (filters.length === 0) throw new Error(`selectChannels: group "${group}" has no producer filters`);
+    // A group written by several producers (the branches of a residual add) ranks each channel by its summed L1.
+    const norms = filters
+      .map((m) => {
+        const t = memberTensor(params, m, g);
+        return filterL1Norms(t.data, t.shape, t.axis);
+      })
+      .reduce((a, b) => a.map((v, i) => v + (b[i] as number)));
+    const n = norms.length;
+    if (method === "l1") keep[group] = selectByL1(norms, size);
     else if (method === "random") {
       if (!options.random) throw new Error("selectChannels: random pruning needs options.random");
       keep[group] = selectRandom(n, size, options.random);

@@ -1,6 +1,6 @@
 /**
- * An integral model built from a network plan (graph.ts): one integral layer or batch-norm per weight
- * node, the graph interpreted in `apply`, and `describe` walking the same nodes. Every hidden channel
+ * An integral model built from a network plan (plan.ts): one integral layer or batch-norm per weight
+ * node, the graph interpreted in `apply`, and `describe` the plan's own description (describe-plan.ts). Every hidden channel
  * axis is an atomic group; resampling acts on groups, so residual adds (one group) and concatenations
  * (a composite group of the branches' groups) stay consistent at any sizes.
  *
@@ -13,24 +13,17 @@ import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
 import { deriveSeed, mulberry32 } from "../random.js";
 import { ChannelGroups, sizesAtFraction, type GroupSizes } from "../integral/groups.js";
-import {
-  IntegralConv2d,
-  IntegralDense,
-  IntegralDepthwiseConv2d,
-  IntegralPointwiseConv2d,
-  type IntegralLayer,
-} from "../integral/layers.js";
-import {
-  layerNode,
-  modelDescription,
-  opNode,
-  type ModelDescription,
-  type ModelNodeDescription,
-} from "../integral/description.js";
+import { IntegralConv2d, IntegralDense, IntegralDepthwiseConv2d, IntegralPointwiseConv2d } from "../integral/layers.js";
+import type { ModelDescription } from "../integral/description.js";
 import { IntegralBatchNorm } from "../integral/batch-norm.js";
-import type { NetworkPlan, PlanNode } from "./plan.js";
+import { pair, type NetworkPlan, type PlanNode } from "./plan.js";
+import { describePlan } from "./describe-plan.js";
+import { nodeHasBias, planParameters } from "./plan-parameters.js";
+import { elementwise } from "./elementwise.js";
+import { IntegralShapedConv2d } from "../integral/shaped-conv.js";
+import type { WeightsParameter } from "../io/weights-file.js";
 
-type WeightLayer = IntegralConv2d | IntegralDepthwiseConv2d | IntegralDense;
+type WeightLayer = IntegralConv2d | IntegralDepthwiseConv2d | IntegralDense | IntegralShapedConv2d;
 
 export interface IntegralGraphNetOptions {
   /**
@@ -70,9 +63,12 @@ export class IntegralGraphNet implements Model {
     if (!(momentum > 0 && momentum <= 1))
       throw new Error(`network ${plan.name}: batchNormMomentum must be in (0, 1], got ${momentum}`);
     this.batchNormMomentum = momentum;
-    const last = plan.nodes[plan.nodes.length - 1];
-    if (!last || last.op.op !== "dense")
-      throw new Error(`network ${plan.name}: a plan must end with the dense classifier`);
+    const described = describePlan(plan).nodes;
+    const output = described[described.length - 1]?.outputShape ?? [];
+    if (output.length !== 1 || output[0] !== plan.input.classes)
+      throw new Error(
+        `network ${plan.name}: a plan must end with the class outputs [${plan.input.classes}], its last node gives [${output}]`,
+      );
     this.name = plan.name;
     this.plan = plan;
     this.input = { ...plan.input };
@@ -117,41 +113,134 @@ export class IntegralGraphNet implements Model {
   private buildLayer(node: PlanNode): WeightLayer | IntegralBatchNorm | undefined {
     const op = node.op;
     const id = node.id;
+    const bias = nodeHasBias(node);
+    // The square, undilated, isotropic cases are the classes of layers.ts; the rest (converted models) is shaped-conv.ts.
+    const plain = (kernel: [number, number], stride: [number, number], dilation: [number, number]) =>
+      kernel[0] === kernel[1] && stride[0] === stride[1] && dilation[0] === 1 && dilation[1] === 1;
     switch (op.op) {
-      // Convs feed a batch-norm, whose β makes a conv bias redundant.
-      case "conv2d":
-        return new IntegralConv2d(this.groups, {
-          id,
-          inGroup: op.inGroup,
-          outGroup: op.outGroup,
-          kernelSize: op.kernel,
-          stride: op.stride,
-          padding: "same",
-          bias: false,
+      case "conv2d": {
+        const [kernel, stride, dilation] = [pair(op.kernel), pair(op.stride), pair(op.dilation ?? 1)];
+        const padding = op.padding ?? "same";
+        const groups = { id, inGroup: op.inGroup, outGroup: op.outGroup, bias };
+        if (plain(kernel, stride, dilation))
+          return new IntegralConv2d(this.groups, { ...groups, kernelSize: kernel[0], stride: stride[0], padding });
+        return new IntegralShapedConv2d(this.groups, {
+          ...groups,
+          kernel,
+          strides: stride,
+          dilations: dilation,
+          padding,
         });
-      case "pointwise-conv2d":
-        return new IntegralPointwiseConv2d(this.groups, {
+      }
+      case "pointwise-conv2d": {
+        const stride = pair(op.stride);
+        const groups = { id, inGroup: op.inGroup, outGroup: op.outGroup, bias };
+        if (plain([1, 1], stride, [1, 1]))
+          return new IntegralPointwiseConv2d(this.groups, { ...groups, stride: stride[0] });
+        return new IntegralShapedConv2d(this.groups, { ...groups, kernel: [1, 1], strides: stride, padding: "valid" });
+      }
+      case "depthwise-conv2d": {
+        const [kernel, stride, dilation] = [pair(op.kernel), pair(op.stride), pair(op.dilation ?? 1)];
+        const padding = op.padding ?? "same";
+        if (plain(kernel, stride, dilation))
+          return new IntegralDepthwiseConv2d(this.groups, {
+            id,
+            group: op.group,
+            kernelSize: kernel[0],
+            stride: stride[0],
+            padding,
+            bias,
+          });
+        return new IntegralShapedConv2d(this.groups, {
           id,
-          inGroup: op.inGroup,
-          outGroup: op.outGroup,
-          stride: op.stride,
-          bias: false,
+          inGroup: op.group,
+          outGroup: op.group,
+          bias,
+          kernel,
+          strides: stride,
+          dilations: dilation,
+          padding,
+          depthwise: true,
         });
-      case "depthwise-conv2d":
-        return new IntegralDepthwiseConv2d(this.groups, {
+      }
+      case "dense": {
+        const groups = { id, inGroup: op.inGroup, outGroup: op.outGroup, bias };
+        if (!op.spatial) return new IntegralDense(this.groups, groups);
+        // Over a flattened map: a "valid" conv whose kernel covers the map (weights [h, w, in, out]).
+        const [h, w] = op.spatial;
+        if (h === w) return new IntegralConv2d(this.groups, { ...groups, kernelSize: h, padding: "valid" });
+        return new IntegralShapedConv2d(this.groups, { ...groups, kernel: [h, w], padding: "valid" });
+      }
+      case "batch-norm":
+        return new IntegralBatchNorm(this.groups, {
           id,
           group: op.group,
-          kernelSize: op.kernel,
-          stride: op.stride,
-          padding: "same",
-          bias: false,
+          momentum: this.batchNormMomentum,
+          ...(op.epsilon !== undefined ? { epsilon: op.epsilon } : {}),
         });
-      case "dense":
-        return new IntegralDense(this.groups, { id, inGroup: op.inGroup, outGroup: op.outGroup });
-      case "batch-norm":
-        return new IntegralBatchNorm(this.groups, { id, group: op.group, momentum: this.batchNormMomentum });
       default:
         return undefined;
+    }
+  }
+
+  /**
+   * Exact initialisation from discrete parameters of the plan at full size (names and shapes as
+   * `planParameters`: "<node>.weight", ".bias", batch norms' ".gamma", ".beta", ".mean", ".variance"): at full
+   * size the net then computes what the discrete net computes. Every parameter must be given, and no other.
+   */
+  setDiscreteParameters(params: readonly WeightsParameter[], where = `${this.name}.setDiscreteParameters`): void {
+    const expected = planParameters(this.plan);
+    const byName = new Map(params.map((p) => [p.name, p]));
+    const known = new Set(expected.map((e) => e.name));
+    for (const p of params) if (!known.has(p.name)) throw new Error(`${where}: unknown parameter "${p.name}"`);
+    for (const e of expected) {
+      const p = byName.get(e.name);
+      if (!p) throw new Error(`${where}: no values for parameter "${e.name}"`);
+      if (p.shape.join() !== e.shape.join())
+        throw new Error(`${where}: parameter "${e.name}" has shape [${p.shape}], the plan needs [${e.shape}]`);
+      if (p.values.length !== e.shape.reduce((a, b) => a * b, 1))
+        throw new Error(`${where}: parameter "${e.name}" has ${p.values.length} values for shape [${e.shape}]`);
+      const bad = p.values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new Error(`${where}: parameter "${e.name}" holds ${p.values[bad]} at index ${bad}`);
+    }
+    const tensor = (name: string) => {
+      const p = byName.get(name) as WeightsParameter;
+      return tf.tensor(p.values, p.shape, "float32");
+    };
+    tf.tidy(() => {
+      for (const [id, layer] of this.layers)
+        layer.setFromDiscrete(tensor(`${id}.weight`), layer.biasNodes ? tensor(`${id}.bias`) : undefined);
+      for (const [id, norm] of this.norms) {
+        norm.gammaNodes.assign(tensor(`${id}.gamma`));
+        norm.betaNodes.assign(tensor(`${id}.beta`));
+        norm.meanNodes.assign(tensor(`${id}.mean`));
+        norm.varianceNodes.assign(tensor(`${id}.variance`));
+      }
+    });
+    this.clearCalibrations();
+  }
+
+  /** Drop every cached discrete tensor, after the nodes were assigned from outside (e.g. trained by workers). */
+  invalidate(): void {
+    for (const layer of this.layers.values()) layer.invalidate();
+    for (const norm of this.norms.values()) norm.invalidate();
+    const current = this.groups.sizes;
+    this.resample(Object.fromEntries(this.plan.hidden.map((g) => [g, current[g]])));
+  }
+
+  /** A net of `plan` initialised exactly from discrete parameters (see setDiscreteParameters). */
+  static fromDiscrete(
+    plan: NetworkPlan,
+    params: readonly WeightsParameter[],
+    options: IntegralGraphNetOptions = {},
+  ): IntegralGraphNet {
+    const net = new IntegralGraphNet(plan, 0, options);
+    try {
+      net.setDiscreteParameters(params, `${plan.name}: exact initialisation`);
+      return net;
+    } catch (e) {
+      net.dispose();
+      throw e;
     }
   }
 
@@ -253,90 +342,72 @@ export class IntegralGraphNet implements Model {
   ): tf.Tensor {
     const op = node.op;
     switch (op.op) {
-      case "input":
-        // As the reference net: (x − 0.5)/0.5.
-        return tf.sub(tf.mul(images, 2), 1);
+      case "input": {
+        // Default as the reference net: (x − 0.5)/0.5.
+        const { scale, offset } = op.normalization ?? { scale: 2, offset: -1 };
+        return scale === 1 && offset === 0 ? tf.clone(images) : tf.add(tf.mul(images, scale), offset);
+      }
       case "conv2d":
       case "pointwise-conv2d":
       case "depthwise-conv2d":
-        return (this.layers.get(node.id) as IntegralConv2d | IntegralDepthwiseConv2d).apply(
+        return (this.layers.get(node.id) as IntegralConv2d | IntegralDepthwiseConv2d | IntegralShapedConv2d).apply(
           x[0] as tf.Tensor4D,
           sizes,
           training,
         );
-      case "dense":
-        return (this.layers.get(node.id) as IntegralDense).apply(x[0] as tf.Tensor2D, sizes, training);
-      case "batch-norm":
-        return (this.norms.get(node.id) as IntegralBatchNorm).apply(x[0] as tf.Tensor4D, sizes, training);
+      case "dense": {
+        if (!op.spatial) return (this.layers.get(node.id) as IntegralDense).apply(x[0] as tf.Tensor2D, sizes, training);
+        const [batch] = (x[0] as tf.Tensor).shape;
+        const map = tf.reshape(x[0] as tf.Tensor, [batch as number, ...op.spatial, -1]) as tf.Tensor4D;
+        const y = (this.layers.get(node.id) as IntegralConv2d | IntegralShapedConv2d).apply(map, sizes, training);
+        return tf.reshape(y, [batch as number, -1]);
+      }
+      case "batch-norm": {
+        const norm = this.norms.get(node.id) as IntegralBatchNorm;
+        const v = x[0] as tf.Tensor;
+        if (v.rank === 4) return norm.apply(v as tf.Tensor4D, sizes, training);
+        // A vector [batch, c] (after a dense) is normalised as a 1×1 map.
+        const [batch, c] = v.shape as [number, number];
+        return tf.reshape(norm.apply(tf.reshape(v, [batch, 1, 1, c]) as tf.Tensor4D, sizes, training), [batch, c]);
+      }
       case "relu":
-        return tf.relu(x[0]);
+        return tf.relu(x[0] as tf.Tensor);
+      case "activation":
+        return elementwise(x[0] as tf.Tensor, op);
+      case "rescale":
+        return tf.add(tf.mul(x[0] as tf.Tensor, op.scale), op.offset);
       case "max-pool":
-        return tf.maxPool(x[0] as tf.Tensor4D, op.size, op.stride, "same");
+        return tf.maxPool(x[0] as tf.Tensor4D, pair(op.size), pair(op.stride), op.padding ?? "same");
+      case "avg-pool":
+        return tf.avgPool(x[0] as tf.Tensor4D, pair(op.size), pair(op.stride), op.padding);
       case "global-avg-pool":
-        return tf.mean(x[0], [1, 2]);
+        return tf.mean(x[0] as tf.Tensor, [1, 2]);
+      case "global-max-pool":
+        return tf.max(x[0] as tf.Tensor, [1, 2]);
+      case "zero-pad":
+        return tf.pad(x[0] as tf.Tensor4D, [[0, 0], ...op.padding, [0, 0]]);
+      case "flatten":
+        return tf.reshape(x[0] as tf.Tensor, [(x[0] as tf.Tensor).shape[0] as number, -1]);
       case "add":
-        return tf.add(x[0], x[1]);
+        return x.length === 2 ? tf.add(x[0] as tf.Tensor, x[1] as tf.Tensor) : tf.addN(x);
       case "concat":
-        return tf.concat(x as tf.Tensor4D[], 3);
+        return tf.concat(x, x[0]?.rank === 4 ? 3 : 1);
     }
   }
 
-  /** Graph with shapes, parameters, FLOPs and blocks at `sizes` (default: current). */
+  /**
+   * Graph with shapes, parameters, FLOPs and blocks at `sizes` (default: current): the plan's own description
+   * (describePlan). Groups that are not resizable must be at their full size.
+   */
   describe(sizes: GroupSizes = this.groups.sizes): ModelDescription {
-    const shapes = new Map<string, number[]>();
-    const nodes: ModelNodeDescription[] = [];
-    for (const node of this.plan.nodes) {
-      const inShape = node.inputs.length ? (shapes.get(node.inputs[0]) as number[]) : [];
-      const channels = this.groups.sizeOf(node.group, sizes);
-      const op = node.op;
-      let d: ModelNodeDescription;
-      switch (op.op) {
-        case "input":
-          d = opNode(node.id, "input", [], node.group, [this.input.height, this.input.width, channels]);
-          break;
-        case "conv2d":
-        case "pointwise-conv2d":
-        case "depthwise-conv2d": {
-          const layer = (this.layers.get(node.id) as IntegralLayer).describe(sizes);
-          d = layerNode(layer, node.inputs, [
-            Math.ceil(inShape[0] / op.stride),
-            Math.ceil(inShape[1] / op.stride),
-            channels,
-          ]);
-          break;
-        }
-        case "dense":
-          d = layerNode((this.layers.get(node.id) as IntegralDense).describe(sizes), node.inputs, [channels]);
-          break;
-        case "batch-norm":
-          d = {
-            ...opNode(node.id, "batch-norm", node.inputs, node.group, [...inShape]),
-            params: (this.norms.get(node.id) as IntegralBatchNorm).parameterCount(sizes),
-          };
-          break;
-        case "max-pool":
-          d = opNode(node.id, "max-pool", node.inputs, node.group, [
-            Math.ceil(inShape[0] / op.stride),
-            Math.ceil(inShape[1] / op.stride),
-            channels,
-          ]);
-          break;
-        case "global-avg-pool":
-          d = opNode(node.id, "global-avg-pool", node.inputs, node.group, [channels]);
-          break;
-        case "relu":
-        case "add":
-          d = opNode(node.id, op.op, node.inputs, node.group, [...inShape]);
-          break;
-        case "concat":
-          d = opNode(node.id, "concat", node.inputs, node.group, [inShape[0], inShape[1], channels]);
-          break;
-      }
-      if (node.block) d.block = { ...node.block };
-      shapes.set(node.id, d.outputShape);
-      nodes.push(d);
+    const full = this.groups.fullSizes;
+    const hidden: Record<string, number> = {};
+    for (const [id, size] of Object.entries(sizes)) {
+      if (this.plan.hidden.includes(id)) hidden[id] = size;
+      else if (id in full && size !== full[id])
+        throw new Error(`${this.name}.describe: group "${id}" is not resizable; it stays at ${full[id]}, got ${size}`);
     }
-    return modelDescription(this.name, this.groups.describe(sizes), nodes);
+    return describePlan(this.plan, hidden);
   }
 
   /** Running statistics of every batch-norm, "<bn>.mean" then "<bn>.variance" (not trainable). */

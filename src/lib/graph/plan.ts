@@ -1,6 +1,6 @@
 /**
- * A network plan: the one plain, JSON-able graph that both builds a model (network.ts instantiates a
- * layer per weight node and interprets the graph in `apply`) and describes it (`describe` walks the
+ * A network plan: the one plain, JSON-able graph that both builds a model (graph-net.ts instantiates a
+ * layer per weight node and interprets the graph in `apply`) and describes it (describe-plan.ts walks the
  * same nodes for shapes, parameters, FLOPs and block boundaries). Block builders (blocks.ts) add nodes
  * to a plan through a `PlanBuilder`; nothing else holds a second copy of the topology.
  */
@@ -9,18 +9,81 @@ import type { BlockRef } from "../integral/description.js";
 import type { InputShape } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
 
+/** A spatial size or step: one number for both axes, or [height, width]. */
+export type Pair = number | [number, number];
+
+/** [height, width] of a Pair. */
+export function pair(p: Pair): [number, number] {
+  return typeof p === "number" ? [p, p] : [p[0], p[1]];
+}
+
+/** Zero ("same", as tfjs: extra pixel at the bottom/right) or no padding. */
+export type PlanPadding = "same" | "valid";
+
+/** Element-wise functions of a plan's "activation" node (tfjs-layers' definitions). */
+export type ElementwiseFunction =
+  | "relu6"
+  | "sigmoid"
+  | "hard-sigmoid"
+  | "tanh"
+  | "elu"
+  | "selu"
+  | "softplus"
+  | "softsign"
+  | "swish"
+  | "gelu"
+  | "mish"
+  | "leaky-relu"
+  | "clipped-relu";
+
 /** What a node computes. Weight nodes name their groups; ops act on their inputs' group. */
 export type NodeOp =
-  | { op: "input" }
-  | { op: "conv2d"; inGroup: string; outGroup: string; kernel: number; stride: number }
-  | { op: "pointwise-conv2d"; inGroup: string; outGroup: string; stride: number }
-  | { op: "depthwise-conv2d"; group: string; kernel: number; stride: number }
-  | { op: "dense"; inGroup: string; outGroup: string }
-  | { op: "batch-norm"; group: string }
+  /** The images, mapped x ↦ scale·x + offset (default 2x − 1, the reference net's normalisation). */
+  | { op: "input"; normalization?: { scale: number; offset: number } }
+  /** Optional fields default to the SIB families' convs: dilation 1, "same" padding, no bias. */
+  | {
+      op: "conv2d";
+      inGroup: string;
+      outGroup: string;
+      kernel: Pair;
+      stride: Pair;
+      dilation?: Pair;
+      padding?: PlanPadding;
+      bias?: boolean;
+    }
+  | { op: "pointwise-conv2d"; inGroup: string; outGroup: string; stride: Pair; bias?: boolean }
+  | {
+      op: "depthwise-conv2d";
+      group: string;
+      kernel: Pair;
+      stride: Pair;
+      dilation?: Pair;
+      padding?: PlanPadding;
+      bias?: boolean;
+    }
+  /**
+   * Dense (bias by default). `spatial`: the input is an [h, w, channels] map flattened in channels-last order,
+   * so the weight is [h, w, in, out] and only the channel axis belongs to `inGroup`.
+   */
+  | { op: "dense"; inGroup: string; outGroup: string; bias?: boolean; spatial?: [number, number] }
+  /** Batch norm (ε default 1e-5, PyTorch's). */
+  | { op: "batch-norm"; group: string; epsilon?: number }
   | { op: "relu" }
-  /** Max pooling, "same" padding. */
-  | { op: "max-pool"; size: number; stride: number }
+  /** leaky-relu: `alpha` (slope below 0); clipped-relu: Keras ReLU with `maxValue`, `alpha` below `threshold`. */
+  | { op: "activation"; fn: ElementwiseFunction; alpha?: number; maxValue?: number; threshold?: number }
+  /** x ↦ scale·x + offset. */
+  | { op: "rescale"; scale: number; offset: number }
+  /** Max pooling, "same" padding by default. */
+  | { op: "max-pool"; size: Pair; stride: Pair; padding?: PlanPadding }
+  /** Average pooling ("same": the mean over the pixels inside the image, as tfjs). */
+  | { op: "avg-pool"; size: Pair; stride: Pair; padding: PlanPadding }
   | { op: "global-avg-pool" }
+  | { op: "global-max-pool" }
+  /** Zero padding [[top, bottom], [left, right]]. */
+  | { op: "zero-pad"; padding: [[number, number], [number, number]] }
+  /** [h, w, c] → [h·w·c], channels-last; the group stays the map's. */
+  | { op: "flatten" }
+  /** Sum of two or more inputs of one group. */
   | { op: "add" }
   /** Concatenation along channels into a composite group (inputs in the group's part order). */
   | { op: "concat"; group: string };
@@ -67,19 +130,35 @@ export class PlanBuilder {
     readonly name: string,
     readonly input: InputShape,
     private readonly rangeOf: RangeRule,
+    options: { normalization?: { scale: number; offset: number } } = {},
   ) {
     this.groups.push({ id: IMAGE_GROUP, size: input.channels });
     this.groupSize.set(IMAGE_GROUP, input.channels);
-    this.add({ id: "input", inputs: [], group: IMAGE_GROUP, op: { op: "input" } });
+    const op: NodeOp = options.normalization
+      ? { op: "input", normalization: { ...options.normalization } }
+      : { op: "input" };
+    this.add({ id: "input", inputs: [], group: IMAGE_GROUP, op });
   }
 
   /** A new hidden atomic group of `size` channels (training range from the plan's rule). */
-  group(id: string, size: number): string {
+  group(id: string, size: number, quadrature?: AtomicGroupOptions["quadrature"]): string {
     if (this.groupSize.has(id)) throw new Error(`plan ${this.name}: duplicate group "${id}"`);
     if (!Number.isInteger(size) || size < 2)
       throw new Error(`plan ${this.name}: group "${id}" needs an integer size ≥ 2, got ${size}`);
-    this.groups.push({ id, size, range: this.rangeOf(size) });
+    this.groups.push(
+      quadrature ? { id, size, range: this.rangeOf(size), quadrature } : { id, size, range: this.rangeOf(size) },
+    );
     this.hidden.push(id);
+    this.groupSize.set(id, size);
+    return id;
+  }
+
+  /** An atomic group that keeps its size (the class outputs, say); quadrature as ChannelGroups' default unless given. */
+  fixedGroup(id: string, size: number, quadrature?: AtomicGroupOptions["quadrature"]): string {
+    if (this.groupSize.has(id)) throw new Error(`plan ${this.name}: duplicate group "${id}"`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`plan ${this.name}: group "${id}" needs a positive integer size, got ${size}`);
+    this.groups.push(quadrature ? { id, size, quadrature } : { id, size });
     this.groupSize.set(id, size);
     return id;
   }

@@ -68,6 +68,14 @@ export interface GroupDescription {
   parts?: string[];
   /** True while a trainable partition (grid tuning) replaces the uniform one. */
   trainablePartition?: boolean;
+  /** Plan descriptions: the nodes whose channels are this group's (describePlan). */
+  members?: GroupMemberDescription[];
+}
+
+/** A node linked to a group: it writes its channels, reads them, carries them through (batch norm, depth-wise), or joins branches on them (add, concat). */
+export interface GroupMemberDescription {
+  node: string;
+  role: "produces" | "consumes" | "carries" | "joins";
 }
 
 /** Why a group with this quadrature cannot be sampled at `size` channels, or null if it can. */

@@ -10,12 +10,17 @@ import { LhcNet } from "./lhc-net.js";
 import { SscNet } from "./ssc-net.js";
 import { IgpcNet } from "./igpc-net.js";
 import { createFamilyModel, familyModelName, SINN_FAMILIES, SINN_VARIANTS } from "../sinn/families.js";
+import { IntegralGraphNet } from "../graph/graph-net.js";
+import type { NetworkPlan } from "../graph/plan.js";
 
 /** A model description: its registered name plus model-specific options (plain JSON values). */
 export interface ModelSpec {
   name: string;
   [option: string]: unknown;
 }
+
+/** Registry name of a model given by its network plan: `{ name: "plan", plan, fullSizeProbability? }`. */
+export const PLAN_MODEL = "plan";
 
 /** Builds a model from its spec, the input shape and an initialisation seed. */
 export type ModelFactory = (spec: ModelSpec, input: InputShape, seed: number) => Model;
@@ -56,6 +61,30 @@ const MODEL_FACTORIES: Record<string, ModelFactory> = {
   ssc: (spec, input, seed) => {
     checkSpecOptions(spec, []);
     return new SscNet(input, { seed });
+  },
+  // Any network plan carried whole in the spec (a converted tfjs model, src/lib/convert).
+  [PLAN_MODEL]: (spec, input, seed) => {
+    checkSpecOptions(spec, ["plan", "fullSizeProbability", "batchNormMomentum"]);
+    const plan = spec.plan as NetworkPlan | undefined;
+    if (!plan || typeof plan !== "object" || !Array.isArray(plan.nodes) || !Array.isArray(plan.groups))
+      throw new Error(`model "${PLAN_MODEL}": option "plan" must be a network plan`);
+    const p = plan.input;
+    if (
+      p.height !== input.height ||
+      p.width !== input.width ||
+      p.channels !== input.channels ||
+      p.classes !== input.classes
+    )
+      throw new Error(
+        `model "${PLAN_MODEL}" (${plan.name}): the plan takes ${p.height}×${p.width}×${p.channels} images and ${p.classes} classes, the data has ${input.height}×${input.width}×${input.channels} and ${input.classes}`,
+      );
+    for (const key of ["fullSizeProbability", "batchNormMomentum"])
+      if (spec[key] !== undefined && typeof spec[key] !== "number")
+        throw new Error(`model "${PLAN_MODEL}": ${key} must be a number, got ${JSON.stringify(spec[key])}`);
+    return new IntegralGraphNet(plan, seed, {
+      fullSizeProbability: spec.fullSizeProbability as number | undefined,
+      batchNormMomentum: spec.batchNormMomentum as number | undefined,
+    });
   },
   igpc: (spec, input, seed) => {
     checkSpecOptions(spec, ["channelsPerGroup"]);

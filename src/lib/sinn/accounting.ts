@@ -1,12 +1,15 @@
 /**
  * Parameters and FLOPs of every family's discrete / INN / SINN variant at full size and with every
- * hidden group at 50% (or any fraction), read from the models' own descriptions — the same numbers
- * the topology drawing shows. FLOPs are per image, 2 × multiply-accumulates of the weight layers
- * (batch-norm folded, pooling and additions not counted).
+ * hidden group at some fraction (default 50%), computed from the families' plans alone (describePlan):
+ * the numbers a page shows next to a topology drawing at any width, without allocating weights. FLOPs
+ * are per image, 2 × multiply-accumulates of the weight layers (batch-norm folded, pooling and additions
+ * not counted).
  */
 import type { InputShape } from "../model.js";
+import type { ModelCost } from "../integral/accounting.js";
+import { describePlan, planFractionSizes } from "../graph/describe-plan.js";
 import {
-  createFamilyModel,
+  familyPlan,
   SINN_FAMILIES,
   SINN_VARIANTS,
   type FamilyOptions,
@@ -14,17 +17,12 @@ import {
   type SinnVariant,
 } from "./families.js";
 
-export interface Cost {
-  params: number;
-  flops: number;
-}
-
 export interface AccountingRow {
   family: SinnFamily;
   variant: SinnVariant;
-  full: Cost;
+  full: ModelCost;
   /** With every hidden group at `fraction` of its channels. */
-  reduced: Cost;
+  reduced: ModelCost;
 }
 
 export interface FamilyAccounting {
@@ -37,18 +35,18 @@ export interface FamilyAccounting {
   sinnToInnFlopsReduced: number;
 }
 
-/**
- * A family's accounting from its variants' costs, however they were measured (built models here, plans in
- * sinn-plan-accounting.ts): the rows in variant order and the SINN / INN FLOP ratios.
- */
-export function assembleFamilyAccounting(
+/** Parameters and FLOPs of one family's three variants at full size and at `fraction` (default 0.5). */
+export function familyPlanAccounting(
   family: SinnFamily,
-  fraction: number,
-  costs: (variant: SinnVariant) => { full: Cost; reduced: Cost },
+  input: InputShape,
+  options: FamilyOptions & { fraction?: number } = {},
 ): FamilyAccounting {
+  const fraction = options.fraction ?? 0.5;
   const rows = {} as Record<SinnVariant, AccountingRow>;
   for (const variant of SINN_VARIANTS) {
-    const { full, reduced } = costs(variant);
+    const plan = familyPlan(family, variant, input, options);
+    const full = describePlan(plan);
+    const reduced = describePlan(plan, planFractionSizes(plan, fraction));
     rows[variant] = {
       family,
       variant,
@@ -65,30 +63,10 @@ export function assembleFamilyAccounting(
   };
 }
 
-/** Accounting of one family (builds each variant briefly; nothing is trained). */
-export function familyAccounting(
-  family: SinnFamily,
-  input: InputShape,
-  options: FamilyOptions & { fraction?: number } = {},
-): FamilyAccounting {
-  const fraction = options.fraction ?? 0.5;
-  return assembleFamilyAccounting(family, fraction, (variant) => {
-    const model = createFamilyModel(family, variant, input, 0, options);
-    try {
-      return {
-        full: model.describe(model.fullSizes),
-        reduced: model.describe({ ...model.fullSizes, ...model.fractionSizes(fraction) }),
-      };
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-/** Accounting of all five families. */
-export function accountingTable(
+/** All five families. */
+export function planAccountingTable(
   input: InputShape,
   options: FamilyOptions & { fraction?: number } = {},
 ): FamilyAccounting[] {
-  return SINN_FAMILIES.map((f) => familyAccounting(f, input, options));
+  return SINN_FAMILIES.map((f) => familyPlanAccounting(f, input, options));
 }

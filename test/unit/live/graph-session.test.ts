@@ -9,7 +9,12 @@ import { mulberry32 } from "../../../src/lib/random.js";
 import type { EvalSet } from "../../../src/lib/data/evalset.js";
 import { batchImages } from "../../../src/lib/data/dataset.js";
 import { evaluateSums } from "../../../src/lib/train/evaluate.js";
-import { CALIBRATION_IMAGES, PlanLiveSession, planNetFromBytes } from "../../../src/lib/live/graph-session.js";
+import {
+  CALIBRATION_IMAGES,
+  PlanLiveSession,
+  planNetFromBytes,
+  planSessionFromLayersModel,
+} from "../../../src/lib/live/graph-session.js";
 import { ModelEvaluator } from "../../../src/lib/live/model-evaluator.js";
 import { maxAbsDiff } from "../helpers/tensors.js";
 import type { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
@@ -21,14 +26,14 @@ before(async () => {
   await initBackend("cpu");
 });
 
-function evalSet(seed: number, count: number): EvalSet {
+function evalSet(seed: number, count: number, side = 12): EvalSet {
   const random = mulberry32(seed);
   return {
-    images: Uint8Array.from({ length: count * 144 }, () => Math.floor(256 * random())),
+    images: Uint8Array.from({ length: count * side * side }, () => Math.floor(256 * random())),
     labels: Uint8Array.from({ length: count }, () => Math.floor(10 * random())),
     count,
-    height: 12,
-    width: 12,
+    height: side,
+    width: side,
     channels: 1,
     classes: 10,
   };
@@ -217,4 +222,97 @@ test("the calibration set is the first 256 TRAINING images (not test images), ch
     () => decodeEvalSet(bytes, "mnist-calibration.evalset"),
     /mnist-calibration.evalset: evaluation set checksum mismatch/,
   );
+});
+
+test("a dropped tfjs model: converted with progress, the L1-pruned original beside it at every size with the same calibration, exported back", async () => {
+  const { buildLayersModel, saveArtifacts, setSeededWeights } = await import("../../../loaders/layers-models.js");
+  const { prunedPlanNet } = await import("../../../src/lib/compression/plan-pruning.js");
+  const { planFromLayersModel } = await import("../../../src/lib/convert/convert.js");
+  const layers = await import("@tensorflow/tfjs");
+  // The cpu backend's convolutions make 256-image calibrations slow; this test runs on wasm.
+  await tf.setBackend("wasm");
+  const start = tf.memory().numTensors;
+  const keras = buildLayersModel("mobilenet");
+  setSeededWeights(keras, 7, true);
+  const artifacts = await saveArtifacts(keras);
+  const calibration = evalSet(1, 256, 28);
+  const progress: string[] = [];
+  let pauses = 0;
+  const session = await planSessionFromLayersModel(artifacts, calibration, {
+    restarts: 2,
+    onProgress: (m) => progress.push(m),
+    pause: async () => {
+      pauses++;
+    },
+  });
+  const x = batchImages(
+    evalSet(2, 12, 28),
+    Int32Array.from({ length: 12 }, (_, i) => i),
+    { height: 28, width: 28, channels: 1 },
+  );
+  try {
+    assert.deepEqual(progress.slice(0, 2), ["reading the model", "ordering the 16 channels of group stem (1/3)"]);
+    assert.equal(progress.at(-1), "initialising the integral net");
+    assert.equal(pauses, progress.length);
+    assert.ok(session.hasTwin);
+    assert.deepEqual(
+      session.groups.map((g) => [g.id, g.full]),
+      [
+        ["stem", 16],
+        ["block1_pw", 32],
+        ["block2_pw", 64],
+      ],
+    );
+    // Full size: both are the original model.
+    session.prepare(session.fullSizes);
+    const expected = keras.predict(x) as tf.Tensor;
+    for (const logits of [session.logits(x), session.twinLogits(x)]) {
+      const p = tf.softmax(logits);
+      assert.ok(maxAbsDiff(p, expected) < 1e-6, `full size differs by ${maxAbsDiff(p, expected)}`);
+      tf.dispose([logits, p]);
+    }
+    // Half size: the twin is the L1-pruned original, calibrated on the same 256 images.
+    const half = session.fractionSizes(0.5);
+    const prepared = session.prepare(half);
+    const { plan, params } = planFromLayersModel(artifacts);
+    const pruned = prunedPlanNet(plan, params, half, "l1");
+    const batch = batchImages(
+      calibration,
+      Int32Array.from({ length: CALIBRATION_IMAGES }, (_, i) => i),
+      calibration,
+    );
+    pruned.net.calibrate([batch]);
+    batch.dispose();
+    assert.deepEqual(prepared.twin?.keep, pruned.keep);
+    const a = session.twinLogits(x);
+    const b = pruned.net.apply(x, { training: false });
+    assert.equal(maxAbsDiff(a, b), 0);
+    const integral = session.logits(x);
+    assert.ok(maxAbsDiff(integral, a) > 1e-4, "the integral net and the pruned twin are different nets");
+    // The export is the resampled integral net (softmax restored), read by tfjs with stock layers.
+    const loaded = await layers.loadLayersModel(layers.io.fromMemory(session.exportLayersModel()));
+    const out = loaded.predict(x) as tf.Tensor;
+    const p = tf.softmax(integral);
+    assert.ok(maxAbsDiff(out, p) < 1e-6, `export differs by ${maxAbsDiff(out, p)}`);
+    tf.dispose([a, b, integral, out, p, expected]);
+    loaded.dispose();
+    pruned.net.dispose();
+    // Slider moves keep the tensor count flat, twin included.
+    const positions = [0.5, 0.75, 1, 0.3].map((f) => session.fractionSizes(f));
+    for (const q of positions) session.prepare(q);
+    const after = tf.memory().numTensors;
+    for (const q of positions) session.prepare(q);
+    assert.equal(tf.memory().numTensors, after);
+  } finally {
+    x.dispose();
+    session.dispose();
+    keras.dispose();
+  }
+  assert.equal(tf.memory().numTensors, start);
+  await assert.rejects(
+    planSessionFromLayersModel(artifacts, evalSet(1, 256)),
+    /wrong input shape: the model takes 28×28×1 images, the dataset's are 12×12×1/,
+  );
+  assert.equal(tf.memory().numTensors, start);
+  await tf.setBackend("cpu");
 });

@@ -6,7 +6,7 @@ import { initBackend } from "../../../loaders/backend.js";
 import { loadDataset } from "../../../loaders/datasets.js";
 import { batchImages, batchLabels, type Dataset } from "../../../src/lib/data/dataset.js";
 import { createFamilyModel, familyPlan, SINN_FAMILIES, SINN_VARIANTS } from "../../../src/lib/sinn/families.js";
-import { accountingTable } from "../../../src/lib/sinn/accounting.js";
+import { planAccountingTable } from "../../../src/lib/sinn/accounting.js";
 import { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
 import { computeGradients } from "../../../src/lib/train/gradients.js";
 import { createOptimizer } from "../../../src/lib/train/optimizers.js";
@@ -138,7 +138,7 @@ test("variants: equal widths; discrete has fixed sizes, integral ones 25–100%;
       assert.ok(sinn.fullSizes[g] >= 32, `${family}-sinn: hidden group ${g} has ${sinn.fullSizes[g]} channels`);
     for (const m of [discrete, inn, sinn]) m.dispose();
   }
-  const table = accountingTable(input);
+  const table = planAccountingTable(input);
   for (const row of table) {
     assert.equal(row.rows.discrete.full.flops, row.rows.inn.full.flops);
     assert.equal(row.rows.discrete.full.params, row.rows.inn.full.params);

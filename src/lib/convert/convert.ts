@@ -1,0 +1,115 @@
+/**
+ * Bring any CNN: a tfjs layers model (`tf.io` ModelArtifacts: model.json's topology and its weights) into
+ * an integral network. The steps, one module each: the graph (topology.ts), what each layer computes
+ * (layer-specs.ts), the plan with its inferred groups (build-plan.ts, channel-union.ts), the weights
+ * (weights.ts, transfer.ts), then the conversion every plan gets (compression/plan-conversion.ts): each
+ * resizable group reordered to minimise total variation and the nodes initialised exactly, so at full size
+ * the integral net computes the model's logits.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { WeightsParameter } from "../io/weights-file.js";
+import {
+  convertPlanSteps,
+  runSteps,
+  type PlanConversion,
+  type PlanConversionOptions,
+} from "../compression/plan-conversion.js";
+import { buildLayersPlan, type BuildPlanOptions, type LayersPlan } from "./build-plan.js";
+import { parseLayersTopology } from "./topology.js";
+import { transferWeights } from "./transfer.js";
+import { decodeLayerWeights } from "./weights.js";
+
+export interface LayersModelPlan extends Omit<LayersPlan, "sources"> {
+  /** The model's parameters under the plan's names, channels as trained. */
+  params: WeightsParameter[];
+}
+
+/** The plan and parameters of a layers model (no integral net yet; allocates no tensors it keeps). */
+export function planFromLayersModel(artifacts: tf.io.ModelArtifacts, options: BuildPlanOptions = {}): LayersModelPlan {
+  const source = options.source ?? "model.json";
+  const topology = parseLayersTopology(artifacts.modelTopology, source);
+  const { sources, ...built } = buildLayersPlan(topology, options);
+  const weights = decodeLayerWeights(artifacts, source);
+  return { ...built, params: transferWeights(built.plan, sources, weights, source) };
+}
+
+export interface ConvertLayersOptions extends BuildPlanOptions, PlanConversionOptions {
+  /** Progress lines ("reading the model", "ordering the channels of group …"), e.g. for a page's status. */
+  onProgress?: (message: string) => void;
+}
+
+export interface ConvertedLayersModel extends LayersModelPlan, PlanConversion {}
+
+/** The conversion as steps (see convertPlanSteps): yields progress lines, returns the converted model. */
+export function* convertLayersModelSteps(
+  artifacts: tf.io.ModelArtifacts,
+  options: ConvertLayersOptions = {},
+): Generator<string, ConvertedLayersModel> {
+  yield "reading the model";
+  const parsed = planFromLayersModel(artifacts, options);
+  const conversion = yield* convertPlanSteps(parsed.plan, parsed.params, options);
+  return { ...parsed, ...conversion };
+}
+
+/** Convert a layers model into an integral net, exact at full size (the caller disposes `net`). */
+export function convertLayersModel(
+  artifacts: tf.io.ModelArtifacts,
+  options: ConvertLayersOptions = {},
+): ConvertedLayersModel {
+  return runSteps(convertLayersModelSteps(artifacts, options), options.onProgress);
+}
+
+/**
+ * The same, awaiting `pause` (default: one macrotask) after every progress line, so a browser repaints
+ * between steps and the page can show them.
+ */
+export async function convertLayersModelAsync(
+  artifacts: tf.io.ModelArtifacts,
+  options: ConvertLayersOptions & { pause?: () => Promise<void> } = {},
+): Promise<ConvertedLayersModel> {
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  const steps = convertLayersModelSteps(artifacts, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    options.onProgress?.(next.value);
+    await pause();
+  }
+}
+
+/** Largest |a − b| and the largest |a|, e.g. a converted net's logits against the model's. */
+export function logitDifference(
+  expected: tf.Tensor,
+  got: tf.Tensor,
+): { maxAbs: number; scale: number; relative: number } {
+  if (expected.shape.join() !== got.shape.join())
+    throw new Error(`logitDifference: shapes [${expected.shape}] and [${got.shape}] differ`);
+  const [maxAbs, scale] = tf.tidy(() => [
+    tf.max(tf.abs(tf.sub(expected, got))).dataSync()[0] as number,
+    tf.max(tf.abs(expected)).dataSync()[0] as number,
+  ]);
+  return { maxAbs, scale, relative: maxAbs / Math.max(scale, 1e-30) };
+}
+
+/**
+ * The same artifacts with the output layer's softmax replaced by the identity, so tfjs computes the
+ * model's logits, comparable with the converted net's. Artifacts without an output softmax come back as they are.
+ */
+export function withLogitOutput(artifacts: tf.io.ModelArtifacts, source = "model.json"): tf.io.ModelArtifacts {
+  const topology = parseLayersTopology(artifacts.modelTopology, source);
+  const copy = JSON.parse(JSON.stringify(artifacts.modelTopology)) as Record<string, unknown>;
+  const model = (copy.model_config ?? copy) as { config: unknown };
+  const layers = (Array.isArray(model.config) ? model.config : (model.config as { layers: unknown[] }).layers) as {
+    class_name: string;
+    name?: string;
+    config: Record<string, unknown>;
+  }[];
+  const output = layers.find((l) => (l.name ?? l.config.name) === topology.output);
+  if (!output) return artifacts;
+  if (output.class_name === "Softmax") {
+    output.class_name = "Activation";
+    output.config = { name: output.config.name, activation: "linear", trainable: false };
+  } else if (output.config.activation === "softmax") output.config.activation = "linear";
+  else return artifacts;
+  return { ...artifacts, modelTopology: copy };
+}
