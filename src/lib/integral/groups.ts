@@ -236,6 +236,35 @@ export class ChannelGroups {
     }
   }
 
+  /** The interpolation kernel and quadrature an atomic group's axis is sampled with. */
+  axisSampling(id: string): { kernel: InterpolationKernel; quadrature: GroupQuadrature } {
+    const g = this.group(id);
+    return { kernel: g.kernel, quadrature: g.quadrature };
+  }
+
+  /**
+   * Change how an atomic group's axis is sampled from now on: its interpolation kernel and/or quadrature
+   * (the nodes stay; the function they define is read with the new kernel). Cached samplings of the group
+   * are dropped and the revision bumped, so layers recompute their discrete weights.
+   */
+  setAxisSampling(id: string, sampling: { kernel?: InterpolationKernel; quadrature?: GroupQuadrature }): void {
+    const g = this.group(id);
+    const quadrature = sampling.quadrature ?? g.quadrature;
+    if (quadrature !== "none" && g.nodes < 2)
+      throw new Error(`ChannelGroups: group "${id}" has 1 node; it cannot carry a quadrature`);
+    if (g.partition && quadrature !== "trapezoid" && quadrature !== "none")
+      throw new Error(`ChannelGroups: group "${id}" has a trainable partition, which needs the trapezoid rule`);
+    g.quadrature = quadrature;
+    if (sampling.kernel) g.kernel = sampling.kernel;
+    for (const [key, s] of this.cache) {
+      if (key.startsWith(`${id}:`)) {
+        tf.dispose([s.matrix, s.scale]);
+        this.cache.delete(key);
+      }
+    }
+    this.revision++;
+  }
+
   /**
    * The sizes a forward pass uses: in training with a random source, one draw per atomic group from
    * its range (in declaration order, so every data-parallel worker draws the same); otherwise the
