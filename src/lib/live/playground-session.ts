@@ -199,10 +199,22 @@ export class PlaygroundSession {
    */
   boundary(net: NetId, sizes: GroupSizes, resolution: number): Float32Array {
     const grid = this.grid(resolution);
-    return tf.tidy(() => {
-      const logits = this.nets[net].logits(grid, sizes);
-      return tf.sigmoid(tf.sub(tf.slice(logits, [0, 1], [-1, 1]), tf.slice(logits, [0, 0], [-1, 1]))).dataSync();
-    }) as Float32Array;
+    return tf.tidy(() => classOneProbability(this.nets[net].logits(grid, sizes)).dataSync()) as Float32Array;
+  }
+
+  /** `evaluate` and `boundary` in one forward pass over the test points and the grid together. */
+  measure(net: NetId, sizes: GroupSizes, resolution: number): Evaluation & { boundary: Float32Array } {
+    const n = this.dataset.test.count;
+    const grid = this.grid(resolution);
+    const [accuracy, loss, boundary] = tf.tidy(() => {
+      const logits = this.nets[net].logits(tf.concat([this.testPoints, grid]), sizes);
+      const test = tf.slice(logits, [0, 0], [n, -1]);
+      const hits = tf.mean(tf.cast(tf.equal(tf.argMax(test, 1), this.testLabels), "float32"));
+      const ce = tf.mean(softmaxCrossEntropyPerExample(test, tf.oneHot(this.testLabels, 2) as tf.Tensor2D));
+      const p = classOneProbability(tf.slice(logits, [n, 0], [-1, -1]));
+      return [hits.dataSync()[0], ce.dataSync()[0], p.dataSync() as Float32Array];
+    });
+    return { accuracy: accuracy as number, loss: loss as number, boundary: boundary as Float32Array };
   }
 
   /**
@@ -260,6 +272,17 @@ export class PlaygroundSession {
     }
     return grid;
   }
+}
+
+/** softmax(logits)[:, 1] for two classes, as the sigmoid of the logit difference. */
+function classOneProbability(logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(
+    () =>
+      tf.reshape(
+        tf.sigmoid(tf.sub(tf.slice(logits, [0, 1], [-1, 1]), tf.slice(logits, [0, 0], [-1, 1]))),
+        [-1],
+      ) as tf.Tensor1D,
+  );
 }
 
 function checkTraining(learningRate: number, batchSize: number): void {

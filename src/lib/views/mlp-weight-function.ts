@@ -10,6 +10,7 @@ import type { GroupSizes } from "../integral/groups.js";
 import type { IntegralMlp } from "../models/integral-mlp.js";
 import { uniformPartition } from "../math/partition.js";
 import { interpolationMatrix } from "../math/sampling.js";
+import { channelRoughness } from "../integral/smoothness.js";
 
 export interface WeightFunctionRow {
   /** Output channel of the discrete layer at the current sizes (a class, or a channel of the next hidden layer). */
@@ -37,6 +38,8 @@ export interface WeightFunctionView {
   points: Float64Array;
   quadrature: Float64Array;
   rows: WeightFunctionRow[];
+  /** Relative roughness of the layer's nodes along this axis (integral/smoothness.ts: white noise ≈ 2, constant 0). */
+  roughness: number;
 }
 
 /**
@@ -99,5 +102,13 @@ export function mlpWeightFunction(
     points: Float64Array.from(net.groups.points(group, sizes[group])),
     quadrature: Float64Array.from(scale),
     rows,
+    roughness: roughnessAlong(layer, group),
   };
+}
+
+function roughnessAlong(layer: Parameters<typeof channelRoughness>[0], group: string): number {
+  const r = channelRoughness(layer, new Set([group]));
+  const value = r.dataSync()[0];
+  r.dispose();
+  return value;
 }
