@@ -107,6 +107,7 @@ export class Playground {
   private losses: LossRecord[] = [];
   private lastWeights = 0;
   private lastLoss = 0;
+  private weightsFrame = 0;
   private settling = 0;
   private current: { sizes: GroupSizes; accuracy: Record<NetId, number>; loss: Record<NetId, number> };
 
@@ -384,7 +385,8 @@ export class Playground {
     const full = this.state.hidden;
     this.controls.widthDetail.textContent = `${hidden.join("–")} of ${full.join("–")} channels per hidden layer`;
     this.renderAccuracy();
-    if (withWeights) this.renderWeights();
+    // The weight functions follow in the next frame, so the slider answers with both boundaries first.
+    if (withWeights) this.weightsSoon();
     if (!this.running) this.settle();
   }
 
@@ -460,6 +462,14 @@ export class Playground {
     this.replayNote.textContent = this.session.reproducible
       ? ""
       : "The learning rate, batch, kernel or quadrature changed during this run, so a link cannot replay it: the link starts a fresh run with the current settings.";
+  }
+
+  private weightsSoon(): void {
+    if (this.weightsFrame) return;
+    this.weightsFrame = requestAnimationFrame(() => {
+      this.weightsFrame = 0;
+      this.renderWeights();
+    });
   }
 
   private renderWeights(): void {
