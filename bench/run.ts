@@ -1,8 +1,7 @@
 /**
  * All benchmarks: training throughput vs PyTorch (same run), peak memory, where a step's time goes
  * (per kernel), whether PyTorch and this project build the same initial net, and the browser pages (live
- * model, integral playground). Progress on stderr,
- * the report (text, then JSON) on stdout.
+ * model, integral playground). Progress on stderr, the report (text, then JSON) on stdout.
  *
  *   npm run bench        (= npx tsx bench/run.ts)
  */

@@ -40,19 +40,19 @@ import { WeightFunctionPanel } from "./weight-function-view.js";
 /** Grid cells per side of a decision-boundary map. */
 const BOUNDARY_RESOLUTION = 64;
 /**
- * Milliseconds of training per animation frame; the redraw (both boundaries, two curve points, the loss
- * record) takes about half as long again, so training gets about two thirds of the time.
+ * Milliseconds of training per animation frame; the redraw (both boundaries, a point of each curve, the
+ * loss record) takes about half as long again, so training gets about two thirds of the time.
  */
 const TRAIN_SLICE_MS = 22;
 /** Points of each accuracy-versus-width curve re-measured per frame while training. */
-const CURVE_POINTS_PER_FRAME = 2;
+const CURVE_POINTS_PER_FRAME = 1;
 /** Milliseconds between redraws of the weight functions, and between loss records, while training. */
 const WEIGHTS_INTERVAL_MS = 250;
 const LOSS_INTERVAL_MS = 100;
 
 const NET_TITLES: Record<NetId, string> = {
-  a: "A · trained at full width",
-  b: "B · trained on random widths",
+  a: "A · full width only",
+  b: "B · random widths",
 };
 
 const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
@@ -285,11 +285,12 @@ export class Playground {
     if (change.hidden && this.state.layer > this.state.hidden.length) this.state.layer = this.state.hidden.length;
     if (change.hidden && before.layer === before.hidden.length) this.state.layer = this.state.hidden.length;
     const restart = RESTART_KEYS.some((k) => JSON.stringify(before[k]) !== JSON.stringify(this.state[k]));
+    const resampled = !restart && (change.kernel !== undefined || change.quad !== undefined);
     if (restart) this.newSession();
     else {
       if (change.lr !== undefined) this.session.setLearningRate(Number(this.state.lr));
       if (change.batch !== undefined) this.session.setBatchSize(this.state.batch);
-      if (change.kernel !== undefined || change.quad !== undefined) {
+      if (resampled) {
         this.session.setSampling({
           kernel: this.state.kernel as InterpolationKernelName,
           quadrature: this.state.quad as MlpQuadrature,
@@ -299,8 +300,10 @@ export class Playground {
       }
     }
     this.controls.sync(this.state);
-    if (change.width !== undefined && Object.keys(change).length === 1) this.renderWidth(true);
-    else this.renderAll();
+    if (restart || resampled) this.renderAll();
+    else if (change.width !== undefined) this.renderWidth(true);
+    else if (change.layer !== undefined) this.renderWeights();
+    this.renderReadouts();
     this.writeUrl();
   }
 
@@ -362,10 +365,10 @@ export class Playground {
     this.cursor = 0;
   }
 
-  /** Everything, exactly: the slider's width, the whole curves, a loss record, the weights. */
+  /** Everything: the slider's width, a loss record, the weights; the curves follow over the next frames. */
   private renderAll(): void {
     this.renderWidth();
-    this.refreshCurves(this.ladder.length);
+    this.refreshCurves(CURVE_POINTS_PER_FRAME);
     if (this.losses.at(-1)?.step !== this.session.steps) this.logLoss();
     this.renderReadouts();
     this.renderWeights();
@@ -473,10 +476,12 @@ export class Playground {
   }
 
   private renderWeights(): void {
-    for (const id of NET_IDS)
-      this.figures[id].weights.update(
-        mlpWeightFunction(this.session.nets[id], this.state.layer - 1, this.current.sizes),
-      );
+    for (const id of NET_IDS) {
+      const view = mlpWeightFunction(this.session.nets[id], this.state.layer - 1, this.current.sizes);
+      this.figures[id].weights.update(view);
+      this.figures[id].roughness.textContent = `roughness along x: ${view.roughness.toFixed(2)}`;
+      this.figures[id].roughness.dataset.value = String(view.roughness);
+    }
   }
 
   private writeUrl(): void {
@@ -491,7 +496,10 @@ export class Playground {
       width: this.state.width,
       sizes: { ...this.current.sizes },
       accuracy: { ...this.current.accuracy },
-      fullWidthAccuracy: { a: this.curves.a.at(-1)?.accuracy, b: this.curves.b.at(-1)?.accuracy },
+      fullWidthAccuracy: {
+        a: this.session.evaluate("a", this.session.sizesAt(1)).accuracy,
+        b: this.session.evaluate("b", this.session.sizesAt(1)).accuracy,
+      },
       stepsPerSecond: this.meter.rate,
       running: this.running,
       reproducible: this.session.reproducible,

@@ -53,9 +53,9 @@ const CSS = `
 .pg-full { color: var(--theme-foreground-muted); }
 .pg-width { margin-top: 10px; padding: 8px 10px; border-radius: 8px; border: 2px solid var(--theme-foreground-focus);
   display: flex; flex-direction: column; gap: 4px; }
-.pg-width-slider { font-weight: 600; font-size: 14px; }
+.pg-width-slider { font-weight: 600; font-size: 14px; flex-wrap: wrap; }
 .pg-width-slider .pg-label { color: var(--theme-foreground); }
-.pg-width-slider input[type=range] { flex: 1; width: auto; min-width: 120px; height: 22px; }
+.pg-width-slider input[type=range] { flex: 1 1 120px; width: auto; min-width: 0; height: 22px; }
 .pg-width-slider output { font-size: 16px; min-width: 3em; text-align: right; }
 .pg-width-detail { color: var(--theme-foreground-muted); font-variant-numeric: tabular-nums; }
 .pg-sampling { display: flex; flex-wrap: wrap; gap: 6px 16px; }
