@@ -81,7 +81,10 @@ describe("integral playground", { timeout: 40 * 60_000 }, () => {
     await second.page.selectOption("select[name=lr]", "0.03");
     await train(second.page, 1);
     assert.equal((await readout(second.page)).reproducible, false);
-    assert.equal(new URL(second.page.url()).searchParams.get("step"), null);
+    await second.page.waitForFunction(() => !new URLSearchParams(location.search).has("step"), undefined, {
+      timeout: 5_000,
+    });
+    assert.equal(new URL(second.page.url()).searchParams.get("lr"), null, "0.03 is the default");
     assert.equal(await second.page.locator("[data-testid=pg-replay-note]").isVisible(), true);
     for (const watched of [first, second]) {
       await assertClean(watched, path);
@@ -125,7 +128,9 @@ describe("integral playground", { timeout: 40 * 60_000 }, () => {
     assert.equal(narrow.width, 20);
     assert.notEqual(await pixels(page, "a"), before.a, "net A's boundary was not redrawn");
     assert.notEqual(await pixels(page, "b"), before.b, "net B's boundary was not redrawn");
-    assert.equal(new URL(page.url()).searchParams.get("width"), "20");
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("width") === "20", undefined, {
+      timeout: 5_000,
+    });
     await page.click("[data-testid=pg-reset]");
     await page.locator("[data-testid=pg-width]").fill("100");
     const reset = await readout(page);

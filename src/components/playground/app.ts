@@ -49,6 +49,7 @@ const CURVE_POINTS_PER_FRAME = 1;
 /** Milliseconds between redraws of the weight functions, and between loss records, while training. */
 const WEIGHTS_INTERVAL_MS = 250;
 const LOSS_INTERVAL_MS = 100;
+const URL_INTERVAL_MS = 250;
 
 const NET_TITLES: Record<NetId, string> = {
   a: "A · full width only",
@@ -108,6 +109,8 @@ export class Playground {
   private lastWeights = 0;
   private lastLoss = 0;
   private weightsFrame = 0;
+  private urlTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastUrlWrite = -Infinity;
   private settling = 0;
   private current: { sizes: GroupSizes; accuracy: Record<NetId, number>; loss: Record<NetId, number> };
 
@@ -386,7 +389,9 @@ export class Playground {
     }
     const hidden = this.session.nets.a.hiddenIds.map((g) => sizes[g]);
     const full = this.state.hidden;
-    this.controls.widthDetail.textContent = `${hidden.join("–")} of ${full.join("–")} channels per hidden layer`;
+    this.controls.widthDetail.textContent = full.every((n) => n === full[0])
+      ? `${hidden[0]} of ${full[0]} channels in ${full.length > 1 ? "each hidden layer" : "the hidden layer"}`
+      : `${hidden.join(", ")} of ${full.join(", ")} channels in hidden layers ${full.map((_, i) => i + 1).join(", ")}`;
     this.renderAccuracy();
     // The weight functions follow in the next frame, so the slider answers with both boundaries first.
     if (withWeights) this.weightsSoon();
@@ -484,7 +489,18 @@ export class Playground {
     }
   }
 
+  /**
+   * Mirror the state in the URL: at once, unless the last write was under 250 ms ago (a dragged slider),
+   * then once more when the drag pauses — browsers throttle floods of history.replaceState.
+   */
   private writeUrl(): void {
+    clearTimeout(this.urlTimer);
+    const now = performance.now();
+    if (now - this.lastUrlWrite < URL_INTERVAL_MS) {
+      this.urlTimer = setTimeout(() => this.writeUrl(), URL_INTERVAL_MS);
+      return;
+    }
+    this.lastUrlWrite = now;
     const step = !this.running && this.session.reproducible ? this.session.steps : 0;
     writeUrlState(PLAYGROUND_SCHEMA, urlValues(this.state, step));
   }
