@@ -149,7 +149,7 @@ export async function benchPlayground(
     await page.route("**/__bench/peer.js", (route) =>
       route.fulfill({ status: 200, contentType: "text/javascript", body: peer }),
     );
-    // The benchmark's shape: 2→32→32→2, batch 32 (the page's defaults), spiral, seed 2.
+    // The benchmark's shape: 2→32→32→2, batch 32 (the page's defaults, as is the rest).
     await page.goto(`${server.origin}/playground?hidden=32,32&batch=32`, { waitUntil: "load" });
     await page.waitForFunction(() => document.querySelector(".pg")?.getAttribute("data-state") === "ready", undefined, {
       timeout: 300_000,

@@ -1,6 +1,6 @@
 /**
  * End-to-end checks of the integral playground in Debian's chromium against the built site: the default
- * run shows the claim (net B at 25% width well above net A after a fixed number of steps, spiral, seed 2),
+ * run shows the claim (net B at 25% width well above net A after a fixed number of steps; circles, seed 2),
  * a link replays a run to the same accuracies, bad link values are clamped with a visible note, the
  * controls work, the width slider redraws both boundaries, and 2,000 steps plus 500 slider moves leave
  * tf.memory().numTensors unchanged; no page error, no request outside the origin.
@@ -40,7 +40,7 @@ describe("integral playground", { timeout: 40 * 60_000 }, () => {
     return watched;
   };
 
-  it("trains both nets, and at 25% width net B stays ≥ 10 points above net A (spiral, seed 2, 300 steps)", async () => {
+  it("trains both nets, and at 25% width net B stays ≥ 10 points above net A (circles, seed 2, 300 steps)", async () => {
     const watched = await open("/playground");
     const { page } = watched;
     const start = await readout(page);
@@ -51,9 +51,10 @@ describe("integral playground", { timeout: 40 * 60_000 }, () => {
     const after = await readout(page);
     assert.equal(after.step, 300);
     const { a, b } = after.accuracy;
-    // Measured on this seed: A ≈ 54%, B ≈ 86% at 25%; both near or above 77% at full width.
+    // The page's defaults (circles, seed 2). Measured (docs/experiments.md): A 46.0%, B 100% at 25% width,
+    // both 100% at full width; over seeds 1–3 the margin is 16–54 points.
     assert.ok(b - a >= 0.1, `at 25% width B has ${(100 * b).toFixed(1)}%, A ${(100 * a).toFixed(1)}%`);
-    assert.ok(after.fullWidthAccuracy.a! > 0.7, `A at full width: ${after.fullWidthAccuracy.a}`);
+    assert.ok(after.fullWidthAccuracy.a! > 0.9, `A at full width: ${after.fullWidthAccuracy.a}`);
     const shown = await page.locator("[data-testid=pg-acc-b]").getAttribute("data-accuracy");
     assert.equal(Number(shown), b, "the page shows the accuracy it measured");
     assert.match((await page.locator("[data-testid=pg-step-count]").textContent()) ?? "", /step 300/);

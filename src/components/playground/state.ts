@@ -19,7 +19,7 @@ export const KERNELS: readonly InterpolationKernelName[] = ["linear", "cubic", "
 export const QUADRATURES: readonly MlpQuadrature[] = ["trapezoid", "simpson", "left-riemann", "right-riemann"];
 
 export const PLAYGROUND_SCHEMA = {
-  data: { kind: "choice", default: "spiral", choices: TOY_DATASETS },
+  data: { kind: "choice", default: "circles", choices: TOY_DATASETS },
   noise: { kind: "number", default: 0, min: 0, max: 0.5 },
   /** Train fraction, percent. */
   train: { kind: "int", default: 50, min: 10, max: 90 },
