@@ -1,7 +1,8 @@
 /**
  * The integral playground in headless Debian chromium (the built site, wasm backend), paired with a peer in
  * the same page, same engine and same run: a plain tfjs-layers MLP of the same shape (2→32→32→2, ReLU,
- * Adam, batch 32) trained with trainOnBatch on the same points, without any drawing.
+ * Adam, batch 32; initial weights = net A's discrete layers) trained with trainOnBatch on the same points,
+ * without any drawing.
  *
  *  - Training: per round, the page plays for `seconds` while every frame redraws both boundaries, the
  *    accuracy-versus-width curves and the loss chart; steps/s per net = steps taken / wall time (each step
@@ -15,7 +16,7 @@
  *
  *   npx tsx bench/playground.ts [--rounds N] [--seconds S] [--moves M]      (needs a built dist/: npm run build)
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -39,6 +40,8 @@ export interface PlaygroundBench {
   stepsPerSecondPerNet: { median: number; rounds: number[] };
   /** Peer: plain tfjs-layers trainOnBatch steps per second (no drawing). */
   peerStepsPerSecond: { median: number; rounds: number[] };
+  /** Steps per CPU second of chromium's processes (wall-clock rates fall when other work shares the cores). */
+  stepsPerCpuSecond: { ours: number; peer: number };
   /** Median of per-round ratios: our steps/s over the peer's (net A does the peer's work per step). */
   ratioToPeer: number;
   /** The same, against a third of the peer's rate (net B does three passes per step). */
@@ -49,6 +52,33 @@ export interface PlaygroundBench {
     nextFrameMs: { median: number; p90: number };
     peerMs: { median: number };
   };
+}
+
+/**
+ * CPU seconds used so far by this process's descendants (chromium and its renderer): on a machine shared
+ * with other work, steps per CPU second says what a reader's otherwise idle core would do.
+ */
+function descendantCpuSeconds(): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended while being read
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, t] of ticks) if (isDescendant(pid)) total += t;
+  return total / 100; // USER_HZ
 }
 
 /** The page's tfjs-core module path in dist/ (the one engine the peer must share). */
@@ -71,10 +101,13 @@ async function peerBundle(corePath: string): Promise<string> {
     import * as tfl from "@tensorflow/tfjs-layers";
     let model, x, y, grid;
     window.__peer = {
-      setup(points, labels, hidden, learningRate, gridPoints) {
+      // Initial weights: net A's discrete layers at full width (tfjs random initialisers are not needed).
+      setup(points, labels, hidden, learningRate, gridPoints, weights) {
         model = tfl.sequential();
-        hidden.forEach((n, i) => model.add(tfl.layers.dense(i === 0 ? { units: n, activation: "relu", inputShape: [2] } : { units: n, activation: "relu" })));
-        model.add(tfl.layers.dense({ units: 2, activation: "softmax" }));
+        const init = { kernelInitializer: "zeros", biasInitializer: "zeros" };
+        hidden.forEach((n, i) => model.add(tfl.layers.dense(i === 0 ? { ...init, units: n, activation: "relu", inputShape: [2] } : { ...init, units: n, activation: "relu" })));
+        model.add(tfl.layers.dense({ ...init, units: 2, activation: "softmax" }));
+        model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
         model.compile({ optimizer: tf.train.adam(learningRate), loss: "categoricalCrossentropy" });
         x = tf.tensor2d(points, [points.length / 2, 2]);
         y = tf.oneHot(tf.tensor1d(labels, "int32"), 2);
@@ -96,7 +129,7 @@ async function peerBundle(corePath: string): Promise<string> {
       },
       redrawTwice() {
         const start = performance.now();
-        for (let k = 0; k < 2; k++) tf.tidy(() => model.predict(grid).dataSync());
+        for (let k = 0; k < 2; k++) tf.tidy(() => model.predict(grid, { batchSize: grid.shape[0] }).dataSync());
         return performance.now() - start;
       },
     };`;
@@ -157,32 +190,44 @@ export async function benchPlayground(
     await page.addScriptTag({ type: "module", url: `${server.origin}/__bench/peer.js` });
     await page.waitForFunction(() => "__peer" in window, undefined, { timeout: 60_000 });
     await page.evaluate(() => {
+      type Layer = { discreteWeights(sizes: unknown, training: boolean): { weight: Tensor; bias: Tensor } };
+      type Tensor = { shape: number[]; dataSync(): Float32Array };
       type Session = {
         dataset: { train: { xy: Float32Array; labels: Uint8Array } };
         config: { learningRate: number };
+        nets: { a: { layers: Layer[]; sizesAt(f: number): unknown } };
       };
       const app = (window as unknown as { __playground: { session: Session } }).__playground;
       const grid: number[] = [];
       for (let r = 0; r < 64; r++) for (let c = 0; c < 64; c++) grid.push(-1 + (2 * c + 1) / 64, 1 - (2 * r + 1) / 64);
       const train = app.session.dataset.train;
+      const net = app.session.nets.a;
+      const weights = net.layers.flatMap((layer) => {
+        const { weight, bias } = layer.discreteWeights(net.sizesAt(1), false);
+        return [weight, bias].map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
+      });
       (window as unknown as { __peer: { setup(...a: unknown[]): void } }).__peer.setup(
         Array.from(train.xy),
         Array.from(train.labels),
         [32, 32],
         app.session.config.learningRate,
         grid,
+        weights,
       );
     });
     const backend = (await readout(page)).backend;
     log(`backend ${backend}, ${rounds} rounds of ${seconds} s, load average ${loadStart.toFixed(1)}`);
     const ours: number[] = [];
     const theirs: number[] = [];
+    const oursCpu: number[] = [];
+    const theirsCpu: number[] = [];
     const handler: number[] = [];
     const nextFrame: number[] = [];
     const peerRedraw: number[] = [];
     for (let round = 0; round < rounds; round++) {
       await page.click("[data-testid=pg-play]");
       await page.waitForTimeout(500);
+      const cpuA = descendantCpuSeconds();
       const a = await page.evaluate(() => ({
         step: (window as unknown as { __playground: { readout(): { step: number } } }).__playground.readout().step,
         t: performance.now(),
@@ -192,8 +237,11 @@ export async function benchPlayground(
         step: (window as unknown as { __playground: { readout(): { step: number } } }).__playground.readout().step,
         t: performance.now(),
       }));
+      const cpuB = descendantCpuSeconds();
       await page.click("[data-testid=pg-play]");
       ours.push((b.step - a.step) / ((b.t - a.t) / 1000));
+      oursCpu.push((b.step - a.step) / Math.max(1e-9, cpuB - cpuA));
+      const cpuC = descendantCpuSeconds();
       const p = await page.evaluate(
         (ms) =>
           (
@@ -202,6 +250,7 @@ export async function benchPlayground(
         seconds * 1000,
       );
       theirs.push(p.steps / (p.ms / 1000));
+      theirsCpu.push(p.steps / Math.max(1e-9, descendantCpuSeconds() - cpuC));
       const timings = await page.evaluate(async (count) => {
         const app = (window as unknown as { __playground: { setWidth(p: number): number } }).__playground;
         const peerApi = (window as unknown as { __peer: { redrawTwice(): number } }).__peer;
@@ -221,7 +270,7 @@ export async function benchPlayground(
       nextFrame.push(...timings.nextFrame);
       peerRedraw.push(...timings.peer);
       log(
-        `round ${round + 1}: ours ${ours.at(-1)!.toFixed(1)} steps/s per net, peer ${theirs.at(-1)!.toFixed(1)} steps/s; slider median ${median(timings.handler).toFixed(1)} ms`,
+        `round ${round + 1}: ours ${ours.at(-1)!.toFixed(1)} steps/s per net (${oursCpu.at(-1)!.toFixed(1)} per CPU second), peer ${theirs.at(-1)!.toFixed(1)} steps/s (${theirsCpu.at(-1)!.toFixed(1)}); slider median ${median(timings.handler).toFixed(1)} ms`,
       );
     }
     const sorted = handler.slice().sort((x, y) => x - y);
@@ -233,6 +282,7 @@ export async function benchPlayground(
       loadAverage: { start: loadStart, end: loadavg()[0] },
       stepsPerSecondPerNet: { median: median(ours), rounds: ours },
       peerStepsPerSecond: { median: median(theirs), rounds: theirs },
+      stepsPerCpuSecond: { ours: median(oursCpu), peer: median(theirsCpu) },
       ratioToPeer: median(ours.map((o, i) => o / theirs[i])),
       ratioToPeerThreePasses: median(ours.map((o, i) => o / (theirs[i] / 3))),
       slider: {

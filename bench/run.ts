@@ -119,6 +119,7 @@ try {
     `playground (${pg.backend}, 2→32→32→2, batch 32, ${pg.rounds} rounds of ${pg.seconds} s, load average ${pg.loadAverage.start.toFixed(1)}→${pg.loadAverage.end.toFixed(1)}): ` +
       `${pg.stepsPerSecondPerNet.median.toFixed(1)} steps/s per net while redrawing; plain tfjs-layers MLP ${pg.peerStepsPerSecond.median.toFixed(1)} steps/s ` +
       `(ratio ${pg.ratioToPeer.toFixed(2)}×; against a third of it, B's three passes, ${pg.ratioToPeerThreePasses.toFixed(2)}×); ` +
+      `per CPU second of chromium: ours ${pg.stepsPerCpuSecond.ours.toFixed(1)}, peer ${pg.stepsPerCpuSecond.peer.toFixed(1)}; ` +
       `width slider median ${pg.slider.handlerMs.median.toFixed(1)} ms (p90 ${pg.slider.handlerMs.p90.toFixed(1)}, next frame ${pg.slider.nextFrameMs.median.toFixed(1)}), ` +
       `peer two grid predictions ${pg.slider.peerMs.median.toFixed(1)} ms`,
   );

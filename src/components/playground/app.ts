@@ -39,11 +39,14 @@ import { WeightFunctionPanel } from "./weight-function-view.js";
 
 /** Grid cells per side of a decision-boundary map. */
 const BOUNDARY_RESOLUTION = 64;
+/** Milliseconds of training per animation frame (at least one step). */
+const TRAIN_SLICE_MS = 12;
 /**
- * Milliseconds of training per animation frame; the redraw (both boundaries, a point of each curve, the
- * loss record) takes about half as long again, so training gets about two thirds of the time.
+ * While training, a redraw (both boundaries, a point of each curve, the loss record) waits until
+ * training has run this many times as long as the previous redraw took: redraws then take at most a
+ * third of the time, every frame on a fast machine and less often on a slow or busy one.
  */
-const TRAIN_SLICE_MS = 22;
+const RENDER_SPACING = 2;
 /** Points of each accuracy-versus-width curve re-measured per frame while training. */
 const CURVE_POINTS_PER_FRAME = 1;
 /** Milliseconds between redraws of the weight functions, and between loss records, while training. */
@@ -108,6 +111,7 @@ export class Playground {
   private losses: LossRecord[] = [];
   private lastWeights = 0;
   private lastLoss = 0;
+  private lastRender = { at: -Infinity, cost: 0 };
   private weightsFrame = 0;
   private urlTimer: ReturnType<typeof setTimeout> | undefined;
   private lastUrlWrite = -Infinity;
@@ -330,17 +334,23 @@ export class Playground {
     } while (performance.now() - start < TRAIN_SLICE_MS);
     this.version++;
     this.meter.add(now, steps);
-    this.renderWidth();
-    this.refreshCurves(CURVE_POINTS_PER_FRAME);
-    if (now - this.lastLoss > LOSS_INTERVAL_MS) {
-      this.logLoss();
-      this.lastLoss = now;
+    // Redraw when training has had at least RENDER_SPACING times as long as the last redraw took.
+    const end = performance.now();
+    if (end - this.lastRender.at >= RENDER_SPACING * this.lastRender.cost) {
+      this.renderWidth();
+      this.refreshCurves(CURVE_POINTS_PER_FRAME);
+      if (now - this.lastLoss > LOSS_INTERVAL_MS) {
+        this.logLoss();
+        this.lastLoss = now;
+      }
+      if (now - this.lastWeights > WEIGHTS_INTERVAL_MS) {
+        this.renderWeights();
+        this.lastWeights = now;
+      }
+      const done = performance.now();
+      this.lastRender = { at: done, cost: done - end };
     }
     this.renderReadouts();
-    if (now - this.lastWeights > WEIGHTS_INTERVAL_MS) {
-      this.renderWeights();
-      this.lastWeights = now;
-    }
     this.frame = requestAnimationFrame((t) => this.tick(t));
   }
 

@@ -16,7 +16,7 @@ import {
   type SizeRange,
 } from "../math/partition.js";
 import { quadratureWeights, trapezoidWeightsTensor } from "../math/quadrature.js";
-import { interpolationMatrix, interpolationMatrixTensor } from "../math/sampling.js";
+import { interpolationMatrixConstant, interpolationMatrixTensor } from "../math/sampling.js";
 
 /** Quadrature applied along an axis of this group when a layer integrates over it. */
 export type GroupQuadrature = "trapezoid" | "simpson" | "left-riemann" | "right-riemann" | "none";
@@ -373,9 +373,7 @@ export class ChannelGroups {
           ? new Float64Array(size).fill(1)
           : quadratureWeights(g.quadrature, points).map((v) => v * g.volume);
       s = tf.tidy(() => ({
-        matrix: tf.keep(
-          tf.tensor2d(Float32Array.from(interpolationMatrix(g.nodes, points, g.kernel)), [size, g.nodes]),
-        ),
+        matrix: tf.keep(interpolationMatrixConstant(g.nodes, points, g.kernel)),
         scale: tf.keep(tf.tensor1d(Float32Array.from(q))),
       }));
       this.cache.set(key, s);
