@@ -14,11 +14,17 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
-import { ChannelGroups, type GroupQuadrature, type GroupSizes } from "../integral/groups.js";
+import {
+  ChannelGroups,
+  rangeAtFraction,
+  sizesAtFraction,
+  type GroupQuadrature,
+  type GroupSizes,
+} from "../integral/groups.js";
 import { IntegralDense } from "../integral/layers.js";
 import { smoothChannelNodes } from "../integral/smoothness.js";
 import { interpolationKernel, type InterpolationKernelName } from "../math/interpolation.js";
-import { trapezoidWeights } from "../math/quadrature.js";
+import { MIN_POINTS, trapezoidWeights } from "../math/quadrature.js";
 import { uniformPartition } from "../math/partition.js";
 import { deriveSeed } from "../random.js";
 import { softmaxCrossEntropy } from "../train/loss.js";
@@ -60,11 +66,6 @@ export function hiddenGroupIds(layers: number): string[] {
   return Array.from({ length: layers }, (_, i) => `h${i + 1}`);
 }
 
-/** The smallest size a group of this quadrature can be sampled at. */
-export function minimumSize(quadrature: MlpQuadrature): number {
-  return quadrature === "simpson" ? 3 : 2;
-}
-
 export class IntegralMlp implements Model {
   readonly name = "integral-mlp";
   readonly input: InputShape;
@@ -100,7 +101,8 @@ export class IntegralMlp implements Model {
       ...hidden.map((n, i) => ({
         id: this.hiddenIds[i],
         size: n,
-        range: { min: Math.min(n, Math.max(MLP_MIN_WIDTH, Math.ceil(fraction * n))), max: n },
+        // Never below Simpson's minimum, so every rule can be switched to mid-run.
+        range: { min: Math.min(n, Math.max(MLP_MIN_WIDTH, rangeAtFraction(n, fraction).min)), max: n },
         kernel,
         quadrature: this.quadratureRule,
       })),
@@ -160,16 +162,14 @@ export class IntegralMlp implements Model {
 
   /**
    * Hidden sizes at `fraction` of every full width: round(fraction · N), at least the quadrature's
-   * minimum (2, or 3 for Simpson) and at most N.
+   * minimum (2, or 3 for Simpson) and at most N (groups.ts's sizesAtFraction, floored per rule).
    */
   sizesAt(fraction: number): GroupSizes {
-    const floor = minimumSize(this.quadratureRule);
-    const sizes: Record<string, number> = { ...this.groups.fullSizes };
-    this.hiddenIds.forEach((id, i) => {
-      const n = this.hidden[i];
-      sizes[id] = Math.min(n, Math.max(floor, Math.round(fraction * n)));
-    });
-    return sizes;
+    const full = this.groups.fullSizes;
+    const floor = MIN_POINTS[this.quadratureRule];
+    const scaled = sizesAtFraction(full, this.hiddenIds, fraction);
+    for (const id of this.hiddenIds) scaled[id] = Math.min(full[id], Math.max(floor, scaled[id]));
+    return { ...full, ...scaled };
   }
 
   /** Logits [batch, classes] of points [batch, inputs] at hidden `sizes`. */

@@ -1,7 +1,7 @@
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { ChannelGroups } from "../../../src/lib/integral/groups.js";
+import { ChannelGroups, MIN_GROUP_SIZE, rangeAtFraction, sizesAtFraction } from "../../../src/lib/integral/groups.js";
 import { cubicKernel, linearKernel } from "../../../src/lib/math/interpolation.js";
 import { interpolationMatrix } from "../../../src/lib/math/sampling.js";
 import { simpsonWeights } from "../../../src/lib/math/quadrature.js";
@@ -32,14 +32,43 @@ describe("channel groups: changing an axis's sampling", () => {
     groups.dispose();
   });
 
-  it("refuses a quadrature on a one-node axis and a non-trapezoid rule under grid tuning", () => {
+  it("refuses a rule the axis is too small for, and a non-trapezoid rule under grid tuning", () => {
     const groups = new ChannelGroups([
       { id: "one", size: 1, quadrature: "none" },
       { id: "h", size: 5 },
+      { id: "r", size: 8, range: { min: 2, max: 8 } },
     ]);
-    assert.throws(() => groups.setAxisSampling("one", { quadrature: "trapezoid" }), /has 1 node/);
+    assert.throws(
+      () => groups.setAxisSampling("one", { quadrature: "trapezoid" }),
+      /needs at least 2 channels, but has 1 nodes/,
+    );
+    assert.throws(
+      () => groups.setAxisSampling("r", { quadrature: "simpson" }),
+      /but has 2 as the start of its training range/,
+    );
+    groups.resample({ h: 2 });
+    assert.throws(() => groups.setAxisSampling("h", { quadrature: "simpson" }), /but has 2 channels now/);
+    groups.resample({ h: 5 });
     groups.enableTrainablePartition("h");
     assert.throws(() => groups.setAxisSampling("h", { quadrature: "simpson" }), /trainable partition/);
     groups.dispose();
   });
+});
+
+test("sizesAtFraction rounds and validates; bad sizes are named", () => {
+  const full = { conv1: 16, conv2: 32, conv3: 64 };
+  assert.deepEqual(sizesAtFraction(full, ["conv1", "conv2", "conv3"], 0.35), { conv1: 6, conv2: 11, conv3: 22 });
+  assert.deepEqual(sizesAtFraction(full, ["conv1"], 0.01), { conv1: MIN_GROUP_SIZE });
+  assert.equal(MIN_GROUP_SIZE, 2);
+  assert.deepEqual(sizesAtFraction({ tiny: 1 }, ["tiny"], 0.5), { tiny: 1 }, "never above the full size");
+  assert.throws(() => sizesAtFraction(full, ["conv1"], 0), /fraction must be in \(0, 1\]/);
+  assert.throws(() => sizesAtFraction(full, ["convX"], 0.5), /unknown group "convX"/);
+});
+
+test("rangeAtFraction: from ⌈fraction · size⌉ (at least MIN_GROUP_SIZE) to the full size", () => {
+  assert.deepEqual(rangeAtFraction(16, 0.25), { min: 4, max: 16 });
+  assert.deepEqual(rangeAtFraction(10, 0.25), { min: 3, max: 10 });
+  assert.deepEqual(rangeAtFraction(4, 0.25), { min: 2, max: 4 });
+  assert.deepEqual(rangeAtFraction(1, 0.5), { min: 1, max: 1 });
+  assert.throws(() => rangeAtFraction(16, 1.5), /minFraction must be in \(0, 1\], got 1.5/);
 });
