@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TOY_DATASETS, TOY_DOMAIN, toyDataset, type ToyPoints } from "../../../src/lib/data/toy-2d.js";
 
-const all = (p: ToyPoints) => Array.from({ length: p.count }, (_, i) => ({ x: p.xy[2 * i], y: p.xy[2 * i + 1], label: p.labels[i] }));
+const all = (p: ToyPoints) =>
+  Array.from({ length: p.count }, (_, i) => ({ x: p.xy[2 * i], y: p.xy[2 * i + 1], label: p.labels[i] }));
 
 describe("toy 2-D data sets", () => {
   it("are reproducible from the seed, and another seed gives other points", () => {
@@ -26,7 +27,10 @@ describe("toy 2-D data sets", () => {
       assert.equal(all(d.test).filter((p) => train.has(key(p))).length, 0, `${name}: a point is in both splits`);
       for (const split of [d.train, d.test]) {
         const ones = split.labels.reduce((a, b) => a + b, 0);
-        assert.ok(ones > 0.25 * split.count && ones < 0.75 * split.count, `${name}: ${ones} of ${split.count} are class 1`);
+        assert.ok(
+          ones > 0.25 * split.count && ones < 0.75 * split.count,
+          `${name}: ${ones} of ${split.count} are class 1`,
+        );
       }
     }
   });
