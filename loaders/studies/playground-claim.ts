@@ -4,13 +4,17 @@
  * 100% of the hidden widths after a number of steps, with the page's default settings otherwise
  * (2→32→32→2, linear kernel, trapezoid rule, Adam 0.03, batch 32, noise 0, 50% train points).
  *
- *   npx tsx loaders/studies/playground-claim.ts [--data spiral,circles,xor,gaussians] [--seeds 1,2,3,4,5] [--steps 300,1000]
+ * With --roughness, also each net's node roughness per layer along its hidden axes (integral/smoothness.ts).
+ *
+ *   npx tsx loaders/studies/playground-claim.ts [--data spiral,circles,xor,gaussians] [--seeds 1,2,3,4,5] [--steps 300,1000] [--roughness]
  */
 import "@tensorflow/tfjs";
 import { initBackend } from "../backend.js";
 import { PlaygroundSession } from "../../src/lib/live/playground-session.js";
 import type { ToyDatasetName } from "../../src/lib/data/toy-2d.js";
+import { channelRoughness } from "../../src/lib/integral/smoothness.js";
 
+const roughness = process.argv.includes("--roughness");
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return (i >= 0 ? process.argv[i + 1] : fallback).split(",");
@@ -48,5 +52,16 @@ for (const name of data)
         `${name.padEnd(10)} ${String(seed).padStart(4)} ${String(step).padStart(6)}   ${pct(a25)}  ${pct(b25)}  ${pct(b25 - a25)}   ${pct(a50)}  ${pct(b50)}   ${pct(a100)}  ${pct(b100)}\n`,
       );
     }
+    if (roughness)
+      for (const id of ["a", "b"] as const) {
+        const net = session.nets[id];
+        const values = net.layers.map((layer) => {
+          const r = channelRoughness(layer, new Set(net.hiddenIds));
+          const v = r.dataSync()[0];
+          r.dispose();
+          return v.toFixed(2);
+        });
+        process.stdout.write(`  roughness ${id.toUpperCase()} (per layer): ${values.join(" / ")}\n`);
+      }
     session.dispose();
   }
