@@ -24,6 +24,7 @@ import { build } from "esbuild";
 import { launchBrowser, openWatchedPage, type Page } from "../test/e2e/browser.js";
 import { serveStatic } from "../test/e2e/static-server.js";
 import { distDir, projectRoot } from "../test/e2e/build-site.js";
+import { browserModuleOptions } from "../scripts/bundle-tfjs-wasm.js";
 
 const log = (s: string) => process.stderr.write(`[playground-bench] ${s}\n`);
 const median = (xs: number[]) => {
@@ -134,14 +135,8 @@ async function peerBundle(corePath: string): Promise<string> {
       },
     };`;
   const result = await build({
+    ...browserModuleOptions,
     stdin: { contents: source, resolveDir: projectRoot, loader: "js" },
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2020",
-    minify: true,
-    write: false,
-    logLevel: "warning",
     plugins: [
       {
         name: "page-tfjs-core",
