@@ -134,10 +134,12 @@ export class LossChart {
     this.element = this.frame.svg;
     const { width, height, margin } = this.frame;
     this.x = d3.scaleLinear([0, 100], [margin.left, width - margin.right]);
-    this.y = d3.scaleLog([0.01, 2], [height - margin.bottom, margin.top]).clamp(true);
+    this.y = d3.scaleLog([0.01, 10], [height - margin.bottom, margin.top]).clamp(true);
     const { xAxis, yAxis } = axes(this.frame, "training step");
     this.xAxis = xAxis;
-    d3.select(yAxis).call(d3.axisLeft(this.y).tickValues([0.01, 0.1, 1]).tickFormat(d3.format("~g")).tickSizeOuter(0));
+    d3.select(yAxis).call(
+      d3.axisLeft(this.y).tickValues([0.01, 0.1, 1, 10]).tickFormat(d3.format("~g")).tickSizeOuter(0),
+    );
     for (const id of ["a", "b"] as const)
       for (const kind of ["full", "atWidth"] as const)
         this.paths[`${id}-${kind}`] = svgElement(
