@@ -10,6 +10,7 @@ import { sweepDynamicPaths } from "./loaders/sweep/dynamic-paths.js";
 
 /** The navigation, in reading order. The e2e test opens every page listed here. */
 export const pages = [
+  { name: "Integral playground", path: "/playground" },
   { name: "Weight functions", path: "/weight-functions" },
   { name: "Quadrature", path: "/quadrature" },
   { name: "Kernel shapes", path: "/kernel-shapes" },

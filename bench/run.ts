@@ -1,7 +1,7 @@
 /**
  * All benchmarks: training throughput vs PyTorch (same run), peak memory, where a step's time goes
- * (per kernel), and whether PyTorch and this project build the same initial net. Progress on stderr,
- * the report (text, then JSON) on stdout.
+ * (per kernel), whether PyTorch and this project build the same initial net, and the browser pages (live
+ * model, integral playground). Progress on stderr, the report (text, then JSON) on stdout.
  *
  *   npm run bench        (= npx tsx bench/run.ts)
  */
@@ -108,6 +108,23 @@ try {
   }
 } catch (e) {
   lines.push(`live page benchmark unavailable: ${(e as Error).message}`);
+}
+
+try {
+  // Needs a built site (npm run build): the playground in headless chromium beside a plain tfjs-layers MLP.
+  const { benchPlayground } = await import("./playground.js");
+  const pg = await benchPlayground();
+  report.playground = pg;
+  lines.push(
+    `playground (${pg.backend}, 2→32→32→2, batch 32, ${pg.rounds} rounds of ${pg.seconds} s, load average ${pg.loadAverage.start.toFixed(1)}→${pg.loadAverage.end.toFixed(1)}): ` +
+      `${pg.stepsPerSecondPerNet.median.toFixed(1)} steps/s per net while redrawing; plain tfjs-layers MLP ${pg.peerStepsPerSecond.median.toFixed(1)} steps/s ` +
+      `(ratio ${pg.ratioToPeer.toFixed(2)}×; against a third of it, B's three passes, ${pg.ratioToPeerThreePasses.toFixed(2)}×); ` +
+      `per CPU second of chromium: ours ${pg.stepsPerCpuSecond.ours.toFixed(1)}, peer ${pg.stepsPerCpuSecond.peer.toFixed(1)}; ` +
+      `width slider median ${pg.slider.handlerMs.median.toFixed(1)} ms (p90 ${pg.slider.handlerMs.p90.toFixed(1)}, next frame ${pg.slider.nextFrameMs.median.toFixed(1)}), ` +
+      `peer two grid predictions ${pg.slider.peerMs.median.toFixed(1)} ms`,
+  );
+} catch (e) {
+  lines.push(`playground benchmark unavailable: ${(e as Error).message}`);
 }
 
 process.stdout.write(lines.join("\n") + "\n\n" + JSON.stringify(report, null, 2) + "\n");

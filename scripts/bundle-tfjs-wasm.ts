@@ -21,6 +21,18 @@ const defaultOutput = join(projectRoot, "src", "vendor", "tfjs-backend-wasm.js")
 /** Bare imports left to Framework, which maps them to its single copy of each package. */
 export const externalPackages = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu"];
 
+/** esbuild options for an ES module the site's pages load as is (also the playground bench's peer). */
+export const browserModuleOptions = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2020",
+  minify: true,
+  write: false,
+  legalComments: "none",
+  logLevel: "warning",
+} as const;
+
 export async function bundleTfjsWasm(outFile: string = defaultOutput): Promise<string> {
   const require = createRequire(join(projectRoot, "package.json"));
   const packageJson = require.resolve("@tensorflow/tfjs-backend-wasm/package.json");
@@ -30,15 +42,8 @@ export async function bundleTfjsWasm(outFile: string = defaultOutput): Promise<s
   };
   const entry = join(dirname(packageJson), esmEntry);
   const result = await build({
+    ...browserModuleOptions,
     entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2020",
-    minify: true,
-    write: false,
-    legalComments: "none",
-    logLevel: "warning",
     // Both the package and its subpaths (e.g. tfjs-backend-cpu/dist/shared) stay bare imports.
     external: externalPackages.flatMap((name) => [name, `${name}/*`]),
   });

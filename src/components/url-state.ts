@@ -11,7 +11,16 @@ export type FieldSpec =
   | { kind: "int"; default: number; min: number; max: number }
   | { kind: "number"; default: number; min: number; max: number }
   | { kind: "choice"; default: string; choices: readonly string[] }
-  | { kind: "numbers"; default: readonly number[]; min: number; max: number; minLength: number; maxLength: number }
+  | {
+      kind: "numbers";
+      default: readonly number[];
+      min: number;
+      max: number;
+      minLength: number;
+      maxLength: number;
+      /** Whole numbers only: other entries are rounded, with a note. */
+      integer?: boolean;
+    }
   /** A subset of `choices` (e.g. the methods a filter hides), comma-separated in the URL, in `choices` order. */
   | { kind: "strings"; default: readonly string[]; choices: readonly string[] };
 
@@ -77,11 +86,16 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
         );
         return spec.default.slice();
       }
-      if (xs.some((x) => x < spec.min || x > spec.max)) {
-        notes.push(`${name} has values outside ${spec.min}…${spec.max}; they were clamped.`);
-        return xs.map((x) => clamp(x, spec.min, spec.max));
+      let ys = xs;
+      if (spec.integer && xs.some((x) => !Number.isInteger(x))) {
+        ys = xs.map(Math.round);
+        notes.push(`${name} has values that are not whole numbers; using ${ys.join(",")}.`);
       }
-      return xs;
+      if (ys.some((x) => x < spec.min || x > spec.max)) {
+        notes.push(`${name} has values outside ${spec.min}…${spec.max}; they were clamped.`);
+        return ys.map((x) => clamp(x, spec.min, spec.max));
+      }
+      return ys;
     }
     case "strings": {
       const parts = raw

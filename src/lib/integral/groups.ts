@@ -16,7 +16,7 @@ import {
   type SizeRange,
 } from "../math/partition.js";
 import { MIN_POINTS, quadratureWeights, trapezoidWeightsTensor } from "../math/quadrature.js";
-import { interpolationMatrix, interpolationMatrixTensor } from "../math/sampling.js";
+import { interpolationMatrixConstant, interpolationMatrixTensor } from "../math/sampling.js";
 
 /** Quadrature applied along an axis of this group when a layer integrates over it. */
 export type GroupQuadrature = "trapezoid" | "simpson" | "left-riemann" | "right-riemann" | "none";
@@ -279,6 +279,41 @@ export class ChannelGroups {
     }
   }
 
+  /** The interpolation kernel and quadrature an atomic group's axis is sampled with. */
+  axisSampling(id: string): { kernel: InterpolationKernel; quadrature: GroupQuadrature } {
+    const g = this.group(id);
+    return { kernel: g.kernel, quadrature: g.quadrature };
+  }
+
+  /**
+   * Change how an atomic group's axis is sampled from now on: its interpolation kernel and/or quadrature
+   * (the nodes stay; the function they define is read with the new kernel). Cached samplings of the group
+   * are dropped and the revision bumped, so layers recompute their discrete weights.
+   */
+  setAxisSampling(id: string, sampling: { kernel?: InterpolationKernel; quadrature?: GroupQuadrature }): void {
+    const g = this.group(id);
+    const quadrature = sampling.quadrature ?? g.quadrature;
+    for (const [what, size] of [
+      ["nodes", g.nodes],
+      ["channels now", this.current[id]],
+      ["as the start of its training range", g.range.min],
+    ] as const) {
+      const problem = quadratureSizeProblem(quadrature, size);
+      if (problem) throw new Error(`ChannelGroups.setAxisSampling: group "${id}" ${problem}, but has ${size} ${what}`);
+    }
+    if (g.partition && quadrature !== "trapezoid" && quadrature !== "none")
+      throw new Error(`ChannelGroups: group "${id}" has a trainable partition, which needs the trapezoid rule`);
+    g.quadrature = quadrature;
+    if (sampling.kernel) g.kernel = sampling.kernel;
+    for (const [key, s] of this.cache) {
+      if (key.startsWith(`${id}:`)) {
+        tf.dispose([s.matrix, s.scale]);
+        this.cache.delete(key);
+      }
+    }
+    this.revision++;
+  }
+
   /**
    * The sizes a forward pass uses: in training with a random source, one draw per atomic group from
    * its range (in declaration order, so every data-parallel worker draws the same); otherwise the
@@ -387,9 +422,7 @@ export class ChannelGroups {
           ? new Float64Array(size).fill(1)
           : quadratureWeights(g.quadrature, points).map((v) => v * g.volume);
       s = tf.tidy(() => ({
-        matrix: tf.keep(
-          tf.tensor2d(Float32Array.from(interpolationMatrix(g.nodes, points, g.kernel)), [size, g.nodes]),
-        ),
+        matrix: tf.keep(interpolationMatrixConstant(g.nodes, points, g.kernel)),
         scale: tf.keep(tf.tensor1d(Float32Array.from(q))),
       }));
       this.cache.set(key, s);

@@ -49,13 +49,25 @@ export function interpolationMatrix(
   return out;
 }
 
-/** Same as `interpolationMatrix`, as a float32 tensor [m, nodes] (a constant: no gradient to points). */
+/** Matrix tensors whose float32 values are exactly the identity: sampleAxis copies instead of multiplying. */
+const exactIdentities = new WeakSet<tf.Tensor>();
+
+/**
+ * Same as `interpolationMatrix`, as a float32 tensor [m, nodes] (a constant: no gradient to points). When
+ * its values are exactly the identity (e.g. a 2-channel axis at full size), sampleAxis skips the product:
+ * the result is the same to the bit, for a fraction of the kernels.
+ */
 export function interpolationMatrixConstant(
   nodes: number,
   points: ArrayLike<number>,
   kernel: InterpolationKernel,
 ): tf.Tensor2D {
-  return tf.tensor2d(Float32Array.from(interpolationMatrix(nodes, points, kernel)), [points.length, nodes]);
+  const m = points.length;
+  const values = Float32Array.from(interpolationMatrix(nodes, points, kernel));
+  const matrix = tf.tensor2d(values, [m, nodes]);
+  if (m === nodes && values.every((v, i) => v === (Math.floor(i / nodes) === i % nodes ? 1 : 0)))
+    exactIdentities.add(matrix);
+  return matrix;
 }
 
 /**
@@ -103,6 +115,8 @@ export function sampleAxis<T extends tf.Tensor>(values: T, axis: number, matrix:
       `sampleAxis: axis ${axis} of shape [${values.shape}] has size ${values.shape[ax]}, the matrix expects ${n}`,
     );
   }
+  // A copy, not `values` itself: callers may cache and later dispose what this returns.
+  if (exactIdentities.has(matrix)) return tf.clone(values);
   return tf.tidy(() => {
     // Move the axis first, flatten the rest, multiply, and move it back.
     const perm = [ax, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== ax)];

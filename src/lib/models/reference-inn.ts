@@ -18,7 +18,8 @@ import { IntegralConv2d, IntegralDense } from "../integral/layers.js";
 import { layerNode, modelDescription, opNode, type ModelDescription } from "../integral/description.js";
 import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../math/interpolation.js";
 import { ReferenceNet, REFERENCE_CONVS } from "./reference.js";
-import { distillationLoss, softmaxCrossEntropy } from "../train/loss.js";
+import { softmaxCrossEntropy } from "../train/loss.js";
+import { checkSandwichRule, sandwichLoss } from "../train/sandwich.js";
 import { channelRoughness, smoothChannelNodes } from "../integral/smoothness.js";
 
 export type ReferenceInnGroup = "conv1" | "conv2" | "conv3";
@@ -97,11 +98,11 @@ export class ReferenceInn implements Model {
     this.sandwich = options.sandwich ?? false;
     this.sandwichSmallest = options.sandwichSmallest ?? false;
     this.sandwichDraws = options.sandwichDraws ?? 1;
-    if (!Number.isInteger(this.sandwichDraws) || this.sandwichDraws < 1)
-      throw new Error(`reference-inn: sandwichDraws must be a positive integer, got ${this.sandwichDraws}`);
     this.sandwichLabelWeight = options.sandwichLabelWeight ?? 0;
-    if (!(this.sandwichLabelWeight >= 0 && this.sandwichLabelWeight <= 1))
-      throw new Error(`reference-inn: sandwichLabelWeight must be in [0, 1], got ${this.sandwichLabelWeight}`);
+    checkSandwichRule(
+      { draws: this.sandwichDraws, smallest: this.sandwichSmallest, labelWeight: this.sandwichLabelWeight },
+      "reference-inn",
+    );
     const kernel =
       options.kernel === "cubic" || options.kernel === undefined
         ? cubicKernel(options.cubicA)
@@ -208,23 +209,11 @@ export class ReferenceInn implements Model {
   }
 
   private sandwichLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
-    const full = this.forward(images, this.groups.fullSizes, true);
-    const w = this.sandwichLabelWeight;
-    // A smaller net learns from the full size's predictions, the labels, or a mix of both.
-    const student = (logits: tf.Tensor2D): tf.Scalar => {
-      if (w === 0) return distillationLoss(logits, full);
-      if (w === 1) return softmaxCrossEntropy(logits, oneHot);
-      return tf.add(
-        tf.mul(w, softmaxCrossEntropy(logits, oneHot)),
-        tf.mul(1 - w, distillationLoss(logits, full)),
-      ) as tf.Scalar;
-    };
-    let loss = softmaxCrossEntropy(full, oneHot);
-    for (let k = 0; k < this.sandwichDraws; k++)
-      loss = tf.add(loss, student(this.forward(images, this.groups.stepSizes(context), true))) as tf.Scalar;
-    if (!this.sandwichSmallest) return loss;
-    const smallest = Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, this.groups.range(g).min]));
-    return tf.add(loss, student(this.forward(images, { ...this.groups.fullSizes, ...smallest }, true))) as tf.Scalar;
+    return sandwichLoss((sizes) => this.forward(images, sizes, true), oneHot, this.groups, context, {
+      draws: this.sandwichDraws,
+      smallest: this.sandwichSmallest,
+      labelWeight: this.sandwichLabelWeight,
+    });
   }
 
   private forward(images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor2D {

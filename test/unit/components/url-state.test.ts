@@ -42,6 +42,21 @@ describe("url state", () => {
     assert.deepEqual(readUrlState(schema, "?nodes=1,2").values.nodes, [0, 1, 0]);
     assert.deepEqual(readUrlState(schema, "?n=Infinity").values.n, 8);
   });
+  it("integer lists: entries are rounded with a note, then clamped", () => {
+    const ints = {
+      widths: { kind: "numbers", default: [8], min: 2, max: 64, minLength: 1, maxLength: 3, integer: true },
+    } satisfies StateSchema;
+    const s = readUrlState(ints, "?widths=7.6,99");
+    assert.deepEqual(s.values.widths, [8, 64]);
+    assert.equal(s.notes.length, 2);
+    assert.match(s.notes[0], /widths has values that are not whole numbers; using 8,99/);
+    assert.deepEqual(readUrlState(ints, "?widths=3,4").notes, []);
+    assert.deepEqual(
+      readUrlState(schema, "?nodes=0.5,1,1.5").values.nodes,
+      [0.5, 1, 1.5],
+      "plain lists keep fractions",
+    );
+  });
   it("string subsets: round-trip in choice order, empty when the parameter is empty, unknown entries left out with a note", () => {
     const sets = {
       hide: { kind: "strings", default: [], choices: ["discrete-l1", "inn-scratch", "lhc-0.5"] },

@@ -134,3 +134,32 @@ test("gradients to the nodes and to the points match finite differences", () => 
   // The point gradients are not trivially zero.
   assert.ok(gX0.some((g) => Math.abs(g) > 1e-2) && gX1.some((g) => Math.abs(g) > 1e-2));
 });
+
+test("an exactly-identity matrix is a copy: the same values and gradient, one kernel, a disposable result", async () => {
+  const nodes = tf.variable(tf.tensor2d([0.5, -1.25, 3, 0.125, -0.75, 2], [3, 2]));
+  // Two nodes sampled at their own two points: the identity for every kernel.
+  const identity = interpolationMatrixConstant(2, [-1, 1], linearKernel);
+  const general = tf.tensor2d([1, 0, 0, 1], [2, 2]); // the same values, built without the mark
+  const copy = sampleAxis(nodes, 1, identity);
+  const product = sampleAxis(nodes, 1, general);
+  assert.deepEqual(Array.from(copy.dataSync()), Array.from(product.dataSync()));
+  const kernels = async (m: tf.Tensor2D) =>
+    (await tf.profile(() => tf.dispose(sampleAxis(nodes, 1, m)))).kernels.length;
+  assert.equal(await kernels(identity), 1);
+  assert.ok((await kernels(general)) > 3);
+  const grad = (m: tf.Tensor2D) =>
+    tf.variableGrads(() => tf.sum(tf.mul(sampleAxis(nodes, 1, m), tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]))), [nodes]);
+  const a = grad(identity);
+  const b = grad(general);
+  assert.deepEqual(Array.from(a.grads[nodes.name].dataSync()), Array.from(b.grads[nodes.name].dataSync()));
+  copy.dispose(); // disposing the copy leaves the nodes alone
+  assert.equal(nodes.isDisposed, false);
+  assert.deepEqual(Array.from(nodes.dataSync()), [0.5, -1.25, 3, 0.125, -0.75, 2]);
+  // A square matrix that is not the identity is not marked: it still multiplies.
+  const moved = interpolationMatrixConstant(2, [-1, 0.5], linearKernel);
+  assert.ok((await kernels(moved)) > 3);
+  const shifted = sampleAxis(nodes, 1, moved);
+  assert.ok(Math.abs(shifted.dataSync()[1] - (0.25 * 0.5 + 0.75 * -1.25)) < 1e-6);
+  tf.dispose([identity, general, product, a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
+  tf.dispose([moved, shifted, nodes]);
+});
