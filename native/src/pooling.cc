@@ -1,5 +1,6 @@
 // 2-D max and average pooling on NHWC tensors, forward and backward. Average pooling divides by the number
-// of window positions inside the input (TensorFlow's "same" padding excludes the padded ones).
+// of window positions inside the input (TensorFlow's "same" padding excludes the padded ones); its gradient
+// divides by the whole window, as TensorFlow.js's AvgPoolGrad does (the two differ only in padded windows).
 //
 // Parameters (Float64Array):
 //   0 pass (0 forward, 1 backward)   1 kind (0 max, 1 average)   2 batch   3 in height   4 in width   5 channels
@@ -63,8 +64,13 @@ std::unique_ptr<Prepared> build(const PoolShape& s) {
     }
     return prepared;
   }
-  dnnl::pooling_v2_backward::desc bd(alg, src, dst, strides, kernel, dilation, padL, padR);
-  dnnl::pooling_v2_backward::primitive_desc bwd(bd, eng, fwd);
+  const auto bwdAlg = s.kind == 0 ? alg : dnnl::algorithm::pooling_avg_include_padding;
+  dnnl::pooling_v2_forward::primitive_desc hint(
+      dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_training, bwdAlg, src, dst, strides, kernel, dilation,
+                                     padL, padR),
+      eng);
+  dnnl::pooling_v2_backward::desc bd(bwdAlg, src, dst, strides, kernel, dilation, padL, padR);
+  dnnl::pooling_v2_backward::primitive_desc bwd(bd, eng, hint);
   prepared->primitive = dnnl::pooling_v2_backward(bwd);
   prepared->implementation = bwd.impl_info_str();
   prepared->operands = {Operand(DNNL_ARG_DIFF_DST, false, dst, bwd.diff_dst_desc()),
