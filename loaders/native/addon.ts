@@ -12,6 +12,8 @@ export interface NativeAddon {
   convolution(heap: ArrayBuffer, params: Float64Array): boolean;
   pooling(heap: ArrayBuffer, params: Float64Array): boolean;
   matmul(heap: ArrayBuffer, params: Float64Array): boolean;
+  edgePad(heap: ArrayBuffer, params: Float64Array): boolean;
+  sum(heap: ArrayBuffer, params: Float64Array): boolean;
   /** OpenMP threads for oneDNN calls made from the calling JS thread. */
   setThreads(threads: number): void;
   threads(): number;

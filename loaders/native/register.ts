@@ -17,6 +17,9 @@ import {
 } from "./kernels/convolution.js";
 import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } from "./kernels/pooling.js";
 import { nativeMatMul } from "./kernels/matmul.js";
+import { nativeEdgePad, nativeEdgePadGrad } from "./kernels/edge-pad.js";
+import { nativeSum } from "./kernels/sum.js";
+import { EdgePad, EdgePadGrad } from "../../src/lib/ops/edge-pad.js";
 
 const BACKEND = "wasm";
 
@@ -35,6 +38,9 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory> = {
   [tf.MaxPoolGrad]: nativeMaxPoolGrad,
   [tf.BatchMatMul]: nativeMatMul,
   [tf._FusedMatMul]: nativeMatMul,
+  [EdgePad]: nativeEdgePad,
+  [EdgePadGrad]: nativeEdgePadGrad,
+  [tf.Sum]: nativeSum,
 };
 
 /** Calls per kernel that the addon computed, and that went to the replaced kernel. */

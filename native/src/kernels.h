@@ -7,4 +7,6 @@ namespace iln {
 bool convolution(const Args& args);
 bool pooling(const Args& args);
 bool matmul(const Args& args);
+bool edgePad(const Args& args);
+bool sum(const Args& args);
 }  // namespace iln

@@ -13,6 +13,7 @@ import { initBackend, activeEngine } from "../../loaders/backend.js";
 import { loadNativeAddon } from "../../loaders/native/addon.js";
 import { nativeKernelCalls } from "../../loaders/native/register.js";
 import { edgePaddedConv2d } from "../../src/lib/ops/edge-padded-conv.js";
+import { EdgePad, EdgePadGrad, edgePad } from "../../src/lib/ops/edge-pad.js";
 import {
   assertClose,
   convOutShape,
@@ -221,6 +222,49 @@ describe("BatchMatMul and _FusedMatMul", () => {
       parity(tf._FusedMatMul, { a, b, bias: input([n], 33) }, { ...attrs, activation: "relu" }, name);
     });
   }
+});
+
+describe("EdgePad, EdgePadGrad and Sum", () => {
+  const pads: { x: [number, number, number, number]; top: number; bottom: number; left: number; right: number }[] = [
+    { x: [3, 14, 14, 16], top: 2, bottom: 2, left: 2, right: 2 }, // the reference net's conv2 input
+    { x: [2, 7, 6, 3], top: 1, bottom: 3, left: 0, right: 2 },
+    { x: [2, 1, 5, 2], top: 1, bottom: 1, left: 1, right: 1 }, // one row: both bands fold into it
+  ];
+  for (const p of pads) {
+    test(`edge pad of [${p.x}] by ${p.top}/${p.bottom}/${p.left}/${p.right} and its gradient, against the slice composite on cpu`, () => {
+      const x = input(p.x, 81);
+      const attrs = { top: p.top, bottom: p.bottom, left: p.left, right: p.right };
+      const padded = runNative(EdgePad, { x }, attrs);
+      tf.setBackend("cpu");
+      const cpu = tf.tidy(() => {
+        const xt = tf.tensor4d(x.values as Float32Array, p.x);
+        const dy = tf.tensor(input(padded.shape, 82).values, padded.shape);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(edgePad(t as tf.Tensor4D, attrs), dy)))(xt);
+        return [edgePad(xt, attrs), g];
+      });
+      const [cpuPadded, cpuGrad] = cpu.map((t) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape }));
+      tf.dispose(cpu);
+      assertClose(padded, cpuPadded, "EdgePad");
+      assertClose(runNative(EdgePadGrad, { dy: input(padded.shape, 82) }, attrs), cpuGrad, "EdgePadGrad");
+    });
+  }
+
+  const sums = [
+    { x: [128, 28, 28, 16], axis: [0, 1, 2], keepDims: false }, // a bias gradient
+    { x: [3, 5, 7], axis: [0], keepDims: true },
+    { x: [6, 10], axis: [1], keepDims: false }, // trailing axes: one sum per row
+    { x: [4, 3, 5], axis: [-1, -2], keepDims: true },
+  ];
+  for (const c of sums) {
+    test(`Sum of [${c.x}] over [${c.axis}]${c.keepDims ? ", keepDims" : ""}`, () => {
+      parity(tf.Sum, { x: input(c.x, 83) }, { axis: c.axis, keepDims: c.keepDims }, JSON.stringify(c));
+    });
+  }
+  test("Sum over a middle axis goes to the wasm kernel", () => {
+    const x = input([4, 5, 6], 84);
+    const attrs = { axis: [1], keepDims: false };
+    assertClose(runNative(tf.Sum, { x }, attrs, "fallback"), runOn("cpu", tf.Sum, { x }, attrs), "middle axis");
+  });
 });
 
 describe("gradients through the native kernels equal the cpu backend's", () => {

@@ -15,7 +15,7 @@ export type NativeKernel = (args: {
 
 export type NativeKernelFactory = (addon: NativeAddon) => NativeKernel;
 
-export type AddonEntry = "convolution" | "pooling" | "matmul";
+export type AddonEntry = "convolution" | "pooling" | "matmul" | "edgePad" | "sum";
 
 /**
  * Allocate float32 outputs of `shapes`, then run `entry` with the parameters `params` returns for them

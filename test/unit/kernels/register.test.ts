@@ -291,16 +291,34 @@ describe("gradients through the registered kernels", () => {
   });
 });
 
+describe("Identity and same-dtype Cast share the input's data", () => {
+  test("the copy reads the same values, takes no new buffer, and outlives its input", () => {
+    tf.setBackend("wasm");
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const buffers = tf.engine().backend.numDataIds();
+    const copies = [tf.clone(x), tf.cast(x, "float32")];
+    assert.equal(tf.engine().backend.numDataIds(), buffers, "no new buffer");
+    x.dispose();
+    for (const c of copies) assert.deepEqual(Array.from(c.dataSync()), [1.5, -2, 3]);
+    const ints = tf.cast(copies[0], "int32");
+    assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3], "a real cast still converts");
+    tf.dispose([...copies, ints]);
+    assert.equal(tf.engine().backend.numDataIds(), buffers - 1, "every reference released");
+  });
+});
+
 describe("registration", () => {
   test("registers the missing kernels and the composites, idempotently", () => {
     registerTrainingKernels();
     registerTrainingKernels();
     assert.deepEqual(registeredTrainingKernels().sort(), [
       "AvgPoolGrad",
+      "Cast",
       "Conv2DBackpropFilter",
       "Conv2DBackpropInput",
       "DepthwiseConv2dNativeBackpropFilter",
       "DepthwiseConv2dNativeBackpropInput",
+      "Identity",
       "Slice",
       "SplitV",
       "UnsortedSegmentSum",
