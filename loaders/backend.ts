@@ -10,7 +10,7 @@ import "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingKernels } from "../src/lib/kernels/register.js";
-import { chooseEngineAndReport, nativeThreadsPer, type Engine } from "./engine.js";
+import { chooseEngineAndReport, engineRecord, nativeThreadsPer, type Engine, type EngineRecord } from "./engine.js";
 import { loadNativeAddon } from "./native/addon.js";
 import { registerNativeKernels, unregisterNativeKernels } from "./native/register.js";
 
@@ -54,7 +54,7 @@ export function activeEngine(): Engine | null {
   return active?.engine ?? null;
 }
 
-/** oneDNN threads of the native engine on this thread (null when it is not active). */
-export function activeNativeThreads(): number | null {
-  return active?.threads ?? null;
+/** The engine the last initBackend set up, as result files record it (null on the cpu backend or before any). */
+export function activeEngineRecord(): EngineRecord | null {
+  return active?.engine ? engineRecord(active.engine, active.threads ?? 0) : null;
 }

@@ -59,6 +59,25 @@ export function chooseEngineAndReport(requested?: Engine): Engine {
   return choice.engine;
 }
 
+/**
+ * What trained a result, as files record it: the engine, and for the native one what its numbers depend on
+ * (oneDNN's version and instruction set, and the thread count, which orders some of its sums).
+ */
+export interface EngineRecord {
+  name: Engine;
+  onednn?: string;
+  isa?: string;
+  threads?: number;
+}
+
+export function engineRecord(engine: Engine, threads: number): EngineRecord {
+  if (engine === "wasm") return { name: "wasm" };
+  const { addon, reason } = loadNativeAddon();
+  if (!addon) throw new Error(`the native engine is unavailable: ${reason}`);
+  const { onednn, isa } = addon.version();
+  return { name: "native", onednn, isa, threads };
+}
+
 /** oneDNN threads for each of `concurrent` trainers sharing the machine (at least 1). */
 export function nativeThreadsPer(concurrent: number): number {
   return Math.max(1, Math.floor(availableParallelism() / Math.max(1, concurrent)));

@@ -14,6 +14,7 @@ import {
 } from "../../src/lib/io/curves-schema.js";
 import type { MethodRun, ModelReport, TaskResult } from "./tasks.js";
 import type { SweepProfile } from "./profiles.js";
+import type { EngineRecord } from "../engine.js";
 
 export { CURVES_FORMAT, CURVES_VERSION };
 export type { AccuracyStats, CurveMethod, CurvePoint };
@@ -107,6 +108,7 @@ export function buildCurves(
   results: readonly TaskResult[],
   profile: SweepProfile,
   dataset: CurvesFile["dataset"],
+  engine: EngineRecord,
 ): CurvesFile {
   const ordered = [...results].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const familyIds = [...new Set(ordered.flatMap((r) => r.runs.map((m) => m.family)))].sort((a, b) =>
@@ -124,7 +126,15 @@ export function buildCurves(
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.seed - b.seed));
     return { id: family, full: runs[0].familyFull, methods, models };
   });
-  return { format: CURVES_FORMAT, version: CURVES_VERSION, profile, dataset, fractions: profile.fractions, families };
+  return {
+    format: CURVES_FORMAT,
+    version: CURVES_VERSION,
+    profile,
+    engine,
+    dataset,
+    fractions: profile.fractions,
+    families,
+  };
 }
 
 /** A Markdown table: accuracy (mean ± std, %) per method at each fraction, with compressions. */

@@ -39,6 +39,7 @@ import { recipe, recipeSettings, sinnRecipe, type RecipeKind } from "../recipes.
 import { progressHooks } from "../train-job.js";
 import { trainMethodNet, type MethodNetTask } from "../method-nets.js";
 import type { SweepProfile } from "./profiles.js";
+import type { EngineRecord } from "../engine.js";
 
 export type SweepTask =
   | { id: string; kind: "discrete"; seed: number; saveModel: boolean }
@@ -105,6 +106,8 @@ export interface TaskContext {
   /** Results of the tasks this one runs after (by id). */
   inputs: Record<string, TaskResult>;
   log: (line: string) => void;
+  /** The engine training runs on, recorded in the model files. */
+  engine: EngineRecord;
 }
 
 const PROBE_IMAGES = 2000;
@@ -237,9 +240,9 @@ function evaluateInnLadder(
   return points;
 }
 
-function modelFileBytes(inn: ReferenceInn, training: Record<string, unknown>): Uint8Array {
+function modelFileBytes(inn: ReferenceInn, training: Record<string, unknown>, ctx: TaskContext): Uint8Array {
   const { manifest, blob } = saveContinuousModel(inn);
-  return encodeModelFile({ ...manifest, training }, blob);
+  return encodeModelFile({ ...manifest, training: { ...training, engine: ctx.engine } }, blob);
 }
 
 async function discreteTask(task: Extract<SweepTask, { kind: "discrete" }>, ctx: TaskContext): Promise<TaskResult> {
@@ -270,13 +273,11 @@ async function discreteTask(task: Extract<SweepTask, { kind: "discrete" }>, ctx:
     if (task.saveModel) {
       // The discrete twin as a continuous model (nodes = its channels, exact at full size), channel order kept.
       const twin = ReferenceInn.fromDiscrete(net, referenceInnOptionsFromSpec(innSpec("innInit")));
-      files["reference.model"] = modelFileBytes(twin, {
-        trainedAs: "discrete",
-        recipe: "discrete",
-        seed: task.seed,
-        settings,
-        testAccuracy: full,
-      });
+      files["reference.model"] = modelFileBytes(
+        twin,
+        { trainedAs: "discrete", recipe: "discrete", seed: task.seed, settings, testAccuracy: full },
+        ctx,
+      );
       twin.dispose();
     }
     ctx.log(
@@ -335,13 +336,11 @@ async function innTask(task: Extract<SweepTask, { kind: "inn" }>, ctx: TaskConte
     const training = { recipe: "inn", settings, trainingRanges: inn.trainingRanges };
     const files: Record<string, Uint8Array> = {};
     if (task.saveModel)
-      files["reference-inn.model"] = modelFileBytes(inn, {
-        trainedAs: "inn-scratch",
-        recipe: "inn",
-        seed: task.seed,
-        settings,
-        testAccuracy: full,
-      });
+      files["reference-inn.model"] = modelFileBytes(
+        inn,
+        { trainedAs: "inn-scratch", recipe: "inn", seed: task.seed, settings, testAccuracy: full },
+        ctx,
+      );
     return {
       id: task.id,
       runs: [
@@ -603,8 +602,9 @@ async function familyTask(task: Extract<SweepTask, { kind: "family" }>, ctx: Tas
         seed: task.seed,
         parameters: readParameters(model),
         statistics: statisticsOf(model),
+        training: { ...training, engine: ctx.engine },
       });
-      files[`sinn-${task.family}.model`] = new TextEncoder().encode(JSON.stringify({ ...JSON.parse(text), training }));
+      files[`sinn-${task.family}.model`] = new TextEncoder().encode(text);
     }
     const points: RunPoint[] = [];
     for (const fraction of ctx.profile.fractions) {
