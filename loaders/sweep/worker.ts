@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import "@tensorflow/tfjs"; // registers the gradients
 import { initBackend } from "../backend.js";
 import { loadDataset, type DatasetOptions } from "../datasets.js";
-import { runTask, type SweepTask, type TaskResult } from "./tasks.js";
+import { runTask, type SweepTask, type TaskResult } from "./tasks/index.js";
 import type { SweepProfile } from "./profiles.js";
 import type { EngineRecord } from "../engine.js";
 

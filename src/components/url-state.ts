@@ -5,6 +5,7 @@
  * the page: out-of-range numbers are clamped, garbage is reset to the default, and each fix is reported as
  * a note the page shows. Query parameters the schema does not own (e.g. ?backend=) are left alone.
  */
+import { parseDecimal } from "../lib/io/decimal.js";
 
 export type FieldSpec =
   | { kind: "int"; default: number; min: number; max: number }
@@ -44,9 +45,9 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
   switch (spec.kind) {
     case "int":
     case "number": {
-      const x = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(x)) {
-        notes.push(`${name}="${shown}" is not a number; using the default ${spec.default}.`);
+      const x = parseDecimal(raw);
+      if (x === undefined) {
+        notes.push(`${name}="${shown}" is not a decimal number; using the default ${spec.default}.`);
         return spec.default;
       }
       let v = spec.kind === "int" ? Math.round(x) : x;
@@ -64,11 +65,12 @@ function readField(name: string, spec: FieldSpec, raw: string, notes: string[]):
       return spec.default;
     case "numbers": {
       const parts = raw.split(",").map((s) => s.trim());
-      const xs = parts.map(Number);
-      if (raw.trim() === "" || xs.some((x, i) => parts[i] === "" || !Number.isFinite(x))) {
+      const parsed = parts.map(parseDecimal);
+      if (parsed.some((x) => x === undefined)) {
         notes.push(`${name}="${shown}" is not a comma-separated list of numbers; using the default.`);
         return spec.default.slice();
       }
+      const xs = parsed as number[];
       if (xs.length < spec.minLength || xs.length > spec.maxLength) {
         notes.push(
           `${name} has ${xs.length} values; it needs ${spec.minLength}…${spec.maxLength}, so the default is used.`,

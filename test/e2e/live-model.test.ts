@@ -158,13 +158,11 @@ describe("live model page", { timeout: 1_800_000 }, () => {
   });
 
   it("a malformed model file shows an error and the page still resamples the default model", async () => {
-    await page
-      .locator("[data-testid=live-file]")
-      .setInputFiles({
-        name: "broken.model",
-        mimeType: "application/octet-stream",
-        buffer: Buffer.from("ILMF\u0001\u0000\u0000\u0000garbage"),
-      });
+    await page.locator("[data-testid=live-file]").setInputFiles({
+      name: "broken.model",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("ILMF\u0001\u0000\u0000\u0000garbage"),
+    });
     await page.waitForSelector("[data-testid=live-file-message][data-state=error]");
     assert.match((await page.locator("[data-testid=live-file-message]").textContent()) ?? "", /broken\.model/);
     const before = await params();

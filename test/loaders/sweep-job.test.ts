@@ -234,3 +234,31 @@ test("scripts/build.ts: the loader-inputs key changes with the code, the profile
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a dataset name that is a path is refused before any file is touched; job paths stay in the cache", async () => {
+  const root = mkdtempSync(join(tmpdir(), "il-escape-"));
+  const cache = join(root, "a", "b");
+  for (const dataset of ["../../../escape", "../x", "a/b", ".hidden", "x\u0000y"]) {
+    assert.throws(() => sweepJobPath({ dataset, profile: TINY, cacheDir: cache }), /invalid dataset name/, dataset);
+    await assert.rejects(
+      ensureSweepJob({ dataset, profile: TINY, cacheDir: cache, log: quiet }),
+      /invalid dataset name/,
+    );
+  }
+  assert.deepEqual(readdirSync(root), [], "nothing created next to or inside the cache");
+  const { dir } = sweepJobPath({ dataset: "mnist", profile: TINY, cacheDir: cache });
+  assert.equal(dir.startsWith(join(cache, "sweep-mnist-tiny-")), true);
+  rmSync(root, { recursive: true, force: true });
+});
+
+test("a small dataset gets the profile's planned images in more epochs; a model near chance is flagged", async () => {
+  const { epochsFor, nearChance } = await import("../../loaders/sweep/tasks/common.js");
+  assert.equal(epochsFor(2, 16000, 60000), 2, "MNIST-sized data: the profile's epochs");
+  assert.equal(epochsFor(2, 0, 1500), 2, "no planned count: the dataset's own epochs");
+  assert.equal(epochsFor(2, 16000, 1500), 22, "1,500 images: 22 epochs see 33,000 ≥ 32,000 images");
+  assert.equal(epochsFor(1, 6000, 6000), 1);
+  assert.equal(nearChance(0.168, 10), true, "16.8% on 10 classes (chance 10%, threshold 19%)");
+  assert.equal(nearChance(0.2, 10), false);
+  assert.equal(nearChance(0.54, 2), true);
+  assert.equal(nearChance(0.7, 2), false);
+});

@@ -33,9 +33,10 @@ import {
 import type { AccuracyEstimate } from "../../lib/live/accuracy-estimate.js";
 import { exportTfjsLayersModel, tfjsModelFiles } from "../../lib/io/tfjs-export.js";
 import { exportPlanTfjsLayersModel } from "../../lib/io/graph-tfjs-export.js";
-import type { GroupQuadrature } from "../../lib/integral/groups.js";
+import { MIN_GROUP_SIZE, sizesAtFraction, type GroupQuadrature } from "../../lib/integral/groups.js";
 import type { InterpolationKernelName } from "../../lib/math/interpolation.js";
 import { REFERENCE_INN_GROUPS } from "../../lib/models/reference-inn.js";
+import { REFERENCE_SIZES } from "../../lib/models/reference.js";
 import { ModelEvaluator } from "../../lib/live/model-evaluator.js";
 import { logProgress, type ProgressRecord } from "../../lib/live/progress-log.js";
 import { PlanLiveSession, planNetFromBytes, type PreparedPlanNet } from "../../lib/live/graph-session.js";
@@ -211,9 +212,9 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
   // show a resampled net the model file does not describe (off full size, kernels disagree between nodes).
   const schemaFor = (trained: LiveSession["trained"]) => ({
     ...modelField,
-    conv1: { kind: "int" as const, default: 16, min: 2, max: 1024 },
-    conv2: { kind: "int" as const, default: 32, min: 2, max: 1024 },
-    conv3: { kind: "int" as const, default: 64, min: 2, max: 1024 },
+    conv1: { kind: "int" as const, default: REFERENCE_SIZES.conv1, min: MIN_GROUP_SIZE, max: 1024 },
+    conv2: { kind: "int" as const, default: REFERENCE_SIZES.conv2, min: MIN_GROUP_SIZE, max: 1024 },
+    conv3: { kind: "int" as const, default: REFERENCE_SIZES.conv3, min: MIN_GROUP_SIZE, max: 1024 },
     kernel: { kind: "choice" as const, default: trained.kernel as string, choices: LIVE_KERNELS },
     quadrature: { kind: "choice" as const, default: trained.quadrature as string, choices: LIVE_QUADRATURES },
     partition: { kind: "choice" as const, default: "uniform", choices: ["uniform", "grid-tuned"] },
@@ -686,9 +687,7 @@ async function start(root: HTMLElement, status: HTMLElement, options: LiveAppOpt
     setSizes: (sizes: Record<string, number>) => controls.setSizes(sizes),
     setGlobal: (fraction: number) => {
       const full = session.fullSizes;
-      controls.setSizes(
-        Object.fromEntries(REFERENCE_INN_GROUPS.map((g) => [g, Math.max(2, Math.round(fraction * full[g]))])),
-      );
+      controls.setSizes(sizesAtFraction(full, REFERENCE_INN_GROUPS, fraction));
     },
     log,
     idle: () => scheduler.idle(),

@@ -1,5 +1,5 @@
 /**
- * Discrete channel-pruning baselines (DESIGN.md §3, "Pruning without fine-tuning"): keep the `keep`
+ * Discrete channel-pruning baselines (docs/design.md §3, "Pruning without fine-tuning"): keep the `keep`
  * channels with the largest filter L1 norms, or `keep` random channels. Both return kept channel
  * indices in ascending original order, so pruned tensors keep the channels' relative order.
  */

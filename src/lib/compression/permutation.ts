@@ -1,11 +1,11 @@
 /**
- * Channel reordering for converting a trained discrete network into an integral one (DESIGN.md §3,
+ * Channel reordering for converting a trained discrete network into an integral one (docs/design.md §3,
  * "Three ways", b). A continuous weight function can only fit the channels well if neighbouring
  * channels have similar weights, so each linked group's channels are reordered to minimise the total
  * variation: the summed mean-L1 distance between consecutive channel slices. That is an open
  * travelling-salesman path, solved by 2-opt with random restarts.
  *
- * The reference implementation's 2-opt counts a boundary term twice; here a move's gain is exactly the
+ * The upstream implementation's 2-opt counts a boundary term twice; here a move's gain is exactly the
  * change of the two boundary edges of the reversed segment (tested against a recomputation).
  */
 import { mulberry32, permutation, type Random } from "../random.js";

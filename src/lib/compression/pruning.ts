@@ -1,5 +1,5 @@
 /**
- * Discrete channel-pruning baselines without fine-tuning (DESIGN.md §3, "Pruning without fine-tuning"):
+ * Discrete channel-pruning baselines without fine-tuning (docs/design.md §3, "Pruning without fine-tuning"):
  * given a trained discrete net and a target size per channel group — the same sizes an integral net is
  * resampled to — keep each group's channels with the largest producer-filter L1 norms, or random ones,
  * and build the smaller discrete net by slicing the producer's filters and bias and the consumers'
@@ -9,13 +9,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { Random } from "../random.js";
 import { selectByL1, selectRandom } from "./channel-selection.js";
-import {
-  readParameters,
-  reindexChannels,
-  referenceChannelLayout,
-  type GroupLayout,
-  type ParameterTensor,
-} from "./conversion.js";
+import { readParameters, type ParameterTensor } from "./parameters.js";
+import { reindexChannels, referenceChannelLayout, type GroupLayout } from "./channel-layout.js";
 import { edgePad } from "../ops/edge-pad.js";
 import { REFERENCE_CONVS, type ReferenceNet } from "../models/reference.js";
 

@@ -44,13 +44,16 @@ export function encodeEvalSet(split: Split, meta: EvalSetMeta): Uint8Array {
   const classes = checkedDim("classes", meta.classes);
   const pixels = count * h * w * c;
   if (split.images.length !== pixels) {
-    throw new Error(`encodeEvalSet: split holds ${split.images.length} pixel values, expected ${count}×${h}×${w}×${c} = ${pixels}`);
+    throw new Error(
+      `encodeEvalSet: split holds ${split.images.length} pixel values, expected ${count}×${h}×${w}×${c} = ${pixels}`,
+    );
   }
   if (split.labels.length !== count) {
     throw new Error(`encodeEvalSet: split holds ${split.labels.length} labels, expected ${count}`);
   }
   for (let i = 0; i < count; i++) {
-    if (split.labels[i] >= classes) throw new Error(`encodeEvalSet: label ${split.labels[i]} of item ${i} is out of range for ${classes} classes`);
+    if (split.labels[i] >= classes)
+      throw new Error(`encodeEvalSet: label ${split.labels[i]} of item ${i} is out of range for ${classes} classes`);
   }
   const out = new Uint8Array(HEADER_BYTES + pixels + count);
   const view = new DataView(out.buffer);
@@ -75,20 +78,28 @@ function checksum(file: Uint8Array): number {
 /** Decode and verify an evaluation set. `sourceName` (file name or URL) appears in every error. */
 export function decodeEvalSet(bytes: Uint8Array, sourceName: string): EvalSet {
   if (bytes.length < HEADER_BYTES) {
-    throw new Error(`${sourceName}: truncated evaluation set: ${bytes.length} bytes, the header alone needs ${HEADER_BYTES}`);
+    throw new Error(
+      `${sourceName}: truncated evaluation set: ${bytes.length} bytes, the header alone needs ${HEADER_BYTES}`,
+    );
   }
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
   if (magic !== EVALSET_MAGIC) {
-    throw new Error(`${sourceName}: not an evaluation set: magic ${JSON.stringify(magic)}, expected "${EVALSET_MAGIC}"`);
+    throw new Error(
+      `${sourceName}: not an evaluation set: magic ${JSON.stringify(magic)}, expected "${EVALSET_MAGIC}"`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
   if (version !== EVALSET_VERSION) {
-    throw new Error(`${sourceName}: unsupported evaluation set version ${version} (this code reads version ${EVALSET_VERSION})`);
+    throw new Error(
+      `${sourceName}: unsupported evaluation set version ${version} (this code reads version ${EVALSET_VERSION})`,
+    );
   }
   const headerBytes = view.getUint16(6, true);
   if (headerBytes !== HEADER_BYTES) {
-    throw new Error(`${sourceName}: evaluation set header declares ${headerBytes} bytes, version ${EVALSET_VERSION} has ${HEADER_BYTES}`);
+    throw new Error(
+      `${sourceName}: evaluation set header declares ${headerBytes} bytes, version ${EVALSET_VERSION} has ${HEADER_BYTES}`,
+    );
   }
   const count = view.getUint32(8, true);
   const height = view.getUint32(12, true);
@@ -96,7 +107,9 @@ export function decodeEvalSet(bytes: Uint8Array, sourceName: string): EvalSet {
   const channels = view.getUint32(20, true);
   const classes = view.getUint32(24, true);
   if (!count || !height || !width || !channels || !classes) {
-    throw new Error(`${sourceName}: evaluation set header has a zero size (count ${count}, ${height}×${width}×${channels}, ${classes} classes)`);
+    throw new Error(
+      `${sourceName}: evaluation set header has a zero size (count ${count}, ${height}×${width}×${channels}, ${classes} classes)`,
+    );
   }
   const pixels = count * height * width * channels;
   const expected = HEADER_BYTES + pixels + count;
@@ -116,7 +129,8 @@ export function decodeEvalSet(bytes: Uint8Array, sourceName: string): EvalSet {
   const images = bytes.slice(HEADER_BYTES, HEADER_BYTES + pixels);
   const labels = bytes.slice(HEADER_BYTES + pixels, expected);
   for (let i = 0; i < count; i++) {
-    if (labels[i] >= classes) throw new Error(`${sourceName}: label ${labels[i]} of item ${i} is out of range for ${classes} classes`);
+    if (labels[i] >= classes)
+      throw new Error(`${sourceName}: label ${labels[i]} of item ${i} is out of range for ${classes} classes`);
   }
   return { images, labels, count, height, width, channels, classes };
 }

@@ -134,7 +134,9 @@ export function parseIdxImages(bytes: Uint8Array, fileName: string): IdxImages {
   const channels = d.length === 4 ? d[3] : 1;
   if (count === 0) throw new Error(`${fileName}: the image file holds no images (count 0)`);
   if (height === 0 || width === 0 || channels === 0) {
-    throw new Error(`${fileName}: unexpected dimensions [${d.join(", ")}]: image height, width and channels must be positive`);
+    throw new Error(
+      `${fileName}: unexpected dimensions [${d.join(", ")}]: image height, width and channels must be positive`,
+    );
   }
   return { count, height, width, channels, pixels: idx.data as Uint8Array };
 }
@@ -158,7 +160,9 @@ export function parseIdxLabels(bytes: Uint8Array, fileName: string, options: { c
 export function checkLabelRange(labels: Uint8Array, classes: number, fileName: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= classes) {
-      throw new Error(`${fileName}: label ${labels[i]} at item ${i} is out of range: expected 0..${classes - 1} (${classes} classes)`);
+      throw new Error(
+        `${fileName}: label ${labels[i]} at item ${i} is out of range: expected 0..${classes - 1} (${classes} classes)`,
+      );
     }
   }
 }

@@ -5,7 +5,7 @@
  * allocates a model's weights just to draw a graph. A unit test keeps it equal to the built model's
  * description for every family and variant.
  */
-import { ChannelGroups, type GroupSizes } from "../integral/groups.js";
+import { ChannelGroups, sizesAtFraction, type GroupSizes } from "../integral/groups.js";
 import {
   layerNode,
   modelDescription,
@@ -21,11 +21,9 @@ export function planFullSizes(plan: NetworkPlan): Record<string, number> {
   return Object.fromEntries(plan.groups.map((g) => [g.id, g.size]));
 }
 
-/** Hidden-group sizes at `fraction` of full (rounded, at least 2), as IntegralGraphNet.fractionSizes. */
+/** Hidden-group sizes at `fraction` of full (sizesAtFraction), as IntegralGraphNet.fractionSizes. */
 export function planFractionSizes(plan: NetworkPlan, fraction: number): Record<string, number> {
-  if (!(fraction > 0 && fraction <= 1)) throw new Error(`${plan.name}: fraction must be in (0, 1], got ${fraction}`);
-  const full = planFullSizes(plan);
-  return Object.fromEntries(plan.hidden.map((g) => [g, Math.max(2, Math.round(fraction * (full[g] as number)))]));
+  return sizesAtFraction(planFullSizes(plan), plan.hidden, fraction);
 }
 
 /** The layer description a weight node of the plan has at `sizes` (convs carry no bias; dense does). */

@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
 import { deriveSeed, mulberry32 } from "../random.js";
-import { ChannelGroups, type GroupSizes } from "../integral/groups.js";
+import { ChannelGroups, sizesAtFraction, type GroupSizes } from "../integral/groups.js";
 import {
   IntegralConv2d,
   IntegralDense,
@@ -37,8 +37,8 @@ export interface IntegralGraphNetOptions {
    * Probability that a random-size training step runs the whole network at full size instead of
    * drawing sizes (default 0.5). Those steps are the ones that move the batch-norm running statistics
    * (batch-norm.ts), and they train the full-size network directly, like the largest width of the
-   * "sandwich rule" of slimmable networks. Measured: 0.25 left resnet18-sinn ~15 points behind 0.5
-   * on MNIST (notes at SINN_RECIPES, loaders/recipes.ts). Ignored when no group has a size range.
+   * "sandwich rule" of slimmable networks (0.25 left resnet18-sinn far behind: docs/experiments.md).
+   * Ignored when no group has a size range.
    */
   fullSizeProbability?: number;
   /** EMA factor of every batch-norm's running statistics (default 0.1, PyTorch's). */
@@ -63,13 +63,9 @@ export class IntegralGraphNet implements Model {
   readonly trainableVariables: tf.Variable[];
   private readonly layers = new Map<string, WeightLayer>();
   private readonly norms = new Map<string, IntegralBatchNorm>();
-  readonly fullSizeProbability: number;
   private readonly batchNormMomentum: number;
 
   constructor(plan: NetworkPlan, seed: number, options: IntegralGraphNetOptions = {}) {
-    const p = options.fullSizeProbability ?? 0.5;
-    if (!(p >= 0 && p <= 1)) throw new Error(`network ${plan.name}: fullSizeProbability must be in [0, 1], got ${p}`);
-    this.fullSizeProbability = p;
     const momentum = options.batchNormMomentum ?? 0.1;
     if (!(momentum > 0 && momentum <= 1))
       throw new Error(`network ${plan.name}: batchNormMomentum must be in (0, 1], got ${momentum}`);
@@ -80,7 +76,11 @@ export class IntegralGraphNet implements Model {
     this.name = plan.name;
     this.plan = plan;
     this.input = { ...plan.input };
-    this.groups = new ChannelGroups(plan.groups, plan.composites);
+    // The full-size coin is ChannelGroups'; a net with no size range never flips it.
+    const randomSize = plan.groups.some((g) => plan.hidden.includes(g.id) && g.range && g.range.min !== g.range.max);
+    const p = options.fullSizeProbability ?? 0.5;
+    if (!(p >= 0 && p <= 1)) throw new Error(`network ${plan.name}: fullSizeProbability must be in [0, 1], got ${p}`);
+    this.groups = new ChannelGroups(plan.groups, plan.composites, { fullSizeProbability: randomSize ? p : 0 });
     const names: string[] = [];
     const variables: tf.Variable[] = [];
     plan.nodes.forEach((node, index) => {
@@ -175,11 +175,9 @@ export class IntegralGraphNet implements Model {
     return Object.fromEntries(this.plan.hidden.map((g) => [g, this.groups.range(g)]));
   }
 
-  /** Sizes with every hidden group at `fraction` of its full size (rounded, at least 2). */
+  /** Sizes with every hidden group at `fraction` of its full size (sizesAtFraction). */
   fractionSizes(fraction: number): Record<string, number> {
-    if (!(fraction > 0 && fraction <= 1)) throw new Error(`${this.name}: fraction must be in (0, 1], got ${fraction}`);
-    const full = this.groups.fullSizes;
-    return Object.fromEntries(this.plan.hidden.map((g) => [g, Math.max(2, Math.round(fraction * full[g]))]));
+    return sizesAtFraction(this.groups.fullSizes, this.plan.hidden, fraction);
   }
 
   /** Resample hidden groups (others keep their size) and compute the discrete weights now. */
@@ -221,14 +219,13 @@ export class IntegralGraphNet implements Model {
     });
   }
 
-  /**
-   * Sizes of a forward pass: evaluation uses the current sizes; a training step with a random source
-   * runs at full size with probability `fullSizeProbability`, else draws every group's size. The
-   * coin is drawn first from the step's source, so every data-parallel worker makes the same choice.
-   */
+  /** Probability of an all-full-size training step (0 for a net that trains at one size). */
+  get fullSizeProbability(): number {
+    return this.groups.fullSizeProbability;
+  }
+
+  /** Sizes of a forward pass: the current sizes, or a training step's draw (ChannelGroups.stepSizes). */
   stepSizes(context: ForwardContext): GroupSizes {
-    if (context.training && context.random && this.randomSize && context.random() < this.fullSizeProbability)
-      return this.groups.fullSizes;
     return this.groups.stepSizes(context);
   }
 

@@ -52,14 +52,3 @@ export function compressionAt(model: DescribableModel, sizes: GroupSizes): Compr
     flops: 1 - after.flops / full.flops,
   };
 }
-
-/** Sizes keeping `fraction` of each named group's full size: max(1, round(fraction · full)). */
-export function sizesAtFraction(full: GroupSizes, groups: readonly string[], fraction: number): Record<string, number> {
-  if (!(fraction > 0 && fraction <= 1)) throw new Error(`sizesAtFraction: fraction must be in (0, 1], got ${fraction}`);
-  return Object.fromEntries(
-    groups.map((g) => {
-      if (!(g in full)) throw new Error(`sizesAtFraction: unknown group "${g}"`);
-      return [g, Math.max(1, Math.round(fraction * full[g]))];
-    }),
-  );
-}

@@ -1,52 +1,13 @@
 /**
- * Integral batch-norm over one atomic channel group.
+ * Integral batch-norm over one atomic channel group: γ, β and the running mean and variance are 1-D functions of
+ * the channel coordinate (one node per full-size channel), interpolated with the group's sampling and never
+ * integrated, so every size reads them at its own coordinates. Evaluation folds the four into one cached
+ * per-channel affine per size.
  *
- * What is stored. The scale γ, the shift β and the running mean and variance are all 1-D functions
- * of the channel coordinate, held as one node per channel of the full-size group and *interpolated*
- * with the group's sampling (no quadrature: batch-norm integrates over nothing). So at any size every
- * channel x_i reads γ(x_i), β(x_i), mean(x_i), var(x_i) at its own coordinate, and resampling a group
- * keeps batch-norm consistent with the layers around it.
- *
- * Why not fold into the preceding layer. Folding (scale the producer's output channels, add a bias) is
- * what inference engines do, and it is exact here too, but the producer is itself an integral layer
- * whose weights are sampled per size; folding would have to happen after sampling, per size. The cost
- * it saves is one per-channel multiply-add. So evaluation folds the four functions into one cached
- * per-channel affine (scale, shift) per size — the same arithmetic as folding, without touching the
- * producer's nodes. Accounting counts γ and β as parameters and no FLOPs (foldable).
- *
- * Running statistics under random-size training — the policy. The running statistics describe the
- * FULL-SIZE network: only a training pass with every atomic group at its full size moves them, by
- * exactly PyTorch's EMA (r ← (1 − momentum) r + momentum · s_batch, unbiased variance). Reduced-size
- * passes normalise with their batch statistics and leave the running statistics alone. The network
- * (network.ts, `fullSizeProbability`, default 0.5) runs a whole training step at full size with that
- * probability, so these updates cost nothing extra (they are ordinary steps, like the largest width of
- * the slimmable networks' "sandwich rule").
- *
- * Why not average every size into one node function. The premise "a channel's statistics depend on
- * its coordinate only" needs smooth weight functions; measured (resnet18-sinn, 200 steps on MNIST,
- * sizes 25–100%), the EMA of the point-wise layers' variances came out ≈ 2× the full-size variance:
- * for rough weights a quadrature sum over m of N channels, scaled by (N−1)/(m−1), has variance ≈ N/m
- * times the full-size one (E[N/m] ≈ 1.85 for m uniform in [N/4, N]). Worse, the factor depends on the
- * sizes of the *upstream* groups (the integrated axis), not on the normalised group's own size, so no
- * per-group push-back can be right. Evaluating with such statistics compounded through a dozen
- * batch-norms gave chance-level SINN accuracy. That push-back (r ← r + momentum · P (s_batch − M r),
- * P the row-normalised transposed linear interpolation) is kept as `statisticsUpdate: "every-size"`
- * for statistics that really are size-independent (tested on a synthetic one).
- *
- * Reduced sizes at evaluation. By default they read the full-size statistics interpolated at their
- * coordinates (no data needed). Because the true statistics do move with the sizes, a reduced-size
- * model evaluates better after a per-size *calibration*: `estimateStatistics` at that size (training-
- * mode passes, cumulative average, no weight change) keeps the result as that size's statistics
- * (`calibrations`), used until the next training step. IntegralGraphNet.calibrate(images) does it at
- * the current sizes; a few hundred images suffice (US-Nets' "batch-norm calibration" for arbitrary
- * widths is the same idea). Results report both numbers and say which.
- *
- * Data-parallel training. Gradients are averaged across workers, statistics are not: each worker
- * keeps its own EMA of its own shard, deterministic given the seed and worker count (same batch order,
- * same size draws), but not equal to a one-worker run. `estimateStatistics` re-estimates them
- * deterministically (cumulative average over given batches, at full size, where M = I) for anyone who
- * needs worker-independent statistics. It also re-estimates at a reduced size, kept as that size's
- * calibration (see `endEstimation`).
+ * Running statistics describe the full-size network: only a training pass with every group at full size moves
+ * them (PyTorch's EMA); reduced sizes normalise with batch statistics during training, and at evaluation read the
+ * full-size statistics at their coordinates or, better, a per-size calibration (`estimateStatistics`; US-Nets'
+ * batch-norm calibration). Why not average all sizes into one function: docs/design.md, "Batch norm".
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { linearKernel } from "../math/interpolation.js";
@@ -62,7 +23,7 @@ export interface IntegralBatchNormOptions {
   /**
    * Which training passes move the running statistics: "full-size" (default) only passes with every
    * atomic group at its full size; "every-size" also reduced-size passes, pushed back through the
-   * transposed interpolation (only right when statistics do not depend on the sizes; see above).
+   * transposed interpolation (only right when statistics do not depend on the sizes; docs/design.md).
    */
   statisticsUpdate?: "full-size" | "every-size";
   epsilon?: number;

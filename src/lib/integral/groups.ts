@@ -15,7 +15,7 @@ import {
   uniformPartition,
   type SizeRange,
 } from "../math/partition.js";
-import { quadratureWeights, trapezoidWeightsTensor } from "../math/quadrature.js";
+import { MIN_POINTS, quadratureWeights, trapezoidWeightsTensor } from "../math/quadrature.js";
 import { interpolationMatrix, interpolationMatrixTensor } from "../math/sampling.js";
 
 /** Quadrature applied along an axis of this group when a layer integrates over it. */
@@ -29,10 +29,10 @@ export interface AtomicGroupOptions {
   range?: SizeRange;
   /**
    * Quadrature along this axis for layers that integrate over it. Default "trapezoid", or "none" for
-   * groups of 3 or fewer channels (image input, as in the reference implementation).
+   * groups of 3 or fewer channels (image input, as in the upstream implementation).
    */
   quadrature?: GroupQuadrature;
-  /** Interpolation kernel along this axis (default Keys cubic, A = −0.75, as the reference). */
+  /** Interpolation kernel along this axis (default Keys cubic, A = −0.75, as upstream). */
   kernel?: InterpolationKernel;
 }
 
@@ -68,6 +68,33 @@ export interface GroupDescription {
   parts?: string[];
   /** True while a trainable partition (grid tuning) replaces the uniform one. */
   trainablePartition?: boolean;
+}
+
+/** Why a group with this quadrature cannot be sampled at `size` channels, or null if it can. */
+function quadratureSizeProblem(quadrature: GroupQuadrature, size: number): string | null {
+  if (quadrature === "none" || size >= MIN_POINTS[quadrature]) return null;
+  return `uses the ${quadrature} rule, which needs at least ${MIN_POINTS[quadrature]} channels`;
+}
+
+/** The fewest channels a resampled group gets by fraction: two points are the least a quadrature integrates. */
+export const MIN_GROUP_SIZE = 2;
+
+/** Sizes keeping `fraction` of each named group's full size: max(MIN_GROUP_SIZE, round(fraction · full)). */
+export function sizesAtFraction(full: GroupSizes, groups: readonly string[], fraction: number): Record<string, number> {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`sizesAtFraction: fraction must be in (0, 1], got ${fraction}`);
+  return Object.fromEntries(
+    groups.map((g) => {
+      if (!(g in full)) throw new Error(`sizesAtFraction: unknown group "${g}"`);
+      return [g, Math.min(full[g], Math.max(MIN_GROUP_SIZE, Math.round(fraction * full[g])))];
+    }),
+  );
+}
+
+/** Training range of a group of `size` channels down to `minFraction`: [max(MIN_GROUP_SIZE, ⌈minFraction · size⌉), size]. */
+export function rangeAtFraction(size: number, minFraction: number): SizeRange {
+  if (!(minFraction > 0 && minFraction <= 1))
+    throw new Error(`rangeAtFraction: minFraction must be in (0, 1], got ${minFraction}`);
+  return { min: Math.min(size, Math.max(MIN_GROUP_SIZE, Math.ceil(minFraction * size))), max: size };
 }
 
 interface AtomicGroup {
@@ -130,8 +157,13 @@ export class ChannelGroups {
       const range = g.range ?? { min: g.size, max: g.size };
       checkSizeRange(range, g.size, `ChannelGroups: group "${g.id}"`);
       const quadrature = g.quadrature ?? (g.size <= 3 ? "none" : "trapezoid");
-      if (quadrature !== "none" && g.size < 2)
-        throw new Error(`ChannelGroups: group "${g.id}" has 1 node; it cannot carry a quadrature`);
+      const problem = quadratureSizeProblem(quadrature, g.size);
+      if (problem) throw new Error(`ChannelGroups: group "${g.id}" ${problem}, but has ${g.size} nodes`);
+      const rangeProblem = quadratureSizeProblem(quadrature, range.min);
+      if (rangeProblem)
+        throw new Error(
+          `ChannelGroups: group "${g.id}" ${rangeProblem}, but its training range starts at ${range.min}`,
+        );
       this.atomic.set(g.id, {
         id: g.id,
         nodes: g.size,
@@ -205,6 +237,11 @@ export class ChannelGroups {
     }, 0);
   }
 
+  /** Signature of a group's sampling under `sizes`: every atomic part's size (a composite's sum is not enough). */
+  sizesKey(id: string, sizes: GroupSizes = this.current): string {
+    return (this.composite.get(id) ?? [id]).map((p) => `${p}:${this.sizeOf(p, sizes)}`).join(",");
+  }
+
   /**
    * Set the current size of some atomic groups (others keep theirs). Sizes may be anything from 1 to
    * the node count — outside the training range is allowed (that is the experiment) but recorded by
@@ -220,10 +257,8 @@ export class ChannelGroups {
           `ChannelGroups.resample: group "${id}" size must be an integer in [1, ${g.nodes}], got ${size}`,
         );
       }
-      if (size < 2 && g.quadrature !== "none")
-        throw new Error(
-          `ChannelGroups.resample: group "${id}" needs at least 2 channels for its ${g.quadrature} quadrature`,
-        );
+      const problem = quadratureSizeProblem(g.quadrature, size);
+      if (problem) throw new Error(`ChannelGroups.resample: group "${id}" ${problem}, got ${size}`);
     }
     for (const [id, size] of Object.entries(sizes)) {
       const g = this.group(id);

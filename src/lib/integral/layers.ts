@@ -3,7 +3,7 @@
  * sampled on each group's partition into an ordinary tensor
  *   W_d[…, i, o] = W(x_i, x_o) · q_i · V
  * (q: quadrature weights along the integrated input axis, V = (N − 1)/2 so the full-size layer
- * reproduces its training-time scale; see DESIGN.md §3). Spatial taps stay discrete. Biases are
+ * reproduces its training-time scale; docs/design.md §3). Spatial taps stay discrete. Biases are
  * 1-D functions of x_out, interpolated only.
  *
  * Discrete weights are computed afresh in training (inside the gradient tape) and cached otherwise,
@@ -95,7 +95,7 @@ export abstract class IntegralLayer {
   /** Bias nodes [N_out]. */
   readonly biasNodes?: tf.Variable;
   protected readonly groups: ChannelGroups;
-  private cached?: { key: string; weights: DiscreteWeights };
+  private cached?: { key: string; nodes: object[]; weights: DiscreteWeights };
 
   protected constructor(groups: ChannelGroups, options: IntegralLayerOptions, weightShape: number[]) {
     this.groups = groups;
@@ -130,14 +130,16 @@ export abstract class IntegralLayer {
       this.invalidate();
       return this.compute(sizes);
     }
-    const key = `${this.groups.sizeOf(this.inGroup, sizes)}/${this.groups.sizeOf(this.outGroup, sizes)}/${this.groups.partitionRevision}`;
-    if (this.cached?.key !== key) {
+    const key = `${this.groups.sizesKey(this.inGroup, sizes)}/${this.groups.sizesKey(this.outGroup, sizes)}/${this.groups.partitionRevision}`;
+    // Assigning a variable gives it a new dataId, so nodes changed by an optimizer or a loaded file miss the cache.
+    const nodes = this.variables.map((v) => v.dataId);
+    if (this.cached?.key !== key || this.cached.nodes.some((d, i) => d !== nodes[i])) {
       this.invalidate();
       const weights = tf.tidy(() => {
         const w = this.compute(sizes);
         return w.bias ? { weight: tf.keep(w.weight), bias: tf.keep(w.bias) } : { weight: tf.keep(w.weight) };
       });
-      this.cached = { key, weights };
+      this.cached = { key, nodes, weights };
     }
     return this.cached.weights;
   }

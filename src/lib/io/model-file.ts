@@ -2,7 +2,7 @@
  * Continuous model files: a JSON manifest plus one little-endian float32 blob of every node tensor.
  * The nodes are the model — a file saved after resampling still holds the full continuous weights and
  * the sizes it was resampled to, so loading and resizing any number of times gives exactly what a fresh
- * load and one resize give (the reference implementation overwrites its parameters when resizing and
+ * load and one resize give (the upstream implementation overwrites its parameters when resizing and
  * cannot go back). Pure: functions take and return `{ manifest, blob }`; Node or browser I/O is elsewhere.
  *
  *   { "format": "integral-lab/continuous-model", "version": 1,
@@ -108,6 +108,12 @@ export function saveContinuousModel(inn: ReferenceInn): ModelFile {
 
 const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
+/** Largest input a model file may declare: beyond this it is a corrupt or hostile file, not an image model. */
+export const MAX_INPUT = { height: 4096, width: 4096, channels: 64, classes: 65536 } as const;
+
+/** Largest magnitude a stored node may have; trained nodes are orders of magnitude smaller. */
+export const MAX_NODE_MAGNITUDE = 1e6;
+
 /**
  * Rebuild a continuous model from a file, validating everything; `source` names the file in errors.
  * The model comes back resampled to the saved sizes. The caller owns (and disposes) it.
@@ -130,6 +136,7 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
   for (const k of ["height", "width", "channels", "classes"] as const) {
     if (!isPositiveInt(manifest.input?.[k]))
       fail(`input.${k} must be a positive integer, got ${JSON.stringify(manifest.input?.[k])}`);
+    if (manifest.input[k] > MAX_INPUT[k]) fail(`input.${k} is ${manifest.input[k]}, more than ${MAX_INPUT[k]}`);
   }
   if (!Number.isInteger(manifest.byteLength) || manifest.byteLength < 0)
     fail(`byteLength must be a non-negative integer`);
@@ -181,13 +188,16 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
       byName.set(t.name, t);
     }
     const view = new DataView(file.blob);
+    const claimed: { name: string; start: number; end: number }[] = [];
     const values = inn.trainableVariables.map((v, i) => {
       const name = inn.parameterNames[i];
       const t = byName.get(name);
       if (!t) fail(`tensor "${name}" is missing`);
       if (t!.dtype !== "float32")
         fail(`tensor "${name}" has dtype ${JSON.stringify(t!.dtype)}, only float32 is supported`);
-      if (!Array.isArray(t!.shape) || t!.shape.join() !== v.shape.join())
+      if (!Array.isArray(t!.shape) || !t!.shape.every((d) => Number.isInteger(d)))
+        fail(`tensor "${name}": shape must be an array of integers, got ${JSON.stringify(t!.shape)}`);
+      if (t!.shape.join() !== v.shape.join())
         fail(`tensor "${name}" has shape [${t!.shape}], the model expects [${v.shape}]`);
       const bytes = v.size * 4;
       if (t!.byteLength !== bytes)
@@ -197,10 +207,18 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
           `tensor "${name}" lies outside the weights blob (offset ${t!.byteOffset}, ${bytes} bytes, blob ${file.blob.byteLength} bytes)`,
         );
       }
+      const other = claimed.find((c) => t!.byteOffset < c.end && c.start < t!.byteOffset + bytes);
+      if (other)
+        fail(
+          `tensor "${name}" (bytes ${t!.byteOffset}–${t!.byteOffset + bytes}) overlaps tensor "${other.name}" (bytes ${other.start}–${other.end})`,
+        );
+      claimed.push({ name, start: t!.byteOffset, end: t!.byteOffset + bytes });
       const data = new Float32Array(v.size);
       for (let k = 0; k < data.length; k++) {
         const x = view.getFloat32(t!.byteOffset + 4 * k, true);
         if (!Number.isFinite(x)) fail(`tensor "${name}" holds ${x} at index ${k}`);
+        if (Math.abs(x) > MAX_NODE_MAGNITUDE)
+          fail(`tensor "${name}" holds ${x} at index ${k}, beyond ±${MAX_NODE_MAGNITUDE} (not a trained model)`);
         data[k] = x;
       }
       return data;
@@ -209,7 +227,7 @@ export function loadContinuousModel(file: ModelFile, source = "model file"): Ref
 
     const full = inn.groups.fullSizes;
     for (const [id, size] of Object.entries(manifest.sizes)) {
-      if (!(id in full)) fail(`sizes names unknown group "${id}"`);
+      if (!Object.hasOwn(full, id)) fail(`sizes names unknown group ${JSON.stringify(id)}`);
       if (!Number.isInteger(size) || size < 1 || size > full[id])
         fail(`size of group "${id}" must be an integer in [1, ${full[id]}], got ${JSON.stringify(size)}`);
       if (id !== "conv1" && id !== "conv2" && id !== "conv3" && size !== full[id])

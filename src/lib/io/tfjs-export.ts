@@ -16,7 +16,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import type { InputShape } from "../model.js";
-import type { ParameterTensor } from "../compression/conversion.js";
+import type { ParameterTensor } from "../compression/parameters.js";
 import { REFERENCE_CONVS } from "../models/reference.js";
 
 export const EDGE_PADDING_CLASS = "EdgePadding2D";

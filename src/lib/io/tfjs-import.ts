@@ -5,7 +5,7 @@
  * so it can be converted to an integral net (compression/conversion.ts: permutation + exact initialisation).
  * Anything else is refused with the layer and the problem named.
  */
-import type { ParameterTensor } from "../compression/conversion.js";
+import type { ParameterTensor } from "../compression/parameters.js";
 import { REFERENCE_CONVS } from "../models/reference.js";
 import { EDGE_PADDING_CLASS } from "./tfjs-export.js";
 

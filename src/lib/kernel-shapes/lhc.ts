@@ -1,5 +1,5 @@
 /**
- * Learnable heterogeneous convolution (LHC; reference code Genera1Z/LearnableHeterogeneousConvolution):
+ * Learnable heterogeneous convolution (LHC; upstream code Genera1Z/LearnableHeterogeneousConvolution):
  * a k×k conv whose kernels' *shapes* are learnt with their weights.
  *
  * Free shapes: a trainable effects tensor E [k, k, ceil(Cin/cgi), ceil(Cout/cgo)], one k×k map per tile of

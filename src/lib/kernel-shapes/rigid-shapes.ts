@@ -1,6 +1,6 @@
 /**
  * The 15 fixed 3×3 kernel shapes of LHC with rigid shapes ("Learnable Heterogeneous Convolution",
- * reference code Genera1Z/LearnableHeterogeneousConvolution, `Conv2dLhcr.SHAPES`): the empty kernel,
+ * upstream code Genera1Z/LearnableHeterogeneousConvolution, `Conv2dLhcr.SHAPES`): the empty kernel,
  * the centre tap, a horizontal line and an anti-diagonal and their 90° rotations, a 2×2 corner block in
  * its four rotations, a two-row (6-tap) block in its four rotations, and the full 3×3 kernel.
  * Rotations follow numpy's `rot90` (counter-clockwise), so the order matches the reference.
@@ -57,7 +57,7 @@ const FULL = [
   [1, 1, 1],
 ];
 
-/** The 15 shapes in the reference's order. */
+/** The 15 shapes in upstream's order. */
 export const RIGID_SHAPES_3X3: readonly Shape3x3[] = Object.freeze([
   EMPTY,
   CENTRE,

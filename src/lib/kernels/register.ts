@@ -1,5 +1,5 @@
 /**
- * Training kernels for tfjs 4.22's wasm backend, built from kernels it has (see DESIGN.md §2):
+ * Training kernels for tfjs 4.22's wasm backend, built from kernels it has (docs/design.md §2):
  * - missing ones (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum) are
  *   registered only when the backend has none, so a future tfjs that ships them wins;
  * - the backend's own Conv2DBackpropInput, AvgPoolGrad, Slice, SplitV, Identity and Cast are replaced by faster

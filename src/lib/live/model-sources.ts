@@ -4,13 +4,8 @@
  * compression/conversion.ts). Every failure is an Error naming the file and the problem.
  */
 import { decodeModelFile, loadContinuousModel } from "../io/model-file.js";
-import {
-  assignParameters,
-  convertReferenceNet,
-  innDiscreteParameters,
-  readParameters,
-  type ParameterTensor,
-} from "../compression/conversion.js";
+import { assignParameters, readParameters, type ParameterTensor } from "../compression/parameters.js";
+import { convertReferenceNet, innDiscreteParameters } from "../compression/conversion.js";
 import { ReferenceNet } from "../models/reference.js";
 import type { ReferenceInn } from "../models/reference-inn.js";
 import { referenceParamsFromTfjs } from "../io/tfjs-import.js";

@@ -88,7 +88,7 @@ export function receptiveFieldMacs(plan: readonly CropStage[], channels: readonl
 }
 
 /**
- * The images as the first stage reads them: the top-left block, normalised (x − 0.5)/0.5 as the reference
+ * The images as the first stage reads them: the top-left block, normalised (x − 0.5)/0.5 as the reference net
  * does. Do this once per evaluation set; `images` are [batch, h, w, c] in [0, 1].
  */
 export function cropInput(images: tf.Tensor4D, plan: readonly CropStage[]): tf.Tensor4D {

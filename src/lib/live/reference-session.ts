@@ -11,13 +11,9 @@ import type { GroupQuadrature } from "../integral/groups.js";
 import type { InterpolationKernelName } from "../math/interpolation.js";
 import { REFERENCE_INN_GROUPS, ReferenceInn, type ReferenceInnGroup } from "../models/reference-inn.js";
 import { referenceInnOptionsFromSpec, referenceInnSpec } from "../models/reference-inn-spec.js";
-import {
-  innDiscreteParameters,
-  readParameters,
-  referenceChannelLayout,
-  reindexChannels,
-  type ParameterTensor,
-} from "../compression/conversion.js";
+import { innDiscreteParameters } from "../compression/conversion.js";
+import { readParameters, type ParameterTensor } from "../compression/parameters.js";
+import { referenceChannelLayout, reindexChannels } from "../compression/channel-layout.js";
 import { selectChannels } from "../compression/pruning.js";
 import { compressionAt, type Compression } from "../integral/accounting.js";
 import type { EvaluationTarget } from "./live-evaluator.js";

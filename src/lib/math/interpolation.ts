@@ -36,15 +36,15 @@ const withinOne = mask((x) => tf.lessEqual(x, 1));
 const betweenOneAndTwo = mask((x) => tf.logicalAnd(tf.greater(x, 1), tf.less(x, 2)));
 const nearestBox = mask((s) => tf.logicalAnd(tf.greater(s, -0.5), tf.lessEqual(s, 0.5)));
 
-/** PyTorch's bicubic sampler (the reference's `grid_sample`) uses A = −0.75. */
-export const REFERENCE_CUBIC_A = -0.75;
+/** PyTorch's bicubic sampler (upstream's `grid_sample`) uses A = −0.75. */
+export const PYTORCH_CUBIC_A = -0.75;
 
 /**
  * Keys' cubic convolution kernel with parameter A:
  * `(A+2)|s|³ − (A+3)|s|² + 1` for |s| ≤ 1, `A|s|³ − 5A|s|² + 8A|s| − 4A` for 1 < |s| < 2, else 0.
  * A = −0.5 reproduces quadratics; A = −0.75 matches PyTorch.
  */
-export function cubicKernel(a: number = REFERENCE_CUBIC_A): InterpolationKernel {
+export function cubicKernel(a: number = PYTORCH_CUBIC_A): InterpolationKernel {
   if (!Number.isFinite(a)) throw new Error(`cubicKernel: parameter A must be finite, got ${a}`);
   return {
     name: "cubic",
@@ -92,7 +92,7 @@ export const nearestKernel: InterpolationKernel = {
 export function interpolationKernel(name: InterpolationKernelName, options: { a?: number } = {}): InterpolationKernel {
   switch (name) {
     case "cubic":
-      return cubicKernel(options.a ?? REFERENCE_CUBIC_A);
+      return cubicKernel(options.a ?? PYTORCH_CUBIC_A);
     case "linear":
       return linearKernel;
     case "nearest":
@@ -100,4 +100,22 @@ export function interpolationKernel(name: InterpolationKernelName, options: { a?
     default:
       throw new Error(`interpolationKernel: unknown kernel "${String(name)}" (expected cubic, linear or nearest)`);
   }
+}
+
+/**
+ * How far a kernel is from reproducing straight lines: the largest |Σ_k k·u(s − k) − s| over s ∈ [0, 1] on an
+ * unbounded grid, i.e. the error of interpolating nodes λ_k = k, in node spacings per unit slope. Zero for the
+ * linear kernel and for cubic A = −0.5 only; a kernel that misses lines is first-order accurate at best.
+ * Away from the borders: clamping the border nodes breaks line reproduction there for every kernel.
+ */
+export function lineReproductionError(kernel: InterpolationKernel, samples = 1000): number {
+  let worst = 0;
+  const reach = Math.ceil(kernel.support);
+  for (let j = 0; j <= samples; j++) {
+    const s = j / samples;
+    let sum = 0;
+    for (let k = -reach; k <= reach + 1; k++) sum += k * kernel.weight(s - k);
+    worst = Math.max(worst, Math.abs(sum - s));
+  }
+  return worst;
 }

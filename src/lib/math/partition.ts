@@ -2,7 +2,7 @@
  * Partitions of the channel segment [-1, 1]: where a continuous weight function is sampled to get a
  * discrete layer of a given size. Uniform (the default), random size per training step (what makes a
  * function robust to resampling), and trainable ("grid tuning") — kept strictly increasing by
- * construction, which the reference implementation does not guarantee.
+ * construction, which the upstream implementation does not guarantee.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { randomInt, type Random } from "../random.js";

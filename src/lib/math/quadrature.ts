@@ -4,7 +4,7 @@
  * axis by these q. Computed in float64 on plain arrays; the trapezoid rule also exists as a tfjs
  * expression so trainable partitions (grid tuning) get gradients through it.
  *
- * Unlike the reference implementation (whose "Riemann" rule is numerically the trapezoid rule and
+ * Unlike the upstream implementation (whose "Riemann" rule is numerically the trapezoid rule and
  * whose Simpson rule silently assumes uniform spacing), each rule here is what its name says and
  * Simpson rejects non-uniform partitions.
  */
@@ -34,7 +34,7 @@ function checkPartition(points: ArrayLike<number>, where: string, minPoints: num
 
 /** Left Riemann sum: q_i = x_{i+1} − x_i, the last point gets 0. First order. */
 export function leftRiemannWeights(points: ArrayLike<number>): Float64Array {
-  checkPartition(points, "leftRiemannWeights", 2);
+  checkPartition(points, "leftRiemannWeights", MIN_POINTS["left-riemann"]);
   const q = new Float64Array(points.length);
   for (let i = 0; i + 1 < points.length; i++) q[i] = points[i + 1] - points[i];
   return q;
@@ -42,7 +42,7 @@ export function leftRiemannWeights(points: ArrayLike<number>): Float64Array {
 
 /** Right Riemann sum: q_i = x_i − x_{i−1}, the first point gets 0. First order. */
 export function rightRiemannWeights(points: ArrayLike<number>): Float64Array {
-  checkPartition(points, "rightRiemannWeights", 2);
+  checkPartition(points, "rightRiemannWeights", MIN_POINTS["right-riemann"]);
   const q = new Float64Array(points.length);
   for (let i = 1; i < points.length; i++) q[i] = points[i] - points[i - 1];
   return q;
@@ -58,7 +58,7 @@ export function trapezoidWeights(points: ArrayLike<number>): Float64Array {
     checkPartition(points, "trapezoidWeights", 1);
     return Float64Array.of(2);
   }
-  checkPartition(points, "trapezoidWeights", 2);
+  checkPartition(points, "trapezoidWeights", MIN_POINTS.trapezoid);
   const m = points.length;
   const q = new Float64Array(m);
   for (let i = 0; i + 1 < m; i++) {
@@ -75,7 +75,7 @@ export function trapezoidWeights(points: ArrayLike<number>): Float64Array {
  * last three intervals and Simpson's 3/8 rule on those (also fourth order). Non-uniform spacing is an error.
  */
 export function simpsonWeights(points: ArrayLike<number>): Float64Array {
-  checkPartition(points, "simpsonWeights", 3);
+  checkPartition(points, "simpsonWeights", MIN_POINTS.simpson);
   const m = points.length;
   const h = (points[m - 1] - points[0]) / (m - 1);
   for (let i = 1; i < m; i++) {
@@ -147,6 +147,15 @@ export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float6
   if (n % 2 === 1) nodes[(n - 1) / 2] = 0;
   return { nodes, weights };
 }
+
+/** Fewest points a rule's composite form accepts (Gauss–Legendre: one node is the midpoint rule). */
+export const MIN_POINTS: Readonly<Record<QuadratureRule, number>> = {
+  "left-riemann": 2,
+  "right-riemann": 2,
+  trapezoid: 2,
+  simpson: 3,
+  "gauss-legendre": 1,
+};
 
 /**
  * Weights of `rule` for a partition. Gauss–Legendre has its own nodes: the partition must be

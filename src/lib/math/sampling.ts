@@ -3,7 +3,7 @@
  * along one axis is a matrix product with a small interpolation matrix M [points, nodes]:
  * `M[r, j] = Σ_{k : clamp(k) = j} u(t(x_r) − k)`, with the align-corners map `t(x) = (x + 1)/2 · (N − 1)`
  * and taps beyond the ends clamped to the border node — exactly PyTorch's `grid_sample(mode="bicubic",
- * padding_mode="border", align_corners=True)`, which the reference implementation uses.
+ * padding_mode="border", align_corners=True)`, which the upstream implementation uses.
  * A 2-D (or n-D) sample is one such product per axis.
  */
 import * as tf from "@tensorflow/tfjs-core";

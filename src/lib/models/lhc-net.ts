@@ -22,7 +22,7 @@ export class LhcNet implements Model {
     this.name = `lhc-${shapes}`;
     const random = mulberry32(options.seed ?? 1);
     const rigid = shapes === "rigid";
-    // Rigid shapes are 3×3 only; free shapes use the reference's 3, 5, 5.
+    // Rigid shapes are 3×3 only; free shapes use the reference net's 3, 5, 5.
     const spec = [
       [input.channels, 16, 3],
       [16, 32, rigid ? 3 : 5],

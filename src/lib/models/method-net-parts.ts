@@ -2,7 +2,7 @@
  * Parts shared by the kernel-shape / grouped-point-wise nets (lhc-net, ssc-net, igpc-net): the same
  * skeleton as the reference net (3 conv stages, each followed by ReLU and 2×2 average pooling, features
  * at spatial position [0, 0], dense to the classes), so all methods meet on one chart. Zero padding
- * ("same") instead of the reference's replicate padding.
+ * ("same") instead of the reference net's replicate padding.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { mulberry32, gaussian, type Random } from "../random.js";

@@ -7,13 +7,13 @@
  *
  * Groups: "image" (input channels, no quadrature, fixed), "conv1", "conv2", "conv3" (hidden, resizable,
  * trained on random sizes from their ranges), "classes" (fixed). Default training ranges cover 25–100%
- * of every hidden group (the reference's MNIST example fixes conv1 at 16 and uses 50–100% for the
+ * of every hidden group (upstream's MNIST example fixes conv1 at 16 and uses 50–100% for the
  * others; pass `ranges` to reproduce that). The ranges are part of the model and of its description.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ForwardContext, InputShape, Model } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
-import { ChannelGroups, type GroupQuadrature, type GroupSizes } from "../integral/groups.js";
+import { ChannelGroups, rangeAtFraction, type GroupQuadrature, type GroupSizes } from "../integral/groups.js";
 import { IntegralConv2d, IntegralDense } from "../integral/layers.js";
 import { layerNode, modelDescription, opNode, type ModelDescription } from "../integral/description.js";
 import { cubicKernel, interpolationKernel, type InterpolationKernelName } from "../math/interpolation.js";
@@ -32,7 +32,7 @@ export interface ReferenceInnOptions {
   minFraction?: number;
   /** Interpolation kernel of the hidden groups (default cubic). */
   kernel?: InterpolationKernelName;
-  /** Keys' A for the cubic kernel (default −0.75, the reference's). */
+  /** Keys' A for the cubic kernel (default −0.75, upstream's). */
   cubicA?: number;
   /** Quadrature of the hidden groups (default trapezoid). */
   quadrature?: GroupQuadrature;
@@ -62,9 +62,9 @@ export interface ReferenceInnOptions {
   smoothInit?: number;
 }
 
-/** Default training range of a hidden group of `size` channels: [⌈fraction · size⌉, size]. */
+/** Default training range of a hidden group of `size` channels (rangeAtFraction, down to a quarter). */
 export function defaultRange(size: number, fraction = 0.25): SizeRange {
-  return { min: Math.max(1, Math.ceil(fraction * size)), max: size };
+  return rangeAtFraction(size, fraction);
 }
 
 export class ReferenceInn implements Model {

@@ -34,6 +34,13 @@ export const REFERENCE_CONVS: readonly ReferenceConvLayer[] = [
   { name: "conv3", kernel: 5, pad: 2, outChannels: 64 },
 ];
 
+/** Full channel counts of the reference net's hidden groups: conv1 16, conv2 32, conv3 64. */
+export const REFERENCE_SIZES: Readonly<Record<ReferenceConvLayer["name"], number>> = {
+  conv1: REFERENCE_CONVS[0].outChannels,
+  conv2: REFERENCE_CONVS[1].outChannels,
+  conv3: REFERENCE_CONVS[2].outChannels,
+};
+
 /** A layer's trainable tensors. */
 export interface LayerParameters {
   /** conv: [kh, kw, in, out] (tfjs layout); dense: [in, out]. */

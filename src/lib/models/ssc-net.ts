@@ -4,12 +4,10 @@
  * 5×5 SSC layer (Cout → Cout, groups of 16 channels, 16 of the 25 taps per filter), as the SSC module of
  * the paper starts with a point-wise layer before its SSC layers.
  *
- * Why the point-wise layer (measured, MNIST, first 6,000 training images, 1 epoch, Adam 1e-2, 2,000 test
- * images): SSC layers straight on the previous stage's channels (16→32, 32→64) see every input channel at
- * one tap shared by all filters — the stage is a fixed shift and a 1×1 conv — and reached 47%; with the
- * point-wise layer first each filter gets its own mix of channels at 16 positions: 62% (the dense
- * reference net: 64%). The SSC groups of stage 2 need no channel shuffle before stage 3: its dense
- * point-wise layer mixes every channel.
+ * Why the point-wise layer: SSC straight on the previous stage's channels sees every input channel at one tap
+ * shared by all filters (a fixed shift and a 1×1 conv); with the point-wise layer first each filter gets its
+ * own mix of channels at 16 positions (measured in docs/experiments.md). Stage 3's point-wise layer mixes every
+ * channel, so no shuffle is needed between the stages.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Model, ForwardContext, InputShape } from "../model.js";

@@ -6,7 +6,7 @@
  * with every separable pair replaced by one full k×k conv — the INN (and discrete) counterpart, equal
  * in depth (counted in blocks and spatial units) and width.
  *
- * The SIB diagrams are THIS PROJECT'S RECONSTRUCTION (DESIGN.md §4): the SINN paper names the five
+ * The SIB diagrams are THIS PROJECT'S RECONSTRUCTION (docs/design.md §5): the SINN paper names the five
  * blocks after the fabric units of NIN, VGG11, GoogLeNet, ResNet18 and ResNet50 but publishes no
  * diagrams. Every conv is followed by batch-norm + ReLU unless noted:
  *

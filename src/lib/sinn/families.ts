@@ -13,6 +13,7 @@
  */
 import type { InputShape } from "../model.js";
 import type { SizeRange } from "../math/partition.js";
+import { rangeAtFraction } from "../integral/groups.js";
 import { PlanBuilder, type NetworkPlan } from "../graph/plan.js";
 import {
   basicBlock,
@@ -74,7 +75,7 @@ export function familyPlan(
   if (!(scale > 0)) throw new Error(`sinn families: widthScale must be positive, got ${scale}`);
   const w = (n: number) => Math.max(2, Math.round(n * scale));
   const range = (size: number): SizeRange =>
-    variant === "discrete" ? { min: size, max: size } : { min: Math.max(2, Math.ceil(fraction * size)), max: size };
+    variant === "discrete" ? { min: size, max: size } : rangeAtFraction(size, fraction);
   const b = new PlanBuilder(familyModelName(family, variant), input, range);
   const form: BlockForm = variant === "sinn" ? "separable" : "full";
 

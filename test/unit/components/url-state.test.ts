@@ -29,6 +29,12 @@ describe("url state", () => {
     assert.match(s.notes[0], /n=999 is outside 2…40; using 40/);
     assert.match(s.notes[2], /not one of trapezoid, simpson/);
   });
+  it("reads decimal notation only: hex, binary and Infinity are garbage, not 16, 3 or the maximum", () => {
+    const s = readUrlState(schema, "?n=0x10&a=Infinity&nodes=0b1,1,0");
+    assert.deepEqual(s.values, { n: 8, a: -0.75, rule: "trapezoid", nodes: [0, 1, 0] });
+    assert.equal(s.notes.length, 3);
+    assert.match(s.notes[0], /n="0x10" is not a decimal number; using the default 8/);
+  });
   it("rounds non-integers, clamps list entries, resets lists of the wrong length", () => {
     const s = readUrlState(schema, "?n=3.6&nodes=9,0,-9");
     assert.equal(s.values.n, 4);

@@ -2,7 +2,8 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../loaders/backend.js";
-import { assignParameters, readParameters, referenceChannelLayout } from "../../../src/lib/compression/conversion.js";
+import { assignParameters, readParameters } from "../../../src/lib/compression/parameters.js";
+import { referenceChannelLayout } from "../../../src/lib/compression/channel-layout.js";
 import {
   deadChannels,
   pruneReferenceNet,

@@ -32,22 +32,71 @@ test("encode → decode round-trips pixels, labels and geometry", () => {
 test("wrong magic, version, truncation, trailing bytes and checksum mismatch are named", () => {
   const { split, meta } = sample();
   const good = encodeEvalSet(split, meta);
-  const edit = (f: (b: Uint8Array) => void) => { const b = good.slice(); f(b); return b; };
-  assert.throws(() => decodeEvalSet(edit((b) => { b[0] = 0x3c; }), "page.html"), /page\.html: not an evaluation set: magic "<LEV"/);
-  assert.throws(() => decodeEvalSet(edit((b) => { b[4] = 2; }), "e.bin"), /e\.bin: unsupported evaluation set version 2/);
-  assert.throws(() => decodeEvalSet(good.subarray(0, 20), "e.bin"), /e\.bin: truncated evaluation set: 20 bytes, the header alone needs 32/);
-  assert.throws(() => decodeEvalSet(good.subarray(0, good.length - 1), "e.bin"), /e\.bin: truncated evaluation set: 3 images of 2×3×2 need 71 bytes, the file has 70/);
+  const edit = (f: (b: Uint8Array) => void) => {
+    const b = good.slice();
+    f(b);
+    return b;
+  };
+  assert.throws(
+    () =>
+      decodeEvalSet(
+        edit((b) => {
+          b[0] = 0x3c;
+        }),
+        "page.html",
+      ),
+    /page\.html: not an evaluation set: magic "<LEV"/,
+  );
+  assert.throws(
+    () =>
+      decodeEvalSet(
+        edit((b) => {
+          b[4] = 2;
+        }),
+        "e.bin",
+      ),
+    /e\.bin: unsupported evaluation set version 2/,
+  );
+  assert.throws(
+    () => decodeEvalSet(good.subarray(0, 20), "e.bin"),
+    /e\.bin: truncated evaluation set: 20 bytes, the header alone needs 32/,
+  );
+  assert.throws(
+    () => decodeEvalSet(good.subarray(0, good.length - 1), "e.bin"),
+    /e\.bin: truncated evaluation set: 3 images of 2×3×2 need 71 bytes, the file has 70/,
+  );
   const long = new Uint8Array(good.length + 2);
   long.set(good);
   assert.throws(() => decodeEvalSet(long, "e.bin"), /trailing bytes/);
-  assert.throws(() => decodeEvalSet(edit((b) => { b[40] ^= 1; }), "e.bin"), /e\.bin: evaluation set checksum mismatch/);
+  assert.throws(
+    () =>
+      decodeEvalSet(
+        edit((b) => {
+          b[40] ^= 1;
+        }),
+        "e.bin",
+      ),
+    /e\.bin: evaluation set checksum mismatch/,
+  );
   // A header field changed without updating the checksum is also caught.
-  assert.throws(() => decodeEvalSet(edit((b) => { b[24] = 5; }), "e.bin"), /checksum mismatch/);
+  assert.throws(
+    () =>
+      decodeEvalSet(
+        edit((b) => {
+          b[24] = 5;
+        }),
+        "e.bin",
+      ),
+    /checksum mismatch/,
+  );
 });
 
 test("encode rejects inconsistent input", () => {
   const { split, meta } = sample();
-  assert.throws(() => encodeEvalSet(split, { ...meta, height: 3 }), /split holds 36 pixel values, expected 3×3×3×2 = 54/);
+  assert.throws(
+    () => encodeEvalSet(split, { ...meta, height: 3 }),
+    /split holds 36 pixel values, expected 3×3×3×2 = 54/,
+  );
   assert.throws(() => encodeEvalSet(split, { ...meta, classes: 2 }), /label 3 of item 1 is out of range for 2 classes/);
   assert.throws(() => encodeEvalSet({ ...split, labels: split.labels.subarray(0, 2) }, meta), /2 labels, expected 3/);
 });

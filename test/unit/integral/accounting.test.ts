@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend } from "../../../loaders/backend.js";
-import { compressionAt, modelCost, sizesAtFraction } from "../../../src/lib/integral/accounting.js";
+import { compressionAt, modelCost } from "../../../src/lib/integral/accounting.js";
 import { ReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { pruneReferenceNet } from "../../../src/lib/compression/pruning.js";
@@ -66,12 +66,7 @@ test("counts and compression at other sizes match hand counts; a pruned net has 
   inn.dispose();
 });
 
-test("sizesAtFraction rounds and validates; bad sizes are named", () => {
-  const full = { conv1: 16, conv2: 32, conv3: 64 };
-  assert.deepEqual(sizesAtFraction(full, ["conv1", "conv2", "conv3"], 0.35), { conv1: 6, conv2: 11, conv3: 22 });
-  assert.deepEqual(sizesAtFraction(full, ["conv1"], 0.01), { conv1: 1 });
-  assert.throws(() => sizesAtFraction(full, ["conv1"], 0), /fraction must be in \(0, 1\]/);
-  assert.throws(() => sizesAtFraction(full, ["convX"], 0.5), /unknown group "convX"/);
+test("modelCost names a size out of range and an unknown group", () => {
   const inn = new ReferenceInn(input);
   assert.throws(() => modelCost(inn, { conv1: 17 }), /group "conv1" size must be an integer in \[1, 16\], got 17/);
   assert.throws(() => modelCost(inn, { nope: 1 }), /unknown group "nope"/);

@@ -183,6 +183,73 @@ test("cached discrete weights: reused at equal sizes, replaced on resample, drop
   assert.throws(() => groups.resample({ in: 7 }), /group "in" size must be an integer in \[1, 6\], got 7/);
 });
 
+test("the cache keys a concatenated group on every part's size, not their sum", () => {
+  const random = mulberry32(23);
+  const start = tf.memory().numTensors;
+  const groups = new ChannelGroups(
+    [
+      { id: "p", size: 8, range: { min: 2, max: 8 } },
+      { id: "q", size: 8, range: { min: 2, max: 8 } },
+      { id: "out", size: 3 },
+    ],
+    [{ id: "cat", parts: ["p", "q"] }],
+  );
+  const initial = randomTensor(random, [16, 3]);
+  const layer = new IntegralDense(groups, { id: "d", inGroup: "cat", outGroup: "out", initialWeight: initial });
+  initial.dispose();
+  layer.discreteWeights({ p: 4, q: 8, out: 3 }, false);
+  const cached = layer.discreteWeights({ p: 8, q: 4, out: 3 }, false).weight.clone();
+  const fresh = tf.tidy(() => tf.keep(layer.discreteWeights({ p: 8, q: 4, out: 3 }, true).weight));
+  assert.equal(maxRelativeDiff(cached, fresh), 0);
+  tf.dispose([cached, fresh]);
+  layer.dispose();
+  groups.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("assigning new nodes (a loaded file, an optimizer step) replaces cached discrete weights", () => {
+  const random = mulberry32(24);
+  const start = tf.memory().numTensors;
+  const groups = new ChannelGroups([
+    { id: "in", size: 6, range: { min: 2, max: 6 } },
+    { id: "out", size: 5 },
+  ]);
+  const initial = randomTensor(random, [6, 5]);
+  const layer = new IntegralDense(groups, { id: "d", inGroup: "in", outGroup: "out", initialWeight: initial });
+  const before = layer.discreteWeights({ in: 4, out: 5 }, false).weight;
+  const old = before.clone();
+  const other = randomTensor(random, [6, 5]);
+  layer.weightNodes.assign(other);
+  const after = layer.discreteWeights({ in: 4, out: 5 }, false).weight.clone();
+  assert.ok(before.isDisposed, "the stale weights are freed");
+  const fresh = tf.tidy(() => tf.keep(layer.discreteWeights({ in: 4, out: 5 }, true).weight));
+  assert.equal(maxRelativeDiff(after, fresh), 0);
+  assert.ok(maxRelativeDiff(old, fresh) > 0.1, "the new nodes give other weights");
+  tf.dispose([initial, other, fresh, old, after]);
+  layer.dispose();
+  groups.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("a Simpson group refuses fewer than 3 channels at construction, in its range and at resample", () => {
+  const groups = new ChannelGroups([{ id: "s", size: 8, range: { min: 3, max: 8 }, quadrature: "simpson" }]);
+  assert.throws(
+    () => groups.resample({ s: 2 }),
+    /ChannelGroups.resample: group "s" uses the simpson rule, which needs at least 3 channels, got 2/,
+  );
+  groups.resample({ s: 3 });
+  assert.equal(groups.sizes.s, 3);
+  assert.throws(
+    () => new ChannelGroups([{ id: "s", size: 8, range: { min: 2, max: 8 }, quadrature: "simpson" }]),
+    /group "s" uses the simpson rule, which needs at least 3 channels, but its training range starts at 2/,
+  );
+  assert.throws(
+    () => new ChannelGroups([{ id: "t", size: 1, quadrature: "trapezoid" }]),
+    /group "t" uses the trapezoid rule, which needs at least 2 channels, but has 1 nodes/,
+  );
+  groups.dispose();
+});
+
 test("gradients to weight nodes, bias nodes and trainable partition points match finite differences", () => {
   const random = mulberry32(23);
   const start0 = tf.memory().numTensors;

@@ -101,7 +101,7 @@ test("resizing any number of times gives exactly what a fresh load and one resiz
   for (const m of [inn, fresh, many, reloaded]) m.dispose();
 });
 
-test("the reference's way — overwrite the nodes with the resized tensor — is not reversible (why files keep nodes)", () => {
+test("upstream's way — overwrite the nodes with the resized tensor — is not reversible (why files keep nodes)", () => {
   // A 1-D weight function with 16 nodes, resized to 8 and then to 12 by re-interpolating the resized
   // values (what TorchIntegral's resize does to its parameters), versus 16 → 12 directly from the nodes.
   const kernel = cubicKernel();
@@ -172,6 +172,28 @@ test("malformed or mismatched files get clear errors naming the problem", () => 
   bad((f) => {
     f.manifest.tensors.push({ ...f.manifest.tensors[0] });
   }, /tensor "conv1.weight" is listed twice/);
+  bad((f) => {
+    f.manifest.input.height = 1e9;
+    f.manifest.input.width = 1e9;
+  }, /input.height is 1000000000, more than 4096/);
+  bad((f) => {
+    f.manifest.input.classes = 1e9;
+  }, /input.classes is 1000000000, more than 65536/);
+  bad((f) => {
+    f.manifest.tensors[1].byteOffset = f.manifest.tensors[0].byteOffset + 4;
+  }, /tensor "conv1.bias" \(bytes 4–68\) overlaps tensor "conv1.weight" \(bytes 0–576\)/);
+  bad((f) => {
+    (f.manifest.sizes as Record<string, unknown>)["constructor"] = 4;
+  }, /sizes names unknown group "constructor"/);
+  bad((f) => {
+    f.manifest.sizes = JSON.parse('{"__proto__": 4}');
+  }, /sizes names unknown group "__proto__"/);
+  bad((f) => {
+    (f.manifest.tensors[0] as { shape: unknown }).shape = "3,3,1,16";
+  }, /tensor "conv1.weight": shape must be an array of integers, got "3,3,1,16"/);
+  bad((f) => {
+    new DataView(f.blob).setFloat32(f.manifest.tensors[2].byteOffset + 4, 3e38, true);
+  }, /tensor "conv2.weight" holds 3\.0000000\d*e\+38 at index 1, beyond ±1000000 \(not a trained model\)/);
   assert.equal(tf.memory().numTensors, start, "a failed load must free the model it started building");
 });
 

@@ -1,6 +1,6 @@
 /**
  * The wasm training kernels (src/lib/kernels) against the cpu backend on the same inputs: kernel by kernel
- * through the engine, and end to end through tf.grads. Tolerance: 1e-4 of the reference's largest magnitude.
+ * through the engine, and end to end through tf.grads. Tolerance: 1e-4 of the cpu result's largest magnitude.
  */
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's ESM register_all_gradients cannot load in Node)
 import * as tf from "@tensorflow/tfjs-core";

@@ -6,7 +6,7 @@ import { mulberry32 } from "../../../src/lib/random.js";
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { createReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { pruneReferenceNet } from "../../../src/lib/compression/pruning.js";
-import { readParameters } from "../../../src/lib/compression/conversion.js";
+import { readParameters } from "../../../src/lib/compression/parameters.js";
 import type { EvalSet } from "../../../src/lib/data/evalset.js";
 import {
   cropInput,

@@ -5,6 +5,7 @@ import { initBackend } from "../../../loaders/backend.js";
 import {
   cubicKernel,
   interpolationKernel,
+  lineReproductionError,
   linearKernel,
   nearestKernel,
   type InterpolationKernel,
@@ -87,6 +88,18 @@ test("cubic with A = −0.5 reproduces quadratics in the interior; A = −0.75 d
   interpolate(linspace(n).map(line), all, linearKernel).forEach((v, i) =>
     assert.ok(Math.abs(v - line(all[i])) < 1e-12, `linear kernel at ${all[i]}`),
   );
+});
+
+test("line reproduction: only linear and cubic A = −0.5 reproduce straight lines; the miss grows with |A + 0.5|", () => {
+  assert.ok(lineReproductionError(cubicKernel(-0.5)) < 1e-12);
+  assert.ok(lineReproductionError(linearKernel) < 1e-12);
+  // Keys' kernel misses s by 2(A + 0.5)·s(1 − s)(1 − 2s), whose largest magnitude on [0, 1] is |A + 0.5|/(3√3).
+  for (const a of [-0.75, -1, 0, -0.25])
+    assert.ok(
+      Math.abs(lineReproductionError(cubicKernel(a)) - Math.abs(a + 0.5) / (3 * Math.sqrt(3))) < 1e-6,
+      `A = ${a}`,
+    );
+  assert.equal(lineReproductionError(nearestKernel), 0.5);
 });
 
 test("tensor kernels agree with the plain ones and free their tensors", async () => {

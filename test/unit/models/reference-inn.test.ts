@@ -9,6 +9,7 @@ import { IntegralConv2d, IntegralDense, IntegralPointwiseConv2d } from "../../..
 import { ReferenceNet } from "../../../src/lib/models/reference.js";
 import { createReferenceInn, ReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec, referenceInnSpec } from "../../../src/lib/models/reference-inn-spec.js";
+import { assignWeights } from "../../../src/lib/io/weights-file.js";
 import { computeGradients } from "../../../src/lib/train/gradients.js";
 import { distillationLoss, softmaxCrossEntropy } from "../../../src/lib/train/loss.js";
 import { deriveSeed, mulberry32, type Random } from "../../../src/lib/random.js";
@@ -501,4 +502,25 @@ test("smooth initialisation: nodes smooth along the hidden channel axes only, sa
   for (const m of [plain, smooth]) m.dispose();
   images.dispose();
   assert.equal(tf.memory().numTensors, start, "no tensor leaked");
+});
+
+test("assigning another model's parameters: the next evaluation uses them (no stale cached weights)", () => {
+  const start = tf.memory().numTensors;
+  const a = createReferenceInn(input, 1);
+  const b = createReferenceInn(input, 2);
+  const images = tf.tidy(() => randomTensor(mulberry32(5), [3, 28, 28, 1]) as tf.Tensor4D);
+  a.resample({ conv1: 8, conv2: 16, conv3: 32 });
+  b.resample({ conv1: 8, conv2: 16, conv3: 32 });
+  tf.dispose(a.apply(images, { training: false }));
+  assignWeights(
+    a,
+    b.trainableVariables.map((v, i) => ({ name: `p${i}`, shape: v.shape, values: v.dataSync() as Float32Array })),
+  );
+  const fromA = a.apply(images, { training: false });
+  const fromB = b.apply(images, { training: false });
+  assert.ok(relativeDiff(fromA, fromB) < 1e-6, `max relative difference ${relativeDiff(fromA, fromB)}`);
+  tf.dispose([fromA, fromB, images]);
+  a.dispose();
+  b.dispose();
+  assert.equal(tf.memory().numTensors, start);
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { initBackend } from "../../../loaders/backend.js";
+import { rangeAtFraction } from "../../../src/lib/integral/groups.js";
 import { PlanBuilder } from "../../../src/lib/graph/plan.js";
 import {
   basicBlock,
@@ -30,7 +31,7 @@ function blockCost(build: (b: PlanBuilder) => string): {
   flops: number;
   description: ModelDescription;
 } {
-  const b = new PlanBuilder("block-test", input, (size) => ({ min: Math.ceil(size / 4), max: size }));
+  const b = new PlanBuilder("block-test", input, (size) => rangeAtFraction(size, 0.25));
   const out = build(b);
   const model = new IntegralGraphNet(b.dense("classifier", b.globalAvgPool("gap", out)), 1);
   try {

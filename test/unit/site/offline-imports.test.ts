@@ -1,5 +1,5 @@
 /**
- * The site must build and run offline (DESIGN.md §2): Framework fetches every `npm:`/`jsr:` specifier and
+ * The site must build and run offline (docs/design.md §2): Framework fetches every `npm:`/`jsr:` specifier and
  * every implicit global (d3, Plot, Inputs, html, tex, FileAttachment(…).csv() …) from a CDN. This check
  * reads each page with Framework's own Markdown and JavaScript parsers — so it sees the same cells, imports,
  * free variables and file attachments that Framework will resolve — and each module (src/components,
