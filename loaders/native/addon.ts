@@ -14,6 +14,7 @@ export interface NativeAddon {
   matmul(heap: ArrayBuffer, params: Float64Array): boolean;
   edgePad(heap: ArrayBuffer, params: Float64Array): boolean;
   sum(heap: ArrayBuffer, params: Float64Array): boolean;
+  optimizerUpdate(heap: ArrayBuffer, params: Float64Array): boolean;
   /** OpenMP threads for oneDNN calls made from the calling JS thread. */
   setThreads(threads: number): void;
   threads(): number;

@@ -19,6 +19,8 @@ import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } fr
 import { nativeMatMul } from "./kernels/matmul.js";
 import { nativeEdgePad, nativeEdgePadGrad } from "./kernels/edge-pad.js";
 import { nativeSum } from "./kernels/sum.js";
+import { nativeAdamUpdate, nativeSgdMomentumUpdate } from "./kernels/optimizer.js";
+import { AdamUpdate, SgdMomentumUpdate } from "../../src/lib/train/optimizers.js";
 import { EdgePad, EdgePadGrad } from "../../src/lib/ops/edge-pad.js";
 
 const BACKEND = "wasm";
@@ -41,6 +43,8 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory> = {
   [EdgePad]: nativeEdgePad,
   [EdgePadGrad]: nativeEdgePadGrad,
   [tf.Sum]: nativeSum,
+  [AdamUpdate]: nativeAdamUpdate,
+  [SgdMomentumUpdate]: nativeSgdMomentumUpdate,
 };
 
 /** Calls per kernel that the addon computed, and that went to the replaced kernel. */

@@ -130,6 +130,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"matmul", nullptr, kernelEntry<iln::matmul>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"edgePad", nullptr, kernelEntry<iln::edgePad>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, kernelEntry<iln::sum>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"optimizerUpdate", nullptr, kernelEntry<iln::optimizerUpdate>, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lastImplementation", nullptr, lastImplementation, nullptr, nullptr, nullptr, napi_default, nullptr},

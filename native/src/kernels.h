@@ -9,4 +9,5 @@ bool pooling(const Args& args);
 bool matmul(const Args& args);
 bool edgePad(const Args& args);
 bool sum(const Args& args);
+bool optimizerUpdate(const Args& args);
 }  // namespace iln

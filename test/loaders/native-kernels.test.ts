@@ -14,6 +14,7 @@ import { loadNativeAddon } from "../../loaders/native/addon.js";
 import { nativeKernelCalls } from "../../loaders/native/register.js";
 import { edgePaddedConv2d } from "../../src/lib/ops/edge-padded-conv.js";
 import { EdgePad, EdgePadGrad, edgePad } from "../../src/lib/ops/edge-pad.js";
+import { AdamUpdate, createOptimizer, SgdMomentumUpdate } from "../../src/lib/train/optimizers.js";
 import {
   assertClose,
   convOutShape,
@@ -265,6 +266,37 @@ describe("EdgePad, EdgePadGrad and Sum", () => {
     const attrs = { axis: [1], keepDims: false };
     assertClose(runNative(tf.Sum, { x }, attrs, "fallback"), runOn("cpu", tf.Sum, { x }, attrs), "middle axis");
   });
+});
+
+describe("AdamUpdate and SgdMomentumUpdate", () => {
+  const run = (backend: string, optimizer: "adam" | "sgd") => {
+    tf.setBackend(backend);
+    const before = tf.memory().numTensors;
+    const vars = [input([5, 5, 16, 32], 91), input([32], 92)].map((t) =>
+      tf.tidy(() => tf.variable(tf.tensor(t.values, t.shape))),
+    );
+    const opt = createOptimizer(optimizer, vars, { momentum: 0.9 });
+    for (let step = 0; step < 3; step++) {
+      const grads = [input([5, 5, 16, 32], 93 + step), input([32], 96 + step)].map((t) => tf.tensor(t.values, t.shape));
+      opt.step(grads, optimizer === "adam" ? 0.003 : 0.1);
+      tf.dispose(grads);
+    }
+    const values = vars.map((v) => Float32Array.from(v.dataSync()));
+    opt.dispose();
+    tf.dispose(vars);
+    assert.equal(tf.memory().numTensors, before, `${optimizer} on ${backend} leaked tensors`);
+    return values;
+  };
+  for (const optimizer of ["adam", "sgd"] as const) {
+    test(`${optimizer}: three updates give the cpu backend's weights bit for bit, one native call per variable`, () => {
+      nativeKernelCalls(true);
+      const native = run("wasm", optimizer);
+      const kernel = optimizer === "adam" ? AdamUpdate : SgdMomentumUpdate;
+      assert.deepEqual(nativeKernelCalls()[kernel], { native: 6, fallback: 0 });
+      const cpu = run("cpu", optimizer);
+      native.forEach((values, i) => assert.deepEqual(values, cpu[i], `variable ${i}`));
+    });
+  }
 });
 
 describe("gradients through the native kernels equal the cpu backend's", () => {

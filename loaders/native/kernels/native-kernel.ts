@@ -11,11 +11,11 @@ export type NativeKernel = (args: {
   inputs: tf.NamedTensorInfoMap;
   backend: WasmBackend;
   attrs: tf.NamedAttrMap;
-}) => tf.TensorInfo | null;
+}) => tf.TensorInfo | tf.TensorInfo[] | null;
 
 export type NativeKernelFactory = (addon: NativeAddon) => NativeKernel;
 
-export type AddonEntry = "convolution" | "pooling" | "matmul" | "edgePad" | "sum";
+export type AddonEntry = "convolution" | "pooling" | "matmul" | "edgePad" | "sum" | "optimizerUpdate";
 
 /**
  * Allocate float32 outputs of `shapes`, then run `entry` with the parameters `params` returns for them
