@@ -15,7 +15,7 @@ import {
   nativeDepthwiseConv2DBackpropFilter,
   nativeDepthwiseConv2DBackpropInput,
 } from "./kernels/convolution.js";
-import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPool, nativeMaxPoolGrad } from "./kernels/pooling.js";
+import { nativeAvgPool, nativeAvgPoolGrad, nativeMaxPoolGrad } from "./kernels/pooling.js";
 import { nativeMatMul } from "./kernels/matmul.js";
 import { nativeEdgePad, nativeEdgePadGrad } from "./kernels/edge-pad.js";
 import { nativeSum } from "./kernels/sum.js";
@@ -36,7 +36,6 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory> = {
   [tf.DepthwiseConv2dNativeBackpropFilter]: nativeDepthwiseConv2DBackpropFilter,
   [tf.AvgPool]: nativeAvgPool,
   [tf.AvgPoolGrad]: nativeAvgPoolGrad,
-  [tf.MaxPool]: nativeMaxPool,
   [tf.MaxPoolGrad]: nativeMaxPoolGrad,
   [tf.BatchMatMul]: nativeMatMul,
   [tf._FusedMatMul]: nativeMatMul,

@@ -1,13 +1,20 @@
-// 2-D max and average pooling on NHWC tensors, forward and backward. Average pooling divides by the number
-// of window positions inside the input (TensorFlow's "same" padding excludes the padded ones); its gradient
-// divides by the whole window, as TensorFlow.js's AvgPoolGrad does (the two differ only in padded windows).
+// 2-D pooling on NHWC tensors: average pooling forward and backward (oneDNN), and max pooling's gradient (a
+// loop: oneDNN's wants the workspace of its own training-mode forward, which TensorFlow.js does not keep, and
+// that forward ran ~9× slower than the wasm backend's MaxPool at the SIB families' shapes). Average pooling
+// divides by the window positions inside the input (TensorFlow's "same" padding excludes the padded ones);
+// its gradient divides by the whole window, as TensorFlow.js's AvgPoolGrad does (they differ only in padded
+// windows). Max pooling's gradient goes to the first maximum of each window in row-major order, as
+// TensorFlow.js's cpu backend sends it.
 //
 // Parameters (Float64Array):
 //   0 pass (0 forward, 1 backward)   1 kind (0 max, 1 average)   2 batch   3 in height   4 in width   5 channels
 //   6 out height   7 out width   8 window height   9 window width   10 stride h   11 stride w   12 pad top
 //   13 pad left   14 pad bottom   15 pad right   16 dilation h   17 dilation w (TensorFlow's: 1 = none)
-//   18, 19, 20: byte offsets — forward: x, y; backward: dy, dx, and for max pooling x (its argmax positions
-//   are recomputed: TensorFlow.js's MaxPoolGrad gets the input, not oneDNN's workspace)
+//   18, 19, 20: byte offsets — forward: x, y; backward: dy, dx, and for max pooling x
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
 #include <sstream>
 
 #include "kernels.h"
@@ -25,12 +32,6 @@ struct PoolShape {
   long long pass, kind, n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
 };
 
-struct PoolPrepared : Prepared {
-  // Max pooling backward: the forward pass that yields the workspace, and its scratch output.
-  std::unique_ptr<Prepared> forward;
-  dnnl::memory workspace, scratchDst;
-};
-
 PoolShape readShape(const Args& a) {
   PoolShape s{};
   long long* fields[] = {&s.pass, &s.kind, &s.n,  &s.ih, &s.iw, &s.c,  &s.oh, &s.ow, &s.kh,
@@ -45,48 +46,81 @@ PoolShape readShape(const Args& a) {
 std::unique_ptr<Prepared> build(const PoolShape& s) {
   auto& eng = cpuEngine();
   memory::desc src({s.n, s.c, s.ih, s.iw}, dt::f32, tag::nhwc), dst({s.n, s.c, s.oh, s.ow}, dt::f32, tag::nhwc);
-  const auto alg = s.kind == 0 ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
   memory::dims strides{s.sh, s.sw}, kernel{s.kh, s.kw}, dilation{s.dh - 1, s.dw - 1}, padL{s.pt, s.pl},
       padR{s.pb, s.pr};
-  dnnl::pooling_v2_forward::desc fd(dnnl::prop_kind::forward_training, alg, src, dst, strides, kernel, dilation,
-                                    padL, padR);
-  dnnl::pooling_v2_forward::primitive_desc fwd(fd, eng);
-  auto prepared = std::make_unique<PoolPrepared>();
+  const auto alg = s.pass == 0 ? dnnl::algorithm::pooling_avg_exclude_padding
+                               : dnnl::algorithm::pooling_avg_include_padding;
+  dnnl::pooling_v2_forward::primitive_desc fwd(
+      dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_training, alg, src, dst, strides, kernel, dilation,
+                                     padL, padR),
+      eng);
+  auto prepared = std::make_unique<Prepared>();
   if (s.pass == 0) {
     prepared->primitive = dnnl::pooling_v2_forward(fwd);
     prepared->implementation = fwd.impl_info_str();
     prepared->operands = {Operand(DNNL_ARG_SRC, false, src, fwd.src_desc()),
                           Operand(DNNL_ARG_DST, true, dst, fwd.dst_desc())};
-    if (s.kind == 0) {
-      // Training-mode max pooling wants a workspace even when nobody reads it.
-      prepared->workspace = dnnl::memory(fwd.workspace_desc(), eng);
-      prepared->operands.push_back(Operand(DNNL_ARG_WORKSPACE, true, fwd.workspace_desc(), fwd.workspace_desc()));
-    }
     return prepared;
   }
-  const auto bwdAlg = s.kind == 0 ? alg : dnnl::algorithm::pooling_avg_include_padding;
-  dnnl::pooling_v2_forward::primitive_desc hint(
-      dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_training, bwdAlg, src, dst, strides, kernel, dilation,
-                                     padL, padR),
-      eng);
-  dnnl::pooling_v2_backward::desc bd(bwdAlg, src, dst, strides, kernel, dilation, padL, padR);
-  dnnl::pooling_v2_backward::primitive_desc bwd(bd, eng, hint);
+  dnnl::pooling_v2_backward::desc bd(alg, src, dst, strides, kernel, dilation, padL, padR);
+  dnnl::pooling_v2_backward::primitive_desc bwd(bd, eng, fwd);
   prepared->primitive = dnnl::pooling_v2_backward(bwd);
   prepared->implementation = bwd.impl_info_str();
   prepared->operands = {Operand(DNNL_ARG_DIFF_DST, false, dst, bwd.diff_dst_desc()),
                         Operand(DNNL_ARG_DIFF_SRC, true, src, bwd.diff_src_desc())};
-  if (s.kind == 0) {
-    prepared->workspace = dnnl::memory(fwd.workspace_desc(), eng);
-    prepared->scratchDst = dnnl::memory(fwd.dst_desc(), eng);
-    prepared->operands.push_back(Operand(DNNL_ARG_WORKSPACE, false, fwd.workspace_desc(), fwd.workspace_desc()));
-    auto forward = std::make_unique<Prepared>();
-    forward->primitive = dnnl::pooling_v2_forward(fwd);
-    forward->operands = {Operand(DNNL_ARG_SRC, false, src, fwd.src_desc()),
-                         Operand(DNNL_ARG_DST, true, fwd.dst_desc(), fwd.dst_desc()),
-                         Operand(DNNL_ARG_WORKSPACE, true, fwd.workspace_desc(), fwd.workspace_desc())};
-    prepared->forward = std::move(forward);
-  }
   return prepared;
+}
+
+// dx of max pooling: each window's dy goes to its first maximum. One image per task (windows may overlap, so
+// rows of one image write to shared pixels), so the result does not depend on the thread count.
+// AVX2 where the CPU has it (a masked select per channel; ~2.4× the SSE2 build), chosen at load time.
+__attribute__((target_clones("avx2", "default"))) void maxPoolGrad(const PoolShape& shape, const float* x,
+                                                                     const float* dy, float* dx) {
+  // Locals, not the struct's fields: nothing the loops store can then alias a size.
+  const long long n = shape.n, ih = shape.ih, iw = shape.iw, c = shape.c, oh = shape.oh, ow = shape.ow;
+  const long long kh = shape.kh, kw = shape.kw, sh = shape.sh, sw = shape.sw, pt = shape.pt, pl = shape.pl;
+  const long long dh = shape.dh, dw = shape.dw;
+#pragma omp parallel for schedule(static)
+  for (long long b = 0; b < n; ++b) {
+    const float* xb = x + b * ih * iw * c;
+    float* dxb = dx + b * ih * iw * c;
+    std::fill(dxb, dxb + ih * iw * c, 0.f);
+    std::vector<float> bestStore(c);
+    std::vector<int32_t> whereStore(c);  // pixel index (iy · width + ix) of each channel's maximum
+    float* __restrict best = bestStore.data();
+    int32_t* __restrict where = whereStore.data();
+    for (long long oy = 0; oy < oh; ++oy) {
+      for (long long ox = 0; ox < ow; ++ox) {
+        bool first = true;
+        for (long long ky = 0; ky < kh; ++ky) {
+          const long long iy = oy * sh - pt + ky * dh;
+          if (iy < 0 || iy >= ih) continue;
+          for (long long kx = 0; kx < kw; ++kx) {
+            const long long ix = ox * sw - pl + kx * dw;
+            if (ix < 0 || ix >= iw) continue;
+            const int32_t pixel = static_cast<int32_t>(iy * iw + ix);
+            const float* __restrict px = xb + pixel * c;
+            if (first) {
+              for (long long k = 0; k < c; ++k) {
+                best[k] = px[k];
+                where[k] = pixel;
+              }
+              first = false;
+              continue;
+            }
+            for (long long k = 0; k < c; ++k) {
+              const bool greater = px[k] > best[k];  // strictly: ties keep the first
+              best[k] = greater ? px[k] : best[k];
+              where[k] = greater ? pixel : where[k];
+            }
+          }
+        }
+        if (first) continue;  // a window wholly in the padding reads nothing
+        const float* g = dy + ((b * oh + oy) * ow + ox) * c;
+        for (long long k = 0; k < c; ++k) dxb[where[k] * c + k] += g[k];
+      }
+    }
+  }
 }
 
 std::string keyOf(const PoolShape& s) {
@@ -102,25 +136,20 @@ std::string keyOf(const PoolShape& s) {
 
 bool pooling(const Args& a) {
   const PoolShape s = readShape(a);
-  Prepared* p = cachedPrimitive(keyOf(s), [&] { return build(s); });
-  if (p == nullptr) return false;
-  auto* pool = static_cast<PoolPrepared*>(p);
   const size_t xCount = s.n * s.ih * s.iw * s.c, yCount = s.n * s.oh * s.ow * s.c;
   const Heap& h = a.heap;
-  if (s.pass == 0) {
-    std::vector<void*> ptrs{h.f32(a.number(18), xCount, "pool x"), h.f32(a.number(19), yCount, "pool y")};
-    if (s.kind == 0) ptrs.push_back(pool->workspace.get_data_handle());
-    p->run(ptrs);
+  if (s.kind == 0) {
+    if (s.pass == 0) return false;  // the wasm backend's MaxPool (XNNPACK) is faster
+    maxPoolGrad(s, h.f32(a.number(20), xCount, "pool x"), h.f32(a.number(18), yCount, "pool dy"),
+                h.f32(a.number(19), xCount, "pool dx"));
     return true;
   }
-  float* dy = h.f32(a.number(18), yCount, "pool dy");
-  float* dx = h.f32(a.number(19), xCount, "pool dx");
-  if (s.kind == 0) {
-    float* x = h.f32(a.number(20), xCount, "pool x");
-    pool->forward->run({x, pool->scratchDst.get_data_handle(), pool->workspace.get_data_handle()});
-    p->run({dy, dx, pool->workspace.get_data_handle()});
+  Prepared* p = cachedPrimitive(keyOf(s), [&] { return build(s); });
+  if (p == nullptr) return false;
+  if (s.pass == 0) {
+    p->run({h.f32(a.number(18), xCount, "pool x"), h.f32(a.number(19), yCount, "pool y")});
   } else {
-    p->run({dy, dx});
+    p->run({h.f32(a.number(18), yCount, "pool dy"), h.f32(a.number(19), xCount, "pool dx")});
   }
   return true;
 }

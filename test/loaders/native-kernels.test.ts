@@ -169,7 +169,7 @@ const POOLS: Pool[] = [
   { x: [2, 9, 8, 3], filterSize: [3, 2], strides: [2, 2], pad: "same" },
 ];
 
-describe("AvgPool, MaxPool and their gradients", () => {
+describe("AvgPool, AvgPoolGrad and MaxPoolGrad (MaxPool stays the wasm backend's)", () => {
   for (const p of POOLS) {
     const name = `x [${p.x}] filter [${p.filterSize}] strides [${p.strides}] ${p.pad}`;
     test(name, () => {
@@ -184,7 +184,6 @@ describe("AvgPool, MaxPool and their gradients", () => {
       ).outShape;
       const dy = input(outShape, 22);
       parity(tf.AvgPool, { x }, attrs, name);
-      parity(tf.MaxPool, { x }, attrs, name);
       parity(tf.AvgPoolGrad, { dy, input: x }, attrs, name);
       const output = runOn("cpu", tf.MaxPool, { x }, attrs);
       parity(tf.MaxPoolGrad, { dy, input: x, output }, { ...attrs, dimRoundingMode: undefined }, name);

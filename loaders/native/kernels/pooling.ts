@@ -1,6 +1,7 @@
 /**
- * Native 2-D pooling for the wasm backend: AvgPool, MaxPool and their gradients (NHWC, float32). Average
- * pooling excludes padded positions from the mean, as TensorFlow does.
+ * Native 2-D pooling for the wasm backend: AvgPool, AvgPoolGrad and MaxPoolGrad (NHWC, float32); MaxPool
+ * stays the wasm backend's (XNNPACK, faster). Average pooling excludes padded positions from the mean, as
+ * TensorFlow does.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { allFloat32, offsetOf } from "../wasm-heap.js";
@@ -67,7 +68,7 @@ function poolInfo(shape: number[], a: PoolAttrs) {
   );
 }
 
-function forward(kind: Kind): NativeKernelFactory {
+function forward(kind: "avg"): NativeKernelFactory {
   return (addon) =>
     ({ inputs, backend, attrs }) => {
       const { x } = inputs as { x: tf.TensorInfo };
@@ -102,6 +103,5 @@ function backward(kind: Kind): NativeKernelFactory {
 }
 
 export const nativeAvgPool = forward("avg");
-export const nativeMaxPool = forward("max");
 export const nativeAvgPoolGrad = backward("avg");
 export const nativeMaxPoolGrad = backward("max");
