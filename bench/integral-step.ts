@@ -1,5 +1,6 @@
 /**
- * Integral reference net versus the discrete one in the same engine (wasm, one thread, batch 128):
+ * Integral reference net versus the discrete one in the same engine (the default: native when the addon
+ * loads, else wasm; one thread, batch 128):
  * time of a forward+backward step (variableGrads of the cross-entropy, the same for both), with the
  * integral net at full size and with random-size partitions; and the time of resampling the whole
  * integral net (groups + cached discrete weights). Ratios are taken within one run, steps interleaved.
@@ -8,7 +9,7 @@
  */
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../loaders/backend.js";
+import { activeEngine, initBackend } from "../loaders/backend.js";
 import { ReferenceNet } from "../src/lib/models/reference.js";
 import { ReferenceInn } from "../src/lib/models/reference-inn.js";
 import type { ForwardContext, Model } from "../src/lib/model.js";
@@ -36,6 +37,7 @@ function median(values: number[]): number {
 
 export interface IntegralStepResult {
   backend: string;
+  engine: string | null;
   batch: number;
   stepMs: Record<string, number>;
   ratioFullSize: number;
@@ -46,7 +48,7 @@ export interface IntegralStepResult {
 
 /** Step time of the integral net vs the discrete net (same run, interleaved) and whole-model resample time. */
 export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise<IntegralStepResult> {
-  const backend = await initBackend();
+  const backend = await initBackend("wasm", { threads: 1 });
   const input = { height: 28, width: 28, channels: 1, classes: 10 };
   const discrete = new ReferenceNet(input, 0);
   const inn = ReferenceInn.fromDiscrete(discrete);
@@ -97,6 +99,7 @@ export async function benchIntegralStep({ steps = 8, warmup = 2 } = {}): Promise
   }
   const result: IntegralStepResult = {
     backend,
+    engine: activeEngine(),
     batch: 128,
     stepMs: ms,
     ratioFullSize: ms.innFull / ms.discrete,

@@ -1,10 +1,14 @@
 /**
- * Where one training step of the reference MNIST net goes, kernel by kernel, on one wasm thread; and the
- * step throughput with each composite kernel (Conv2DBackpropInput, AvgPoolGrad, Slice, SplitV) against the
- * wasm backend's own, and with the folded edge-padded conv input gradient (ops/edge-padded-conv.ts) against
- * autodiff through edgePad + conv, each as a ratio measured in the same run.
+ * Where one training step of the reference MNIST net goes, kernel by kernel, on one thread of each engine
+ * (native: oneDNN; wasm); and, on the wasm engine, the step throughput with each composite kernel
+ * (Conv2DBackpropInput, AvgPoolGrad, Slice, SplitV, Identity, Cast) against the wasm backend's own, and with
+ * the folded edge-padded conv input gradient (ops/edge-padded-conv.ts) against autodiff through edgePad +
+ * conv, each as a ratio measured in the same run.
  *
- *   npx tsx bench/kernel-profile.ts            (progress and table on stderr, JSON summary on stdout)
+ *   npx tsx bench/kernel-profile.ts [--cpu-time]   (progress and table on stderr, JSON summary on stdout)
+ *
+ * --cpu-time times each kernel by this process's CPU time instead of the wall clock: on a machine shared
+ * with other jobs the wall clock counts their time too (one thread per engine here, so CPU time is the work).
  *
  * The net (local to this bench, batch 128, NHWC): conv 1→16 3×3 (edge pad 1) → ReLU → avgpool 2 →
  * conv 16→32 5×5 (edge pad 2) → ReLU → avgpool 2 → conv 32→64 5×5 (edge pad 2) → ReLU → avgpool 2 →
@@ -13,7 +17,8 @@
 import "@tensorflow/tfjs"; // registers the gradients (the ESM register_all_gradients cannot load in Node)
 import * as tf from "@tensorflow/tfjs-core";
 import { fileURLToPath } from "node:url";
-import { initBackend } from "../loaders/backend.js";
+import { activeEngine, initBackend } from "../loaders/backend.js";
+import { chooseEngine, type Engine } from "../loaders/engine.js";
 import { type ComposedKernelName, useComposedKernel } from "../src/lib/kernels/register.js";
 import { edgePaddedConv2d } from "../src/lib/ops/edge-padded-conv.js";
 
@@ -109,31 +114,60 @@ function throughput(step: () => void, steps: number): { mean: number; best: numb
   return { mean: (BATCH * steps * 1000) / total, best: (BATCH * 1000) / best };
 }
 
-/** Per-kernel time (ms, summed over calls) of one training step and the step throughput, composite on. */
+/** Set up `engine` on one thread (the composites' comparisons need the wasm engine: native kernels sit in front). */
+async function useEngine(engine: Engine): Promise<void> {
+  if (tf.getBackend() !== "wasm" || activeEngine() !== engine) await initBackend("wasm", { engine, threads: 1 });
+}
+
+/**
+ * Per-kernel time (ms, summed over calls) of one training step and the step throughput on `engine` (default:
+ * native when the addon loads), one thread.
+ */
 export async function profileReferenceStep(
-  options: { steps?: number; profiledSteps?: number } = {},
-): Promise<{ imagesPerSecond: number; bestStepImagesPerSecond: number; kernels: { name: string; ms: number }[] }> {
-  if (tf.getBackend() !== "wasm") await initBackend("wasm");
-  const wasActive = useComposedKernel("Conv2DBackpropInput", true);
+  options: { steps?: number; profiledSteps?: number; engine?: Engine; cpuTime?: boolean } = {},
+): Promise<{
+  engine: Engine;
+  imagesPerSecond: number;
+  bestStepImagesPerSecond: number;
+  kernels: { name: string; ms: number; calls: number }[];
+}> {
+  const engine = options.engine ?? chooseEngine().engine;
+  await useEngine(engine);
   const { step, dispose } = makeStep();
   try {
     const rate = throughput(step, options.steps ?? 5);
     // Average the profile over a few steps: the machine is shared and single steps are noisy.
     const profiled = options.profiledSteps ?? 3;
-    const profile = await tf.profile(() => {
-      for (let i = 0; i < profiled; i++) step();
-    });
-    const byName = new Map<string, number>();
-    for (const k of profile.kernels) {
-      // A custom gradient's forward shows up as "forward" with the time of the kernels it ran, which are listed too.
-      if (k.name === "forward") continue;
-      byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number) / profiled);
+    const backend = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+    const wallTime = backend.time;
+    if (options.cpuTime) {
+      backend.time = async (f) => {
+        const c0 = process.cpuUsage();
+        f();
+        const c = process.cpuUsage(c0);
+        return { kernelMs: (c.user + c.system) / 1000 };
+      };
     }
-    const kernels = [...byName].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
-    return { imagesPerSecond: rate.mean, bestStepImagesPerSecond: rate.best, kernels };
+    const profile = await tf
+      .profile(() => {
+        for (let i = 0; i < profiled; i++) step();
+      })
+      .finally(() => {
+        backend.time = wallTime;
+      });
+    const byName = new Map<string, { ms: number; calls: number }>();
+    for (const k of profile.kernels) {
+      // A custom gradient shows up as "forward" / a scope with the time of the kernels it ran, which are listed too.
+      if (k.name === "forward" || k.name === "unnamed scope") continue;
+      const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
+      entry.ms += (k.kernelTimeMs as number) / profiled;
+      entry.calls += 1 / profiled;
+      byName.set(k.name, entry);
+    }
+    const kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
+    return { engine, imagesPerSecond: rate.mean, bestStepImagesPerSecond: rate.best, kernels };
   } finally {
     dispose();
-    useComposedKernel("Conv2DBackpropInput", wasActive);
   }
 }
 
@@ -145,7 +179,7 @@ export async function compareComposite(
   name: ComposedKernelName,
   options: { rounds?: number; steps?: number } = {},
 ): Promise<{ composed: number; native: number; ratio: number }> {
-  if (tf.getBackend() !== "wasm") await initBackend("wasm");
+  await useEngine("wasm");
   const wasActive = useComposedKernel(name, true);
   const { step, dispose } = makeStep();
   const best = { composed: Infinity, native: Infinity };
@@ -174,7 +208,7 @@ export async function compareComposite(
 export async function compareFoldedGradient(
   options: { rounds?: number; steps?: number } = {},
 ): Promise<{ folded: number; autodiff: number; ratio: number }> {
-  if (tf.getBackend() !== "wasm") await initBackend("wasm");
+  await useEngine("wasm");
   const sides = { folded: makeStep(true), autodiff: makeStep(false) };
   const best = { folded: Infinity, autodiff: Infinity };
   try {
@@ -198,42 +232,48 @@ export async function compareFoldedGradient(
 }
 
 async function main(): Promise<void> {
-  await initBackend("wasm");
-  const before = tf.memory().numTensors;
-  const { imagesPerSecond: ips, bestStepImagesPerSecond: bestIps, kernels } = await profileReferenceStep();
-  const total = kernels.reduce((s, k) => s + k.ms, 0);
-  console.error(
-    `reference net, batch ${BATCH}, one wasm thread: ${ips.toFixed(0)} images/s (fastest step ${bestIps.toFixed(0)})`,
-  );
-  console.error(`kernel time of one step: ${total.toFixed(1)} ms`);
-  for (const k of kernels.slice(0, 15)) {
+  const profiles = [];
+  for (const engine of [...new Set([chooseEngine().engine, "wasm" as const])]) {
+    await useEngine(engine);
+    const before = tf.memory().numTensors;
+    const p = await profileReferenceStep({ engine, cpuTime: process.argv.includes("--cpu-time") });
+    profiles.push(p);
+    const total = p.kernels.reduce((s, k) => s + k.ms, 0);
     console.error(
-      `  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%`,
+      `reference net, batch ${BATCH}, ${engine} engine, one thread: ${p.imagesPerSecond.toFixed(0)} images/s ` +
+        `(fastest step ${p.bestStepImagesPerSecond.toFixed(0)}); kernel time of one step: ${total.toFixed(1)} ms` +
+        (process.argv.includes("--cpu-time") ? " (CPU)" : ""),
     );
+    for (const k of p.kernels.slice(0, 15)) {
+      console.error(
+        `  ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(8)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%  ${k.calls.toFixed(0).padStart(3)} calls`,
+      );
+    }
+    const leaked = tf.memory().numTensors - before;
+    if (leaked !== 0) console.error(`warning: ${leaked} tensors leaked`);
   }
   const composites: Record<string, { composed: number; native: number; ratio: number }> = {};
-  for (const name of ["Conv2DBackpropInput", "AvgPoolGrad", "Slice", "SplitV"] as ComposedKernelName[]) {
+  for (const name of [
+    "Conv2DBackpropInput",
+    "AvgPoolGrad",
+    "Slice",
+    "SplitV",
+    "Identity",
+    "Cast",
+  ] as ComposedKernelName[]) {
     const cmp = await compareComposite(name);
     composites[name] = cmp;
     console.error(
-      `${name} composite vs wasm's own: ${cmp.composed.toFixed(0)} vs ${cmp.native.toFixed(0)} images/s ` +
+      `wasm engine: ${name} composite vs wasm's own: ${cmp.composed.toFixed(0)} vs ${cmp.native.toFixed(0)} images/s ` +
         `(best step, ×${cmp.ratio.toFixed(2)})`,
     );
   }
   const foldedGradient = await compareFoldedGradient();
   console.error(
-    `edge-padded conv input gradient, folded vs autodiff: ${foldedGradient.folded.toFixed(0)} vs ${foldedGradient.autodiff.toFixed(0)} images/s ` +
+    `wasm engine: edge-padded conv input gradient, folded vs autodiff: ${foldedGradient.folded.toFixed(0)} vs ${foldedGradient.autodiff.toFixed(0)} images/s ` +
       `(best step, ×${foldedGradient.ratio.toFixed(2)})`,
   );
-  const leaked = tf.memory().numTensors - before;
-  if (leaked !== 0) console.error(`warning: ${leaked} tensors leaked`);
-  process.stdout.write(
-    JSON.stringify(
-      { imagesPerSecond: ips, bestStepImagesPerSecond: bestIps, kernels, composites, foldedGradient },
-      null,
-      2,
-    ) + "\n",
-  );
+  process.stdout.write(JSON.stringify({ profiles, composites, foldedGradient }, null, 2) + "\n");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -42,21 +42,28 @@ lines.push(
 const throughput = await benchTrainThroughput();
 report.trainThroughput = throughput;
 const ips = throughput.imagesPerSecond;
+const fmt = (v: number | null, digits = 0) => (v === null ? "n/a" : v.toFixed(digits));
 lines.push(
-  `training throughput (batch ${throughput.batch}): ours 1 thread ${ips.ours1Worker.toFixed(0)} img/s, ` +
-    `ours 2 workers ${ips.ours2Workers.toFixed(0)} img/s, PyTorch 2 threads ${ips.pytorch2Threads?.toFixed(0) ?? "n/a"} img/s`,
+  `training throughput (batch ${throughput.batch}, medians of ${throughput.rounds} rounds): native ${fmt(ips.native)} img/s ` +
+    `(${throughput.nativeLayout ?? "unavailable"}), wasm ${fmt(ips.wasm)} img/s, PyTorch 2 threads ${fmt(ips.pytorch)} img/s`,
 );
-if (throughput.ratioToPytorch)
-  lines.push(
-    `ratio to PyTorch: 2 workers ${throughput.ratioToPytorch.ours2Workers.toFixed(2)}×, 1 thread ${throughput.ratioToPytorch.ours1Worker.toFixed(2)}×`,
-  );
-lines.push(`peak RSS, 2-worker training run: ${(throughput.memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+lines.push(
+  `ratio to PyTorch: native ${fmt(throughput.ratioToPytorch.native, 2)}×, wasm ${fmt(throughput.ratioToPytorch.wasm, 2)}×; ` +
+    `integral/discrete step (native) ${fmt(throughput.innStepRatio.fullSize, 2)} at full size, ` +
+    `${fmt(throughput.innStepRatio.randomSizes, 2)} on random sizes`,
+);
+for (const [engine, m] of Object.entries(throughput.memory)) {
+  if (m)
+    lines.push(`peak RSS, ${engine} training run (${m.workers} workers): ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+}
 
 try {
   const { profileReferenceStep } = await import("./kernel-profile.js");
   const profile = await profileReferenceStep();
   report.kernelProfile = profile;
-  lines.push(`per-kernel time of one step (1 thread, ${profile.imagesPerSecond.toFixed(0)} img/s):`);
+  lines.push(
+    `per-kernel time of one step (${profile.engine} engine, 1 thread, ${profile.imagesPerSecond.toFixed(0)} img/s):`,
+  );
   for (const k of profile.kernels.slice(0, 10)) lines.push(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1)} ms`);
 } catch (e) {
   lines.push(`kernel profile unavailable: ${(e as Error).message}`);

@@ -5,7 +5,8 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initBackend, type NodeBackend } from "./backend.js";
+import { activeEngineRecord, initBackend, type NodeBackend } from "./backend.js";
+import { chooseEngineAndReport, nativeThreadsPer, type Engine, type EngineRecord } from "./engine.js";
 import { loadDataset, type DatasetOptions } from "./datasets.js";
 import { ParallelTrainer } from "./parallel/trainer.js";
 import { checkWritable, writeWeightsFile } from "./train-weights.js";
@@ -25,6 +26,10 @@ export interface TrainJobOptions {
   /** Worker threads (default min(2, cores)); 1 trains in this thread. */
   workers?: number;
   backend?: NodeBackend;
+  /** Compute engine of the wasm backend (default: INTEGRAL_LAB_ENGINE, else native when it loads). */
+  engine?: Engine;
+  /** oneDNN threads per worker on the native engine (default: the cores shared among the workers). */
+  threads?: number;
   /** Modules (file URLs) imported before the model is built, in every worker (e.g. to register models). */
   preload?: string[];
   /** Start from these weights (flat, in trainable-variable order) instead of the seed's initialisation. */
@@ -44,6 +49,8 @@ export interface TrainJobResult {
   seed: number;
   workers: number;
   backend: string;
+  /** The engine that trained (null on the cpu backend). */
+  engine: EngineRecord | null;
   epochs: EpochResult[];
   final: { testAccuracy: number; testLoss: number; testCount: number };
   timing: {
@@ -99,12 +106,23 @@ function splitWeights(flat: Float32Array, names: string[], shapes: number[][]): 
   });
 }
 
+/** "native engine (oneDNN 2.6.3, avx2, 1 thread)" or "wasm engine", for progress lines. */
+export function describeEngine(engine: EngineRecord | null): string {
+  if (!engine) return "no engine (cpu backend)";
+  if (engine.name === "wasm") return "wasm engine";
+  return `native engine (oneDNN ${engine.onednn}, ${engine.isa}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"})`;
+}
+
 export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobResult> {
   const started = performance.now();
   const settings = resolveSettings(options.settings);
   const workers = options.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const backendName = options.backend ?? "wasm";
+  // Chosen once here, so every worker trains on the same engine and a fallback is reported once.
+  const engine = backendName === "wasm" ? chooseEngineAndReport(options.engine) : undefined;
+  const threads = options.threads ?? nativeThreadsPer(workers);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
   const log = options.log === undefined ? (line: string) => process.stderr.write(line + "\n") : options.log;
   const hooks = log ? progressHooks(log, options.progressInterval ?? 2) : {};
   const datasetOptions = options.datasetOptions ?? {};
@@ -113,13 +131,15 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
 
   let loop;
   let backend: string;
+  let engineUsed: EngineRecord | null;
   let input: InputShape;
   let testCount: number;
   let trainCount: number;
   let startupSeconds: number;
   let weights: WeightsParameter[];
   if (workers === 1) {
-    backend = await initBackend(backendName);
+    backend = await initBackend(backendName, { engine, threads });
+    engineUsed = activeEngineRecord();
     for (const url of options.preload ?? []) await import(url);
     const dataset = loadDataset(options.dataset, datasetOptions);
     input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
@@ -130,7 +150,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     testCount = settings.limitTest > 0 ? Math.min(settings.limitTest, dataset.test.count) : dataset.test.count;
     startupSeconds = (performance.now() - started) / 1000;
     log?.(
-      `training ${options.model.name} on ${options.dataset} (${trainCount} images) in this thread, ${backend} backend`,
+      `training ${options.model.name} on ${options.dataset} (${trainCount} images) in this thread, ${backend} backend, ${describeEngine(engineUsed)}`,
     );
     try {
       loop = await trainLoop(settings, trainer, hooks);
@@ -148,6 +168,8 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     const trainer = await ParallelTrainer.start({
       workers,
       backend: backendName,
+      engine,
+      threads,
       model: options.model,
       dataset: options.dataset,
       datasetOptions,
@@ -157,12 +179,13 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     });
     try {
       backend = trainer.backend;
+      engineUsed = trainer.engine;
       input = trainer.input;
       trainCount = trainer.trainCount;
       testCount = trainer.testCount;
       startupSeconds = (performance.now() - started) / 1000;
       log?.(
-        `training ${options.model.name} on ${options.dataset} (${trainCount} images) on ${workers} workers, ${backend} backend`,
+        `training ${options.model.name} on ${options.dataset} (${trainCount} images) on ${workers} workers, ${backend} backend, ${describeEngine(engineUsed)}`,
       );
       loop = await trainLoop(settings, trainer, hooks);
       weights = splitWeights(await trainer.weights(), trainer.parameterNames, trainer.parameterShapes);
@@ -171,7 +194,13 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     }
   }
   if (outPath) {
-    writeWeightsFile(outPath, { model: options.model, input, seed: settings.seed, parameters: weights });
+    writeWeightsFile(outPath, {
+      model: options.model,
+      input,
+      seed: settings.seed,
+      parameters: weights,
+      training: { settings, engine: engineUsed },
+    });
     log?.(`weights written to ${outPath}`);
   }
   const trainImages = trainCount * settings.epochs;
@@ -182,6 +211,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
     seed: settings.seed,
     workers,
     backend,
+    engine: engineUsed,
     epochs: loop.epochs,
     final: { testAccuracy: loop.final.accuracy, testLoss: loop.final.loss, testCount: loop.final.count },
     timing: {

@@ -8,6 +8,7 @@ import { modelNames } from "../src/lib/models/registry.js";
 import { DEFAULT_SETTINGS, type TrainSettings } from "../src/lib/train/settings.js";
 import { parseDecimal } from "../src/lib/io/decimal.js";
 import { defaultWorkerCount, runTrainJob, type TrainJobOptions } from "./train-job.js";
+import { ENGINES } from "./engine.js";
 
 export const USAGE = `Usage: npx tsx loaders/train.ts --model <name> [options]
 
@@ -31,6 +32,9 @@ Trains a model and prints the result as JSON on stdout (progress on stderr).
   --limit-test <n>      evaluate on the first n test images only (0 = all)
   --workers <n>         data-parallel worker threads (default ${defaultWorkerCount()} here; 1 = this thread)
   --backend <name>      wasm | cpu (default wasm)
+  --engine <name>       native | wasm: the wasm backend's kernels (default: $INTEGRAL_LAB_ENGINE, else native
+                        when the oneDNN addon is built, else wasm with a notice)
+  --threads <n>         oneDNN threads per worker on the native engine (default: cores / workers)
   --out <file>          write the trained weights here (JSON, written atomically)
   --quiet               no progress on stderr
   --help                show this help
@@ -147,6 +151,18 @@ const FLAGS: Record<string, Flag> = {
       o.backend = v as TrainJobOptions["backend"];
     },
   },
+  "--engine": {
+    kind: "string",
+    apply: (o, _s, v) => {
+      o.engine = v as TrainJobOptions["engine"];
+    },
+  },
+  "--threads": {
+    kind: "int",
+    apply: (o, _s, v) => {
+      o.threads = v as number;
+    },
+  },
   "--out": {
     kind: "string",
     apply: (o, _s, v) => {
@@ -193,6 +209,10 @@ export function parseTrainArgs(argv: string[]): TrainJobOptions | null {
     throw new UsageError(`--model: unknown model "${options.model.name}" (known: ${modelNames().join(", ")})`);
   if (options.backend !== undefined && options.backend !== "wasm" && options.backend !== "cpu")
     throw new UsageError(`--backend: "${options.backend}" is not wasm or cpu`);
+  if (options.engine !== undefined && !(ENGINES as readonly string[]).includes(options.engine))
+    throw new UsageError(`--engine: "${options.engine}" is not native or wasm`);
+  if (options.threads !== undefined && options.threads < 1)
+    throw new UsageError(`--threads: must be at least 1, got ${options.threads}`);
   if (options.workers !== undefined && options.workers < 1)
     throw new UsageError(`--workers: must be at least 1, got ${options.workers}`);
   options.settings = settings;

@@ -4,19 +4,21 @@
  * Framework's `observable build` reuses a cached loader output even when the loader or the code it
  * imports changed (it builds with `useStale`). A research notebook must not publish results computed by
  * older code, so before building we compute a key over everything a loader's output depends on — the
- * library (src/lib), the jobs (loaders/), the loaders themselves (src/data), the lockfile and the
- * training profile — and drop every cached output produced under another key. Framework then reruns
+ * library (src/lib), the jobs (loaders/), the loaders themselves (src/data), the native kernels' source
+ * (native/), the lockfile, the training profile and the engine that trains — and drop every cached output
+ * produced under another key. Framework then reruns
  * those loaders. A failing loader fails the build; its partial output is removed.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
+import { chooseEngine, engineRecord } from "../loaders/engine.js";
 
 const root = process.cwd();
 const cacheDir = join(root, "src", ".observablehq", "cache");
 const keyFile = join(cacheDir, "integral-lab-key.json");
-const inputs = ["src/lib", "loaders", "src/data", "package-lock.json"];
+const inputs = ["src/lib", "loaders", "src/data", "package-lock.json", "native/src", "native/binding.gyp"];
 
 /** Every file below a path, sorted, so the key does not depend on directory order. */
 function listFiles(path: string): string[] {
@@ -27,9 +29,16 @@ function listFiles(path: string): string[] {
     .flatMap((name) => (name.startsWith(".") ? [] : listFiles(join(path, name))));
 }
 
-export function loaderInputsKey(profile: string): string {
+/** The engine the loaders will train on (INTEGRAL_LAB_ENGINE, else native when it loads), as a key part. */
+function engineKey(): string {
+  const { name, onednn, isa } = engineRecord(chooseEngine().engine, 1);
+  return JSON.stringify({ name, onednn, isa });
+}
+
+export function loaderInputsKey(profile: string, engine = engineKey()): string {
   const hash = createHash("sha256");
   hash.update(`profile=${profile}\n`);
+  hash.update(`engine=${engine}\n`);
   for (const file of inputs.flatMap((p) => listFiles(join(root, p)))) {
     hash.update(relative(root, file) + "\n");
     hash.update(readFileSync(file));

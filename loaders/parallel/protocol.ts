@@ -4,6 +4,7 @@
  * A pending optimizer update rides on the next message ("apply") to save a round trip per step.
  */
 import type { NodeBackend } from "../backend.js";
+import type { Engine, EngineRecord } from "../engine.js";
 import type { DatasetOptions } from "../datasets.js";
 import type { ModelSpec } from "../../src/lib/models/registry.js";
 import type { TrainSettings } from "../../src/lib/train/settings.js";
@@ -12,6 +13,10 @@ import type { EvaluationSums } from "../../src/lib/train/evaluate.js";
 export interface WorkerInit {
   workerIndex: number;
   backend: NodeBackend;
+  /** The engine (chosen once by the main thread, so every worker trains on the same one). */
+  engine?: Engine;
+  /** oneDNN threads of each worker's native kernels. */
+  threads?: number;
   model: ModelSpec;
   dataset: string;
   datasetOptions: DatasetOptions;
@@ -40,6 +45,7 @@ export type FromWorker =
   | {
       type: "ready";
       backend: string;
+      engine: EngineRecord | null;
       parameterNames: string[];
       parameterShapes: number[][];
       trainCount: number;

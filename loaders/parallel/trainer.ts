@@ -77,6 +77,8 @@ export class ParallelTrainer implements Trainer {
   readonly trainCount: number;
   readonly testCount: number;
   readonly backend: string;
+  /** The engine every worker trains on (null on the cpu backend). */
+  readonly engine: Ready["engine"];
   readonly parameterNames: string[];
   readonly parameterShapes: number[][];
   readonly input: Ready["input"];
@@ -92,6 +94,7 @@ export class ParallelTrainer implements Trainer {
     this.trainCount = first.trainCount;
     this.testCount = first.testCount;
     this.backend = first.backend;
+    this.engine = first.engine;
     this.parameterNames = first.parameterNames;
     this.parameterShapes = first.parameterShapes;
     this.input = first.input;
@@ -111,6 +114,8 @@ export class ParallelTrainer implements Trainer {
       const init: WorkerInit = {
         workerIndex,
         backend: options.backend,
+        engine: options.engine,
+        threads: options.threads,
         model: options.model,
         dataset: options.dataset,
         datasetOptions: options.datasetOptions,

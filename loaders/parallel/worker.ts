@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs"; // registers the gradients (tfjs-core's Node bundle has none)
-import { initBackend } from "../backend.js";
+import { activeEngineRecord, initBackend } from "../backend.js";
 import { loadDataset } from "../datasets.js";
 import { batchImages, batchLabels } from "../../src/lib/data/dataset.js";
 import { createModel } from "../../src/lib/models/registry.js";
@@ -26,7 +26,7 @@ const port = requireParentPort();
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 async function main(init: WorkerInit): Promise<void> {
-  const backend = await initBackend(init.backend);
+  const backend = await initBackend(init.backend, { engine: init.engine, threads: init.threads });
   const dataset = loadDataset(init.dataset, init.datasetOptions);
   const { train, test } = limitedSplits(dataset, init.settings);
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, classes: dataset.classes };
@@ -106,6 +106,7 @@ async function main(init: WorkerInit): Promise<void> {
   send({
     type: "ready",
     backend,
+    engine: activeEngineRecord(),
     input,
     gradients: gradients.buffer as SharedArrayBuffer,
     parameterNames: parameterNamesOf(model),

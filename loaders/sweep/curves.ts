@@ -15,6 +15,7 @@ import {
 import type { MethodRun, ModelReport, TaskResult } from "./tasks/index.js";
 import { nearChance } from "./tasks/common.js";
 import type { SweepProfile } from "./profiles.js";
+import type { EngineRecord } from "../engine.js";
 
 export { CURVES_FORMAT, CURVES_VERSION };
 export type { AccuracyStats, CurveMethod, CurvePoint };
@@ -108,6 +109,7 @@ export function buildCurves(
   results: readonly TaskResult[],
   profile: SweepProfile,
   dataset: CurvesFile["dataset"],
+  engine: EngineRecord,
 ): CurvesFile {
   const ordered = [...results].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const familyIds = [...new Set(ordered.flatMap((r) => r.runs.map((m) => m.family)))].sort((a, b) =>
@@ -126,7 +128,15 @@ export function buildCurves(
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.seed - b.seed));
     return { id: family, full: runs[0].familyFull, methods, models };
   });
-  return { format: CURVES_FORMAT, version: CURVES_VERSION, profile, dataset, fractions: profile.fractions, families };
+  return {
+    format: CURVES_FORMAT,
+    version: CURVES_VERSION,
+    profile,
+    engine,
+    dataset,
+    fractions: profile.fractions,
+    families,
+  };
 }
 
 /** A Markdown table: accuracy (mean ± std, %) per method at each fraction, with compressions. */

@@ -7,6 +7,7 @@
  *
  * Job directory: $INTEGRAL_LAB_JOB_CACHE (default src/.observablehq/cache/integral-lab-jobs) /
  *   sweep-<dataset>-<profile>-<key16>/ { curves.json, timings.json, *.model, job.json }
+ * The key includes the engine (INTEGRAL_LAB_ENGINE, else native when it loads; see ../engine.ts).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -20,12 +21,13 @@ import {
   STANDARD_FILES,
   type DatasetOptions,
 } from "../datasets.js";
-import { runSweep } from "./run-sweep.js";
+import { runSweep, sweepEngine } from "./run-sweep.js";
+import type { Engine } from "../engine.js";
 import { sweepProfile, type SweepProfile } from "./profiles.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** What a sweep's results depend on besides its options (the thin loaders in src/data do not count). */
-const CODE_INPUTS = ["src/lib", "loaders", "package-lock.json"];
+const CODE_INPUTS = ["src/lib", "loaders", "package-lock.json", "native/src", "native/binding.gyp"];
 
 function listFiles(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -69,6 +71,8 @@ export interface SweepJobOptions {
   /** Job cache root (default $INTEGRAL_LAB_JOB_CACHE or src/.observablehq/cache/integral-lab-jobs). */
   cacheDir?: string;
   workers?: number;
+  /** Compute engine (default: INTEGRAL_LAB_ENGINE, else native when the addon loads); part of the key. */
+  engine?: Engine;
   log?: (line: string) => void;
 }
 
@@ -97,6 +101,8 @@ export function sweepJobPath(options: SweepJobOptions): {
     datasetFiles: datasetKey(options.dataset, datasetOptions),
     classes: datasetOptions.classes ?? null,
     workers: options.workers ?? null,
+    // Engines (and the native one's thread count) order float sums differently: each has its own curves.
+    engine: sweepEngine(profile, options),
   };
   const key = createHash("sha256").update(JSON.stringify(keyInputs)).digest("hex");
   const root = resolve(options.cacheDir ?? defaultJobCacheDir());
@@ -181,6 +187,7 @@ export async function ensureSweepJob(options: SweepJobOptions): Promise<string> 
       datasetOptions: options.datasetOptions,
       profile,
       workers: options.workers,
+      engine: options.engine,
       log,
     });
     mkdirSync(tmp, { recursive: true });

@@ -9,6 +9,7 @@ import { buildCurves, type CurvesFile } from "./curves.js";
 import { planTasks, type SweepTask, type TaskResult } from "./tasks/index.js";
 import type { SweepProfile } from "./profiles.js";
 import type { FromSweepWorker, SweepWorkerInit, ToSweepWorker } from "./worker.js";
+import { chooseEngineAndReport, engineRecord, nativeThreadsPer, type Engine, type EngineRecord } from "../engine.js";
 
 export interface SweepOptions {
   dataset: string;
@@ -18,6 +19,21 @@ export interface SweepOptions {
   log?: (line: string) => void;
   /** Override the profile's worker count. */
   workers?: number;
+  /** Compute engine (default: INTEGRAL_LAB_ENGINE, else native when it loads). */
+  engine?: Engine;
+}
+
+/** Worker threads a sweep of `profile` runs on: the profile's (or `workers`), at most one per task. */
+export function sweepWorkerCount(profile: SweepProfile, workers?: number): number {
+  return Math.max(1, Math.min(workers ?? profile.workers, planTasks(profile).length));
+}
+
+/** The engine a sweep trains on, each of its workers with an equal share of the cores. */
+export function sweepEngine(profile: SweepProfile, options: { workers?: number; engine?: Engine }): EngineRecord {
+  return engineRecord(
+    chooseEngineAndReport(options.engine),
+    nativeThreadsPer(sweepWorkerCount(profile, options.workers)),
+  );
 }
 
 export interface SweepResult {
@@ -81,9 +97,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const { profile } = options;
   const tasks = planTasks(profile);
-  const workerCount = Math.max(1, Math.min(options.workers ?? profile.workers, tasks.length));
-  log(`[sweep] ${options.dataset}, profile ${profile.name}: ${tasks.length} tasks on ${workerCount} worker threads`);
-  const init: SweepWorkerInit = { dataset: options.dataset, datasetOptions: options.datasetOptions ?? {}, profile };
+  const workerCount = sweepWorkerCount(profile, options.workers);
+  const engine = sweepEngine(profile, options);
+  log(
+    `[sweep] ${options.dataset}, profile ${profile.name}: ${tasks.length} tasks on ${workerCount} worker threads, ${engine.name} engine${engine.threads ? ` (${engine.threads} oneDNN thread${engine.threads === 1 ? "" : "s"} each)` : ""}`,
+  );
+  const init: SweepWorkerInit = {
+    dataset: options.dataset,
+    datasetOptions: options.datasetOptions ?? {},
+    profile,
+    engine,
+  };
   const workers = Array.from({ length: workerCount }, () => new SweepWorker(init, (line) => log(`[sweep] ${line}`)));
   try {
     const readies = await Promise.all(workers.map((w) => w.next()));
@@ -130,7 +154,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const results = tasks.map((t) => done.get(t.id)!);
     const files: Record<string, Uint8Array> = {};
     for (const r of results) Object.assign(files, r.files);
-    const curves = buildCurves(results, profile, meta);
+    const curves = buildCurves(results, profile, meta, engine);
     for (const f of curves.families)
       for (const m of f.models)
         if (m.nearChance)

@@ -8,11 +8,14 @@ import { initBackend } from "../backend.js";
 import { loadDataset, type DatasetOptions } from "../datasets.js";
 import { runTask, type SweepTask, type TaskResult } from "./tasks/index.js";
 import type { SweepProfile } from "./profiles.js";
+import type { EngineRecord } from "../engine.js";
 
 export interface SweepWorkerInit {
   dataset: string;
   datasetOptions: DatasetOptions;
   profile: SweepProfile;
+  /** The engine every task trains on (chosen by the main thread), recorded in the model files. */
+  engine: EngineRecord;
 }
 
 export type ToSweepWorker = { type: "run"; task: SweepTask; inputs: Record<string, TaskResult> } | { type: "close" };
@@ -38,7 +41,7 @@ if (!port) throw new Error("loaders/sweep/worker.ts must run as a worker thread"
 const send = (m: FromSweepWorker) => port.postMessage(m);
 
 async function main(init: SweepWorkerInit): Promise<void> {
-  await initBackend("wasm");
+  await initBackend("wasm", { engine: init.engine.name, threads: init.engine.threads });
   const dataset = loadDataset(init.dataset, init.datasetOptions);
   port!.on("message", (message: ToSweepWorker) => {
     if (message.type === "close") {
@@ -46,7 +49,7 @@ async function main(init: SweepWorkerInit): Promise<void> {
       return;
     }
     const log = (line: string) => send({ type: "log", line: `[${message.task.id}] ${line}` });
-    runTask(message.task, { dataset, profile: init.profile, inputs: message.inputs, log })
+    runTask(message.task, { dataset, profile: init.profile, inputs: message.inputs, log, engine: init.engine })
       .then((result) => send({ type: "result", result }))
       .catch((e: Error) => send({ type: "error", message: `task ${message.task.id}: ${e.message}`, stack: e.stack }));
   });

@@ -24,6 +24,7 @@ import { pathToFileURL } from "node:url";
 import { defaultMnistDir, STANDARD_FILES } from "../../loaders/datasets.js";
 import { ensureSweepJob, PROJECT_ROOT, sweepJobPath, sweepOutput } from "../../loaders/sweep/job.js";
 import type { SweepProfile } from "../../loaders/sweep/profiles.js";
+import { decodeModelFile } from "../../src/lib/io/model-file.js";
 
 const TINY: SweepProfile = {
   name: "tiny",
@@ -86,10 +87,22 @@ test("unchanged options reuse the job, changed options rerun it, equal runs are 
   const root = mkdtempSync(join(tmpdir(), "sweep-cache-"));
   try {
     const cacheA = join(root, "a");
-    const first = await ensureSweepJob({ dataset: "mnist", profile: TINY, cacheDir: cacheA, log: quiet });
+    const first = await ensureSweepJob({
+      dataset: "mnist",
+      profile: TINY,
+      cacheDir: cacheA,
+      engine: "native",
+      log: quiet,
+    });
     const written = statSync(join(first, "curves.json")).mtimeMs;
     const logs: string[] = [];
-    const again = await ensureSweepJob({ dataset: "mnist", profile: TINY, cacheDir: cacheA, log: (l) => logs.push(l) });
+    const again = await ensureSweepJob({
+      dataset: "mnist",
+      profile: TINY,
+      cacheDir: cacheA,
+      engine: "native",
+      log: (l) => logs.push(l),
+    });
     assert.equal(again, first);
     assert.ok(
       logs.some((l) => /reusing/.test(l)),
@@ -119,8 +132,14 @@ test("unchanged options reuse the job, changed options rerun it, equal runs are 
       200,
     );
 
-    // Determinism: the same profile in a fresh cache gives the same bytes.
-    const other = await ensureSweepJob({ dataset: "mnist", profile: TINY, cacheDir: join(root, "b"), log: quiet });
+    // Determinism: the same profile and engine in a fresh cache give the same bytes.
+    const other = await ensureSweepJob({
+      dataset: "mnist",
+      profile: TINY,
+      cacheDir: join(root, "b"),
+      engine: "native",
+      log: quiet,
+    });
     assert.ok(
       readFileSync(join(other, "curves.json")).equals(readFileSync(join(first, "curves.json"))),
       "byte-identical curves",
@@ -129,6 +148,24 @@ test("unchanged options reuse the job, changed options rerun it, equal runs are 
       readFileSync(join(other, "reference-inn.model")).equals(readFileSync(join(first, "reference-inn.model"))),
       "byte-identical model file",
     );
+    // The engine is recorded and keyed: the wasm engine's run is another job, with its own record.
+    const firstCurves = JSON.parse(readFileSync(join(first, "curves.json"), "utf8"));
+    assert.equal(firstCurves.engine.name, "native");
+    assert.ok(firstCurves.engine.threads >= 1 && typeof firstCurves.engine.onednn === "string", firstCurves.engine);
+    const model = decodeModelFile(
+      new Uint8Array(readFileSync(join(first, "reference-inn.model"))),
+      "reference-inn.model",
+    );
+    assert.deepEqual(model.manifest.training?.engine, firstCurves.engine, "the model file records the engine");
+    const wasm = await ensureSweepJob({
+      dataset: "mnist",
+      profile: TINY,
+      cacheDir: cacheA,
+      engine: "wasm",
+      log: quiet,
+    });
+    assert.notEqual(wasm, first, "another engine, another job");
+    assert.deepEqual(JSON.parse(readFileSync(join(wasm, "curves.json"), "utf8")).engine, { name: "wasm" });
     assert.deepEqual(
       readdirSync(cacheA).filter((n) => /tmp|lock/.test(n)),
       [],
@@ -161,13 +198,13 @@ test("two concurrent callers share one run (the second waits on the lock)", asyn
   }
 });
 
-test("scripts/build.ts: the loader-inputs key changes with the code and the profile, and only then", () => {
+test("scripts/build.ts: the loader-inputs key changes with the code, the profile and the engine, and only then", () => {
   const root = mkdtempSync(join(tmpdir(), "build-key-"));
   try {
     for (const dir of ["src/lib", "loaders", "src/data"]) mkdirSync(join(root, dir), { recursive: true });
     writeFileSync(join(root, "src/lib/a.ts"), "export const a = 1;\n");
     writeFileSync(join(root, "package-lock.json"), "{}\n");
-    const key = (profile: string) => {
+    const key = (profile: string, engine = "wasm") => {
       const run = spawnSync(
         process.execPath,
         [
@@ -176,7 +213,7 @@ test("scripts/build.ts: the loader-inputs key changes with the code and the prof
           "-e",
           `import(${JSON.stringify(join(PROJECT_ROOT, "scripts", "build.ts"))}).then((m) => console.log(m.loaderInputsKey(${JSON.stringify(profile)})))`,
         ],
-        { cwd: root, encoding: "utf8" },
+        { cwd: root, encoding: "utf8", env: { ...process.env, INTEGRAL_LAB_ENGINE: engine } },
       );
       assert.equal(run.status, 0, run.stderr);
       return run.stdout.trim();
@@ -185,6 +222,7 @@ test("scripts/build.ts: the loader-inputs key changes with the code and the prof
     assert.match(base, /^[0-9a-f]{64}$/);
     assert.equal(key("quick"), base, "unchanged inputs, same key");
     assert.notEqual(key("full"), base, "profile is part of the key");
+    assert.notEqual(key("quick", "native"), base, "the engine is part of the key");
     writeFileSync(join(root, "src/data/curves.json.ts"), "// loader\n");
     const withLoader = key("quick");
     assert.notEqual(withLoader, base, "a new loader changes the key");

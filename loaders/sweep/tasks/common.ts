@@ -172,9 +172,9 @@ export function evaluateInnLadder(
   return points;
 }
 
-export function modelFileBytes(inn: ReferenceInn, training: Record<string, unknown>): Uint8Array {
+export function modelFileBytes(inn: ReferenceInn, training: Record<string, unknown>, ctx: TaskContext): Uint8Array {
   const { manifest, blob } = saveContinuousModel(inn);
-  return encodeModelFile({ ...manifest, training }, blob);
+  return encodeModelFile({ ...manifest, training: { ...training, engine: ctx.engine } }, blob);
 }
 
 /** The trained discrete net of `after`, converted (TV-minimising reorder + exact node init). */

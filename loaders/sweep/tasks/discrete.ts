@@ -52,13 +52,11 @@ export async function discreteTask(
     if (task.saveModel) {
       // The discrete twin as a continuous model (nodes = its channels, exact at full size), channel order kept.
       const twin = ReferenceInn.fromDiscrete(net, referenceInnOptionsFromSpec(innSpec("innInit")));
-      files["reference.model"] = modelFileBytes(twin, {
-        trainedAs: "discrete",
-        recipe: "discrete",
-        seed: task.seed,
-        settings,
-        testAccuracy: full,
-      });
+      files["reference.model"] = modelFileBytes(
+        twin,
+        { trainedAs: "discrete", recipe: "discrete", seed: task.seed, settings, testAccuracy: full },
+        ctx,
+      );
       twin.dispose();
     }
     ctx.log(

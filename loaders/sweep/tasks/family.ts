@@ -65,8 +65,9 @@ export async function familyTask(task: Extract<SweepTask, { kind: "family" }>, c
         seed: task.seed,
         parameters: readParameters(model),
         statistics: statisticsOf(model),
+        training: { ...training, engine: ctx.engine },
       });
-      files[`sinn-${task.family}.model`] = new TextEncoder().encode(JSON.stringify({ ...JSON.parse(text), training }));
+      files[`sinn-${task.family}.model`] = new TextEncoder().encode(text);
     }
     const points: RunPoint[] = [];
     for (const fraction of ctx.profile.fractions) {

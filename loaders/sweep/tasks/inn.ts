@@ -31,13 +31,11 @@ export async function innTask(task: Extract<SweepTask, { kind: "inn" }>, ctx: Ta
     const training = { recipe: "inn", settings, trainingRanges: inn.trainingRanges };
     const files: Record<string, Uint8Array> = {};
     if (task.saveModel)
-      files["reference-inn.model"] = modelFileBytes(inn, {
-        trainedAs: "inn-scratch",
-        recipe: "inn",
-        seed: task.seed,
-        settings,
-        testAccuracy: full,
-      });
+      files["reference-inn.model"] = modelFileBytes(
+        inn,
+        { trainedAs: "inn-scratch", recipe: "inn", seed: task.seed, settings, testAccuracy: full },
+        ctx,
+      );
     return {
       id: task.id,
       runs: [

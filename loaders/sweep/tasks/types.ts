@@ -8,6 +8,7 @@ import { type SinnFamily, type SinnVariant } from "../../../src/lib/sinn/familie
 import { type ModelCost } from "../../../src/lib/integral/accounting.js";
 import { type ParameterTensor } from "../../../src/lib/compression/parameters.js";
 import type { SweepProfile } from "../profiles.js";
+import type { EngineRecord } from "../../engine.js";
 
 export type SweepTask =
   | { id: string; kind: "discrete"; seed: number; saveModel: boolean }
@@ -76,4 +77,6 @@ export interface TaskContext {
   /** Results of the tasks this one runs after (by id). */
   inputs: Record<string, TaskResult>;
   log: (line: string) => void;
+  /** The engine training runs on, recorded in the model files. */
+  engine: EngineRecord;
 }

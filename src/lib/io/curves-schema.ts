@@ -186,6 +186,11 @@ export interface CurvesFile<Profile = { name: string; [key: string]: unknown }, 
   format: string;
   version: number;
   profile: Profile;
+  /**
+   * The compute engine that trained every model: "native" (oneDNN, with its version, instruction set and
+   * threads per trainer, on which its sums' order depends) or "wasm". Absent in files written before it.
+   */
+  engine?: { name: string; onednn?: string; isa?: string; threads?: number };
   dataset: {
     name: string;
     height: number;

@@ -29,6 +29,8 @@ export interface WeightsFile {
   parameters: WeightsParameter[];
   /** Non-trainable state (Model.stateVariables), if the model has any. */
   statistics?: WeightsParameter[];
+  /** Optional provenance (recipe, settings, the engine that trained it …); readers may ignore it. */
+  training?: Record<string, unknown>;
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -101,6 +103,7 @@ export function encodeWeightsFile(file: WeightsFile): string {
     seed: file.seed,
     parameters: entries(file.parameters),
     ...(file.statistics && file.statistics.length > 0 ? { statistics: entries(file.statistics) } : {}),
+    ...(file.training ? { training: file.training } : {}),
   });
 }
 
@@ -146,7 +149,20 @@ export function decodeWeightsFile(text: string, source: string): WeightsFile {
     });
   const parameters = entries(obj.parameters, "parameter");
   const statistics = Array.isArray(obj.statistics) ? entries(obj.statistics, "statistic") : undefined;
-  return { model, input, seed: Number(obj.seed ?? 0), parameters, ...(statistics ? { statistics } : {}) };
+  if (
+    obj.training !== undefined &&
+    (typeof obj.training !== "object" || obj.training === null || Array.isArray(obj.training))
+  )
+    throw new Error(`${source}: "training" must be an object when present`);
+  const training = obj.training as Record<string, unknown> | undefined;
+  return {
+    model,
+    input,
+    seed: Number(obj.seed ?? 0),
+    parameters,
+    ...(statistics ? { statistics } : {}),
+    ...(training ? { training } : {}),
+  };
 }
 
 /** Copy weights into a model built from the same spec; shapes must match by position. */

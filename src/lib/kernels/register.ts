@@ -2,9 +2,9 @@
  * Training kernels for tfjs 4.22's wasm backend, built from kernels it has (docs/design.md §2):
  * - missing ones (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum) are
  *   registered only when the backend has none, so a future tfjs that ships them wins;
- * - the backend's own Conv2DBackpropInput, AvgPoolGrad, Slice and SplitV are replaced by faster versions
- *   (XNNPACK Conv2D of the rotated filter; a broadcast Multiply; block copies), switchable with
- *   `useComposedKernel` so `bench/kernel-profile.ts` can measure each against the original.
+ * - the backend's own Conv2DBackpropInput, AvgPoolGrad, Slice, SplitV, Identity and Cast are replaced by faster
+ *   versions (XNNPACK Conv2D of the rotated filter; a broadcast Multiply; block copies; shared data instead of
+ *   copies), switchable with `useComposedKernel` so `bench/kernel-profile.ts` can measure each against the original.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from "./conv-backprop.js";
@@ -12,6 +12,7 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./d
 import { unsortedSegmentSumKernel } from "./segment-sum.js";
 import { makeAvgPoolGradKernel } from "./avg-pool-grad.js";
 import { makeSliceKernel, makeSplitVKernel } from "./slice.js";
+import { makeSharedCastKernel, sharedIdentityKernel } from "./identity.js";
 
 const BACKEND = "wasm";
 
@@ -36,6 +37,8 @@ const composedKernels = {
   AvgPoolGrad: makeAvgPoolGradKernel(() => nativeKernels.get(tf.AvgPoolGrad)?.kernelFunc),
   Slice: makeSliceKernel(() => nativeKernels.get(tf.Slice)?.kernelFunc),
   SplitV: makeSplitVKernel(() => nativeKernels.get(tf.SplitV)?.kernelFunc),
+  Identity: sharedIdentityKernel,
+  Cast: makeSharedCastKernel(() => nativeKernels.get(tf.Cast)?.kernelFunc),
 } satisfies Record<string, tf.KernelFunc>;
 
 export type ComposedKernelName = keyof typeof composedKernels;

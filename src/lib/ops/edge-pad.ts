@@ -12,6 +12,21 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
+/**
+ * Kernel names of an optional single-kernel edge pad and its gradient (attrs: top, bottom, left, right).
+ * A backend that registers both (the native engine in Node) gets one kernel each way instead of the
+ * slices and concatenations; every other backend keeps the composite below.
+ */
+export const EdgePad = "EdgePad";
+export const EdgePadGrad = "EdgePadGrad";
+
+tf.registerGradient({
+  kernelName: EdgePad,
+  gradFunc: (dy, _saved, attrs) => ({
+    x: () => tf.engine().runKernel(EdgePadGrad, { dy: dy as tf.Tensor }, attrs) as tf.Tensor,
+  }),
+});
+
 /** Padding per side, in pixels. */
 export interface EdgePadding {
   top: number;
@@ -43,6 +58,9 @@ export function edgePad(x: tf.Tensor4D, padding: number | EdgePadding): tf.Tenso
   if ((p.top > 0 || p.bottom > 0) && height === 0) throw new Error("edgePad: cannot edge-pad an empty height");
   if ((p.left > 0 || p.right > 0) && width === 0) throw new Error("edgePad: cannot edge-pad an empty width");
   if (p.top + p.bottom + p.left + p.right === 0) return x.clone();
+  if (x.dtype === "float32" && tf.getKernel(EdgePad, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(EdgePad, { x }, { ...p }) as tf.Tensor4D;
+  }
   return tf.tidy(() => {
     let rows: tf.Tensor4D = x;
     if (p.top > 0 || p.bottom > 0) {

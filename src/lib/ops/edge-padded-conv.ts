@@ -16,7 +16,8 @@
  *   dx[H−1] += Σ_{a < p} dy[Ho − 1 − a]·G[a],     G[m] = Σ_{k ≥ K − p + m} W[k]  (bottom: suffix sums)
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { edgePad } from "./edge-pad.js";
+import { EdgePad, edgePad } from "./edge-pad.js";
+import { trainableConv2d } from "./fused-conv2d.js";
 
 export type ConvActivation = "linear" | "relu";
 
@@ -133,8 +134,8 @@ export function edgePaddedConv2dInputGradient(
 
 /**
  * `activation(conv2d(edgePad(x, pad), filter, 1, "valid") + bias)`, differentiable in x, filter and bias, with
- * the folded input gradient above (unless `foldedGradient` is false). The forward pass is the fused
- * convolution either way.
+ * the folded input gradient above (unless `foldedGradient` is false). The forward pass is one fused
+ * convolution kernel either way, in training too (ops/fused-conv2d.ts).
  */
 export function edgePaddedConv2d({
   x,
@@ -151,16 +152,25 @@ export function edgePaddedConv2d({
   const [, h, w] = x.shape;
   const ho = h + 2 * pad - kh + 1;
   // The fold needs every edge strip inside dy and at most k filter rows per prefix / suffix sum (the
-  // reference net: k = 2p + 1, so Ho = H); anything else takes autodiff through the pad.
-  if (!foldedGradient || pad > kh || ho < Math.max(pad, 1) || w + 2 * pad - kw + 1 < Math.max(pad, 1)) {
-    return tf.tidy(() => tf.fused.conv2d({ x: edgePad(x, pad), filter, strides: 1, pad: "valid", bias, activation }));
+  // reference net: k = 2p + 1, so Ho = H); anything else takes autodiff through the pad. So does a backend
+  // with a single-kernel edge pad (the native engine): one transposed conv over the padded input and one
+  // fold kernel beat the fold's nine small convolutions and their slices there (docs/experiments.md).
+  const singleKernelPad = tf.getKernel(EdgePad, tf.getBackend()) !== undefined;
+  if (
+    !foldedGradient ||
+    singleKernelPad ||
+    pad > kh ||
+    ho < Math.max(pad, 1) ||
+    w + 2 * pad - kw + 1 < Math.max(pad, 1)
+  ) {
+    return tf.tidy(() => trainableConv2d({ x: edgePad(x, pad), filter, pad: "valid", bias, activation }));
   }
   // customGrad passes `save` after the tensors, so its arity follows whether there is a bias.
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [xIn, filterIn, biasIn] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D | undefined];
     const padded = edgePad(xIn, pad);
-    const y = tf.fused.conv2d({ x: padded, filter: filterIn, strides: 1, pad: "valid", bias: biasIn, activation });
+    const y = trainableConv2d({ x: padded, filter: filterIn, pad: "valid", bias: biasIn, activation });
     save([padded, filterIn, y]);
     return {
       value: y,

@@ -6,6 +6,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { OptimizerName } from "./settings.js";
 
+/**
+ * Kernel names of optional one-call updates of one variable (the native engine registers them): AdamUpdate
+ * (inputs x, m, v, g; attrs beta1, beta2, epsilon, sqrtCorrection2, stepSize; outputs x, m, v) and
+ * SgdMomentumUpdate (inputs x, velocity, g; attrs momentum, learningRate; outputs x, velocity). They compute
+ * the ops below in the same order; a backend without them runs the ops.
+ */
+export const AdamUpdate = "AdamUpdate";
+export const SgdMomentumUpdate = "SgdMomentumUpdate";
+
+const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
+
 export interface Optimizer {
   /** Apply one update with learning rate `learningRate`; gradients align with the variables by index. */
   step(gradients: readonly tf.Tensor[], learningRate: number): void;
@@ -61,9 +72,18 @@ export class SgdMomentum implements Optimizer {
 
   step(rawGradients: readonly tf.Tensor[], learningRate: number): void {
     checkGradients(this.variables, rawGradients);
+    const fused = this.momentum > 0 && hasKernel(SgdMomentumUpdate);
     tf.tidy(() => {
       const gradients = clipByGlobalNorm(rawGradients, this.clipNorm);
       this.variables.forEach((v, i) => {
+        if (fused) {
+          const inputs = { x: v, velocity: this.velocity[i], g: gradients[i] };
+          const attrs = { momentum: this.momentum, learningRate };
+          const [x, velocity] = tf.engine().runKernel(SgdMomentumUpdate, inputs, attrs) as tf.Tensor[];
+          this.velocity[i].assign(velocity);
+          v.assign(x);
+          return;
+        }
         let direction = gradients[i];
         if (this.momentum > 0) {
           direction = tf.add(tf.mul(this.velocity[i], this.momentum), gradients[i]);
@@ -105,10 +125,26 @@ export class Adam implements Optimizer {
     this.t += 1;
     const correction1 = 1 - this.beta1 ** this.t;
     const correction2 = 1 - this.beta2 ** this.t;
+    const fused = hasKernel(AdamUpdate);
     tf.tidy(() => {
       const gradients = clipByGlobalNorm(rawGradients, this.clipNorm);
       this.variables.forEach((v, i) => {
         const g = gradients[i];
+        if (fused) {
+          const inputs = { x: v, m: this.firstMoment[i], v: this.secondMoment[i], g };
+          const attrs = {
+            beta1: this.beta1,
+            beta2: this.beta2,
+            epsilon: this.epsilon,
+            sqrtCorrection2: Math.sqrt(correction2),
+            stepSize: learningRate / correction1,
+          };
+          const [x, m, s] = tf.engine().runKernel(AdamUpdate, inputs, attrs) as tf.Tensor[];
+          this.firstMoment[i].assign(m);
+          this.secondMoment[i].assign(s);
+          v.assign(x);
+          return;
+        }
         const m = tf.add(tf.mul(this.firstMoment[i], this.beta1), tf.mul(g, 1 - this.beta1));
         const s = tf.add(tf.mul(this.secondMoment[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         this.firstMoment[i].assign(m);

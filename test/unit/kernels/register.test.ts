@@ -7,98 +7,17 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { initBackend } from "../../../loaders/backend.js";
-import { mulberry32 } from "../../../src/lib/random.js";
+import { assertClose, convOutShape, input, runOn, type Input, type Pad } from "../helpers/kernel-parity.js";
 import {
   registeredTrainingKernels,
   registerTrainingKernels,
   useComposedKernel,
 } from "../../../src/lib/kernels/register.js";
 
-type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
-
 before(async () => {
-  await initBackend("wasm");
+  // The wasm engine: these are the composites' tests (the native engine registers in front of them).
+  await initBackend("wasm", { engine: "wasm" });
 });
-
-function randomArray(n: number, seed: number): Float32Array {
-  const next = mulberry32(seed);
-  return Float32Array.from({ length: n }, () => next() * 2 - 1);
-}
-
-interface Input {
-  values: Float32Array | Int32Array;
-  shape: number[];
-  dtype?: "float32" | "int32";
-}
-
-function input(shape: number[], seed: number): Input {
-  return {
-    values: randomArray(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  };
-}
-
-/** Run a kernel on `backend` and return its values and shape; asserts it leaves no tensor or data behind. */
-function runOn(
-  backend: string,
-  kernel: string,
-  inputs: Record<string, Input>,
-  attrs: object,
-): { values: Float32Array; shape: number[] } {
-  tf.setBackend(backend);
-  const tensors = Object.fromEntries(
-    Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape, v.dtype ?? "float32")]),
-  );
-  const tensorsBefore = tf.memory().numTensors;
-  const buffersBefore = tf.engine().backend.numDataIds();
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const result = { values: Float32Array.from(out.dataSync()), shape: out.shape };
-  out.dispose();
-  assert.equal(tf.memory().numTensors, tensorsBefore, `${kernel} on ${backend} leaked tensors`);
-  assert.equal(tf.engine().backend.numDataIds(), buffersBefore, `${kernel} on ${backend} leaked backend data`);
-  tf.dispose(Object.values(tensors));
-  return result;
-}
-
-function assertClose(
-  actual: { values: Float32Array; shape: number[] },
-  expected: { values: Float32Array; shape: number[] },
-  label: string,
-): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  let scale = 0;
-  for (const v of expected.values) scale = Math.max(scale, Math.abs(v));
-  assert.ok(scale > 0, `${label}: the reference is all zeros, the comparison would prove nothing`);
-  for (let i = 0; i < expected.values.length; i++) {
-    const err = Math.abs(actual.values[i] - expected.values[i]);
-    if (!(err <= 1e-4 * scale)) {
-      assert.fail(`${label}: element ${i} is ${actual.values[i]}, cpu gives ${expected.values[i]} (scale ${scale})`);
-    }
-  }
-}
-
-/** Output size of a conv along one axis, as tfjs computes it (for building dy of the right shape). */
-function convOutShape(
-  xShape: number[],
-  filterShape: number[],
-  strides: [number, number],
-  pad: Pad,
-  depthwise: boolean,
-  dilations: [number, number] = [1, 1],
-): number[] {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    undefined,
-    depthwise,
-  ).outShape;
-}
 
 const pads: Pad[] = [
   "same",
@@ -372,16 +291,34 @@ describe("gradients through the registered kernels", () => {
   });
 });
 
+describe("Identity and same-dtype Cast share the input's data", () => {
+  test("the copy reads the same values, takes no new buffer, and outlives its input", () => {
+    tf.setBackend("wasm");
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const buffers = tf.engine().backend.numDataIds();
+    const copies = [tf.clone(x), tf.cast(x, "float32")];
+    assert.equal(tf.engine().backend.numDataIds(), buffers, "no new buffer");
+    x.dispose();
+    for (const c of copies) assert.deepEqual(Array.from(c.dataSync()), [1.5, -2, 3]);
+    const ints = tf.cast(copies[0], "int32");
+    assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3], "a real cast still converts");
+    tf.dispose([...copies, ints]);
+    assert.equal(tf.engine().backend.numDataIds(), buffers - 1, "every reference released");
+  });
+});
+
 describe("registration", () => {
   test("registers the missing kernels and the composites, idempotently", () => {
     registerTrainingKernels();
     registerTrainingKernels();
     assert.deepEqual(registeredTrainingKernels().sort(), [
       "AvgPoolGrad",
+      "Cast",
       "Conv2DBackpropFilter",
       "Conv2DBackpropInput",
       "DepthwiseConv2dNativeBackpropFilter",
       "DepthwiseConv2dNativeBackpropInput",
+      "Identity",
       "Slice",
       "SplitV",
       "UnsortedSegmentSum",

@@ -1,6 +1,7 @@
 /**
  * The edge-padded convolution's folded gradients (src/lib/ops/edge-padded-conv.ts) against autodiff through
- * edgePad + fused conv2d, on the cpu backend and on wasm with the project's training kernels: the same
+ * edgePad + fused conv2d, on the cpu backend and on wasm with the project's training kernels (wasm and native
+ * engines): the same
  * forward, the same gradients in x, filter and bias (to 1e-5 of the largest magnitude), for the reference net's
  * shapes and edge cases (one-row inputs, pads wider than ⌊k/2⌋, k = 1), and no tensor left behind.
  */
@@ -77,10 +78,17 @@ function compare(
   tf.dispose([x, filter, bias, upstream]);
 }
 
-for (const backend of ["cpu", "wasm"] as const) {
-  describe(`edgePaddedConv2d on ${backend}`, () => {
+// The wasm engine folds the input gradient; the native engine (single-kernel edge pad) takes autodiff.
+const SETUPS = [
+  { backend: "cpu", engine: undefined },
+  { backend: "wasm", engine: "wasm" },
+  { backend: "wasm", engine: "native" },
+] as const;
+
+for (const { backend, engine } of SETUPS) {
+  describe(`edgePaddedConv2d on ${backend}${engine ? `, ${engine} engine` : ""}`, () => {
     test("forward and gradients equal autodiff through edgePad + conv2d", async () => {
-      await initBackend(backend);
+      await initBackend(backend, { engine });
       for (const c of CASES) {
         compare(c, "relu", true);
         compare(c, "linear", false);
