@@ -35,7 +35,7 @@ export interface CurvesChartOptions {
   download?: string;
 }
 
-const MARGIN = { top: 12, right: 16, bottom: 38, left: 46 };
+const MARGIN = { top: 24, right: 16, bottom: 38, left: 46 };
 const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
 const seriesKey = (r: { family: string; method: string }) => `${r.family}/${r.method}`;
 
@@ -94,6 +94,22 @@ function curvesPlot(rows: readonly CurveRow[], o: PlotOptions): SVGSVGElement {
     const dash = family === "reference" ? undefined : "5,3";
     const y = (r: CurveRow) => 100 * r.accuracyMean;
     const faint = !colored && o.faintContext ? 0.45 : 1;
+    // Points under the zoomed axis: a small arrow on the bottom edge says the curve goes on below.
+    const below = points.filter((p) => 100 * p.accuracyMean < lo);
+    if (below.length) {
+      marks.push(
+        Plot.text(below, {
+          x,
+          y: () => lo,
+          text: () => "▼",
+          dy: -5,
+          fontSize: 9,
+          fill: color,
+          fillOpacity: faint,
+          className: `${cls} il-below`,
+        }),
+      );
+    }
     if (points[0].kind === "trained") {
       marks.push(
         Plot.ruleX(points, {
@@ -161,8 +177,10 @@ function curvesPlot(rows: readonly CurveRow[], o: PlotOptions): SVGSVGElement {
         className: `${cls} il-hit`,
       }),
     );
-    if (o.endLabels && colored) {
-      const end = points[points.length - 1];
+    // Label a curve at its last point on the chart (a curve that leaves through the bottom, where it leaves).
+    const visible = points.filter((p) => y(p) >= lo);
+    const end = visible[visible.length - 1];
+    if (o.endLabels && colored && end) {
       labels.push({ x: x(end), y: y(end), text: style.short, color, cls, right: x(end) > 60 });
     }
   });
@@ -241,10 +259,10 @@ function curvesPlot(rows: readonly CurveRow[], o: PlotOptions): SVGSVGElement {
 function rangeStrip(ranges: readonly TrainedRange[], width: number, axis: Axis): SVGSVGElement | null {
   if (!ranges.length) return null;
   const lanes = ranges.map((r, k) => ({ ...r, lane: k, label: methodStyle(r.method).short }));
-  const laneHeight = 9;
+  const laneHeight = 14;
   const svg = Plot.plot({
     width,
-    height: 14 + lanes.length * (laneHeight + 3),
+    height: 6 + lanes.length * (laneHeight + 3),
     marginTop: 2,
     marginBottom: 2,
     marginLeft: MARGIN.left,
@@ -252,24 +270,23 @@ function rangeStrip(ranges: readonly TrainedRange[], width: number, axis: Axis):
     style: { fontSize: "11px", fontFamily: "var(--sans-serif)" },
     ariaLabel: `Trained sizes: ${lanes.map((l) => `${l.label} trained at ${pct(l.lo, 0)}–${pct(l.hi, 0)} ${axis === "params" ? "parameter" : "FLOP"} compression`).join("; ")}`,
     x: { domain: [0, 100], axis: null },
-    y: { domain: lanes.map((l) => l.lane), axis: null, padding: 0.2 },
+    y: { domain: lanes.map((l) => l.lane), axis: null, padding: 0.15 },
     marks: [
       Plot.barX(lanes, {
         x1: (l: (typeof lanes)[number]) => 100 * l.lo,
         x2: (l: (typeof lanes)[number]) => 100 * l.hi,
         y: "lane",
         fill: (l: (typeof lanes)[number]) => methodStyle(l.method).color,
-        fillOpacity: 0.75,
         rx: 3,
       }),
       Plot.text(lanes, {
-        x: (l: (typeof lanes)[number]) => 100 * l.hi,
+        x: (l: (typeof lanes)[number]) => 100 * l.lo,
         y: "lane",
         text: (l: (typeof lanes)[number]) =>
           `${l.label}${l.family === "reference" ? "" : ` (${l.family})`}: trained sizes`,
         textAnchor: "start",
-        dx: 4,
-        fill: "currentColor",
+        dx: 6,
+        fill: "white",
       }),
     ],
   }) as unknown as SVGSVGElement;
@@ -321,29 +338,35 @@ function methodLegend(
     button.addEventListener("blur", () => onHover(null));
     return button;
   };
-  const line = (g: (typeof groups)[number]) => {
+  const line = (gs: typeof groups) => {
     const div = document.createElement("div");
     div.className = "il-legend";
-    div.setAttribute("role", "group");
-    div.setAttribute("aria-label", g.title);
-    const name = document.createElement("span");
-    name.className = "il-legend-group";
-    name.textContent = g.title;
-    div.append(name, ...g.ids.map(item));
+    for (const g of gs) {
+      const group = document.createElement("span");
+      group.className = "il-legend-set";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", g.title);
+      const name = document.createElement("span");
+      name.className = "il-legend-group";
+      name.textContent = `${g.title}:`;
+      group.append(name, ...g.ids.map(item));
+      div.append(group);
+    }
     return div;
   };
   const [first, ...rest] = groups;
-  if (first) root.append(line(first));
-  if (rest.length && narrow) {
-    const details = document.createElement("details");
-    details.className = "il-legend-details";
-    const summary = document.createElement("summary");
-    const count = rest.reduce((a, g) => a + g.ids.length, 0);
-    summary.textContent = `${count} more methods (grey until hovered)`;
-    details.append(summary, ...rest.map(line));
-    root.append(details);
-  } else {
-    root.append(...rest.map(line));
+  if (!narrow) root.append(line(groups));
+  else {
+    if (first) root.append(line([first]));
+    if (rest.length) {
+      const details = document.createElement("details");
+      details.className = "il-legend-details";
+      const summary = document.createElement("summary");
+      const count = rest.reduce((a, g) => a + g.ids.length, 0);
+      summary.textContent = `${count} more methods (grey until hovered)`;
+      details.append(summary, line(rest));
+      root.append(details);
+    }
   }
   return root;
 }

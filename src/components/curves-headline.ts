@@ -31,13 +31,12 @@ export function HeadlineCards(h: CurvesHeadline): HTMLElement {
   root.dataset.testid = "curves-headline";
   root.setAttribute("aria-label", headlineSentence(h));
   const grid = document.createElement("div");
-  grid.className = "grid grid-cols-4";
-  grid.style.margin = "0.5rem 0";
+  grid.className = "il-stats";
   const inn = methodStyle("inn-scratch");
   const l1 = methodStyle("discrete-l1");
   const what = h.axis === "params" ? "parameters" : "FLOPs";
   grid.append(
-    card(pct(h.full.inn), inn.color, [`integral net at full size`, `discrete twin ${pct(h.full.discrete)}`], {
+    card(pct(h.full.inn), inn.color, [`integral net, full size`, `discrete twin ${pct(h.full.discrete)}`], {
       kind: "full",
       inn: String(h.full.inn),
       discrete: String(h.full.discrete),
@@ -46,14 +45,14 @@ export function HeadlineCards(h: CurvesHeadline): HTMLElement {
       card(
         pct(a.inn),
         inn.color,
-        [`integral net with ${Math.round(100 * a.compression)}% fewer ${what}`, `${l1.short}: ${pct(a.l1)}`],
+        [`integral net, ${Math.round(100 * a.compression)}% fewer ${what}`, `${l1.short}: ${pct(a.l1)}`],
         { kind: "at", compression: String(a.compression), inn: String(a.inn), l1: String(a.l1) },
       ),
     ),
     card(
       `${h.seeds} seed${h.seeds === 1 ? "" : "s"}`,
       null,
-      [`${h.testImages.toLocaleString("en-US")} test images, ${h.dataset}`, "no fine-tuning after shrinking"],
+      [`${h.testImages.toLocaleString("en-US")} test images`, `${h.dataset}, no fine-tuning`],
       { kind: "seeds", seeds: String(h.seeds), testImages: String(h.testImages) },
     ),
   );

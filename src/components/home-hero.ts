@@ -71,9 +71,9 @@ function weightFunctionSvg(nodes: readonly number[], m: number, width: number): 
       .attr("x2", x(px))
       .attr("y1", y(0))
       .attr("y2", y(samples[i]))
-      .attr("stroke", "#e8590c")
+      .attr("stroke", "#2b8a3e")
       .attr("stroke-width", 2);
-    stems.append("circle").attr("cx", x(px)).attr("cy", y(samples[i])).attr("r", 4).attr("fill", "#e8590c");
+    stems.append("circle").attr("cx", x(px)).attr("cy", y(samples[i])).attr("r", 4).attr("fill", "#2b8a3e");
   });
   svg
     .append("text")

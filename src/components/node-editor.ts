@@ -54,7 +54,7 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
   let width = options.width ?? 720;
   const height = options.height ?? 320;
   const limit = options.limit ?? 1.5;
-  const margin = { top: 14, right: 16, bottom: 42, left: 44 };
+  const margin = { top: 24, right: 16, bottom: 42, left: 44 };
   let kernel = options.kernel;
   let m = options.m;
   let nodes = initialNodes.slice();

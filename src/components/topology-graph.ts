@@ -156,7 +156,7 @@ function foldedSuffix(b: Box): string {
   if (b.collapsedBlock) return "";
   return b.members
     .slice(1)
-    .map((m) => ` · ${KIND_LABEL[m.kind] ?? m.kind}`)
+    .map((m) => `+${KIND_LABEL[m.kind] ?? m.kind}`)
     .join("");
 }
 
@@ -272,6 +272,7 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   // Frames of expanded blocks, with a header that collapses them.
   const blockIds = [...new Set(description.nodes.flatMap((n) => (n.block ? [n.block.id] : [])))];
   const frames = svg.append("g");
+  const headerExtents: { y0: number; y1: number; right: number }[] = [];
   const toggle = (id: string) => {
     const next = new Set(collapsed);
     if (next.has(id)) next.delete(id);
@@ -287,6 +288,8 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     const y0 = d3.min(inside, (b) => b.y - boxH / 2)! - 22;
     const y1 = d3.max(inside, (b) => b.y + boxH / 2)! + 8;
     const kind = inside[0]!.block!.kind;
+    // The header's right end (about 7 px per character at 12 px semibold), which shortcuts must pass.
+    headerExtents.push({ y0, y1: y0 + 18, right: x0 + 8 + 7 * `▾ ${id} · ${kind}`.length });
     const g = frames.append("g").attr("data-block", id);
     g.append("rect")
       .attr("x", x0)
@@ -331,6 +334,7 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     .attr("stroke-opacity", 0.55)
     .attr("stroke-width", 1.2);
   let laneOffset = 0;
+  let widest = width;
   for (const b of boxes) {
     for (const i of b.inputs) {
       const a = byId.get(i);
@@ -339,8 +343,10 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       let d: string;
       if (long) {
         const passed = boxes.filter((c) => c.rank >= a.rank && c.rank <= b.rank);
-        const routeX = Math.max(...passed.map((c) => c.x + boxW / 2)) + 14 + (laneOffset++ % 2) * 8;
+        const headers = headerExtents.filter((h) => h.y1 > a.y && h.y0 < b.y).map((h) => h.right);
+        const routeX = Math.max(...passed.map((c) => c.x + boxW / 2), ...headers) + 14 + (laneOffset++ % 2) * 8;
         const [ax, ay, bx, by] = [a.x + boxW / 2, a.y, b.x + boxW / 2, b.y];
+        widest = Math.max(widest, routeX + 10);
         d = `M${ax},${ay} H${routeX - 8} Q${routeX},${ay} ${routeX},${ay + 8} V${by - 8} Q${routeX},${by} ${routeX - 8},${by} H${bx + 3}`;
       } else {
         const [x1, y1, x2, y2] = [a.x, a.y + boxH / 2, b.x, b.y - boxH / 2];
@@ -356,6 +362,8 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
         .attr("data-shortcut", long ? "true" : null);
     }
   }
+
+  if (widest > width) svg.attr("viewBox", `0 0 ${widest} ${height}`);
 
   // Boxes.
   const tip = document.createElement("div");
@@ -415,7 +423,10 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("fill-opacity", b.collapsedBlock ? 0.5 : 0.25)
       .attr("stroke", colour)
       .attr("stroke-width", 1.5);
-    const text = `${b.collapsedBlock ? "▸ " : ""}${b.label}${foldedSuffix(b)}`;
+    const full = `${b.collapsedBlock ? "▸ " : ""}${b.label}${foldedSuffix(b)}`;
+    // About 6.6 px per character at 12 px: cut the label to the box, the whole text stays in its tooltip.
+    const fits = Math.floor((boxW - 10) / 6.6);
+    const text = full.length > fits ? `${full.slice(0, Math.max(1, fits - 1))}…` : full;
     const label = g
       .append("text")
       .attr("x", 6)
@@ -423,7 +434,7 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("fill", "currentColor")
       .attr("font-weight", b.collapsedBlock ? 600 : 500)
       .text(text);
-    label.append("title").text(text);
+    label.append("title").text(full);
     g.append("text")
       .attr("x", 6)
       .attr("y", 25)
