@@ -9,10 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { inspectDatasets, listDatasets, loadDataset, STANDARD_FILES } from "../../loaders/datasets.js";
 import { sweepDatasets, sweepDynamicPaths } from "../../loaders/sweep/dynamic-paths.js";
 import { encodeIdxUbyte } from "../../src/lib/data/idx.js";
 
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "integral-lab-discovery-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -107,4 +110,32 @@ test("listDatasets warns once per bad folder and the build's dynamic paths skip 
     "[datasets] skipping data/badmagic: badmagic/train-labels-idx1-ubyte: not an IDX file (wrong magic number)\n",
   ]);
   assert.equal(lines.length, 6, `one line per bad folder:\n${lines.join("")}`);
+});
+
+test("the site config tells the curves page which datasets were built and why a skipped one is missing", () => {
+  const out = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "-e",
+      'import("./observablehq.config.ts").then((c) => process.stdout.write(JSON.stringify({ head: c.default.head, paths: c.default.dynamicPaths() })))',
+    ],
+    { cwd: projectRoot, env: { ...process.env, INTEGRAL_LAB_DATA_DIR: root }, encoding: "utf-8" },
+  );
+  assert.equal(out.status, 0, out.stderr);
+  const { head, paths } = JSON.parse(out.stdout) as { head: string; paths: string[] };
+  assert.deepEqual(paths, ["/data/good/curves.json", "/data/goodgz/curves.json"]);
+  assert.match(
+    head,
+    /<link rel="alternate" type="application\/json" href="\/data\/good\/curves\.json" data-curves-dataset="good">/,
+  );
+  const json = /<script type="application\/json" id="curves-datasets">([^<]*)<\/script>/.exec(head)![1]!;
+  const { skipped } = JSON.parse(json) as { skipped: { name: string; file: string; problem: string }[] };
+  assert.deepEqual(
+    skipped.find((s) => s.name === "badmagic"),
+    { name: "badmagic", file: "badmagic/train-labels-idx1-ubyte", problem: "not an IDX file (wrong magic number)" },
+  );
+  // Listing the build's pages warns once per skipped folder on stderr, naming its file.
+  assert.match(out.stderr, /\[datasets\] skipping data\/badmagic: badmagic\/train-labels-idx1-ubyte: not an IDX file/);
 });

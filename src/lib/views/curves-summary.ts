@@ -119,26 +119,36 @@ export function yLower(rows: readonly CurveRow[], mode: YZoom): number {
 
 /**
  * Positions for direct labels along one axis: each label as close to its wanted position as it can be with
- * at least `gap` between neighbours, inside [lo, hi] (a one-dimensional repel, order preserved).
+ * at least `gap` between neighbours, inside [lo, hi], order preserved. Overlapping labels form a cluster
+ * centred on their wanted positions' mean; clusters that then touch merge, until none do.
  */
 export function spreadLabels(wanted: readonly number[], gap: number, lo = -Infinity, hi = Infinity): number[] {
   const order = wanted.map((_, i) => i).sort((a, b) => wanted[a] - wanted[b]);
-  const placed = order.map((i) => wanted[i]);
-  // Sweep forward pushing down, then backward pushing up from the upper bound; repeat until stable.
-  for (let pass = 0; pass < 50; pass++) {
-    let moved = false;
-    for (let k = 0; k < placed.length; k++) {
-      const floor = k === 0 ? lo : placed[k - 1] + gap;
-      if (placed[k] < floor) [placed[k], moved] = [floor, true];
+  // A cluster of consecutive labels (in sorted order) placed from `start`, `gap` apart.
+  let clusters = order.map((i) => ({ members: [i], start: wanted[i] }));
+  const place = (c: { members: number[] }) => {
+    const n = c.members.length;
+    const mean = c.members.reduce((s, i) => s + wanted[i], 0) / n;
+    const span = (n - 1) * gap;
+    return Math.min(Math.max(mean - span / 2, lo), hi - span);
+  };
+  for (let merged = true; merged;) {
+    merged = false;
+    const next: typeof clusters = [];
+    for (const c of clusters) {
+      const last = next[next.length - 1];
+      if (last && last.start + (last.members.length - 1) * gap + gap > c.start + 1e-9) {
+        last.members.push(...c.members);
+        last.start = place(last);
+        merged = true;
+      } else {
+        next.push({ members: c.members, start: place(c) });
+      }
     }
-    for (let k = placed.length - 1; k >= 0; k--) {
-      const ceiling = k === placed.length - 1 ? hi : placed[k + 1] - gap;
-      if (placed[k] > ceiling) [placed[k], moved] = [ceiling, true];
-    }
-    if (!moved) break;
+    clusters = next;
   }
   const out = new Array<number>(wanted.length);
-  order.forEach((i, k) => (out[i] = placed[k]));
+  for (const c of clusters) c.members.forEach((i, k) => (out[i] = c.start + k * gap));
   return out;
 }
 

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { LhcConv2d, shapeHistogram } from "../../../src/lib/kernel-shapes/lhc.js";
-import { expandLhcTiles, shapeFromCode, trainedLhcNets } from "../../../src/lib/views/lhc-masks.js";
+import { expandLhcTiles, shapeFromCode, tapFrequency, trainedLhcNets } from "../../../src/lib/views/lhc-masks.js";
 import { checkCurvesFile } from "../../../src/lib/views/curves.js";
 import type { LhcMaskLayer } from "../../../src/lib/io/curves-schema.js";
 import { curvesFixture } from "../helpers/curves.js";
@@ -168,4 +168,32 @@ test("trainedLhcNets lists the LHC points with masks, with target density, seed 
     layer.keptWeights,
   );
   assert.deepEqual(trainedLhcNets(curvesFixture()), []);
+});
+
+test("tapFrequency counts each tap over every kernel a tile stands for, cropped edge tiles included", () => {
+  const before = tf.memory().numTensors;
+  const layer = new LhcConv2d({ inChannels: 5, outChannels: 7, kernelSize: 3, cgi: 2, cgo: 3, seed: 9 });
+  layer.setMaskEnable(1);
+  const { data } = layer.maskData();
+  layer.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  const tiles = tilesOf(data, 3, 5, 7, 2, 3);
+  const shares = tapFrequency({
+    kernelSize: 3,
+    inChannels: 5,
+    outChannels: 7,
+    cgi: 2,
+    cgo: 3,
+    tilesIn: 3,
+    tilesOut: 3,
+    tiles,
+  });
+  // Against the expanded mask, kernel by kernel.
+  for (let t = 0; t < 9; t++) {
+    let kept = 0;
+    for (let i = 0; i < 5; i++) for (let o = 0; o < 7; o++) kept += data[(t * 5 + i) * 7 + o]!;
+    assert.ok(Math.abs(shares[t]! - kept / 35) < 1e-12, `tap ${t}: ${shares[t]} vs ${kept / 35}`);
+  }
+  const keptAll = data.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) * 35 - keptAll) < 1e-9);
 });
