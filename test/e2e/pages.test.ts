@@ -179,6 +179,16 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       assert.equal(await attr(page, diagram, "data-k-groups"), "9"); // 5 groups of 2 filters + 4 one-filter groups
       assert.equal(await attr(page, diagram, "data-k-one-filter-groups"), "4");
       assert.ok((await page.locator(`${diagram} rect.one-filter`).count()) >= 4);
+      // Hovering a group brings its edges forward and fades every other group's.
+      await page.locator(`${diagram} rect[data-group="K1"]`).hover();
+      assert.equal(await attr(page, diagram, "data-highlight"), "K1");
+      const opacities = await page
+        .locator(`${diagram} line[data-group]`)
+        .evaluateAll((ls) => ls.map((l) => [l.getAttribute("data-group"), (l as SVGElement).style.strokeOpacity]));
+      assert.ok(opacities.some(([g]) => g === "K1"));
+      for (const [g, o] of opacities) assert.equal(o, g === "K1" ? "1" : "0.06", `group ${g}`);
+      await page.mouse.move(0, 0);
+      assert.equal(await attr(page, diagram, "data-highlight"), "");
       await setRange(page, "Channels per group", 8);
       assert.equal(await changed(page, diagram, "data-k-groups", "9"), "5"); // ceil(20/8) = 3 groups + 14 mod 3 = 2 one-filter groups
       assert.equal(await attr(page, diagram, "data-replicated"), "4");

@@ -91,13 +91,14 @@ export function headlineSentence(h: CurvesHeadline): string {
     );
   }
   const known = h.at.filter((a) => a.inn !== null || a.l1 !== null);
-  if (known.length) {
-    const pair = (a: (typeof known)[number]) =>
-      `${pct(a.inn)} against ${pct(a.l1)} at ${Math.round(100 * a.compression)}% fewer ${what}`;
+  known.forEach((a, k) => {
+    const fewer = `${Math.round(100 * a.compression)}% fewer ${what}`;
     parts.push(
-      `Shrunk without fine-tuning it keeps ${known.map(pair).join(", and ")}` + ` for L1 channel pruning of the twin.`,
+      k === 0
+        ? `Shrunk to ${fewer} without fine-tuning, it keeps ${pct(a.inn)}, where L1 channel pruning of the twin keeps ${pct(a.l1)}.`
+        : `At ${fewer}: ${pct(a.inn)} against ${pct(a.l1)}.`,
     );
-  }
+  });
   parts.push(
     `${h.seeds} training seed${h.seeds === 1 ? "" : "s"}, ${h.testImages.toLocaleString("en-US")} test images; ` +
       `accuracies between the measured sizes are read off the straight line joining them.`,
@@ -231,7 +232,7 @@ export function dipSentence(d: CurveDip, name: (method: string) => string, testI
     reasons.push(
       d.sandwich
         ? `${share(d.smaller.fraction)} is the smallest size it was trained at, which the sandwich rule trains in every step, while the sizes between are drawn only now and then`
-        : `${share(d.smaller.fraction)} is the smallest size it was trained at`,
+        : `${share(d.smaller.fraction)} is the smallest size it was trained at (the bottom of its training range)`,
     );
   }
   const within = d.rise <= 2 * d.noise;

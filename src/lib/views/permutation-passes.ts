@@ -38,23 +38,29 @@ export function twoOptPasses(D: DistanceMatrix, start: ArrayLike<number>): TwoOp
 }
 
 /**
- * The filter entry that varies most across channels (largest variance over the channels' slices): the one
- * weight whose zig-zag against channel index the reordering smooths most visibly.
+ * The filter entry whose zig-zag against channel position the reordering shortens most (summed step between
+ * neighbours, relative to the trained order), among the entries that vary at least as much as the median one:
+ * the clearest single weight to show what the order does. Ties go to the lower index.
  */
-export function mostVaryingEntry(slices: readonly ArrayLike<number>[]): number {
-  const n = slices.length;
+export function smoothedEntry(slices: readonly ArrayLike<number>[], order: readonly number[]): number {
   const length = slices[0]?.length ?? 0;
+  const steps = (e: number, o: readonly number[]) =>
+    o.slice(1).reduce((s, c, k) => s + Math.abs((slices[c][e] as number) - (slices[o[k]][e] as number)), 0);
+  const identity = slices.map((_, k) => k);
+  const variance = (e: number) => {
+    const values = slices.map((s) => s[e] as number);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    return values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
+  };
+  const variances = Array.from({ length }, (_, e) => variance(e));
+  const median = [...variances].sort((a, b) => a - b)[Math.floor(length / 2)] ?? 0;
   let best = 0;
-  let bestVariance = -1;
+  let bestGain = -Infinity;
   for (let e = 0; e < length; e++) {
-    let sum = 0;
-    let sumSq = 0;
-    for (const s of slices) {
-      sum += s[e];
-      sumSq += s[e] * s[e];
-    }
-    const variance = sumSq / n - (sum / n) ** 2;
-    if (variance > bestVariance) [best, bestVariance] = [e, variance];
+    if (variances[e] < median) continue;
+    const before = steps(e, identity);
+    const gain = before > 0 ? 1 - steps(e, order) / before : 0;
+    if (gain > bestGain) [best, bestGain] = [e, gain];
   }
   return best;
 }
