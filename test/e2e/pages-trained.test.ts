@@ -185,6 +185,15 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       }
       const chart = '[data-testid="curves-chart"]';
       const legend = '[data-testid="curves-legend"]';
+      // The chart is on the first screen at 1280×800: its plot starts at least 200 px above the fold.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const plotTop = await page.locator(chart).evaluate((f) => {
+        const plots = [...f.querySelectorAll("svg")].sort(
+          (a, b) => b.getBoundingClientRect().height - a.getBoundingClientRect().height,
+        );
+        return plots[0]!.getBoundingClientRect().top + window.scrollY;
+      });
+      assert.ok(plotTop < 600, `the curves plot starts ${Math.round(plotTop)} px down`);
       // The headline: every card's number is the built file's, read through the same view-model.
       const headline = curvesHeadline(curves, "reference", "params")!;
       const full = page.locator('[data-testid="curves-headline"] [data-kind="full"]');

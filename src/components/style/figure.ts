@@ -133,19 +133,20 @@ export function figureFrame(content: Node | readonly Node[], options: FigureOpti
   const figure = document.createElement("figure");
   figure.className = "il-figure";
   if (options.testid) figure.dataset.testid = options.testid;
+  const part = (tag: string, className: string, suffix: string, text: string) => {
+    const el = document.createElement(tag);
+    el.className = className;
+    el.id = `${id}-${suffix}`;
+    el.textContent = text;
+    return el;
+  };
   if (options.title) {
-    const title = document.createElement("figcaption");
-    title.className = "il-figure-title";
-    title.id = `${id}-title`;
-    title.textContent = options.title;
+    const title = part("figcaption", "il-figure-title", "title", options.title);
     figure.setAttribute("aria-labelledby", title.id);
     figure.append(title);
   }
   figure.append(...(Array.isArray(content) ? content : [content as Node]));
-  const description = document.createElement("p");
-  description.className = "il-visually-hidden";
-  description.id = `${id}-description`;
-  description.textContent = options.description;
+  const description = part("p", "il-visually-hidden", "description", options.description);
   figure.setAttribute("aria-describedby", description.id);
   figure.append(description);
   if (options.download) figure.append(downloadTools(figure, options.download, options.formats));
