@@ -9,6 +9,8 @@
  * position (a barycentre sweep), so branches stay side by side and shortcuts bow to the right.
  */
 import * as d3 from "d3";
+import * as Plot from "@observablehq/plot";
+import { downloadTools } from "./style/figure.js";
 import type { ModelDescription, ModelNodeDescription } from "../lib/integral/description.js";
 
 export interface TopologyGraphOptions {
@@ -458,40 +460,22 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       });
     }
   }
-  const legend = document.createElement("figcaption");
-  Object.assign(legend.style, {
-    display: "flex",
-    flexWrap: "wrap",
-    gap: "4px 14px",
-    font: "12px var(--sans-serif)",
-    marginTop: "4px",
-  });
   const kinds = [...new Set(boxes.map((b) => (b.collapsedBlock ? "block" : b.kind)))];
-  for (const kind of kinds) {
-    const item = document.createElement("span");
-    const swatch = document.createElement("span");
-    Object.assign(swatch.style, {
-      display: "inline-block",
-      width: "12px",
-      height: "12px",
-      borderRadius: "3px",
-      marginRight: "4px",
-      verticalAlign: "-2px",
-      background: TOPOLOGY_COLOURS[kind] ?? "#ccc",
-    });
-    item.append(swatch, kind === "block" ? "collapsed block" : kind);
-    legend.append(item);
-  }
-  const dashed = document.createElement("span");
+  const names = kinds.map((k) => (k === "block" ? "collapsed block" : k));
+  const legend = Plot.legend({
+    legend: "swatches",
+    color: { domain: names, range: kinds.map((k) => TOPOLOGY_COLOURS[k] ?? "#ccc") },
+  });
+  const dashed = document.createElement("p");
+  dashed.style.cssText = "font: 12px var(--sans-serif); margin: 2px 0 0 0";
   dashed.textContent = "dashed edge on the right: a shortcut that skips layers";
-  legend.append(dashed);
   if (options.title) {
     const heading = document.createElement("figcaption");
     heading.className = "il-figure-title";
     heading.textContent = options.title;
     wrapper.append(heading);
   }
-  wrapper.append(svg.node()!, tip, legend);
+  wrapper.append(svg.node()!, tip, legend, dashed, downloadTools(wrapper, `graph-${description.name}`));
   return wrapper;
 }
 
