@@ -3,11 +3,11 @@
  * name is a folder `data/<name>/` holding the four standard IDX files, plain or gzip-compressed
  * (as Fashion-MNIST and friends are distributed). Nothing is cached on disk.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { Dataset, Split } from "../src/lib/data/dataset.js";
 import { labelClassCount, parseIdxPair } from "../src/lib/data/idx.js";
 
@@ -52,27 +52,129 @@ function findFile(dir: string, base: string): string | undefined {
   return undefined;
 }
 
-function hasStandardFiles(dir: string): boolean {
-  return Object.values(STANDARD_FILES).every((base) => findFile(dir, base) !== undefined);
+/** A data/<name>/ folder that looks like a dataset but cannot be read, and why. */
+export interface SkippedDataset {
+  name: string;
+  /** The offending file, relative to the data folder (e.g. "digits/train-labels-idx1-ubyte.gz"). */
+  file: string;
+  problem: string;
 }
 
-/** Names loadDataset accepts: "mnist" first, then every data/<name>/ with all four files, sorted. */
-export function listDatasets(options: DatasetOptions = {}): string[] {
-  const dataDir = options.dataDir ?? defaultDataDir();
-  const names = [BUILTIN];
-  if (existsSync(dataDir)) {
-    for (const entry of readdirSync(dataDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (
-        entry.isDirectory() &&
-        entry.name !== BUILTIN &&
-        NAME_PATTERN.test(entry.name) &&
-        hasStandardFiles(join(dataDir, entry.name))
-      ) {
-        names.push(entry.name);
-      }
+/** First bytes of a file (decompressed if gzip) and its full decompressed size, without reading it all. */
+function peekIdx(path: string): { head: Uint8Array; size: number; gzip: boolean } {
+  const fd = openSync(path, "r");
+  try {
+    const total = statSync(path).size;
+    const head = new Uint8Array(Math.min(total, 1 << 16));
+    readSync(fd, head, 0, head.length, 0);
+    if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return { head, size: total, gzip: false };
+    // gzip: the trailer's last four bytes are the uncompressed size mod 2^32; the first block gives the header.
+    const tail = new Uint8Array(4);
+    readSync(fd, tail, 0, 4, Math.max(0, total - 4));
+    const size = new DataView(tail.buffer).getUint32(0, true);
+    let inflated: Buffer;
+    try {
+      inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw new Error(`bad gzip data: ${(e as Error).message}`);
+    }
+    if (inflated.length < 4) throw new Error("bad gzip data: no IDX header decompresses from it");
+    return { head: new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength), size, gzip: true };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The dimensions an IDX ubyte file declares, checked against its size; throws with the problem. */
+function idxDims(path: string, ndimsAllowed: number[]): number[] {
+  const { head, size, gzip } = peekIdx(path);
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) throw new Error("not an IDX file (wrong magic number)");
+  if (head[2] !== 0x08) throw new Error(`IDX data type 0x${head[2].toString(16)} is not ubyte (0x08)`);
+  const ndims = head[3];
+  if (!ndimsAllowed.includes(ndims)) throw new Error(`${ndims} dimensions, expected ${ndimsAllowed.join(" or ")}`);
+  if (head.length < 4 + 4 * ndims) throw new Error("truncated IDX header");
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const dims = Array.from({ length: ndims }, (_, d) => view.getUint32(4 + 4 * d, false));
+  if (dims.some((d) => d === 0)) throw new Error(`dimensions [${dims.join(", ")}] include a zero`);
+  const expected = 4 + 4 * ndims + dims.reduce((a, b) => a * b, 1);
+  // A gzip trailer holds the size mod 2^32.
+  if ((gzip ? expected % 2 ** 32 : expected) !== size) {
+    throw new Error(`dimensions [${dims.join(", ")}] need ${expected} bytes, the file holds ${size}`);
+  }
+  return dims;
+}
+
+/** Why data/<name>/ cannot be used (the first problem found), or null when its four files' headers agree. */
+function datasetProblem(dataDir: string, name: string): SkippedDataset | null {
+  const dir = join(dataDir, name);
+  const files = Object.fromEntries(
+    Object.entries(STANDARD_FILES).map(([key, base]) => [key, findFile(dir, base)]),
+  ) as Record<keyof typeof STANDARD_FILES, string | undefined>;
+  const relativeName = (path: string) => `${name}/${path.slice(dir.length + 1)}`;
+  for (const [key, base] of Object.entries(STANDARD_FILES)) {
+    if (!files[key as keyof typeof STANDARD_FILES]) return { name, file: `${name}/${base}`, problem: "missing" };
+  }
+  const dims: Partial<Record<keyof typeof STANDARD_FILES, number[]>> = {};
+  for (const key of Object.keys(STANDARD_FILES) as (keyof typeof STANDARD_FILES)[]) {
+    const path = files[key]!;
+    try {
+      dims[key] = idxDims(path, key.endsWith("Images") ? [3, 4] : [1]);
+    } catch (e) {
+      return { name, file: relativeName(path), problem: (e as Error).message };
     }
   }
-  return names;
+  for (const split of ["train", "test"] as const) {
+    const [images, labels] = [dims[`${split}Images`]!, dims[`${split}Labels`]!];
+    if (images[0] !== labels[0]) {
+      return {
+        name,
+        file: relativeName(files[`${split}Labels`]!),
+        problem: `${labels[0]} labels for ${images[0]} images`,
+      };
+    }
+  }
+  const shape = (d: number[]) => [d[1], d[2], d[3] ?? 1].join("×");
+  if (shape(dims.trainImages!) !== shape(dims.testImages!)) {
+    return {
+      name,
+      file: relativeName(files.testImages!),
+      problem: `test images are ${shape(dims.testImages!)}, training images ${shape(dims.trainImages!)}`,
+    };
+  }
+  return null;
+}
+
+/**
+ * The user datasets in data/ (each folder holding any of the four standard files): the usable ones, sorted,
+ * and the ones whose files are missing or whose IDX headers are bad or disagree, with the file and the problem.
+ */
+export function inspectDatasets(options: DatasetOptions = {}): { names: string[]; skipped: SkippedDataset[] } {
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const names: string[] = [];
+  const skipped: SkippedDataset[] = [];
+  if (!existsSync(dataDir)) return { names, skipped };
+  for (const entry of readdirSync(dataDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!entry.isDirectory() || entry.name === BUILTIN || !NAME_PATTERN.test(entry.name)) continue;
+    const dir = join(dataDir, entry.name);
+    if (Object.values(STANDARD_FILES).every((base) => findFile(dir, base) === undefined)) continue;
+    const problem = datasetProblem(dataDir, entry.name);
+    if (problem) skipped.push(problem);
+    else names.push(entry.name);
+  }
+  return { names, skipped };
+}
+
+const warned = new Set<string>();
+
+/** Names loadDataset accepts: "mnist" first, then every usable data/<name>/, sorted; bad folders warn once. */
+export function listDatasets(options: DatasetOptions = {}): string[] {
+  const { names, skipped } = inspectDatasets(options);
+  for (const s of skipped) {
+    const line = `[datasets] skipping data/${s.name}: ${s.file}: ${s.problem}`;
+    if (!warned.has(line)) process.stderr.write(line + "\n");
+    warned.add(line);
+  }
+  return [BUILTIN, ...names];
 }
 
 /** Read a file, gunzipping it when it is named .gz or starts with the gzip magic bytes. */

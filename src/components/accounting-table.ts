@@ -13,14 +13,12 @@ export interface AccountingTableOptions {
   familyLabel?: (family: string) => string;
 }
 
-export function AccountingTable(
-  table: readonly FamilyAccounting[],
-  options: AccountingTableOptions = {},
-): HTMLTableElement {
+export function AccountingTable(table: readonly FamilyAccounting[], options: AccountingTableOptions = {}): HTMLElement {
   const count = d3.format(",");
   const ratio = d3.format(".2f");
   const fraction = table[0]?.fraction ?? 1;
   const el = document.createElement("table");
+  el.className = "il-table";
   el.dataset.testid = "accounting-table";
   el.dataset.fraction = String(fraction);
   const caption = el.createCaption();
@@ -51,9 +49,13 @@ export function AccountingTable(
       for (const [k, c] of cells.entries()) {
         const td = tr.insertCell();
         td.textContent = c;
-        if (k >= 2) td.style.textAlign = "right";
+        if (k >= 2) td.className = "num";
       }
     }
   }
-  return el;
+  // Seven columns do not fit a phone: the table scrolls inside its box.
+  const box = document.createElement("div");
+  box.className = "il-scroll-x";
+  box.append(el);
+  return box;
 }

@@ -6,6 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { RefinementStudy } from "../lib/math/quadrature-study.js";
+import { figureFrame } from "./style/figure.js";
 
 export interface ConvergenceChartOptions {
   width?: number;
@@ -24,6 +25,23 @@ export const RULE_COLOURS: Record<string, string> = {
   "gauss-legendre": "#0072B2",
 };
 
+/** Dash patterns tell overlapping lines apart (the two Riemann sums nearly coincide on smooth functions). */
+export const RULE_DASHES: Record<string, string | null> = {
+  "left-riemann": null,
+  "right-riemann": "7,4",
+  trapezoid: null,
+  simpson: "2,3",
+  "gauss-legendre": null,
+};
+
+const RULE_SYMBOLS: Record<string, string> = {
+  "left-riemann": "triangle",
+  "right-riemann": "diamond",
+  trapezoid: "circle",
+  simpson: "square",
+  "gauss-legendre": "star",
+};
+
 const SPECTRAL = 8;
 
 function describeOrder(study: RefinementStudy): string {
@@ -38,7 +56,9 @@ export function ConvergenceChart(
   options: ConvergenceChartOptions = {},
 ): HTMLElement {
   const { width = 720, height = 360 } = options;
-  const rows = studies.flatMap((s) => s.rows.filter((r) => r.error > 0).map((r) => ({ ...r, rule: s.rule })));
+  // Every n of every rule, with the error missing (NaN) where it is exactly zero: the line breaks there
+  // instead of joining the points on either side.
+  const rows = studies.flatMap((s) => s.rows.map((r) => ({ ...r, rule: s.rule, shown: r.error > 0 ? r.error : NaN })));
   const rules = studies.map((s) => s.rule);
   const wrapper = document.createElement("div");
   wrapper.className = "convergence-chart";
@@ -47,25 +67,53 @@ export function ConvergenceChart(
     width,
     height,
     marginLeft: 60,
-    title: options.title ?? "Error versus number of points (log–log)",
     x: { type: "log", label: "points n", tickFormat: (d: number) => String(d) },
     y: { type: "log", label: "absolute error |estimate − exact|", grid: true, tickFormat: ".0e" },
-    color: { legend: true, domain: rules, range: rules.map((r) => RULE_COLOURS[r] ?? "#333") },
+    color: { domain: rules, range: rules.map((r) => RULE_COLOURS[r] ?? "#333") },
+    symbol: { domain: rules, range: rules.map((r) => RULE_SYMBOLS[r] ?? "circle") },
     marks: [
-      ...(options.currentN ? [Plot.ruleX([options.currentN], { stroke: "#aaa", strokeDasharray: "3,3" })] : []),
-      Plot.line(rows, { x: "n", y: "error", stroke: "rule", strokeWidth: 2 }),
-      Plot.dot(rows, {
-        x: "n",
-        y: "error",
-        fill: "rule",
-        symbol: "rule",
-        r: 3.5,
-        tip: true,
-        title: (d: { rule: string; n: number; error: number }) =>
-          `${d.rule}, n = ${d.n}: error ${d.error.toExponential(2)}`,
-      }),
+      ...(options.currentN
+        ? [Plot.ruleX([options.currentN], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3,3" })]
+        : []),
+      ...rules.map((rule) =>
+        Plot.line(
+          rows.filter((r) => r.rule === rule),
+          {
+            x: "n",
+            y: "shown",
+            stroke: "rule",
+            strokeWidth: 2,
+            strokeDasharray: RULE_DASHES[rule] ?? undefined,
+            className: `rule-${rule}`,
+          },
+        ),
+      ),
+      Plot.dot(
+        rows.filter((r) => r.error > 0),
+        {
+          x: "n",
+          y: "error",
+          stroke: "rule",
+          fill: "var(--theme-background)",
+          symbol: "rule",
+          r: 4,
+          strokeWidth: 1.5,
+          tip: true,
+          title: (d: { rule: string; n: number; error: number }) =>
+            `${d.rule}, n = ${d.n}: error ${d.error.toExponential(2)}`,
+        },
+      ),
     ],
-  }) as HTMLElement;
+  }) as unknown as SVGSVGElement;
+  const legend = Plot.legend({
+    color: { domain: rules, range: rules.map((r) => RULE_COLOURS[r] ?? "#333") },
+    legend: "swatches",
+  });
+  const figure = figureFrame([legend, plot], {
+    title: options.title ?? "Error versus number of points (log–log)",
+    description: `Absolute error against the number of points for ${rules.join(", ")}, on log–log axes: a rule of order p falls on a line of slope −p. Gaps are sizes where a rule's error is exactly zero.`,
+    download: "convergence",
+  });
   const table = document.createElement("table");
   table.dataset.testid = "convergence-orders";
   table.innerHTML =
@@ -82,6 +130,6 @@ export function ConvergenceChart(
     body.append(tr);
   }
   table.append(body);
-  wrapper.append(plot, table);
+  wrapper.append(figure, table);
   return wrapper;
 }

@@ -5,6 +5,7 @@
  * (a partition) along both axes.
  */
 import * as d3 from "d3";
+import { figureFrame } from "./style/figure.js";
 
 export interface HeatMapOptions {
   title: string;
@@ -18,6 +19,8 @@ export interface HeatMapOptions {
   marks?: { x: number[]; y: number[] };
   /** Extra data-* attributes for tests. */
   data?: Record<string, string>;
+  /** File name for the SVG/PNG download buttons (none when omitted). */
+  download?: string;
 }
 
 export function HeatMap(values: ArrayLike<number>, rows: number, cols: number, options: HeatMapOptions): HTMLElement {
@@ -31,25 +34,13 @@ export function HeatMap(values: ArrayLike<number>, rows: number, cols: number, o
     ? d3.scaleSequential(d3.interpolateRdBu).domain([m, -m])
     : d3.scaleSequential(d3.interpolateViridis).domain([extent[0], extent[1] > extent[0] ? extent[1] : extent[0] + 1]);
 
-  const figure = document.createElement("figure");
-  figure.style.margin = "0";
-  figure.style.display = "inline-block";
-  figure.style.verticalAlign = "top";
-  figure.dataset.testid = "heat-map";
-  for (const [k, v] of Object.entries(options.data ?? {})) figure.dataset[k] = v;
-  figure.dataset.rows = String(rows);
-  figure.dataset.cols = String(cols);
-  const caption = document.createElement("figcaption");
-  caption.textContent = options.title;
-  caption.style.font = "600 13px system-ui, sans-serif";
   const left = 34,
     bottom = 30;
   const svg = d3
     .create("svg")
     .attr("width", size + left + 8)
     .attr("height", size + bottom + 34)
-    .attr("font-size", 11)
-    .attr("font-family", "system-ui, sans-serif");
+    .attr("font-size", 11);
   svg
     .attr("role", "img")
     .attr(
@@ -99,7 +90,7 @@ export function HeatMap(values: ArrayLike<number>, rows: number, cols: number, o
     .attr("fill", "currentColor")
     .text(options.yLabel);
   if (options.marks) {
-    const g = svg.append("g").attr("stroke", "#111").attr("stroke-opacity", 0.55).attr("stroke-width", 0.8);
+    const g = svg.append("g").attr("stroke", "currentColor").attr("stroke-opacity", 0.6).attr("stroke-width", 0.8);
     for (const t of options.marks.x)
       g.append("line")
         .attr("x1", left + t * size)
@@ -142,7 +133,7 @@ export function HeatMap(values: ArrayLike<number>, rows: number, cols: number, o
   svg.attr("height", size + bottom + 40);
   svg.attr("viewBox", `0 0 ${size + left + 8} ${legendY + 24}`).attr("height", legendY + 24);
   const readout = document.createElement("div");
-  readout.style.font = "12px system-ui, sans-serif";
+  readout.style.font = "12px var(--sans-serif)";
   readout.style.minHeight = "1.3em";
   readout.textContent = "\u00a0";
   svg.on("pointermove", (event: PointerEvent) => {
@@ -154,6 +145,18 @@ export function HeatMap(values: ArrayLike<number>, rows: number, cols: number, o
         ? `${options.yLabel} ${r}, ${options.xLabel} ${c}: ${(values[r * cols + c] as number).toPrecision(4)}`
         : "\u00a0";
   });
-  figure.append(caption, svg.node()!, readout);
+  const figure = figureFrame([svg.node()!, readout], {
+    title: options.title,
+    description: `${rows} × ${cols} heat map (${options.yLabel} down, ${options.xLabel} across), values ${extent[0].toPrecision(3)} to ${extent[1].toPrecision(3)}${diverging ? ", red positive and blue negative" : ""}; the pointer shows the value under it.`,
+    download: options.download,
+    testid: "heat-map",
+  });
+  figure.style.margin = "0";
+  figure.style.display = "inline-block";
+  figure.style.verticalAlign = "top";
+  figure.style.maxWidth = `${size + left + 8}px`;
+  for (const [k, v] of Object.entries(options.data ?? {})) figure.dataset[k] = v;
+  figure.dataset.rows = String(rows);
+  figure.dataset.cols = String(cols);
   return figure;
 }

@@ -5,6 +5,7 @@
  * attributes so a test can see what is drawn.
  */
 import * as Plot from "@observablehq/plot";
+import { figureFrame } from "./style/figure.js";
 import { cubicKernel, linearKernel, nearestKernel, type InterpolationKernel } from "../lib/math/interpolation.js";
 
 export interface KernelPlotOptions {
@@ -36,22 +37,21 @@ export function KernelPlot(kernel: InterpolationKernel, options: KernelPlotOptio
   const ghost = references.flatMap((k) => curve(k, kernelLabel(k)));
   const main = curve(kernel, label);
   const integers = [-2, -1, 0, 1, 2].map((s) => ({ s, u: kernel.weight(s) }));
-  const figure = Plot.plot({
+  const plot = Plot.plot({
     width,
     height,
     marginLeft: 48,
     marginBottom: 40,
-    title: `Interpolation kernel u(s): ${label}`,
     x: { label: "s (distance from a node, in node spacings)", domain: [-2.6, 2.6], ticks: 11 },
     y: { label: "u(s)", domain: [-0.25, 1.1], grid: true },
     color: {
       legend: true,
       domain: [label, ...references.map(kernelLabel)],
-      range: ["#1f77b4", "#ff7f0e", "#8c564b", "#9467bd", "#7f7f7f"],
+      range: ["#2f6fdf", "#e8590c", "#8d5715", "#7048e8", "#868e96"],
     },
     marks: [
-      Plot.ruleY([0], { stroke: "#888" }),
-      Plot.ruleX([-2, -1, 1, 2], { stroke: "#eee" }),
+      Plot.ruleY([0], { stroke: "currentColor", strokeOpacity: 0.4 }),
+      Plot.ruleX([-2, -1, 1, 2], { stroke: "currentColor", strokeOpacity: 0.12 }),
       Plot.line(ghost, {
         x: "s",
         y: "u",
@@ -65,14 +65,19 @@ export function KernelPlot(kernel: InterpolationKernel, options: KernelPlotOptio
       Plot.dot(integers, {
         x: "s",
         y: "u",
-        fill: "#1f77b4",
+        fill: "#2f6fdf",
         r: 4,
         tip: true,
         title: (d: { s: number; u: number }) => `u(${d.s}) = ${d.u.toFixed(3)}`,
       }),
     ],
   }) as HTMLElement;
-  figure.dataset.testid = "kernel-plot";
+  const figure = figureFrame(plot, {
+    title: `Interpolation kernel u(s): ${label}`,
+    description: `The interpolation kernel u(s) (${label}) against the distance s from a node, from −2.6 to 2.6 node spacings, with the other standard kernels dashed for comparison; u is 1 at s = 0 and 0 at the other integers.`,
+    download: `kernel-${kernel.name}`,
+    testid: "kernel-plot",
+  });
   figure.dataset.kernel = kernel.name;
   if (kernel.a !== undefined) figure.dataset.a = String(kernel.a);
   figure.dataset.uHalf = String(kernel.weight(0.5));

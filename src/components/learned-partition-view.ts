@@ -10,6 +10,7 @@ import {
   type LearnedPartition,
   type LearnedVersusUniformRow,
 } from "../lib/views/learned-partitions.js";
+import { figureFrame } from "./style/figure.js";
 
 export function LearnedPartitionStrip(
   p: LearnedPartition,
@@ -20,15 +21,22 @@ export function LearnedPartitionStrip(
   const rows = Array.from(p.points, (x, i) => ({ i, x, u: -1 + (2 * i) / (n - 1) }));
   const d = partitionDeparture(p.points);
   const learnedRow = `learned (seed ${p.seed})`;
-  const figure = Plot.plot({
+  const title = `Group ${p.group}, ${n} of ${p.fullSize} channels: grid-tuned points versus the uniform grid (largest move ${d.maxShift.toFixed(4)}, ${((100 * d.maxShift) / d.uniformGap).toFixed(1)}% of a uniform gap)`;
+  const plot = Plot.plot({
     width,
     height,
     marginLeft: 110,
-    title: `Group ${p.group}, ${n} of ${p.fullSize} channels: grid-tuned points versus the uniform grid (largest move ${d.maxShift.toFixed(4)}, ${((100 * d.maxShift) / d.uniformGap).toFixed(1)}% of a uniform gap)`,
     x: { label: "channel coordinate x", domain: [-1.02, 1.02] },
     y: { label: null, domain: [learnedRow, "uniform"] },
     marks: [
-      Plot.link(rows, { x1: "u", y1: () => "uniform", x2: "x", y2: () => learnedRow, stroke: "#bbb" }),
+      Plot.link(rows, {
+        x1: "u",
+        y1: () => "uniform",
+        x2: "x",
+        y2: () => learnedRow,
+        stroke: "currentColor",
+        strokeOpacity: 0.3,
+      }),
       Plot.tickX(rows, { x: "u", y: () => "uniform", stroke: "#7f7f7f", strokeWidth: 1.5 }),
       Plot.tickX(rows, { x: "x", y: () => learnedRow, stroke: "#d95f02", strokeWidth: 2 }),
       Plot.dot(rows, {
@@ -42,7 +50,12 @@ export function LearnedPartitionStrip(
       }),
     ],
   }) as HTMLElement;
-  figure.dataset.testid = "learned-partition";
+  const figure = figureFrame(plot, {
+    title,
+    description: `The ${n} partition points grid tuning learned for group ${p.group} (above) and the uniform grid they started from (below), each linked to where it moved.`,
+    download: `learned-partition-${p.group}-${n}`,
+    testid: "learned-partition",
+  });
   figure.dataset.group = p.group;
   figure.dataset.size = String(n);
   figure.dataset.seed = String(p.seed);

@@ -1,18 +1,23 @@
 /**
  * The masks a trained LHC net learned (from the curves file's `lhcMasks`): a per-layer table of weight and
- * FLOP density, and a layer's shape histogram — kernels per number of kept taps as bars, then its most
- * frequent distinct k×k shapes drawn with their counts. Data attributes carry the numbers for tests.
+ * FLOP density, and a layer's shape statistics — kernels per number of kept taps as bars, and how often each
+ * tap position is kept as a k×k heat map. Data attributes carry the numbers for tests.
  */
+import * as d3 from "d3";
 import * as Plot from "@observablehq/plot";
 import type { LhcMaskLayer } from "../lib/io/curves-schema.js";
-import { shapeFromCode, type TrainedLhc } from "../lib/views/lhc-masks.js";
-import { shapeSvg } from "./shape-grid.js";
+import { tapFrequency, type TrainedLhc } from "../lib/views/lhc-masks.js";
+import { figureFrame } from "./style/figure.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 /** One row per LHC layer and a total: kernel, channels, tile size, kept weights, densities, distinct shapes. */
 export function LhcDensityTable(net: TrainedLhc): HTMLElement {
+  const box = document.createElement("div");
+  box.className = "il-scroll-x";
   const table = document.createElement("table");
+  table.className = "il-table";
+  box.append(table);
   table.dataset.testid = "lhc-density-table";
   table.dataset.weightDensity = String(net.masks.weightDensity);
   table.dataset.flopDensity = String(net.masks.flopDensity);
@@ -57,10 +62,53 @@ export function LhcDensityTable(net: TrainedLhc): HTMLElement {
     cell.textContent = text;
     cell.style.fontWeight = "bold";
   }
-  return table;
+  return box;
 }
 
-/** Kernels per number of kept taps (bars), then the most frequent distinct shapes with their counts. */
+/** A k×k grid of how often each tap is kept (share of the layer's kernels), the share printed in each cell. */
+export function TapFrequencyMap(
+  frequency: ArrayLike<number>,
+  k: number,
+  options: { cell?: number } = {},
+): SVGSVGElement {
+  const cell = options.cell ?? (k > 3 ? 44 : 56);
+  const size = k * cell;
+  const svg = d3
+    .create("svg")
+    .attr("width", size + 2)
+    .attr("height", size + 2)
+    .attr("viewBox", `-1 -1 ${size + 2} ${size + 2}`)
+    .attr("role", "img")
+    .attr(
+      "aria-label",
+      `How often each of the ${k}×${k} taps is kept, row by row: ${Array.from(frequency, (f) => `${Math.round(100 * f)}%`).join(", ")}`,
+    );
+  const colour = d3.scaleSequential(d3.interpolateBlues).domain([0, Math.max(1e-9, ...Array.from(frequency))]);
+  for (let t = 0; t < k * k; t++) {
+    const [r, c] = [Math.floor(t / k), t % k];
+    const f = frequency[t] as number;
+    const g = svg
+      .append("g")
+      .attr("transform", `translate(${c * cell},${r * cell})`)
+      .attr("data-tap", t)
+      .attr("data-share", f);
+    g.append("rect")
+      .attr("width", cell - 2)
+      .attr("height", cell - 2)
+      .attr("rx", 4)
+      .attr("fill", colour(f));
+    g.append("text")
+      .attr("x", (cell - 2) / 2)
+      .attr("y", (cell - 2) / 2 + 4)
+      .attr("text-anchor", "middle")
+      .attr("font-size", 12)
+      .attr("fill", d3.lab(colour(f)).l > 55 ? "#1b1e23" : "#ffffff")
+      .text(`${Math.round(100 * f)}%`);
+  }
+  return svg.node()!;
+}
+
+/** Kernels per number of kept taps (bars), next to how often each tap position is kept (a k×k heat map). */
 export function LhcShapeHistogram(layer: LhcMaskLayer, options: { width?: number } = {}): HTMLElement {
   const { width = 720 } = options;
   const h = layer.shapeHistogram;
@@ -72,54 +120,47 @@ export function LhcShapeHistogram(layer: LhcMaskLayer, options: { width?: number
   box.dataset.distinct = String(h.distinct);
   box.dataset.tapCounts = h.tapCounts.join(",");
   const bars = h.tapCounts.map((count, taps) => ({ taps, count }));
-  box.append(
-    Plot.plot({
-      width: Math.max(320, width), // a page's `width` is 0 before layout; Plot would draw negative bars
-      height: 220,
-      marginLeft: 60,
+  const frequency = tapFrequency(layer);
+  box.dataset.tapFrequency = Array.from(frequency, (f) => f.toFixed(6)).join(",");
+  const mapWidth = k * (k > 3 ? 44 : 56) + 24;
+  const side = width >= 560;
+  const barWidth = Math.max(280, side ? width - mapWidth - 24 : width);
+  const chart = Plot.plot({
+    width: barWidth,
+    height: 220,
+    marginLeft: 56,
+    style: { fontFamily: "var(--sans-serif)" },
+    x: { label: "kept taps per kernel", type: "band", domain: bars.map((b) => b.taps) },
+    y: { label: "kernels", grid: true },
+    marks: [
+      Plot.barY(bars, {
+        x: "taps",
+        y: "count",
+        fill: "#2f6fdf",
+        tip: true,
+        title: (b: { taps: number; count: number }) =>
+          `${b.count} kernels keep ${b.taps} tap${b.taps === 1 ? "" : "s"}`,
+      }),
+      Plot.ruleY([0]),
+    ],
+  }) as unknown as SVGSVGElement;
+  const row = document.createElement("div");
+  row.style.cssText = "display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start";
+  row.append(
+    figureFrame(chart, {
       title: `${layer.name}: ${h.kernels.toLocaleString("en-US")} kernels (${layer.inChannels} × ${layer.outChannels}) by number of kept taps of ${k * k}`,
-      x: { label: "kept taps per kernel", type: "band", domain: bars.map((b) => b.taps) },
-      y: { label: "kernels", grid: true },
-      marks: [
-        Plot.barY(bars, {
-          x: "taps",
-          y: "count",
-          fill: "#4e79a7",
-          tip: true,
-          title: (b: { taps: number; count: number }) =>
-            `${b.count} kernels keep ${b.taps} tap${b.taps === 1 ? "" : "s"}`,
-        }),
-        Plot.ruleY([0]),
-      ],
-    }) as HTMLElement,
+      description: `Bar chart: how many of the layer's kernels keep 0, 1, … ${k * k} taps. ${h.distinct} distinct shapes occur.`,
+      download: `lhc-${layer.name}-tap-counts`,
+    }),
+    figureFrame(TapFrequencyMap(frequency, k), {
+      title: "How often each tap is kept",
+      description: `The share of the layer's kernels that keep each of the ${k}×${k} tap positions.`,
+      download: `lhc-${layer.name}-tap-frequency`,
+    }),
   );
-  const heading = document.createElement("p");
-  heading.style.fontWeight = "bold";
-  heading.textContent = `${h.distinct} distinct ${k}×${k} shapes; the ${h.top.length} most frequent:`;
-  const list = document.createElement("div");
-  list.setAttribute("role", "list");
-  list.style.cssText = "display:flex;flex-wrap:wrap;gap:8px;margin:0.5em 0";
-  const most = Math.max(1, ...h.top.map((t) => t.count));
-  for (const t of h.top) {
-    const item = document.createElement("figure");
-    item.setAttribute("role", "listitem");
-    item.dataset.code = String(t.code);
-    item.dataset.count = String(t.count);
-    item.style.cssText = "margin:0;padding:4px;width:74px;text-align:center";
-    item.append(shapeSvg(shapeFromCode(t.code, k), k > 3 ? 10 : 14));
-    const bar = document.createElement("div");
-    bar.style.cssText = `height:5px;background:#f28e2b;width:${Math.max(2, Math.round((64 * t.count) / most))}px;margin:2px auto`;
-    const caption = document.createElement("figcaption");
-    caption.style.cssText = "font-size:11px;line-height:1.2";
-    caption.textContent = `${t.count} kernel${t.count === 1 ? "" : "s"}, ${t.taps} tap${t.taps === 1 ? "" : "s"}`;
-    item.append(bar, caption);
-    list.append(item);
-  }
-  box.append(heading, list);
-  if (h.otherKernels > 0) {
-    const rest = document.createElement("p");
-    rest.textContent = `The other ${h.distinct - h.top.length} shapes cover ${h.otherKernels.toLocaleString("en-US")} kernels between them.`;
-    box.append(rest);
-  }
+  box.append(row);
+  const distinct = document.createElement("p");
+  distinct.textContent = `${h.distinct.toLocaleString("en-US")} distinct ${k}×${k} shapes among ${h.kernels.toLocaleString("en-US")} kernels; the most frequent one covers ${h.top[0] ? h.top[0].count.toLocaleString("en-US") : 0} kernels (${h.top[0] ? `${h.top[0].taps} tap${h.top[0].taps === 1 ? "" : "s"}` : "none"}).`;
+  box.append(distinct);
   return box;
 }

@@ -44,15 +44,17 @@ export function evaluateWeightFunction(
   return out;
 }
 
-const NODE_COLOUR = "#d62728";
-const CURVE_COLOUR = "#1f77b4";
-const SAMPLE_COLOUR = "#2ca02c";
+const NODE_COLOUR = "#e03131";
+const CURVE_COLOUR = "#2f6fdf";
+const SAMPLE_COLOUR = "#2b8a3e";
+/** Radius of a node's invisible drag target: 24 px across on every screen. */
+const HIT_RADIUS = 12;
 
 export function NodeEditor(initialNodes: readonly number[], options: NodeEditorOptions): NodeEditorElement {
-  const width = options.width ?? 720;
+  let width = options.width ?? 720;
   const height = options.height ?? 320;
   const limit = options.limit ?? 1.5;
-  const margin = { top: 30, right: 20, bottom: 42, left: 50 };
+  const margin = { top: 24, right: 16, bottom: 42, left: 44 };
   let kernel = options.kernel;
   let m = options.m;
   let nodes = initialNodes.slice();
@@ -61,58 +63,19 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
   root.className = "node-editor";
   root.dataset.testid = "node-editor";
   root.style.margin = "0";
-  root.style.maxWidth = `${width}px`;
 
-  const x = d3.scaleLinear([-1, 1], [margin.left, width - margin.right]);
   const y = d3.scaleLinear([-limit, limit], [height - margin.bottom, margin.top]);
+  const x = d3.scaleLinear([-1, 1], [margin.left, width - margin.right]);
   const svg = d3
     .create("svg")
-    .attr("viewBox", `0 0 ${width} ${height}`)
-    .attr("width", "100%")
+    .attr("height", height)
     .style("touch-action", "none")
-    .attr("role", "img")
-    .attr("aria-label", "Weight function W(x) with draggable nodes and its samples");
-  svg
-    .append("text")
-    .attr("x", margin.left)
-    .attr("y", 16)
-    .attr("font-weight", "bold")
-    .attr("font-size", 13)
-    .text("Weight function W(x): drag the red nodes λⱼ, green stems are the m samples W(xᵢ)");
-  svg
-    .append("g")
-    .attr("transform", `translate(0,${height - margin.bottom})`)
-    .call(d3.axisBottom(x).ticks(9))
-    .call((g) =>
-      g
-        .append("text")
-        .attr("x", width - margin.right)
-        .attr("y", 34)
-        .attr("fill", "currentColor")
-        .attr("text-anchor", "end")
-        .text("channel coordinate x →"),
-    );
-  svg
-    .append("g")
-    .attr("transform", `translate(${margin.left},0)`)
-    .call(d3.axisLeft(y).ticks(7))
-    .call((g) =>
-      g
-        .selectAll(".tick line")
-        .clone()
-        .attr("x2", width - margin.left - margin.right)
-        .attr("stroke-opacity", 0.08),
-    )
-    .call((g) =>
-      g
-        .append("text")
-        .attr("x", -margin.left + 4)
-        .attr("y", margin.top - 8)
-        .attr("fill", "currentColor")
-        .attr("text-anchor", "start")
-        .text("↑ W(x)"),
-    );
-  svg.append("line").attr("x1", x(-1)).attr("x2", x(1)).attr("y1", y(0)).attr("y2", y(0)).attr("stroke", "#999");
+    .style("display", "block")
+    .attr("role", "group")
+    .attr("aria-label", "Weight function W(x) with draggable nodes (red) and its samples (green)");
+  const xAxis = svg.append("g").attr("transform", `translate(0,${height - margin.bottom})`);
+  const yAxis = svg.append("g").attr("transform", `translate(${margin.left},0)`);
+  const zero = svg.append("line").attr("stroke", "currentColor").attr("stroke-opacity", 0.35);
   const stems = svg.append("g").attr("stroke", SAMPLE_COLOUR).attr("stroke-width", 2);
   const samplesDots = svg.append("g").attr("fill", SAMPLE_COLOUR);
   const path = svg.append("path").attr("fill", "none").attr("stroke", CURVE_COLOUR).attr("stroke-width", 2.5);
@@ -131,6 +94,41 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
     nodes[j] = Math.round(Math.min(limit, Math.max(-limit, v)) * 1000) / 1000;
     draw();
     emit();
+  }
+
+  function drawAxes() {
+    svg.attr("width", width).attr("viewBox", `0 0 ${width} ${height}`);
+    x.range([margin.left, width - margin.right]);
+    xAxis.selectAll("*").remove();
+    xAxis.call(d3.axisBottom(x).ticks(width < 480 ? 5 : 9)).call((g) =>
+      g
+        .append("text")
+        .attr("x", width - margin.right)
+        .attr("y", 34)
+        .attr("fill", "currentColor")
+        .attr("text-anchor", "end")
+        .text("channel coordinate x →"),
+    );
+    yAxis.selectAll("*").remove();
+    yAxis
+      .call(d3.axisLeft(y).ticks(7))
+      .call((g) =>
+        g
+          .selectAll(".tick line")
+          .clone()
+          .attr("x2", width - margin.left - margin.right)
+          .attr("stroke-opacity", 0.1),
+      )
+      .call((g) =>
+        g
+          .append("text")
+          .attr("x", -margin.left + 4)
+          .attr("y", margin.top - 4)
+          .attr("fill", "currentColor")
+          .attr("text-anchor", "start")
+          .text("↑ W(x)"),
+      );
+    zero.attr("x1", x(-1)).attr("x2", x(1)).attr("y1", y(0)).attr("y2", y(0));
   }
 
   function draw() {
@@ -165,19 +163,15 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
       .attr("height", 8)
       .attr("transform", (d) => `rotate(45 ${x(d.x)} ${y(d.w)})`);
     handles
-      .selectAll<SVGCircleElement, number>("circle")
+      .selectAll<SVGGElement, number>("g.node")
       .data(nodes)
-      .join((enter) =>
-        enter
-          .append("circle")
-          .attr("r", 8)
-          .attr("fill", NODE_COLOUR)
-          .attr("stroke", "white")
-          .attr("stroke-width", 2)
-          .attr("tabindex", 0)
+      .join((enter) => {
+        const g = enter
+          .append("g")
+          .attr("class", "node")
           .style("cursor", "ns-resize")
-          .on("keydown", function (event: KeyboardEvent, _d) {
-            const j = handles.selectAll("circle").nodes().indexOf(this);
+          .on("keydown", function (event: KeyboardEvent) {
+            const j = handles.selectAll("g.node").nodes().indexOf(this);
             const step = event.shiftKey ? 0.25 : 0.05;
             if (event.key === "ArrowUp") setNode(j, nodes[j] + step);
             else if (event.key === "ArrowDown") setNode(j, nodes[j] - step);
@@ -185,20 +179,43 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
             event.preventDefault();
           })
           .call(
-            d3.drag<SVGCircleElement, number>().on("drag", function (event) {
-              const j = handles.selectAll("circle").nodes().indexOf(this);
+            d3.drag<SVGGElement, number>().on("drag", function (event) {
+              const j = handles.selectAll("g.node").nodes().indexOf(this);
               setNode(j, y.invert(event.y));
             }),
-          ),
-      )
-      .attr("cx", (_, j) => x(nodeX[j]))
-      .attr("cy", (d) => y(d))
+          );
+        // The drag target is wider than the dot, so a finger can hold it.
+        g.append("circle").attr("class", "hit").attr("r", HIT_RADIUS).attr("fill", "transparent");
+        g.append("circle")
+          .attr("class", "dot")
+          .attr("r", 7)
+          .attr("fill", NODE_COLOUR)
+          .attr("stroke", "var(--theme-background, white)")
+          .attr("stroke-width", 2);
+        return g;
+      })
+      .attr("tabindex", 0)
+      .attr("role", "slider")
+      .attr("aria-valuemin", -limit)
+      .attr("aria-valuemax", limit)
+      .attr("aria-valuenow", (d) => d)
+      .attr("transform", (d, j) => `translate(${x(nodeX[j])},${y(d)})`)
       .attr("aria-label", (d, j) => `node ${j + 1} of ${n}: λ = ${d.toFixed(2)}; arrow keys move it`);
     root.dataset.nodes = nodes.join(",");
     root.dataset.m = String(m);
     root.dataset.samples = root.samples.map((s) => s.w.toFixed(6)).join(",");
     caption.textContent = `${n} nodes (red), ${m} samples (green). Drag a node, or focus it with Tab and use ↑/↓ (Shift for bigger steps).`;
   }
+
+  // The drawing takes the width it is given on the page, so text and drag targets keep their size.
+  const observer = new ResizeObserver(([entry]) => {
+    const next = Math.max(260, Math.round(entry.contentRect.width));
+    if (next === width) return;
+    width = next;
+    drawAxes();
+    draw();
+  });
+  observer.observe(root);
 
   Object.defineProperty(root, "value", {
     get: () => nodes.slice(),
@@ -214,6 +231,7 @@ export function NodeEditor(initialNodes: readonly number[], options: NodeEditorO
     draw();
     if (changes.nodes) emit();
   };
+  drawAxes();
   draw();
   return root;
 }

@@ -6,6 +6,7 @@
  * The sum of the shaded areas is exactly the rule's estimate Σ q_i f(x_i).
  */
 import * as Plot from "@observablehq/plot";
+import { figureFrame } from "./style/figure.js";
 import type { QuadratureRule } from "../lib/math/quadrature.js";
 
 export interface QuadraturePlotData {
@@ -92,11 +93,10 @@ export function QuadraturePlot(data: QuadraturePlotData, options: QuadraturePlot
   });
   const shapes = ruleShapes(data);
   const nodes = Array.from(data.points, (x, i) => ({ x, y: data.f(x), q: data.weights[i] }));
-  const figure = Plot.plot({
+  const plot = Plot.plot({
     width,
     height,
     marginLeft: 50,
-    title: `${data.label}: ${data.rule} rule with ${nodes.length} points`,
     x: { label: "x", domain: [-1, 1] },
     y: { label: "f(x)", grid: true },
     marks: [
@@ -124,8 +124,13 @@ export function QuadraturePlot(data: QuadraturePlotData, options: QuadraturePlot
           `x = ${d.x.toFixed(4)}\nf(x) = ${d.y.toFixed(4)}\nq = ${d.q.toFixed(4)}`,
       }),
     ],
-  }) as HTMLElement;
-  figure.dataset.testid = "quadrature-plot";
+  }) as unknown as SVGSVGElement;
+  const figure = figureFrame(plot, {
+    title: `${data.label}: ${data.rule} rule with ${nodes.length} points`,
+    description: `The function f on [−1, 1] with the ${nodes.length} points of the ${data.rule} rule; the shaded shapes are what the rule integrates instead of f, and their total area is its estimate.`,
+    download: `quadrature-${data.rule}-${nodes.length}`,
+    testid: "quadrature-plot",
+  });
   figure.dataset.rule = data.rule;
   figure.dataset.points = String(nodes.length);
   figure.dataset.pieces = String(new Set(shapes.map((s) => s.piece)).size);

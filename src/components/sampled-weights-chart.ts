@@ -5,6 +5,7 @@
  * of the integral.
  */
 import * as Plot from "@observablehq/plot";
+import { figureFrame } from "./style/figure.js";
 import { trapezoidWeights } from "../lib/math/quadrature.js";
 
 export interface SampledWeightsChartOptions {
@@ -22,18 +23,17 @@ export function SampledWeightsChart(
   const q = trapezoidWeights(samples.map((s) => s.x));
   const v = (options.nodes - 1) / 2;
   const rows = samples.map((s, i) => ({ i, sample: s.w, layer: s.w * q[i] * v }));
-  const figure = Plot.plot({
+  const plot = Plot.plot({
     width: Math.max(320, width), // a page's `width` is 0 before layout; Plot would draw negative bars
     height,
     marginLeft: 50,
-    title: `The discrete weights at m = ${samples.length}: bars W(xᵢ)·qᵢ·V (trapezoid qᵢ, V = ${v}), dots the samples W(xᵢ)`,
     x: {
       label: "channel index i",
       type: "band",
       tickFormat: (d: number) => (samples.length > 24 && d % 4 ? "" : String(d)),
     },
     y: { label: "weight", grid: true },
-    color: { legend: true, domain: ["layer weight W(xᵢ)·qᵢ·V", "sample W(xᵢ)"], range: ["#9467bd", "#2ca02c"] },
+    color: { legend: true, domain: ["layer weight W(xᵢ)·qᵢ·V", "sample W(xᵢ)"], range: ["#7048e8", "#2b8a3e"] },
     marks: [
       Plot.barY(rows, {
         x: "i",
@@ -47,7 +47,12 @@ export function SampledWeightsChart(
       Plot.ruleY([0]),
     ],
   }) as HTMLElement;
-  figure.dataset.testid = "sampled-weights";
+  const figure = figureFrame(plot, {
+    title: `The discrete weights at m = ${samples.length}: bars W(xᵢ)·qᵢ·V (trapezoid qᵢ, V = ${v}), dots the samples W(xᵢ)`,
+    description: `Bar chart of the ${samples.length} weights a layer of ${samples.length} channels uses, each sample times its trapezoid weight and the scale V, next to the raw samples.`,
+    download: `discrete-weights-m${samples.length}`,
+    testid: "sampled-weights",
+  });
   figure.dataset.layerWeights = samples.map((s, i) => (s.w * q[i] * v).toFixed(6)).join(",");
   return figure;
 }

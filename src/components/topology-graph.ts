@@ -9,10 +9,14 @@
  * position (a barycentre sweep), so branches stay side by side and shortcuts bow to the right.
  */
 import * as d3 from "d3";
+import * as Plot from "@observablehq/plot";
+import { downloadTools } from "./style/figure.js";
 import type { ModelDescription, ModelNodeDescription } from "../lib/integral/description.js";
 
 export interface TopologyGraphOptions {
   width?: number;
+  /** A heading above the graph (the variant's name when two are shown side by side). */
+  title?: string;
   /** Block ids drawn as one box. */
   collapsed?: ReadonlySet<string>;
   /** Fold batch-norm and ReLU nodes into their producer (default true). */
@@ -154,7 +158,7 @@ function foldedSuffix(b: Box): string {
   if (b.collapsedBlock) return "";
   return b.members
     .slice(1)
-    .map((m) => ` · ${KIND_LABEL[m.kind] ?? m.kind}`)
+    .map((m) => `+${KIND_LABEL[m.kind] ?? m.kind}`)
     .join("");
 }
 
@@ -176,8 +180,25 @@ function tooltipText(b: Box): string[] {
   return lines;
 }
 
+/**
+ * The key that links a box to its counterpart in another variant of the same family: the layer's id without the
+ * separable split (".dw"/".pw"), so a discrete conv and its SINN depth-wise/point-wise pair share one; a
+ * collapsed block is its block id.
+ */
+export function linkKey(b: { collapsedBlock: boolean; block?: { id: string }; members: { id: string }[] }): string {
+  if (b.collapsedBlock) return b.block!.id;
+  return b.members[0]!.id.replace(/\.(dw|pw)(?=\.|$)/g, "");
+}
+
+/** Whether two link keys name the same layer, or one a block holding the other. */
+export function linked(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+}
+
 /** Narrowest box drawn, in SVG units; below this the labels are unreadable. */
 const MIN_BOX_WIDTH = 80;
+
+let graphCount = 0;
 
 export function TopologyGraph(description: ModelDescription, options: TopologyGraphOptions = {}): HTMLElement {
   const requestedWidth = options.width ?? 760;
@@ -192,8 +213,11 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   // the page reports a tiny or zero width before layout): the drawing then widens and the SVG scales down.
   const widestRank = Math.max(1, ...ranks.map(([, r]) => r.length));
   const boxGap = 14;
-  const boxW = Math.max(MIN_BOX_WIDTH, Math.min(190, (requestedWidth - 40) / widestRank - boxGap));
-  const width = Math.max(requestedWidth, widestRank * (boxW + boxGap) - boxGap + 40);
+  // Shortcuts (edges that skip ranks) run in a lane on the right, clear of every box and label.
+  const hasShortcuts = boxes.some((b) => b.inputs.some((i) => b.rank - (byId.get(i)?.rank ?? b.rank) > 1));
+  const lane = hasShortcuts ? 34 : 0;
+  const boxW = Math.max(MIN_BOX_WIDTH, Math.min(190, (requestedWidth - 40 - lane) / widestRank - boxGap));
+  const width = Math.max(requestedWidth, widestRank * (boxW + boxGap) - boxGap + 40 + lane);
   const boxH = 30;
   const rowGap = 50;
   const top = 20;
@@ -203,12 +227,13 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     row.sort((a, b) => mean(a) - mean(b));
     const span = row.length * (boxW + boxGap) - boxGap;
     row.forEach((b, k) => {
-      b.x = (width - span) / 2 + k * (boxW + boxGap) + boxW / 2;
+      b.x = (width - lane - span) / 2 + k * (boxW + boxGap) + boxW / 2;
       b.y = top + rank * rowGap + boxH / 2;
     });
   }
   const height = top + ranks.length * rowGap + 10;
 
+  const arrowId = `topology-arrow-${++graphCount}`;
   const wrapper = document.createElement("figure");
   wrapper.className = "topology-graph";
   wrapper.style.position = "relative";
@@ -225,7 +250,6 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     .create("svg")
     .attr("viewBox", `0 0 ${width} ${height}`)
     .attr("width", "100%")
-    .attr("font-family", "system-ui, sans-serif")
     .attr("font-size", 12)
     .attr("role", "group")
     .attr(
@@ -235,7 +259,7 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
   svg
     .append("defs")
     .append("marker")
-    .attr("id", "topology-arrow")
+    .attr("id", arrowId)
     .attr("viewBox", "0 0 10 10")
     .attr("refX", 9)
     .attr("refY", 5)
@@ -244,11 +268,13 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     .attr("orient", "auto")
     .append("path")
     .attr("d", "M0,0L10,5L0,10z")
-    .attr("fill", "#888");
+    .attr("fill", "currentColor")
+    .attr("fill-opacity", 0.6);
 
   // Frames of expanded blocks, with a header that collapses them.
   const blockIds = [...new Set(description.nodes.flatMap((n) => (n.block ? [n.block.id] : [])))];
   const frames = svg.append("g");
+  const headerExtents: { y0: number; y1: number; right: number }[] = [];
   const toggle = (id: string) => {
     const next = new Set(collapsed);
     if (next.has(id)) next.delete(id);
@@ -264,6 +290,8 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     const y0 = d3.min(inside, (b) => b.y - boxH / 2)! - 22;
     const y1 = d3.max(inside, (b) => b.y + boxH / 2)! + 8;
     const kind = inside[0]!.block!.kind;
+    // The header's right end (about 7 px per character at 12 px semibold), which shortcuts must pass.
+    headerExtents.push({ y0, y1: y0 + 18, right: x0 + 8 + 7 * `▾ ${id} · ${kind}`.length });
     const g = frames.append("g").attr("data-block", id);
     g.append("rect")
       .attr("x", x0)
@@ -272,7 +300,8 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("height", y1 - y0)
       .attr("rx", 8)
       .attr("fill", "#8881")
-      .attr("stroke", "#999")
+      .attr("stroke", "currentColor")
+      .attr("stroke-opacity", 0.45)
       .attr("stroke-dasharray", "4 3");
     const header = g
       .append("g")
@@ -298,28 +327,45 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       });
   }
 
-  // Edges.
-  const edges = svg.append("g").attr("fill", "none").attr("stroke", "#888").attr("stroke-width", 1.2);
+  // Edges. A shortcut leaves its source's right side, runs down a lane right of every box it passes and
+  // enters its target from the right, so it never crosses a label.
+  const edges = svg
+    .append("g")
+    .attr("fill", "none")
+    .attr("stroke", "currentColor")
+    .attr("stroke-opacity", 0.55)
+    .attr("stroke-width", 1.2);
+  let laneOffset = 0;
+  let widest = width;
   for (const b of boxes) {
     for (const i of b.inputs) {
       const a = byId.get(i);
       if (!a) continue;
-      const x1 = a.x,
-        y1 = a.y + boxH / 2,
-        x2 = b.x,
-        y2 = b.y - boxH / 2;
       const long = b.rank - a.rank > 1;
-      const bow = long ? boxW / 2 + 24 : 0;
-      const d = long
-        ? `M${x1},${y1} C${x1 + bow},${y1 + 30} ${Math.max(x1, x2) + bow},${y2 - 30} ${x2 + 6},${y2}`
-        : `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`;
+      let d: string;
+      if (long) {
+        const passed = boxes.filter((c) => c.rank >= a.rank && c.rank <= b.rank);
+        const headers = headerExtents.filter((h) => h.y1 > a.y && h.y0 < b.y).map((h) => h.right);
+        const routeX = Math.max(...passed.map((c) => c.x + boxW / 2), ...headers) + 14 + (laneOffset++ % 2) * 8;
+        const [ax, ay, bx, by] = [a.x + boxW / 2, a.y, b.x + boxW / 2, b.y];
+        widest = Math.max(widest, routeX + 10);
+        d = `M${ax},${ay} H${routeX - 8} Q${routeX},${ay} ${routeX},${ay + 8} V${by - 8} Q${routeX},${by} ${routeX - 8},${by} H${bx + 3}`;
+      } else {
+        const [x1, y1, x2, y2] = [a.x, a.y + boxH / 2, b.x, b.y - boxH / 2];
+        d = `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`;
+      }
       edges
         .append("path")
         .attr("d", d)
-        .attr("marker-end", "url(#topology-arrow)")
-        .attr("stroke-dasharray", long ? "5 3" : null);
+        .attr("marker-end", `url(#${arrowId})`)
+        .attr("stroke-dasharray", long ? "5 3" : null)
+        .attr("data-from", a.id)
+        .attr("data-to", b.id)
+        .attr("data-shortcut", long ? "true" : null);
     }
   }
+
+  if (widest > width) svg.attr("viewBox", `0 0 ${widest} ${height}`);
 
   // Boxes.
   const tip = document.createElement("div");
@@ -330,10 +376,10 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
     position: "absolute",
     pointerEvents: "none",
     background: "var(--theme-background, #fff)",
-    border: "1px solid #999",
+    border: "1px solid var(--theme-foreground-fainter)",
     borderRadius: "6px",
     padding: "6px 8px",
-    font: "12px system-ui, sans-serif",
+    font: "12px var(--sans-serif)",
     maxWidth: "320px",
     boxShadow: "0 2px 8px #0003",
     zIndex: "2",
@@ -368,6 +414,7 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("data-params", b.params)
       .attr("data-flops", b.flops)
       .attr("data-shape", b.outputShape.join("x"))
+      .attr("data-link", linkKey(b))
       .attr("aria-label", tooltipText(b).join("; "));
     const colour = TOPOLOGY_COLOURS[b.collapsedBlock ? "block" : b.kind] ?? "#ccc";
     g.append("rect")
@@ -378,7 +425,10 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("fill-opacity", b.collapsedBlock ? 0.5 : 0.25)
       .attr("stroke", colour)
       .attr("stroke-width", 1.5);
-    const text = `${b.collapsedBlock ? "▸ " : ""}${b.label}${foldedSuffix(b)}`;
+    const full = `${b.collapsedBlock ? "▸ " : ""}${b.label}${foldedSuffix(b)}`;
+    // About 6.6 px per character at 12 px: cut the label to the box, the whole text stays in its tooltip.
+    const fits = Math.floor((boxW - 10) / 6.6);
+    const text = full.length > fits ? `${full.slice(0, Math.max(1, fits - 1))}…` : full;
     const label = g
       .append("text")
       .attr("x", 6)
@@ -386,7 +436,7 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("fill", "currentColor")
       .attr("font-weight", b.collapsedBlock ? 600 : 500)
       .text(text);
-    label.append("title").text(text);
+    label.append("title").text(full);
     g.append("text")
       .attr("x", 6)
       .attr("y", 25)
@@ -394,10 +444,12 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       .attr("fill-opacity", 0.75)
       .attr("font-size", 10)
       .text(`${shape(b.outputShape)}${b.params ? ` · ${d3.format(".3~s")(b.params)} p` : ""}`);
-    g.on("mouseenter", () => show(b))
-      .on("mouseleave", hide)
-      .on("focus", () => show(b))
-      .on("blur", hide);
+    const announce = (key: string | null) =>
+      wrapper.dispatchEvent(new CustomEvent("topology-hover", { detail: key, bubbles: true }));
+    g.on("mouseenter", () => (show(b), announce(linkKey(b))))
+      .on("mouseleave", () => (hide(), announce(null)))
+      .on("focus", () => (show(b), announce(linkKey(b))))
+      .on("blur", () => (hide(), announce(null)));
     if (b.collapsedBlock) {
       g.attr("role", "button").attr("cursor", "pointer").attr("data-toggle-block", b.block!.id);
       g.on("click", () => toggle(b.block!.id)).on("keydown", (e: KeyboardEvent) => {
@@ -408,33 +460,46 @@ export function TopologyGraph(description: ModelDescription, options: TopologyGr
       });
     }
   }
-  const legend = document.createElement("figcaption");
-  Object.assign(legend.style, {
-    display: "flex",
-    flexWrap: "wrap",
-    gap: "4px 14px",
-    font: "12px system-ui, sans-serif",
-    marginTop: "4px",
-  });
   const kinds = [...new Set(boxes.map((b) => (b.collapsedBlock ? "block" : b.kind)))];
-  for (const kind of kinds) {
-    const item = document.createElement("span");
-    const swatch = document.createElement("span");
-    Object.assign(swatch.style, {
-      display: "inline-block",
-      width: "12px",
-      height: "12px",
-      borderRadius: "3px",
-      marginRight: "4px",
-      verticalAlign: "-2px",
-      background: TOPOLOGY_COLOURS[kind] ?? "#ccc",
-    });
-    item.append(swatch, kind === "block" ? "collapsed block" : kind);
-    legend.append(item);
+  const names = kinds.map((k) => (k === "block" ? "collapsed block" : k));
+  const legend = Plot.legend({
+    legend: "swatches",
+    color: { domain: names, range: kinds.map((k) => TOPOLOGY_COLOURS[k] ?? "#ccc") },
+  });
+  const dashed = document.createElement("p");
+  dashed.style.cssText = "font: 12px var(--sans-serif); margin: 2px 0 0 0";
+  dashed.textContent = "dashed edge on the right: a shortcut that skips layers";
+  if (options.title) {
+    const heading = document.createElement("figcaption");
+    heading.className = "il-figure-title";
+    heading.textContent = options.title;
+    wrapper.append(heading);
   }
-  const dashed = document.createElement("span");
-  dashed.textContent = "dashed edge: skips ranks (shortcut)";
-  legend.append(dashed);
-  wrapper.append(svg.node()!, tip, legend);
+  wrapper.append(svg.node()!, tip, legend, dashed, downloadTools(wrapper, `graph-${description.name}`));
   return wrapper;
+}
+
+/** Highlight the boxes of `graph` linked to `key` (and fade the rest); null restores every box. */
+export function highlightLinked(graph: Element, key: string | null): void {
+  for (const g of graph.querySelectorAll<SVGGElement>("g[data-link]")) {
+    const on = key !== null && linked(g.dataset.link!, key);
+    g.style.opacity = key === null || on ? "" : "0.35";
+    g.querySelector("rect")?.setAttribute("stroke-width", on ? "3" : "1.5");
+    if (on) g.dataset.highlighted = "true";
+    else delete g.dataset.highlighted;
+  }
+}
+
+/** Two graphs side by side whose boxes light up together: hovering a layer in one shows its counterpart. */
+export function LinkedTopologyGraphs(left: HTMLElement, right: HTMLElement): HTMLElement {
+  const row = document.createElement("div");
+  row.className = "grid grid-cols-2";
+  row.dataset.testid = "topology-pair";
+  row.append(left, right);
+  row.addEventListener("topology-hover", (e) => {
+    const key = (e as CustomEvent<string | null>).detail;
+    highlightLinked(left, key);
+    highlightLinked(right, key);
+  });
+  return row;
 }

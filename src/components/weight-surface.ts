@@ -59,7 +59,13 @@ export async function WeightSurface(values: ArrayLike<number>, options: WeightSu
   ];
   const element = document.createElement("div");
   element.dataset.testid = "weight-surface";
+  element.setAttribute("role", "img");
+  element.setAttribute(
+    "aria-label",
+    `${options.title}: the weight function as a 3-D surface over x_in and x_out, with the partition drawn on it`,
+  );
   element.style.width = `${options.width ?? 640}px`;
+  element.style.maxWidth = "100%";
   element.style.height = `${options.height ?? 480}px`;
   const traces: unknown[] = [
     {

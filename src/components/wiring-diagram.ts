@@ -26,11 +26,13 @@ type Row = { y: number; count: number };
 
 export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions = {}): SVGSVGElement {
   const width = options.width ?? 900;
-  const left = 150;
+  // On a narrow screen the row names go above their rows and the channels take the full width.
+  const narrow = width < 600;
+  const left = narrow ? 8 : 150;
   const right = 16;
   const hasL = wiring.l !== null;
   const rowGap = 70;
-  const rowY = (k: number) => 36 + k * rowGap;
+  const rowY = (k: number) => (narrow ? 44 : 36) + k * rowGap;
   const rows = {
     kIn: { y: rowY(0), count: wiring.k.paddedChannels },
     kBox: { y: rowY(1), count: 0 },
@@ -48,9 +50,8 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
     .create("svg")
     .attr("viewBox", `0 0 ${width} ${height}`)
     .attr("width", "100%")
-    .attr("role", "img")
-    .attr("font-size", 14)
-    .attr("font-family", "system-ui, sans-serif")
+    .attr("role", "group")
+    .attr("font-size", 13)
     .attr(
       "aria-label",
       `Wiring of an interleaved grouped point-wise layer, ${wiring.inChannels} inputs to ${wiring.filters} outputs`,
@@ -66,10 +67,19 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
     svg
       .append("text")
       .attr("x", 4)
-      .attr("y", y + 4)
+      .attr("y", narrow ? y - 13 : y + 4)
       .attr("fill", "currentColor")
       .text(text);
   const lines = svg.append("g").attr("stroke-width", 0.8).attr("fill", "none");
+  /** Bring one group's edges forward (the others fade); null shows every edge again. */
+  const highlight = (group: string | null) => {
+    el.dataset.highlight = group ?? "";
+    for (const line of lines.selectAll<SVGElement, unknown>("line, path").nodes()) {
+      const on = group !== null && line.dataset.group === group;
+      line.style.strokeOpacity = group === null ? "" : on ? "1" : "0.06";
+      line.style.strokeWidth = on ? "2" : "";
+    }
+  };
   const boxes = svg.append("g");
   const dots = svg.append("g");
 
@@ -82,9 +92,11 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
       const cx = at(slots, gi);
       const colour = g.oneFilter ? WIRING_COLOURS.oneFilter : WIRING_COLOURS.group;
       const top = boxY - 8;
+      const id = `${prefix}${gi}`;
       for (const p of g.paddedInputs) {
         lines
           .append("line")
+          .attr("data-group", id)
           .attr("x1", at(inRow, p))
           .attr("y1", inRow.y)
           .attr("x2", cx)
@@ -95,6 +107,7 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
       for (const o of g.outputs) {
         lines
           .append("line")
+          .attr("data-group", id)
           .attr("x1", cx)
           .attr("y1", top + 16)
           .attr("x2", at(outRow, o))
@@ -102,8 +115,15 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
           .attr("stroke", colour)
           .attr("stroke-opacity", 0.55);
       }
+      const describe = `${prefix} group ${gi}${g.oneFilter ? " (one-filter group)" : ""}: inputs ${g.inputs.join(", ")} → outputs ${g.outputs.join(", ")}`;
       boxes
         .append("rect")
+        .attr("data-group", id)
+        .attr("tabindex", 0)
+        .attr("aria-label", describe)
+        .style("cursor", "pointer")
+        .on("pointerenter focus", () => highlight(id))
+        .on("pointerleave blur", () => highlight(null))
         .attr("x", cx - boxWidth / 2)
         .attr("y", top)
         .attr("width", boxWidth)
@@ -111,12 +131,10 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
         .attr("rx", 3)
         .attr("fill", colour)
         .attr("fill-opacity", 0.85)
-        .attr("stroke", "white")
+        .attr("stroke", "var(--theme-background, white)")
         .attr("class", g.oneFilter ? `${prefix}-group one-filter` : `${prefix}-group`)
         .append("title")
-        .text(
-          `${prefix} group ${gi}${g.oneFilter ? " (one-filter group)" : ""}: inputs ${g.inputs.join(", ")} → outputs ${g.outputs.join(", ")}`,
-        );
+        .text(describe);
     });
   }
 
@@ -194,7 +212,7 @@ export function WiringDiagram(wiring: IgpcWiring, options: WiringDiagramOptions 
         .attr("cx", at(rows.sum, o))
         .attr("cy", rows.sum.y)
         .attr("r", r + 1)
-        .attr("fill", "white")
+        .attr("fill", "var(--theme-background, white)")
         .attr("stroke", WIRING_COLOURS.sum)
         .attr("class", "sum")
         .append("title")

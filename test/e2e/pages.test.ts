@@ -47,7 +47,7 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       assert.equal((await attr(page, '[data-testid="sampled-weights"]', "data-layer-weights"))!.split(",").length, 5);
 
       const nodes = await attr(page, editor, "data-nodes");
-      await page.locator(`${editor} circle`).nth(2).focus();
+      await page.locator(`${editor} g.node`).nth(2).focus();
       await page.keyboard.press("ArrowUp");
       const moved = (await changed(page, editor, "data-nodes", nodes))!.split(",").map(Number);
       assert.ok(Math.abs(moved[2] - (Number(nodes!.split(",")[2]) + 0.05)) < 1e-9, `node 3 moved to ${moved[2]}`);
@@ -179,6 +179,16 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
       assert.equal(await attr(page, diagram, "data-k-groups"), "9"); // 5 groups of 2 filters + 4 one-filter groups
       assert.equal(await attr(page, diagram, "data-k-one-filter-groups"), "4");
       assert.ok((await page.locator(`${diagram} rect.one-filter`).count()) >= 4);
+      // Hovering a group brings its edges forward and fades every other group's.
+      await page.locator(`${diagram} rect[data-group="K1"]`).hover();
+      assert.equal(await attr(page, diagram, "data-highlight"), "K1");
+      const opacities = await page
+        .locator(`${diagram} line[data-group]`)
+        .evaluateAll((ls) => ls.map((l) => [l.getAttribute("data-group"), (l as SVGElement).style.strokeOpacity]));
+      assert.ok(opacities.some(([g]) => g === "K1"));
+      for (const [g, o] of opacities) assert.equal(o, g === "K1" ? "1" : "0.06", `group ${g}`);
+      await page.mouse.move(0, 0);
+      assert.equal(await attr(page, diagram, "data-highlight"), "");
       await setRange(page, "Channels per group", 8);
       assert.equal(await changed(page, diagram, "data-k-groups", "9"), "5"); // ceil(20/8) = 3 groups + 14 mod 3 = 2 one-filter groups
       assert.equal(await attr(page, diagram, "data-replicated"), "4");
@@ -212,19 +222,24 @@ describe("explorer pages (library only)", { timeout: 15 * 60_000 }, () => {
     const { page } = watched;
     try {
       assert.equal(await attr(page, '[data-testid="shape-grid"]', "data-count"), "15");
-      await control(page, "Shape").locator("select").selectOption({ label: "14. full" });
+      // The gallery is the shape chooser: click a shape (or use the arrow keys).
+      await page.locator('[data-testid="shape-grid"] button[data-index="14"]').click();
       assert.equal(await changed(page, '[data-testid="shape-density"]', "data-taps", "4"), "9");
-      const nonzeros = await page.locator('[data-testid="mask-matrix"]').nth(1).getAttribute("data-nonzeros");
+      assert.equal(await attr(page, '[data-testid="shape-grid"] [data-selected]', "data-index"), "14");
+      await page.keyboard.press("ArrowLeft");
+      assert.equal(await changed(page, '[data-testid="shape-density"]', "data-taps", "9"), "6");
+      await page.keyboard.press("ArrowRight");
+      await changed(page, '[data-testid="shape-density"]', "data-taps", "6");
+      const ssc = page.locator('[data-testid="mask-matrix"]:not([data-kind])');
+      const nonzeros = await ssc.getAttribute("data-nonzeros");
       assert.equal(nonzeros, String((18 * 12) / 2)); // one tap per kernel, each filter sees its group of 9
       await setRange(page, "Group size", 3);
       await page.waitForFunction(
-        (n) => document.querySelectorAll('[data-testid="mask-matrix"]')[1]?.getAttribute("data-nonzeros") !== n,
+        (n) =>
+          document.querySelector('[data-testid="mask-matrix"]:not([data-kind])')?.getAttribute("data-nonzeros") !== n,
         nonzeros,
       );
-      assert.equal(
-        await page.locator('[data-testid="mask-matrix"]').nth(1).getAttribute("data-nonzeros"),
-        String((18 * 12) / 6),
-      );
+      assert.equal(await ssc.getAttribute("data-nonzeros"), String((18 * 12) / 6));
       await page.waitForFunction(() => /g=3/.test(location.search) && /shape=14/.test(location.search));
       await screenshot(page, "kernel-shapes");
       await assertClean(watched, path);

@@ -79,3 +79,25 @@ export function shapeFromCode(code: number, k: number): number[][] {
     Array.from({ length: k }, (_, c) => Math.floor(code / 2 ** (r * k + c)) % 2),
   );
 }
+
+/**
+ * How often each tap is kept over a layer's inChannels × outChannels kernels: a k×k grid (row-major) of
+ * shares in [0, 1], counting each tile's shape once per kernel it stands for (edge tiles may be smaller).
+ */
+export function tapFrequency(
+  layer: Pick<
+    LhcMaskLayer,
+    "kernelSize" | "inChannels" | "outChannels" | "cgi" | "cgo" | "tilesIn" | "tilesOut" | "tiles"
+  >,
+): Float64Array {
+  const { kernelSize: k, inChannels: cin, outChannels: cout, cgi, cgo, tilesIn, tilesOut, tiles } = layer;
+  const kept = new Float64Array(k * k);
+  for (let to = 0; to < tilesOut; to++) {
+    for (let ti = 0; ti < tilesIn; ti++) {
+      const kernels = Math.min(cgi, cin - ti * cgi) * Math.min(cgo, cout - to * cgo);
+      const shape = tiles[to * tilesIn + ti];
+      for (let t = 0; t < k * k; t++) if (shape[t] === "1") kept[t] += kernels;
+    }
+  }
+  return kept.map((v) => v / (cin * cout));
+}

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { LhcConv2d, shapeHistogram } from "../../../src/lib/kernel-shapes/lhc.js";
-import { expandLhcTiles, shapeFromCode, trainedLhcNets } from "../../../src/lib/views/lhc-masks.js";
+import { expandLhcTiles, shapeFromCode, tapFrequency, trainedLhcNets } from "../../../src/lib/views/lhc-masks.js";
 import { checkCurvesFile } from "../../../src/lib/views/curves.js";
 import type { LhcMaskLayer } from "../../../src/lib/io/curves-schema.js";
 import { curvesFixture } from "../helpers/curves.js";
@@ -27,40 +27,39 @@ function tilesOf(mask: Uint8Array, k: number, cin: number, cout: number, cgi: nu
   return tiles;
 }
 
-test("expandLhcTiles rebuilds a real LHC layer's mask from its tiles (shared tiles, cropped last tiles)", () => {
+/** The geometry of the small layer below: 5 → 7 channels, 3×3 kernels, tiles of 2 × 3 channels. */
+const SMALL_LAYER = {
+  name: "conv2",
+  kernelSize: 3,
+  inChannels: 5,
+  outChannels: 7,
+  cgi: 2,
+  cgo: 3,
+  tilesIn: 3,
+  tilesOut: 3,
+};
+
+/** The mask of a real 5 → 7 LHC layer (3×3 kernels, tiles of 2 × 3 channels), its tensors freed. */
+function smallLayerMask(seed: number): Uint8Array {
   const before = tf.memory().numTensors;
-  const layer = new LhcConv2d({ inChannels: 5, outChannels: 7, kernelSize: 3, cgi: 2, cgo: 3, seed: 4 });
+  const layer = new LhcConv2d({ ...SMALL_LAYER, seed });
   layer.setMaskEnable(1);
   const { data } = layer.maskData();
   layer.dispose();
   assert.equal(tf.memory().numTensors, before);
+  return data;
+}
+
+test("expandLhcTiles rebuilds a real LHC layer's mask from its tiles (shared tiles, cropped last tiles)", () => {
+  const data = smallLayerMask(4);
   const kept = data.reduce((a, b) => a + b, 0);
   assert.ok(kept > 0 && kept < data.length, `a mixed mask (${kept} of ${data.length})`);
   const tiles = tilesOf(data, 3, 5, 7, 2, 3);
   assert.equal(tiles.length, 3 * 3);
-  const expanded = expandLhcTiles({
-    name: "conv2",
-    kernelSize: 3,
-    inChannels: 5,
-    outChannels: 7,
-    cgi: 2,
-    cgo: 3,
-    tilesIn: 3,
-    tiles,
-  });
+  const expanded = expandLhcTiles({ ...SMALL_LAYER, tiles });
   assert.deepEqual(Array.from(expanded), Array.from(data));
   assert.throws(
-    () =>
-      expandLhcTiles({
-        name: "conv2",
-        kernelSize: 3,
-        inChannels: 5,
-        outChannels: 7,
-        cgi: 2,
-        cgo: 3,
-        tilesIn: 3,
-        tiles: tiles.slice(1),
-      }),
+    () => expandLhcTiles({ ...SMALL_LAYER, tiles: tiles.slice(1) }),
     /layer conv2 has no 9-tap tile for kernel \(in 4, out 6\)/,
   );
 });
@@ -168,4 +167,18 @@ test("trainedLhcNets lists the LHC points with masks, with target density, seed 
     layer.keptWeights,
   );
   assert.deepEqual(trainedLhcNets(curvesFixture()), []);
+});
+
+test("tapFrequency counts each tap over every kernel a tile stands for, cropped edge tiles included", () => {
+  const data = smallLayerMask(9);
+  const tiles = tilesOf(data, 3, 5, 7, 2, 3);
+  const shares = tapFrequency({ ...SMALL_LAYER, tiles });
+  // Against the expanded mask, kernel by kernel.
+  for (let t = 0; t < 9; t++) {
+    let kept = 0;
+    for (let i = 0; i < 5; i++) for (let o = 0; o < 7; o++) kept += data[(t * 5 + i) * 7 + o]!;
+    assert.ok(Math.abs(shares[t]! - kept / 35) < 1e-12, `tap ${t}: ${shares[t]} vs ${kept / 35}`);
+  }
+  const keptAll = data.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) * 35 - keptAll) < 1e-9);
 });
