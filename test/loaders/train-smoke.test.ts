@@ -124,7 +124,7 @@ test("train CLI: --help, and usage errors exit with code 2 naming the problem", 
   const cases: [string[], RegExp][] = [
     [["--model", "reference", "--bogus"], /unknown option "--bogus"/],
     [["--model", "nope"], /unknown model "nope"/],
-    [["--model", "reference", "--epochs", "two"], /--epochs: "two" is not a number/],
+    [["--model", "reference", "--epochs", "two"], /--epochs: "two" is not a decimal number/],
     [["--model", "reference", "--epochs", "1.5"], /--epochs: "1.5" is not an integer/],
     [["--model", "reference", "--optimizer", "rmsprop"], /optimizer must be "adam" or "sgd"/],
     [["--model", "reference", "--out"], /--out needs a value/],
