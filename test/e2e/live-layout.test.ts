@@ -83,7 +83,7 @@ async function shownDigit(page: Page, tag: string): Promise<{ predicted: number;
     return {
       predicted: Number(row.dataset.predicted),
       percent: Number(/([\d.]+)%/.exec(best)![1]),
-      color: getComputedStyle(row.querySelector(".live-prob-name")!).color,
+      color: getComputedStyle(row.querySelector(".live-prob-name .live-swatch")!).backgroundColor,
     };
   }, tag);
 }
@@ -164,7 +164,7 @@ describe("live model page: one screen", { timeout: 1_800_000 }, () => {
           const dot = document.querySelector(`[data-testid=live-curve] circle[data-point="${t}"]`);
           return {
             card: getComputedStyle(card).borderTopColor,
-            name: getComputedStyle(card.querySelector(".live-card-name")!).color,
+            name: getComputedStyle(card.querySelector(".live-card-name .live-swatch")!).backgroundColor,
             line: line?.getAttribute("stroke"),
             label: label?.getAttribute("fill"),
             dot: dot?.getAttribute("fill"),

@@ -242,7 +242,7 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
       assert.equal(await note.isVisible(), true);
       const text = (await note.textContent()) ?? "";
       assert.match(text, /stem=999 is outside 2…32; using 32\./);
-      assert.match(text, /block1\.mid="abc" is not a number; using the default 32\./);
+      assert.match(text, /block1\.mid="abc" is not a decimal number; using the default 32\./);
       assert.match(text, /block2\.out=1 is outside 2…64; using 2\./);
       assert.match(text, /block2\.mid=30\.4 is not a whole number; using 30\./);
       assert.deepEqual((await shownSizes(fresh.page)).sizes, {

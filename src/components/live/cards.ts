@@ -22,8 +22,7 @@ export type AccuracyCardElement = HTMLElement & { show(estimate: AccuracyEstimat
 
 export function AccuracyCard(o: AccuracyCardOptions): AccuracyCardElement {
   const style = methodStyle(o.method);
-  const name = el("span", { className: "live-card-name", textContent: style.short });
-  name.style.color = style.color;
+  const name = el("span", { className: "live-card-name" }, methodSwatch(style.color), style.short);
   const figure = el("span", { className: "live-card-figure", testid: o.testid, textContent: "…" });
   const detail = el("span", { className: "live-card-detail", textContent: "waiting for the first images" });
   const card = el(
@@ -87,4 +86,12 @@ export function CostCard(
     line.textContent = costText(c);
   };
   return card;
+}
+
+/** A method's colour as a small square before its name: the name itself stays in the text colour (4.5:1). */
+export function methodSwatch(color: string): HTMLElement {
+  const swatch = el("span", { className: "live-swatch" });
+  swatch.setAttribute("aria-hidden", "true");
+  swatch.style.background = color;
+  return swatch;
 }

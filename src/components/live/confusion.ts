@@ -18,9 +18,10 @@ export function ConfusionMatrix(confusion: ArrayLike<number>, classes: number): 
       const cell = row.insertCell();
       const n = confusion[i * classes + j];
       cell.textContent = String(n);
-      // Diagonal in blue, errors in red with intensity relative to the largest error.
+      // Diagonal in blue, errors in red with intensity relative to the largest error; at most 55% red so the
+      // count keeps 4.5:1 contrast on both themes.
       cell.style.background =
-        i === j ? "rgba(70,130,180,0.25)" : n > 0 ? `rgba(220,50,47,${(0.1 + (0.8 * n) / max).toFixed(2)})` : "";
+        i === j ? "rgba(70,130,180,0.25)" : n > 0 ? `rgba(220,50,47,${(0.08 + (0.47 * n) / max).toFixed(2)})` : "";
     }
   }
   return table;

@@ -5,6 +5,7 @@
  */
 import { el, pct } from "../dom.js";
 import { methodStyle } from "../style/methods.js";
+import { methodSwatch } from "./cards.js";
 import type { DigitPrediction } from "./panel.js";
 
 export interface PredictionNet {
@@ -41,8 +42,7 @@ export function DigitPredictions(): DigitPredictionsElement {
         bar.style.background = style.color;
         bars.append(el("span", { className: "live-prob-slot" }, bar, el("small", {}, String(k))));
       });
-      const name = el("span", { className: "live-prob-name", textContent: style.short });
-      name.style.color = style.color;
+      const name = el("span", { className: "live-prob-name" }, methodSwatch(style.color), style.short);
       const row = el(
         "div",
         { className: "live-prob-row", testid: `live-digit-${p.tag}` },

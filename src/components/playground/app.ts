@@ -131,7 +131,11 @@ export class Playground {
       reset: () => this.reset(),
     });
     const figure = (id: NetId): NetFigure => ({
-      view: new BoundaryView(BOUNDARY_RESOLUTION, `pg-boundary-${id}`),
+      view: new BoundaryView(
+        BOUNDARY_RESOLUTION,
+        `pg-boundary-${id}`,
+        `Net ${id.toUpperCase()}'s decision boundary over the plane, with the training points`,
+      ),
       accuracy: h("p", { className: "pg-accuracy", testid: `pg-acc-${id}` }),
       weights: new WeightFunctionPanel(`pg-weights-${id}`, `Net ${id.toUpperCase()}'s weight function`),
       roughness: h("span", { className: "pg-roughness", testid: `pg-roughness-${id}` }),

@@ -19,6 +19,7 @@ export class BoundaryView {
   constructor(
     readonly resolution: number,
     testid: string,
+    label: string,
   ) {
     this.element = document.createElement("div");
     this.element.className = "pg-boundary";
@@ -26,6 +27,8 @@ export class BoundaryView {
     this.canvas = document.createElement("canvas");
     this.canvas.width = resolution;
     this.canvas.height = resolution;
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", label);
     this.context = this.canvas.getContext("2d")!;
     this.image = this.context.createImageData(resolution, resolution);
     const svg = document.createElementNS(SVG, "svg");

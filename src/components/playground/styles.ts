@@ -3,7 +3,7 @@
  * stays prose). Colours come from Framework's theme variables, so light and dark themes both work.
  */
 const CSS = `
-.pg { --pg-gap: 14px; font: 13px/1.35 var(--sans-serif); color: var(--theme-foreground); }
+.pg { --pg-gap: 14px; --pg-muted: color-mix(in srgb, var(--theme-foreground) 80%, var(--theme-background)); font: 13px/1.35 var(--sans-serif); color: var(--theme-foreground); }
 .pg .warning { max-width: none; }
 .pg-app { display: flex; flex-direction: column; gap: 10px; }
 .pg-top { display: flex; flex-direction: column; gap: 4px; }
@@ -14,14 +14,14 @@ const CSS = `
   border: 1px solid var(--theme-foreground-faint); background: var(--theme-background); color: var(--theme-foreground); }
 .pg button:hover { border-color: var(--theme-foreground-focus); }
 .pg button:disabled { opacity: 0.4; cursor: default; }
-.pg button.pg-play { min-width: 88px; background: var(--theme-foreground-focus); border-color: var(--theme-foreground-focus); color: white; }
+.pg button.pg-play { min-width: 88px; background: var(--theme-foreground); border-color: var(--theme-foreground); color: var(--theme-background); }
 .pg button.pg-small { padding: 1px 8px; min-width: 26px; }
-.pg-readout { font-variant-numeric: tabular-nums; min-width: 150px; color: var(--theme-foreground-muted); }
+.pg-readout { font-variant-numeric: tabular-nums; min-width: 150px; color: var(--pg-muted); }
 .pg-steps { font-weight: 600; color: var(--theme-foreground); }
-.pg-status { margin: 0; font-size: 12px; color: var(--theme-foreground-muted); }
+.pg-status { margin: 0; font-size: 12px; color: var(--pg-muted); }
 .pg-status .tfjs-engine-status { display: inline; margin: 0; }
-.pg-replay-note { margin: 0; font-size: 12px; color: var(--theme-foreground-muted); font-style: italic; }
-.pg-label { color: var(--theme-foreground-muted); margin-right: 6px; white-space: nowrap; }
+.pg-replay-note { margin: 0; font-size: 12px; color: var(--pg-muted); font-style: italic; }
+.pg-label { color: var(--pg-muted); margin-right: 6px; white-space: nowrap; }
 .pg-range { display: flex; align-items: center; gap: 4px; }
 .pg-range input[type=range] { width: 92px; accent-color: var(--theme-foreground-focus); }
 .pg-value { font-variant-numeric: tabular-nums; min-width: 2.6em; white-space: nowrap; }
@@ -50,31 +50,31 @@ const CSS = `
 .pg-boundary circle { stroke: var(--theme-background); stroke-width: 0.006; }
 .pg-accuracy { margin: 4px 0 0; font-variant-numeric: tabular-nums; }
 .pg-accuracy strong { font-size: 18px; }
-.pg-full { color: var(--theme-foreground-muted); }
+.pg-full { color: var(--pg-muted); }
 .pg-width { margin-top: 10px; padding: 8px 10px; border-radius: 8px; border: 2px solid var(--theme-foreground-focus);
   display: flex; flex-direction: column; gap: 4px; }
 .pg-width-slider { font-weight: 600; font-size: 14px; flex-wrap: wrap; }
 .pg-width-slider .pg-label { color: var(--theme-foreground); }
 .pg-width-slider input[type=range] { flex: 1 1 120px; width: auto; min-width: 0; height: 22px; }
 .pg-width-slider output { font-size: 16px; min-width: 3em; text-align: right; }
-.pg-width-detail { color: var(--theme-foreground-muted); font-variant-numeric: tabular-nums; }
+.pg-width-detail { color: var(--pg-muted); font-variant-numeric: tabular-nums; }
 .pg-sampling { display: flex; flex-wrap: wrap; gap: 6px 16px; }
 .pg-charts { display: flex; flex-direction: column; gap: 10px; }
 .pg-chart { width: 100%; height: auto; display: block; overflow: visible; }
-.pg-axis { font: 10px var(--sans-serif); color: var(--theme-foreground-muted); }
-.pg-axis-label { font: 10px var(--sans-serif); fill: var(--theme-foreground-muted); text-anchor: middle; }
+.pg-axis { font: 10px var(--sans-serif); color: var(--pg-muted); }
+.pg-axis-label { font: 10px var(--sans-serif); fill: var(--pg-muted); text-anchor: middle; }
 .pg-axis-label-y { text-anchor: start; }
 .pg-range-band { fill: var(--theme-foreground-faintest); opacity: 0.7; }
 .pg-chance, .pg-zero { stroke: var(--theme-foreground-faint); stroke-dasharray: 2 3; }
 .pg-width-rule { stroke: var(--theme-foreground-focus); stroke-width: 1.5; }
 .pg-mark { stroke: var(--theme-background); stroke-width: 1.5; }
-.pg-quad-bar { fill: var(--theme-foreground-muted); }
+.pg-quad-bar { fill: var(--pg-muted); }
 .pg-weights { border-top: 1px solid var(--theme-foreground-faintest); padding-top: 8px; }
 .pg-weights-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 18px; }
 .pg-weights h3 { margin: 0; font-size: 14px; }
 .pg-weights-pair { display: grid; grid-template-columns: 1fr 1fr; gap: var(--pg-gap); margin-top: 6px; }
-.pg-roughness { font-weight: 400; color: var(--theme-foreground-muted); margin-left: 8px; font-variant-numeric: tabular-nums; }
-.pg-caption { margin: 4px 0 0; max-width: none; font-size: 12px; color: var(--theme-foreground-muted); }
+.pg-roughness { font-weight: 400; color: var(--pg-muted); margin-left: 8px; font-variant-numeric: tabular-nums; }
+.pg-caption { margin: 4px 0 0; max-width: none; font-size: 12px; color: var(--pg-muted); }
 @media (max-width: 1100px) {
   .pg-grid { grid-template-columns: minmax(160px, 180px) minmax(0, 1fr); }
   .pg-charts { grid-column: 1 / -1; flex-direction: row; }
