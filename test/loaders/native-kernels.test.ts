@@ -428,8 +428,12 @@ describe("what the addon does not compute goes to the wasm kernel", () => {
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC", dilations: [1, 1] };
     runNative(tf.Conv2D, inputs, attrs);
     const cached = addon!.cachedPrimitives();
+    const implementation = addon!.lastImplementation();
     runNative(tf.Conv2D, inputs, attrs);
     assert.equal(addon!.cachedPrimitives(), cached);
-    assert.match(addon!.lastImplementation(), /jit|gemm|ref/);
+    // oneDNN names its implementation "kind:isa" (jit:avx512_core, brgconv:avx512_core, gemm:jit, ref:any);
+    // which one it picks depends on the CPU, so only the form and its stability are asserted.
+    assert.match(implementation, /^[a-z0-9_]+:[a-z0-9_]+$/);
+    assert.equal(addon!.lastImplementation(), implementation);
   });
 });
