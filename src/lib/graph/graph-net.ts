@@ -22,6 +22,8 @@ import { nodeHasBias, planParameters } from "./plan-parameters.js";
 import { elementwise } from "./elementwise.js";
 import { IntegralShapedConv2d } from "../integral/shaped-conv.js";
 import type { WeightsParameter } from "../io/weights-file.js";
+import { checkSandwichRule, sandwichLoss, type SandwichRule } from "../train/sandwich.js";
+import { softmaxCrossEntropy } from "../train/loss.js";
 
 type WeightLayer = IntegralConv2d | IntegralDepthwiseConv2d | IntegralDense | IntegralShapedConv2d;
 
@@ -36,6 +38,13 @@ export interface IntegralGraphNetOptions {
   fullSizeProbability?: number;
   /** EMA factor of every batch-norm's running statistics (default 0.1, PyTorch's). */
   batchNormMomentum?: number;
+  /**
+   * Train by the sandwich rule (train/sandwich.ts): every step runs the full size on the labels, so the
+   * full-size coin is not flipped. Default: none (one forward pass per step at `stepSizes`).
+   */
+  sandwich?: SandwichRule;
+  /** Probability of one shared size draw for all groups (SizeSamplingOptions.sharedDrawProbability; default 0). */
+  sharedDrawProbability?: number;
 }
 
 /** Full-size discrete initial weights, PyTorch's default bound 1/√fan_in (tfjs layout). */
@@ -57,6 +66,8 @@ export class IntegralGraphNet implements Model {
   private readonly layers = new Map<string, WeightLayer>();
   private readonly norms = new Map<string, IntegralBatchNorm>();
   private readonly batchNormMomentum: number;
+  /** The sandwich rule the net trains by, or undefined (IntegralGraphNetOptions.sandwich). */
+  readonly sandwich: SandwichRule | undefined;
 
   constructor(plan: NetworkPlan, seed: number, options: IntegralGraphNetOptions = {}) {
     const momentum = options.batchNormMomentum ?? 0.1;
@@ -76,7 +87,12 @@ export class IntegralGraphNet implements Model {
     const randomSize = plan.groups.some((g) => plan.hidden.includes(g.id) && g.range && g.range.min !== g.range.max);
     const p = options.fullSizeProbability ?? 0.5;
     if (!(p >= 0 && p <= 1)) throw new Error(`network ${plan.name}: fullSizeProbability must be in [0, 1], got ${p}`);
-    this.groups = new ChannelGroups(plan.groups, plan.composites, { fullSizeProbability: randomSize ? p : 0 });
+    if (options.sandwich) checkSandwichRule(options.sandwich, `network ${plan.name}`);
+    this.sandwich = randomSize && options.sandwich ? { ...options.sandwich } : undefined;
+    this.groups = new ChannelGroups(plan.groups, plan.composites, {
+      fullSizeProbability: randomSize && !this.sandwich ? p : 0,
+      sharedDrawProbability: options.sharedDrawProbability,
+    });
     const names: string[] = [];
     const variables: tf.Variable[] = [];
     plan.nodes.forEach((node, index) => {
@@ -320,6 +336,15 @@ export class IntegralGraphNet implements Model {
 
   apply(images: tf.Tensor4D, context: ForwardContext): tf.Tensor2D {
     return this.forward(images, this.stepSizes(context), context.training);
+  }
+
+  /** The task loss of one training batch: the sandwich rule's when the net has one, else CE at this step's sizes. */
+  trainingLoss(images: tf.Tensor4D, oneHot: tf.Tensor2D, context: ForwardContext): tf.Scalar {
+    return tf.tidy(() =>
+      this.sandwich && context.training && context.random
+        ? sandwichLoss((sizes) => this.forward(images, sizes, true), oneHot, this.groups, context, this.sandwich)
+        : softmaxCrossEntropy(this.apply(images, context), oneHot),
+    );
   }
 
   private forward(images: tf.Tensor4D, sizes: GroupSizes, training: boolean): tf.Tensor2D {

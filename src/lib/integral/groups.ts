@@ -125,10 +125,10 @@ export interface SizeSamplingOptions {
    */
   fullSizeProbability?: number;
   /**
-   * Probability that a random-size step draws ONE position u ∈ [0, 1) for all groups (each group's size
-   * then sits at the same place of its range: all small together, all large together) instead of one
-   * independent draw per group (default 0). Independent draws spread training over every combination of
-   * sizes; shared draws concentrate it on the uniformly compressed nets a global slider produces.
+   * Probability that a random-size step draws ONE fraction f for all groups instead of one independent
+   * draw per group (default 0): each group then gets round(f · its full size), clamped to its range, the
+   * sizes `sizesAtFraction` evaluates, so the uniformly compressed nets a global slider produces are the
+   * ones trained. f is uniform between the smallest range's lower end (relative to its size) and 1.
    */
   sharedDrawProbability?: number;
 }
@@ -314,6 +314,13 @@ export class ChannelGroups {
     this.revision++;
   }
 
+  /** Lower end of a shared draw's fraction: the smallest lower end of a range relative to its group's size. */
+  private get sharedDrawLow(): number {
+    let low = 1;
+    for (const g of this.atomic.values()) if (g.range.min < g.range.max) low = Math.min(low, g.range.min / g.nodes);
+    return low;
+  }
+
   /**
    * The sizes a forward pass uses: in training with a random source, one draw per atomic group from
    * its range (in declaration order, so every data-parallel worker draws the same); otherwise the
@@ -327,14 +334,16 @@ export class ChannelGroups {
       for (const g of this.atomic.values()) out[g.id] = g.partition ? g.partition.size : g.nodes;
       return out;
     }
-    const position =
-      this.sharedDrawProbability > 0 && context.random() < this.sharedDrawProbability ? context.random() : undefined;
+    const fraction =
+      this.sharedDrawProbability > 0 && context.random() < this.sharedDrawProbability
+        ? this.sharedDrawLow + context.random() * (1 - this.sharedDrawLow)
+        : undefined;
     for (const g of this.atomic.values()) {
       const drawn =
         g.range.min === g.range.max
           ? g.range.max
-          : position !== undefined
-            ? g.range.min + Math.floor(position * (g.range.max - g.range.min + 1))
+          : fraction !== undefined
+            ? Math.min(g.range.max, Math.max(g.range.min, Math.round(fraction * g.nodes)))
             : drawPartitionSize(context.random, g.range);
       out[g.id] = g.partition ? g.partition.size : drawn;
     }

@@ -25,6 +25,7 @@ import {
   type BlockForm,
 } from "./blocks.js";
 import { IntegralGraphNet } from "../graph/graph-net.js";
+import type { SandwichRule } from "../train/sandwich.js";
 
 export const SINN_FAMILIES = ["nin", "vgg", "inception", "resnet18", "resnet50"] as const;
 export type SinnFamily = (typeof SINN_FAMILIES)[number];
@@ -44,6 +45,10 @@ export interface FamilyOptions {
    * random-size variants, whose statistics move only on full-size steps (src/lib/integral/batch-norm.ts).
    */
   batchNormMomentum?: number;
+  /** Random-size variants: train by the sandwich rule (IntegralGraphNetOptions.sandwich; default none). */
+  sandwich?: SandwichRule;
+  /** Random-size variants: probability of one shared size draw for all groups (default 0). */
+  sharedDrawProbability?: number;
 }
 
 /** Registry name of a family model, e.g. "resnet18-sinn". */
@@ -122,5 +127,7 @@ export function createFamilyModel(
   return new IntegralGraphNet(familyPlan(family, variant, input, options), seed, {
     fullSizeProbability: options.fullSizeProbability,
     batchNormMomentum: options.batchNormMomentum ?? (variant === "discrete" ? 0.1 : 0.2),
+    ...(options.sandwich ? { sandwich: options.sandwich } : {}),
+    ...(options.sharedDrawProbability ? { sharedDrawProbability: options.sharedDrawProbability } : {}),
   });
 }

@@ -4,9 +4,9 @@ import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; the tfjs union package does (into the shared registry).
 import "@tensorflow/tfjs";
 import { initBackend } from "../../../loaders/backend.js";
-import { ChannelGroups, type GroupSizes } from "../../../src/lib/integral/groups.js";
+import { ChannelGroups, sizesAtFraction, type GroupSizes } from "../../../src/lib/integral/groups.js";
 import { IntegralConv2d, IntegralDense, IntegralPointwiseConv2d } from "../../../src/lib/integral/layers.js";
-import { ReferenceNet } from "../../../src/lib/models/reference.js";
+import { REFERENCE_SIZES, ReferenceNet } from "../../../src/lib/models/reference.js";
 import { createReferenceInn, ReferenceInn } from "../../../src/lib/models/reference-inn.js";
 import { referenceInnOptionsFromSpec, referenceInnSpec } from "../../../src/lib/models/reference-inn-spec.js";
 import { assignWeights } from "../../../src/lib/io/weights-file.js";
@@ -180,6 +180,15 @@ test("sharedDrawProbability: one position for all groups (all small or all large
       shared.drawn.some((s) => s.conv1 === 16 && s.conv2 === 32),
     "both ends are reached",
   );
+  // A shared draw is a fraction mapped as sizesAtFraction maps it: every draw is a net the global slider shows.
+  const key = (s: GroupSizes) => `${s.conv1},${s.conv2},${s.conv3}`;
+  const slider = new Set(
+    Array.from({ length: 1501 }, (_, i) =>
+      key(sizesAtFraction(REFERENCE_SIZES, ["conv1", "conv2", "conv3"], 0.25 + (0.75 * i) / 1500)),
+    ),
+  );
+  const off = shared.drawn.filter((s) => !slider.has(key(s)));
+  assert.equal(off.length, 0, `shared draws off the slider's sizes: ${off.slice(0, 3).map(key).join(" ")}`);
   assert.equal(shared.spec.sharedDrawProbability, 1);
   assert.ok(!comonotone(steps(0).drawn), "independent draws are not ordered alike");
   assert.equal(steps(0).spec.sharedDrawProbability, undefined);

@@ -251,3 +251,33 @@ test("bad family, variant and resample group names are rejected by name", () => 
   assert.throws(() => m.resample({ classes: 5 }), /"classes" is not a resizable group/);
   m.dispose();
 });
+
+test("sandwich rule: every step is full size on the labels plus distilled smaller sizes; no coin; no leak", () => {
+  const rule = { draws: 1, smallest: true, labelWeight: 0.25 };
+  const net = createFamilyModel("resnet18", "sinn", input, 3, { sandwich: rule, sharedDrawProbability: 0.5 });
+  const plain = createFamilyModel("resnet18", "sinn", input, 3);
+  try {
+    assert.equal(net.fullSizeProbability, 0, "the full size runs every step, so the coin is not flipped");
+    assert.equal(plain.fullSizeProbability, 0.5);
+    assert.deepEqual(net.sandwich, rule);
+    // A first pass fills the weight caches of the sizes it draws; the same draws again must add nothing.
+    tf.tidy(() => net.trainingLoss(images, labels, { training: true, random: mulberry32(5) }));
+    tf.tidy(() => plain.trainingLoss(images, labels, { training: true, random: mulberry32(5) }));
+    const before = tf.memory().numTensors;
+    const context = { training: true, random: mulberry32(5) };
+    const sandwich = tf.tidy(() => net.trainingLoss(images, labels, context).dataSync()[0]);
+    const single = tf.tidy(
+      () => plain.trainingLoss(images, labels, { training: true, random: mulberry32(5) }).dataSync()[0],
+    );
+    assert.equal(tf.memory().numTensors, before);
+    // Three cross-entropies of an untrained 10-class net (each ≈ ln 10) against one.
+    assert.ok(sandwich > 2.5 * single, `sandwich loss ${sandwich} vs one pass ${single}`);
+    assert.throws(
+      () => createFamilyModel("vgg", "inn", input, 0, { sandwich: { ...rule, draws: 0 } }),
+      /sandwichDraws must be a positive integer, got 0/,
+    );
+  } finally {
+    net.dispose();
+    plain.dispose();
+  }
+});
