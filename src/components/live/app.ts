@@ -17,7 +17,7 @@ import { readUrlState, writeUrlState, urlStateNote, urlStateQuery, type StateSch
 import { el, errorMessage } from "../dom.js";
 import { DigitCanvas } from "./digit-pad.js";
 import { DigitPredictions } from "./digit-predictions.js";
-import { ModelFilePicker, type PickedModel } from "./file-picker.js";
+import { ModelFilePicker, type PickedModel, type PickProgress } from "./file-picker.js";
 import { FileLoader, type LiveFile } from "./loading.js";
 import { LiveCurveChart, type LiveCurveChartElement, type LivePoint } from "./curve-chart.js";
 import type { LivePanel, PanelHost } from "./panel.js";
@@ -29,12 +29,15 @@ import { LiveEvaluator } from "../../lib/live/live-evaluator.js";
 import { ModelEvaluator } from "../../lib/live/model-evaluator.js";
 import { LatestOnly } from "../../lib/live/latest-only.js";
 import { LiveSession } from "../../lib/live/reference-session.js";
-import { PlanLiveSession, planNetFromBytes } from "../../lib/live/graph-session.js";
-import type { FitTarget } from "../../lib/live/model-fit.js";
+import { PlanLiveSession, planNetFromBytes, planSessionFromLayersModel } from "../../lib/live/graph-session.js";
+import { inputFitProblem, type FitTarget } from "../../lib/live/model-fit.js";
 import {
   continuousModelFromBytes,
   fullSizeParametersFromBytes,
   integralFromTfjs,
+  isReferenceExport,
+  layersArtifacts,
+  parseModelJson,
 } from "../../lib/live/model-sources.js";
 
 export type { LiveFile } from "./loading.js";
@@ -66,6 +69,9 @@ export interface LiveAppOptions {
   /** The sweep's curves.json (parsed), for the chart's lines; without it the chart shows only the live dots. */
   curves?: unknown;
 }
+
+/** The URL's `model` value while a reader's converted tfjs model is shown (its file cannot travel in a link). */
+const OWN_MODEL = "own";
 
 export function LiveModelApp(options: LiveAppOptions): HTMLElement {
   const loader = FileLoader();
@@ -110,8 +116,14 @@ async function start(
     model: { kind: "choice" as const, default: referenceSources[0].id, choices: options.sources.map((s) => s.id) },
   };
   const initialSearch = location.search;
-  const initialModel = readUrlState(modelField, initialSearch);
+  // A link made while a reader's own model was shown: its sizes wait for that file to be dropped again.
+  let ownLinkPending = new URLSearchParams(initialSearch).get("model") === OWN_MODEL;
+  const initialModel = readUrlState(modelField, ownLinkPending ? "" : initialSearch);
   const notes = [...initialModel.notes];
+  if (ownLinkPending)
+    notes.push(
+      `model=${OWN_MODEL}: this link was made with a model file of the reader's own, which a link cannot carry; choose that file under "Bring your own model" to see it at the link's sizes.`,
+    );
   let curves: CurvesData | undefined;
   if (options.curves !== undefined) {
     try {
@@ -168,7 +180,7 @@ async function start(
   const detailsSlot = el("div");
   const digit = DigitCanvas({ side: 224 });
   const predictions = DigitPredictions();
-  const fileMessageBox = ModelFilePicker(async (picked) => useOwnModel(picked));
+  const fileMessageBox = ModelFilePicker(async (picked, progress) => useOwnModel(picked, progress));
   let noteBox = urlStateNote(notes);
   const addNotes = (more: readonly string[]) => {
     if (more.length === 0) return;
@@ -195,7 +207,7 @@ async function start(
           el(
             "p",
             { className: "live-note" },
-            "A model file in this library's format (.model), or a tfjs layers model of the reference shape (model.json with its weights .bin), converted on the spot: channels reordered to vary smoothly, nodes initialised exactly. It must take this page's 28×28 grey images in 10 classes.",
+            "A model file in this library's format (.model), or a tfjs layers model (model.json with its .bin weight files, chosen together; Sequential or functional, also as tensorflowjs_converter writes Keras models), converted on the spot: each linked group's channels reordered to vary smoothly, nodes initialised exactly, so at full size it computes what your model computes. It must take this page's 28×28 grey images (pixels in [0, 1]) in 10 classes; the layers that convert are listed under “Your own model” below the page.",
           ),
           fileMessageBox,
         ),
@@ -393,19 +405,84 @@ async function start(
     }
   }
 
-  /** A reader's file, shown as a reference view (the URL keeps the reference source it replaces). */
-  async function useOwnModel(picked: PickedModel): Promise<void> {
+  /**
+   * A reader's file: a model file or this library's reference-net export as a reference view (the URL
+   * keeps the reference source it replaces); any other tfjs layers model converted in the page (progress
+   * under the picker) and shown as a plan view with its L1-pruned original, the URL saying model=own.
+   */
+  async function useOwnModel(picked: PickedModel, progress: PickProgress): Promise<void> {
     let session: LiveSession;
     if (picked.kind === "model-file")
       session = new LiveSession(continuousModelFromBytes(picked.bytes, picked.name, fits));
     else {
-      const { inn, twin } = integralFromTfjs(picked.modelJson, picked.weights, picked.name, fits);
+      const json = parseModelJson(picked.modelJson, picked.name);
+      if (!isReferenceExport(json)) return useConvertedModel(json, picked.weights, picked.name, progress);
+      // The reference net's export is one model.json with one weights.bin.
+      const bins = Object.values(picked.weights);
+      if (bins.length !== 1) throw new Error(`choose model.json and one weights file, not ${bins.length + 1} files`);
+      const { inn, twin } = integralFromTfjs(picked.modelJson, bins[0], picked.name, fits);
       session = new LiveSession(inn, { twin, twinLabel: "your discrete net" });
     }
-    const id = options.sources.find((s) => s.id === sourceId)?.kind === "plan" ? referenceSources[0].id : sourceId;
+    const id = referenceSources.some((s) => s.id === sourceId) ? sourceId : referenceSources[0].id;
     ownFile = picked.name;
     // A converted tfjs model is the curves' "converted" method; a model file's provenance is unknown.
     await showReference(id, session, picked.kind === "tfjs" ? "converted" : undefined);
+  }
+
+  /** A tfjs layers model of any supported architecture, converted here and shown as a plan view. */
+  async function useConvertedModel(
+    json: unknown,
+    weights: Record<string, ArrayBuffer>,
+    name: string,
+    progress: PickProgress,
+  ): Promise<void> {
+    if (!options.calibrationSet)
+      throw new Error("this page passes no calibration images, which a converted model needs");
+    const artifacts = layersArtifacts(json, weights, name);
+    const [calibrationBytes] = await loader.load("Loading the calibration images", [options.calibrationSet]);
+    calibrationSet ??= decodeEvalSet(calibrationBytes, options.calibrationSet.name);
+    const calibration = calibrationSet;
+    // The converter checks the model against the calibration images; they must be the test set's kind.
+    const mismatch = inputFitProblem(calibration, fits.shape, fits.name);
+    if (mismatch) throw new Error(`${options.calibrationSet.name}: ${mismatch.replace("the model", "it")}`);
+    progress("converting: reading the model");
+    const session = await planSessionFromLayersModel(artifacts, calibration, {
+      source: name,
+      restarts: CONVERT_RESTARTS,
+      onProgress: (line) => progress(`converting: ${line}`),
+    });
+    let sizes = session.fullSizes;
+    let schema: StateSchema;
+    try {
+      schema = graphSchema(session);
+      if (ownLinkPending) {
+        const linked = readUrlState(schema, initialSearch);
+        addNotes(linked.notes);
+        sizes = linked.values as Record<string, number>;
+        ownLinkPending = false;
+      }
+    } catch (e) {
+      session.dispose();
+      throw e;
+    }
+    graphEvaluator ??= new ModelEvaluator(evalSet);
+    const graphEval = graphEvaluator;
+    ownFile = name;
+    await show(OWN_MODEL, () =>
+      GraphPanel({
+        session,
+        evaluator: graphEval,
+        scheduler,
+        name: name.replace(/\.json$/, ""),
+        method: "converted",
+        title: "converted model",
+        netLabel: "Your model, converted and resampled",
+        note: "One slider per linked group: channel axes that must keep one size (a conv's outputs with its consumers' inputs, batch norm and depth-wise convs with their input, both operands of an Add; each part of a Concatenate has its own). Your model was trained at its full size only; the band under each slider is the range a fine-tune on random sizes would train on (loaders/convert.ts --fine-tune-epochs), not one it has seen.",
+        fullSizeStatistics: "the batch-norm statistics of your model",
+        sizes,
+        host: hostFor(OWN_MODEL, schema),
+      }),
+    );
   }
 
   (globalThis as Record<string, unknown>).__liveModel = {
@@ -424,7 +501,9 @@ async function start(
     drawDigit: (pixels: number[]) => digit.drawDigit(pixels),
     /** The plan (SINN) panel's controls and progress log while a plan model is shown. */
     get plan() {
-      return panel && options.sources.find((s) => s.id === sourceId)?.kind === "plan" ? panel.api : undefined;
+      return panel && (sourceId === OWN_MODEL || options.sources.find((s) => s.id === sourceId)?.kind === "plan")
+        ? panel.api
+        : undefined;
     },
     exportArtifacts: () => panel?.exportFiles().modelJson,
     /** The plan model's export at its prepared sizes: model.json and weights.bin (as bytes). */
@@ -444,6 +523,9 @@ async function start(
   status.textContent = `Model and ${evalSet.count.toLocaleString("en")} test images loaded; ${panel!.summary}.`;
   status.dataset.state = "ready";
 }
+
+/** 2-opt restarts per group when the page converts a model (the CLI's default is 100; the page keeps it quick). */
+const CONVERT_RESTARTS = 10;
 
 function trainedDefaults(session: LiveSession): { kernel: string; quadrature: string } {
   return { kernel: session.trained.kernel, quadrature: session.trained.quadrature };

@@ -1,34 +1,41 @@
 /**
  * Bring-your-own model: a file input taking either one model file (this library's single-file format,
- * *.model) or a tfjs layers model (model.json plus its weights .bin, both selected together). The
- * callback gets the files sorted into those cases; errors it throws are shown under the picker and the
- * page carries on with the model it had.
+ * *.model) or a tfjs layers model (model.json plus its weight files, all selected together). The
+ * callback gets the files sorted into those cases and a way to report progress under the picker; errors
+ * it throws are shown there and the page carries on with the model it had.
  */
 import * as Inputs from "@observablehq/inputs";
 import { errorMessage } from "../dom.js";
 
 export type PickedModel =
   | { kind: "model-file"; name: string; bytes: Uint8Array }
-  | { kind: "tfjs"; name: string; modelJson: string; weights: ArrayBuffer };
+  /** model.json's text and every other file chosen with it (its weight shards), by name. */
+  | { kind: "tfjs"; name: string; modelJson: string; weights: Record<string, ArrayBuffer> };
 
 export async function readPickedFiles(files: readonly File[]): Promise<PickedModel> {
   if (files.length === 0) throw new Error("no file chosen");
-  const json = files.find((f) => f.name.endsWith(".json"));
+  const jsons = files.filter((f) => f.name.endsWith(".json"));
+  if (jsons.length > 1) throw new Error(`choose one model.json (with its .bin files), not ${jsons.length}`);
+  const json = jsons[0];
   if (json) {
-    const bin = files.find((f) => f !== json);
-    if (!bin)
+    const bins = files.filter((f) => f !== json);
+    if (bins.length === 0)
       throw new Error(
         `${json.name}: a tfjs layers model needs its weights file too — select model.json and the .bin together`,
       );
-    if (files.length > 2) throw new Error(`choose model.json and one weights file, not ${files.length} files`);
-    return { kind: "tfjs", name: json.name, modelJson: await json.text(), weights: await bin.arrayBuffer() };
+    const weights: Record<string, ArrayBuffer> = {};
+    for (const bin of bins) weights[bin.name] = await bin.arrayBuffer();
+    return { kind: "tfjs", name: json.name, modelJson: await json.text(), weights };
   }
   if (files.length > 1)
     throw new Error(`choose one .model file (or model.json with its .bin), not ${files.length} files`);
   return { kind: "model-file", name: files[0].name, bytes: new Uint8Array(await files[0].arrayBuffer()) };
 }
 
-export function ModelFilePicker(onModel: (picked: PickedModel) => Promise<void>): HTMLElement {
+/** Shows a step of the work on a picked model under the picker ("converting model.json: ordering …"). */
+export type PickProgress = (message: string) => void;
+
+export function ModelFilePicker(onModel: (picked: PickedModel, progress: PickProgress) => Promise<void>): HTMLElement {
   const form = Inputs.file({ label: "Model file(s)", multiple: true, accept: ".model,.json,.bin" });
   const input = form.querySelector<HTMLInputElement>("input[type=file]")!;
   input.dataset.testid = "live-file";
@@ -46,7 +53,9 @@ export function ModelFilePicker(onModel: (picked: PickedModel) => Promise<void>)
     message.textContent = "loading…";
     try {
       const picked = await readPickedFiles(files);
-      await onModel(picked);
+      await onModel(picked, (line) => {
+        message.textContent = `${picked.name}: ${line}…`;
+      });
       message.textContent = `Loaded ${picked.name}.`;
       message.dataset.state = "ok";
     } catch (error) {

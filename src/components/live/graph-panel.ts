@@ -1,11 +1,14 @@
 /**
- * The live page's panel for a plan network (a SINN model): one slider per hidden group with its
- * training range, the global slider, params/FLOPs, and the accuracy — a subset estimate, then all test
- * images — after resampling and re-estimating the batch-norm statistics at the new sizes on the
- * calibration (training) images. The library does the work (PlanLiveSession, ModelEvaluator); this
- * wires it to the DOM. Its export is a tfjs layers model of stock layers at the current sizes. It has no
- * twin yet: its second card says so (a converted model's L1-pruned original would take that place).
+ * The live page's panel for a plan network (a SINN model, or a reader's tfjs model converted in the page):
+ * one slider per hidden group with its training range, the global slider, params/FLOPs, and the accuracy
+ * — a subset estimate, then all test images — after resampling and re-estimating the batch-norm
+ * statistics at the new sizes on the calibration (training) images. When the session keeps the discrete
+ * original (a converted model), its L1-pruned twin at the same sizes, calibrated on the same images, is
+ * evaluated beside it; otherwise the second card says there is none. The library does the work
+ * (PlanLiveSession, ModelEvaluator); this wires it to the DOM. Its export is a tfjs layers model of stock
+ * layers at the current sizes.
  */
+import type * as tf from "@tensorflow/tfjs-core";
 import { el, yieldToPage } from "../dom.js";
 import { exportRow, panelRequests } from "./panel-parts.js";
 import type { StateSchema } from "../url-state.js";
@@ -52,12 +55,23 @@ export interface GraphPanelOptions {
   /** Sizes to start at (default: full size); each must be an integer in 2…the group's full size. */
   sizes?: Record<string, number>;
   host: PanelHost;
+  /** How the page names the model (headings; default "SINN") and its net's card ("SINN, resampled"). */
+  title?: string;
+  netLabel?: string;
+  /** The note above the sliders (default: the SINN model file's). */
+  note?: string;
+  /** Where the full-size batch-norm statistics come from (default: the SINN model file's build). */
+  fullSizeStatistics?: string;
 }
 
 export function GraphPanel(o: GraphPanelOptions): LivePanel {
   const { session, host } = o;
   const schema = graphSchema(session);
-  const nets: LiveNet[] = [{ tag: "plan", label: "SINN, resampled", method: o.method ?? "sinn" }];
+  const title = o.title ?? "SINN";
+  const twin = session.hasTwin;
+  const nets: LiveNet[] = [{ tag: "plan", label: o.netLabel ?? `${title}, resampled`, method: o.method ?? "sinn" }];
+  if (twin) nets.push({ tag: "l1", label: "Original, L1-pruned", method: "discrete-l1" });
+  const hasBatchNorm = session.model.statisticsVariables.length > 0;
   const controlsBox = LiveControls({
     groups: session.groups,
     value: {
@@ -77,24 +91,34 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
     method: nets[0].method,
     caption: "resampled, batch norm re-estimated",
   });
-  const cost = CostCard("live-plan-cost", "of the parameters of its full size");
+  const twinCard = twin
+    ? AccuracyCard({
+        testid: "live-plan-l1-acc",
+        method: "discrete-l1",
+        caption: "the original, same channels cut by L1 norm",
+      })
+    : undefined;
+  const cost = CostCard("live-plan-cost", twin ? "of the parameters, both nets" : "of the parameters of its full size");
   const calibrationLine = el("span", { testid: "live-plan-calibration" });
-  const twinNote = el(
-    "div",
-    { className: "card live-card live-card-empty", testid: "live-plan-no-twin" },
-    el("span", { className: "live-card-name", textContent: "No twin" }),
-    el("span", {
-      className: "live-card-detail",
-      textContent:
-        "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets have one).",
-    }),
-  );
+  const twinNote =
+    twinCard ??
+    el(
+      "div",
+      { className: "card live-card live-card-empty", testid: "live-plan-no-twin" },
+      el("span", { className: "live-card-name", textContent: "No twin" }),
+      el("span", {
+        className: "live-card-detail",
+        textContent:
+          "No discrete twin of this model is built, so there is no L1-pruned comparison here (the reference nets have one).",
+      }),
+    );
   const confusionBox = el("div", { className: "live-scroll" });
   const exportFiles = (): TfjsModelFiles => {
     const prepared = session.prepared;
     if (!prepared) throw new Error("no plan model is prepared");
     return tfjsModelFiles(
       exportPlanTfjsLayersModel(session.model, {
+        outputSoftmax: session.outputSoftmax,
         name: `integral_lab_${o.name}_${Object.values(prepared.sizes).join("_")}`.replace(/[^A-Za-z0-9_]/g, "_"),
       }),
     );
@@ -107,6 +131,7 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
     el("p", {
       className: "live-note",
       textContent:
+        o.note ??
         "One slider per linked group. Kernel and quadrature are the ones the model was trained with; this model file stores no grid-tuned partition.",
     }),
     controlsBox,
@@ -121,29 +146,35 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
   const details = el(
     "div",
     { className: "live-details" },
-    el("h2", {}, "Inside the resampled SINN"),
+    el("h2", {}, `Inside the resampled ${title}`),
     el("h3", {}, "Confusion matrix (rows: true class)"),
     confusionBox,
     el("h2", {}, "Export"),
     el(
       "p",
       {},
-      "The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense) at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes.",
+      `The download is a tfjs layers model (stock layers: Rescaling, Conv2D, DepthwiseConv2D, BatchNormalization, pooling, Add, Concatenate, Dense${session.outputSoftmax ? ", and the original's softmax on the outputs" : ""}) of the resampled integral net at the sizes shown, with the batch-norm statistics re-estimated there; tf.loadLayersModel reads it without custom classes.`,
     ),
     exported.row,
   );
 
   const show = (p: EvaluationProgress, request: number) => {
     requests.record(request, p.tag, p.estimate);
-    card.show(p.estimate, request);
-    confusionBox.replaceChildren(ConfusionMatrix(p.confusion, o.evaluator.classes));
+    if (p.tag === "l1") twinCard?.show(p.estimate, request);
+    else {
+      card.show(p.estimate, request);
+      confusionBox.replaceChildren(ConfusionMatrix(p.confusion, o.evaluator.classes));
+    }
     host.onEstimate(p.tag, p.estimate);
   };
   const showPrepared = (prepared: PreparedPlanNet) => {
     cost.show(prepared.compression);
-    calibrationLine.textContent = prepared.calibrated
-      ? `Batch-norm statistics re-estimated at these sizes on ${CALIBRATION_IMAGES} training images (${prepared.calibrationMs.toFixed(0)} ms).`
-      : "Full size: the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images).";
+    const both = twin ? " (both nets)" : "";
+    calibrationLine.textContent = !hasBatchNorm
+      ? "The model has no batch norm, so nothing is re-estimated at reduced sizes."
+      : prepared.calibrated
+        ? `Batch-norm statistics re-estimated at these sizes on ${CALIBRATION_IMAGES} training images${both} (${prepared.calibrationMs.toFixed(0)} ms).`
+        : `Full size: ${o.fullSizeStatistics ?? "the batch-norm statistics stored in the model file (estimated by the build on 1,024 training images)"}.`;
   };
 
   const changed = () => {
@@ -155,7 +186,9 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
       requests.record(request, "prepare");
       showPrepared(prepared);
       host.onPrepared({ params: prepared.compression.after.params, compression: prepared.compression.params });
-      await o.evaluator.evaluate([{ tag: "plan", logits: (x) => session.logits(x) }], {
+      const targets = [{ tag: "plan", logits: (x: tf.Tensor4D) => session.logits(x) }];
+      if (twin) targets.push({ tag: "l1", logits: (x: tf.Tensor4D) => session.twinLogits(x) });
+      await o.evaluator.evaluate(targets, {
         isCurrent,
         yieldToPage,
         onProgress: (p) => show(p, request),
@@ -171,7 +204,9 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
     family: o.family,
     nets,
     schema,
-    summary: "its batch-norm statistics are re-estimated at every reduced size",
+    summary: twin
+      ? "comparing with the L1-pruned original; batch-norm statistics are re-estimated at every reduced size"
+      : "its batch-norm statistics are re-estimated at every reduced size",
     state: () => ({ ...controlsBox.value.sizes }),
     api: {
       setSizes: (sizes) => controlsBox.setSizes(sizes),
@@ -182,7 +217,9 @@ export function GraphPanel(o: GraphPanelOptions): LivePanel {
     },
     classify(image): DigitPrediction[] {
       if (!session.prepared) return [];
-      return [{ tag: "plan", probabilities: session.classify(image) }];
+      const out = [{ tag: "plan", probabilities: session.classify(image) }];
+      if (twin) out.push({ tag: "l1", probabilities: session.classify(image, "twin") });
+      return out;
     },
     exportFiles,
     async dispose() {

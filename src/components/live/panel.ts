@@ -1,6 +1,6 @@
 /**
  * What the live app asks of a panel, whatever model it shows (the reference net with its L1 twin, a
- * plan network — and later a converted graph model with its L1 twin): its controls, its result cards,
+ * plan network, with its L1 twin when it is a converted model): its controls, its result cards,
  * its details, the nets it evaluates and their digit predictions, its link state, an export, and a test
  * API. The app owns the source choice, the URL's `model` field, the chart, the digit pad and the file
  * picker; a panel owns everything that depends on its model, and frees it all in `dispose`.

@@ -184,12 +184,16 @@ export class PlanLiveSession {
     return this.model.apply(images, { training: false });
   }
 
-  /** Class probabilities of one image (pixels [height, width, channels] in [0, 1]) at the prepared sizes. */
-  classify(image: Float32Array): Float32Array {
+  /**
+   * Class probabilities of one image (pixels [height, width, channels] in [0, 1]) at the prepared sizes, by
+   * the integral net or by its L1-pruned twin.
+   */
+  classify(image: Float32Array, net: "integral" | "twin" = "integral"): Float32Array {
     const { height, width, channels } = this.model.input;
-    return tf.tidy(() =>
-      tf.softmax(this.logits(tf.tensor4d(image, [1, height, width, channels]))).dataSync(),
-    ) as Float32Array;
+    return tf.tidy(() => {
+      const x = tf.tensor4d(image, [1, height, width, channels]);
+      return tf.softmax(net === "twin" ? this.twinLogits(x) : this.logits(x)).dataSync();
+    }) as Float32Array;
   }
 
   /** True when the session keeps the L1-pruned original beside the integral net. */

@@ -1,9 +1,12 @@
 /**
  * Where a live session's models come from: a single-file continuous model (io/model-file.ts container), or
- * a tfjs layers model of the reference shape converted on the spot (permutation + exact initialisation,
- * compression/conversion.ts). Every failure is an Error naming the file and the problem. With `fits`,
- * a model whose input or class count differs from the page's data is refused before anything is built.
+ * a tfjs layers model. A layers model that this library exported from the reference net (its EdgePadding2D
+ * layers) is read back as the reference net and converted on the spot (permutation + exact initialisation,
+ * compression/conversion.ts); any other layers model goes to the general converter (src/lib/convert, via
+ * graph-session.ts). Every failure is an Error naming the file and the problem. With `fits`, a model whose
+ * input or class count differs from the page's data is refused before anything is built.
  */
+import type * as tf from "@tensorflow/tfjs-core";
 import { decodeModelFile, loadContinuousModel } from "../io/model-file.js";
 import { assignParameters, readParameters, type ParameterTensor } from "../compression/parameters.js";
 import { convertReferenceNet, innDiscreteParameters } from "../compression/conversion.js";
@@ -12,6 +15,8 @@ import type { ReferenceInn } from "../models/reference-inn.js";
 import { referenceParamsFromTfjs } from "../io/tfjs-import.js";
 import type { InputShape } from "../model.js";
 import { checkInputFits, type FitTarget } from "./model-fit.js";
+import { EDGE_PADDING_CLASS } from "../io/tfjs-export.js";
+import { artifactsFromFiles } from "../convert/weights.js";
 
 /** A continuous model from a model file's bytes (caller owns the result). */
 export function continuousModelFromBytes(bytes: Uint8Array, name: string, fits?: FitTarget): ReferenceInn {
@@ -49,12 +54,7 @@ export function integralFromTfjs(
   name: string,
   fits?: FitTarget,
 ): { inn: ReferenceInn; twin: ParameterTensor[] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(modelJsonText);
-  } catch (e) {
-    throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
-  }
+  const json = parseModelJson(modelJsonText, name);
   const { params, input } = referenceParamsFromTfjs(json, weights, name);
   if (fits) checkInputFits(input, fits, name);
   let net: ReferenceNet;
@@ -74,4 +74,58 @@ export function integralFromTfjs(
   } finally {
     net.dispose();
   }
+}
+
+/** model.json's text as JSON; a named error when it is not. */
+export function parseModelJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** The layer list of a layers model's topology (Sequential or functional, Keras-nested or not); [] if none. */
+function topologyLayers(json: unknown): Json[] {
+  const topology = (json as Json | null)?.modelTopology as Json | undefined;
+  const model = (topology?.model_config ?? topology) as Json | undefined;
+  const config = model?.config;
+  const layers = Array.isArray(config) ? config : (config as Json | undefined)?.layers;
+  return Array.isArray(layers) ? (layers as Json[]) : [];
+}
+
+/**
+ * True when a parsed model.json is this library's export of the reference net (io/tfjs-export.ts: its
+ * custom EdgePadding2D layers, which no other producer writes). Such a model is read back as the reference
+ * net (integralFromTfjs); every other layers model goes to the general converter.
+ */
+export function isReferenceExport(json: unknown): boolean {
+  return topologyLayers(json).some((l) => l?.class_name === EDGE_PADDING_CLASS);
+}
+
+const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+/**
+ * A dropped layers model as tf.io artifacts: its parsed model.json and the weight files given with it (by
+ * name). Every weights file the manifest names must be given (artifactsFromFiles), and every file given
+ * must be one the manifest names — a stray file is more likely a mistake than something to ignore.
+ */
+export function layersArtifacts(
+  json: unknown,
+  files: Readonly<Record<string, ArrayBuffer>>,
+  name: string,
+): tf.io.ModelArtifacts {
+  const manifest = (json as Json | null)?.weightsManifest;
+  const named = new Set<string>();
+  for (const group of Array.isArray(manifest) ? manifest : [])
+    for (const p of Array.isArray((group as Json | null)?.paths) ? ((group as Json).paths as unknown[]) : [])
+      if (typeof p === "string") named.add(basename(p));
+  const stray = Object.keys(files).filter((f) => !named.has(basename(f)));
+  if (stray.length > 0 && typeof (json as Json | null)?.modelTopology === "object")
+    throw new Error(
+      `${name}: ${stray.join(", ")} ${stray.length > 1 ? "are" : "is"} not among the weights files its manifest names (${named.size ? [...named].join(", ") : "none"})`,
+    );
+  return artifactsFromFiles(json, files, name);
 }

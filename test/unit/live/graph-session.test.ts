@@ -289,6 +289,20 @@ test("a dropped tfjs model: converted with progress, the L1-pruned original besi
     assert.equal(maxAbsDiff(a, b), 0);
     const integral = session.logits(x);
     assert.ok(maxAbsDiff(integral, a) > 1e-4, "the integral net and the pruned twin are different nets");
+    // A digit classified by either net: the softmax of that net's logits for the one image.
+    const image = tf.tidy(() => x.slice([0, 0, 0, 0], [1, 28, 28, 1]).dataSync()) as Float32Array;
+    for (const [net, logits] of [
+      ["integral", integral],
+      ["twin", a],
+    ] as const) {
+      const expectedRow = tf.tidy(() => tf.softmax(logits.slice([0, 0], [1, -1])).dataSync());
+      const got = session.classify(image, net);
+      assert.equal(got.length, 10);
+      got.forEach((v, i) =>
+        assert.ok(Math.abs(v - expectedRow[i]) < 1e-6, `${net} class ${i}: ${v} vs ${expectedRow[i]}`),
+      );
+    }
+    assert.deepEqual(session.classify(image), session.classify(image, "integral"), "the integral net by default");
     // The export is the resampled integral net (softmax restored), read by tfjs with stock layers.
     const loaded = await layers.loadLayersModel(layers.io.fromMemory(session.exportLayersModel()));
     const out = loaded.predict(x) as tf.Tensor;
