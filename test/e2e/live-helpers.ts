@@ -10,6 +10,8 @@ import { initBackend } from "../../loaders/backend.js";
 import { openWatchedPage, type Page, type TestBrowser, type WatchedPage } from "./browser.js";
 import type { StaticServer } from "./static-server.js";
 import { serveBuiltSite } from "./page-helpers.js";
+import * as tf from "@tensorflow/tfjs";
+import type { EvalSet } from "../../src/lib/data/evalset.js";
 
 export interface LogRecord {
   request: number;
@@ -98,4 +100,46 @@ export async function finalAccuracy(
     { timeout },
   );
   return Number(await page.locator(`[data-testid=${testid}]`).getAttribute("data-accuracy"));
+}
+
+/** The plan panel's export at its prepared sizes, loaded in Node as a tfjs layers model (caller disposes it). */
+export async function loadExportedPlan(page: Page): Promise<{ json: ExportedModelJson; model: tf.LayersModel }> {
+  const files = await page.evaluate(() =>
+    (
+      window as never as { __liveModel: { exportPlan(): { modelJson: string; weightsBin: number[] } } }
+    ).__liveModel.exportPlan(),
+  );
+  const json = JSON.parse(files.modelJson) as ExportedModelJson;
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: Uint8Array.from(files.weightsBin).buffer,
+    }),
+  );
+  return { json, model };
+}
+
+export interface ExportedModelJson {
+  modelTopology: object;
+  weightsManifest: { weights: (tf.io.WeightsManifestEntry & { name: string; shape: number[] })[] }[];
+}
+
+/** Test accuracy of a tfjs layers model (its argmax) on every image of `test`. */
+export function layersAccuracy(model: tf.LayersModel, test: EvalSet): number {
+  let correct = 0;
+  for (let start = 0; start < test.count; start += 1000) {
+    const n = Math.min(1000, test.count - start);
+    const predicted = tf.tidy(() => {
+      const x = tf.tensor4d(
+        Float32Array.from(test.images.subarray(start * 784, (start + n) * 784), (v) => v / 255),
+        [n, 28, 28, 1],
+      );
+      return tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync();
+    });
+    predicted.forEach((p, k) => {
+      if (p === test.labels[start + k]) correct++;
+    });
+  }
+  return correct / test.count;
 }

@@ -25,7 +25,14 @@ import { loadDataset } from "../../loaders/datasets.js";
 import { buildLayersModel, saveArtifacts, setSeededWeights, writeModelFiles } from "../../loaders/layers-models.js";
 import type { Page } from "./browser.js";
 import { projectRoot } from "./build-site.js";
-import { finalAccuracy, liveSuite, openLivePage, type LogRecord } from "./live-helpers.js";
+import {
+  finalAccuracy,
+  layersAccuracy,
+  liveSuite,
+  loadExportedPlan,
+  openLivePage,
+  type LogRecord,
+} from "./live-helpers.js";
 
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
@@ -84,25 +91,6 @@ const shownSizes = (page: Page) =>
 
 const params = async (page: Page) =>
   Number(await page.locator("[data-testid=live-plan-cost]").getAttribute("data-params"));
-
-/** Test accuracy of a tfjs layers model (its argmax) on every image of `test`. */
-function layersAccuracy(model: tf.LayersModel, test: EvalSet): number {
-  let correct = 0;
-  for (let start = 0; start < test.count; start += 1000) {
-    const n = Math.min(1000, test.count - start);
-    const predicted = tf.tidy(() => {
-      const x = tf.tensor4d(
-        Float32Array.from(test.images.subarray(start * 784, (start + n) * 784), (v) => v / 255),
-        [n, 28, 28, 1],
-      );
-      return tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync();
-    });
-    predicted.forEach((p, k) => {
-      if (p === test.labels[start + k]) correct++;
-    });
-  }
-  return correct / test.count;
-}
 
 let page: Page;
 let dir: string;
@@ -243,20 +231,8 @@ describe("live model page: any tfjs layers model, converted in the page", { time
   });
 
   it("the export at these sizes is a tfjs layers model whose accuracy in Node is the accuracy shown", async () => {
-    const files = await page.evaluate(() =>
-      (
-        window as never as { __liveModel: { exportPlan(): { modelJson: string; weightsBin: number[] } } }
-      ).__liveModel.exportPlan(),
-    );
-    const json = JSON.parse(files.modelJson);
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0].weights,
-        weightData: Uint8Array.from(files.weightsBin).buffer,
-      }),
-    );
-    const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === "b2_conv1/kernel");
+    const { json, model } = await loadExportedPlan(page);
+    const kernel = json.weightsManifest[0].weights.find((w) => w.name === "b2_conv1/kernel");
     assert.equal(kernel?.shape[3], 12, "b2_conv1 exported at the page's size");
     const exported = layersAccuracy(model, test);
     model.dispose();

@@ -23,7 +23,14 @@ import { evaluateSums } from "../../src/lib/train/evaluate.js";
 import type { IntegralGraphNet } from "../../src/lib/graph/graph-net.js";
 import type { Page, WatchedPage } from "./browser.js";
 import { projectRoot } from "./build-site.js";
-import { finalAccuracy as finalFigure, liveSuite, openLivePage, type LogRecord } from "./live-helpers.js";
+import {
+  finalAccuracy as finalFigure,
+  layersAccuracy,
+  liveSuite,
+  loadExportedPlan,
+  openLivePage,
+  type LogRecord,
+} from "./live-helpers.js";
 
 const cacheData = join(projectRoot, "src", ".observablehq", "cache", "data");
 
@@ -190,44 +197,16 @@ describe("live model page: the SINN model", { timeout: 1_800_000 }, () => {
 
   it("the export at these sizes is a tfjs layers model whose accuracy in Node is the accuracy shown", async () => {
     const shown = await finalAccuracy();
-    const files = await page.evaluate(() =>
-      (
-        window as never as { __liveModel: { exportPlan(): { modelJson: string; weightsBin: number[] } } }
-      ).__liveModel.exportPlan(),
-    );
-    const json = JSON.parse(files.modelJson);
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0].weights,
-        weightData: Uint8Array.from(files.weightsBin).buffer,
-      }),
-    );
-    const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === "stem/kernel");
+    const { json, model } = await loadExportedPlan(page);
+    const kernel = json.weightsManifest[0].weights.find((w) => w.name === "stem/kernel");
     assert.equal(kernel?.shape[3], 20, "the stem conv exported at the page's size");
     const test = decodeEvalSet(
       new Uint8Array(await readFile(join(cacheData, "mnist-test.evalset"))),
       "mnist-test.evalset",
     );
-    let correct = 0;
-    for (let start = 0; start < test.count; start += 1000) {
-      const n = Math.min(1000, test.count - start);
-      const predicted = tf.tidy(() => {
-        const x = tf.tensor4d(
-          Float32Array.from(test.images.subarray(start * 784, (start + n) * 784), (v) => v / 255),
-          [n, 28, 28, 1],
-        );
-        return tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync();
-      });
-      predicted.forEach((p, k) => {
-        if (p === test.labels[start + k]) correct++;
-      });
-    }
+    const exported = layersAccuracy(model, test);
     model.dispose();
-    assert.ok(
-      Math.abs(correct / test.count - shown) <= 1e-4,
-      `exported model in Node ${correct / test.count} vs the page's ${shown}`,
-    );
+    assert.ok(Math.abs(exported - shown) <= 1e-4, `exported model in Node ${exported} vs the page's ${shown}`);
   });
 
   it("a link with bad sizes is fixed with a visible note and the fixed sizes are resampled", async () => {

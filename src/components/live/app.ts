@@ -329,6 +329,20 @@ async function start(
     }
   };
 
+  /** A plan session's link state and first sizes: the first URL's (with notes) `fromLink`, else full; disposes it on failure. */
+  const openingSizes = (session: PlanLiveSession, fromLink: boolean) => {
+    try {
+      const schema = graphSchema(session);
+      if (!fromLink) return { schema, sizes: session.fullSizes };
+      const linked = readUrlState(schema, initialSearch);
+      addNotes(linked.notes);
+      return { schema, sizes: linked.values as Record<string, number> };
+    } catch (e) {
+      session.dispose();
+      throw e;
+    }
+  };
+
   /** Open a page source; `fromLink`: at the state the page's first URL names (bad values fixed, with a note). */
   const openSource = async (source: LiveModelSource, fromLink = false) => {
     if (source.kind === "plan") {
@@ -346,18 +360,7 @@ async function start(
         net.dispose();
         throw e;
       }
-      let sizes = session.fullSizes;
-      try {
-        const schema = graphSchema(session);
-        if (fromLink) {
-          const linked = readUrlState(schema, initialSearch);
-          addNotes(linked.notes);
-          sizes = linked.values as Record<string, number>;
-        }
-      } catch (e) {
-        session.dispose();
-        throw e;
-      }
+      const { sizes } = openingSizes(session, fromLink);
       graphEvaluator ??= new ModelEvaluator(evalSet);
       const graphEval = graphEvaluator;
       ownFile = undefined;
@@ -451,20 +454,8 @@ async function start(
       restarts: CONVERT_RESTARTS,
       onProgress: (line) => progress(`converting: ${line}`),
     });
-    let sizes = session.fullSizes;
-    let schema: StateSchema;
-    try {
-      schema = graphSchema(session);
-      if (ownLinkPending) {
-        const linked = readUrlState(schema, initialSearch);
-        addNotes(linked.notes);
-        sizes = linked.values as Record<string, number>;
-        ownLinkPending = false;
-      }
-    } catch (e) {
-      session.dispose();
-      throw e;
-    }
+    const { schema, sizes } = openingSizes(session, ownLinkPending);
+    ownLinkPending = false;
     graphEvaluator ??= new ModelEvaluator(evalSet);
     const graphEval = graphEvaluator;
     ownFile = name;

@@ -17,6 +17,7 @@ import type { InputShape } from "../model.js";
 import { checkInputFits, type FitTarget } from "./model-fit.js";
 import { EDGE_PADDING_CLASS } from "../io/tfjs-export.js";
 import { artifactsFromFiles } from "../convert/weights.js";
+import { parseLayersTopology, type KerasLayer } from "../convert/topology.js";
 
 /** A continuous model from a model file's bytes (caller owns the result). */
 export function continuousModelFromBytes(bytes: Uint8Array, name: string, fits?: FitTarget): ReferenceInn {
@@ -87,22 +88,19 @@ export function parseModelJson(text: string, name: string): unknown {
 
 type Json = Record<string, unknown>;
 
-/** The layer list of a layers model's topology (Sequential or functional, Keras-nested or not); [] if none. */
-function topologyLayers(json: unknown): Json[] {
-  const topology = (json as Json | null)?.modelTopology as Json | undefined;
-  const model = (topology?.model_config ?? topology) as Json | undefined;
-  const config = model?.config;
-  const layers = Array.isArray(config) ? config : (config as Json | undefined)?.layers;
-  return Array.isArray(layers) ? (layers as Json[]) : [];
-}
-
 /**
  * True when a parsed model.json is this library's export of the reference net (io/tfjs-export.ts: its
  * custom EdgePadding2D layers, which no other producer writes). Such a model is read back as the reference
  * net (integralFromTfjs); every other layers model goes to the general converter.
  */
 export function isReferenceExport(json: unknown): boolean {
-  return topologyLayers(json).some((l) => l?.class_name === EDGE_PADDING_CLASS);
+  let layers: KerasLayer[];
+  try {
+    layers = parseLayersTopology((json as Json | null)?.modelTopology).layers;
+  } catch {
+    return false; // not a layers model this check can read: the general converter names the problem
+  }
+  return layers.some((l) => l.className === EDGE_PADDING_CLASS);
 }
 
 const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);
