@@ -6,6 +6,7 @@
  */
 import { DEFAULT_SETTINGS, resolveSettings, type TrainSettings } from "../src/lib/train/settings.js";
 import type { ModelSpec } from "../src/lib/models/registry.js";
+import type { SandwichRule } from "../src/lib/train/sandwich.js";
 
 export type RecipeKind = "discrete" | "inn" | "innInit" | "gridTuning";
 
@@ -86,7 +87,8 @@ export function recipeSettings(kind: RecipeKind, overrides: Partial<TrainSetting
 }
 
 // Per SIB family variant: trainer settings plus the family-model options (src/lib/sinn/families.ts). Integral
-// variants run half their steps at full size: only those move the batch-norm running statistics.
+// variants train by the sandwich rule (full size on the labels, then the smallest and one random size, one
+// fraction shared by every group, distilled from it); only the full-size pass moves batch-norm statistics.
 
 /** Family-model options a SINN recipe sets (see FamilyOptions in sinn-families.ts). */
 export interface SinnModelOptions {
@@ -94,6 +96,8 @@ export interface SinnModelOptions {
   widthScale?: number;
   fullSizeProbability?: number;
   batchNormMomentum?: number;
+  sandwich?: SandwichRule;
+  sharedDrawProbability?: number;
 }
 
 export interface SinnRecipe {
@@ -104,18 +108,17 @@ export interface SinnRecipe {
 
 const SINN_BASE: RecipeSettings = { ...BASE, epochs: 1, batchSize: 64, learningRate: 0.003, lrGamma: 1 };
 
+const SINN_INTEGRAL: SinnModelOptions = {
+  minFraction: 0.25,
+  batchNormMomentum: 0.2,
+  sandwich: { draws: 1, smallest: true, labelWeight: 0.25 },
+  sharedDrawProbability: 1,
+};
+
 export const SINN_RECIPES: Readonly<Record<"discrete" | "inn" | "sinn", SinnRecipe>> = {
   discrete: { variant: "discrete", model: { batchNormMomentum: 0.1 }, settings: { ...SINN_BASE } },
-  inn: {
-    variant: "inn",
-    model: { minFraction: 0.25, fullSizeProbability: 0.5, batchNormMomentum: 0.2 },
-    settings: { ...SINN_BASE, learningRate: 0.006 },
-  },
-  sinn: {
-    variant: "sinn",
-    model: { minFraction: 0.25, fullSizeProbability: 0.5, batchNormMomentum: 0.2 },
-    settings: { ...SINN_BASE, learningRate: 0.006 },
-  },
+  inn: { variant: "inn", model: { ...SINN_INTEGRAL }, settings: { ...SINN_BASE, learningRate: 0.006 } },
+  sinn: { variant: "sinn", model: { ...SINN_INTEGRAL }, settings: { ...SINN_BASE, learningRate: 0.006 } },
 };
 
 /** The SINN recipe of a variant (a copy), with a clear error for an unknown one. */

@@ -14,6 +14,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 import { chooseEngine, engineRecord } from "../loaders/engine.js";
+import { listDatasets, loadDataset } from "../loaders/datasets.js";
+import { sweepProfile } from "../loaders/sweep/profiles.js";
+import { estimateSweep } from "../loaders/sweep/estimate.js";
 
 const root = process.cwd();
 const cacheDir = join(root, "src", ".observablehq", "cache");
@@ -46,8 +49,21 @@ export function loaderInputsKey(profile: string, engine = engineKey()): string {
   return hash.digest("hex");
 }
 
+/** One line: the training time the sweeps will take when none is cached (every dataset's, one after another). */
+function estimateLine(profile: string): string {
+  const engine = chooseEngine().engine;
+  const parts = ["mnist", ...listDatasets()].map((name) => {
+    const { seconds } = estimateSweep(sweepProfile(profile), engine, loadDataset(name).train.count);
+    return { name, minutes: seconds / 60 };
+  });
+  const total = parts.reduce((a, p) => a + p.minutes, 0);
+  const each = parts.map((p) => `${p.name} ${p.minutes.toFixed(0)} min`).join(", ");
+  return `[build] estimated training time, if no sweep is cached: ~${total.toFixed(0)} min on the ${engine} engine (${each}); the pages take about a minute more`;
+}
+
 function main(): void {
   const profile = process.env.INTEGRAL_LAB_PROFILE ?? "full";
+  console.error(estimateLine(profile));
   const key = loaderInputsKey(profile);
   const previous = existsSync(keyFile) ? JSON.parse(readFileSync(keyFile, "utf8")).key : undefined;
   const dataCache = join(cacheDir, "data");

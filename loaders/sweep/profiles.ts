@@ -5,6 +5,8 @@
  * many images, epochs, seeds and which variants. Chosen by INTEGRAL_LAB_PROFILE.
  */
 
+import { SINN_FAMILIES } from "../../src/lib/sinn/families.js";
+
 export interface SweepProfile {
   name: string;
   /** Seeds of the reference net's discrete / INN / INN-init / grid-tuned runs. */
@@ -69,22 +71,23 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
     name: "full",
     seeds: [0, 1, 2],
     fractions: FRACTIONS,
-    limitTrain: 30000,
+    limitTrain: 0,
     limitTest: 0,
-    // Every recipe's own epochs and label weight.
-    epochs: {},
+    // All 60,000 images, two epochs each: what 2 cores train in the build's 25 minutes (docs/experiments.md,
+    // "Full profile, all images").
+    epochs: { discrete: 2, inn: 2 },
     innTraining: {},
     randomPruningDraws: 2,
     gridTuningImages: 2048,
     methodNets: {
       limitTrain: 12000,
-      epochs: 2,
+      epochs: 1,
       lhcDensities: [0.5, 0.3, 0.15],
-      lhcMaskEpochs: 2,
+      lhcMaskEpochs: 1,
       igpcChannelsPerGroup: [2, 4, 8],
       ssc: true,
     },
-    families: { names: ["resnet18"], limitTrain: 12800, epochs: 2 },
+    families: { names: [...SINN_FAMILIES], limitTrain: 6400, epochs: 1 },
     workers: 2,
   },
 };

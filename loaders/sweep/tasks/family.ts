@@ -1,11 +1,14 @@
 /**
- * A SIB family's INN or SINN variant: trained with its SINN recipe, resampled at every fraction with
- * batch-norm statistics re-estimated at each size; compression against the family's discrete net.
+ * A SIB family's variant, trained with its SINN recipe: the INN and SINN are resampled at every fraction, the
+ * discrete net is L1-pruned there; batch-norm statistics are re-estimated at each size for all three, and
+ * compression is measured against the family's discrete net.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { batchImages } from "../../../src/lib/data/dataset.js";
 import { createFamilyModel } from "../../../src/lib/sinn/families.js";
+import type { IntegralGraphNet } from "../../../src/lib/graph/graph-net.js";
 import { readParameters } from "../../../src/lib/compression/parameters.js";
+import { prunedPlanNet } from "../../../src/lib/compression/plan-pruning.js";
 import { resolveSettings } from "../../../src/lib/train/settings.js";
 import { encodeWeightsFile, statisticsOf } from "../../../src/lib/io/weights-file.js";
 import { sinnRecipe } from "../../recipes.js";
@@ -69,18 +72,9 @@ export async function familyTask(task: Extract<SweepTask, { kind: "family" }>, c
       });
       files[`sinn-${task.family}.model`] = new TextEncoder().encode(text);
     }
-    const points: RunPoint[] = [];
-    for (const fraction of ctx.profile.fractions) {
-      const sizes =
-        fraction === 1
-          ? Object.fromEntries(model.hiddenGroups.map((g) => [g, model.fullSizes[g]]))
-          : model.fractionSizes(fraction);
-      model.resample(sizes);
-      if (fraction !== 1) model.estimateStatistics(batches, sizes);
-      const d = model.describe({ ...model.fullSizes, ...sizes });
-      points.push({ fraction, sizes, params: d.params, flops: d.flops, accuracies: [accuracy(model, ctx)] });
-    }
-    const method = task.variant === "sinn" ? "sinn" : "inn-scratch";
+    const points: RunPoint[] =
+      task.variant === "discrete" ? l1Points(model, batches, ctx) : resampledPoints(model, batches, ctx);
+    const method = { discrete: "discrete-l1", inn: "inn-scratch", sinn: "sinn" }[task.variant];
     return {
       id: task.id,
       runs: [{ family: task.family, method, seed: task.seed, familyFull, model: spec, training, points }],
@@ -92,4 +86,37 @@ export async function familyTask(task: Extract<SweepTask, { kind: "family" }>, c
     tf.dispose(batches);
     model.dispose();
   }
+}
+
+/** The integral variants: resampled at every fraction, statistics re-estimated at the reduced sizes. */
+function resampledPoints(model: IntegralGraphNet, batches: tf.Tensor4D[], ctx: TaskContext): RunPoint[] {
+  return ctx.profile.fractions.map((fraction) => {
+    const sizes = model.fractionSizes(fraction);
+    model.resample(sizes);
+    if (fraction !== 1) model.estimateStatistics(batches, sizes);
+    const d = model.describe({ ...model.fullSizes, ...sizes });
+    return { fraction, sizes, params: d.params, flops: d.flops, accuracies: [accuracy(model, ctx)] };
+  });
+}
+
+/**
+ * The discrete variant: each group's lowest-L1 channels removed, statistics re-estimated at every size (full size
+ * too, as the integral variants are: the running averages lag the weights after a short schedule).
+ */
+function l1Points(model: IntegralGraphNet, batches: tf.Tensor4D[], ctx: TaskContext): RunPoint[] {
+  const params = readParameters({
+    parameterNames: [...model.parameterNames, ...model.stateNames],
+    trainableVariables: [...model.trainableVariables, ...model.stateVariables],
+  });
+  return ctx.profile.fractions.map((fraction) => {
+    const sizes = model.fractionSizes(fraction);
+    const pruned = prunedPlanNet(model.plan, params, sizes, "l1").net;
+    try {
+      pruned.estimateStatistics(batches);
+      const d = model.describe({ ...model.fullSizes, ...sizes });
+      return { fraction, sizes, params: d.params, flops: d.flops, accuracies: [accuracy(pruned, ctx)] };
+    } finally {
+      pruned.dispose();
+    }
+  });
 }

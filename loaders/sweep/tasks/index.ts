@@ -42,7 +42,7 @@ export function planTasks(profile: SweepProfile): SweepTask[] {
     tasks.push({ id: `inn-${seed}`, kind: "inn", seed, saveModel: seed === profile.seeds[0] });
   }
   for (const family of profile.families.names) {
-    for (const variant of ["inn", "sinn"] as const)
+    for (const variant of ["discrete", "inn", "sinn"] as const)
       tasks.push({
         id: `${family}-${variant}`,
         kind: "family",
