@@ -52,7 +52,7 @@ export function loaderInputsKey(profile: string, engine = engineKey()): string {
 /** One line: the training time the sweeps will take when none is cached (every dataset's, one after another). */
 function estimateLine(profile: string): string {
   const engine = chooseEngine().engine;
-  const parts = ["mnist", ...listDatasets()].map((name) => {
+  const parts = listDatasets().map((name) => {
     const { seconds } = estimateSweep(sweepProfile(profile), engine, loadDataset(name).train.count);
     return { name, minutes: seconds / 60 };
   });
