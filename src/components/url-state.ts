@@ -147,14 +147,16 @@ function isDefault(spec: FieldSpec, value: unknown): boolean {
 
 /**
  * The query string for `values` (fields at their default are omitted, unknown parameters of `search`
- * kept), starting with "?" or empty.
+ * kept, except those in `drop` that `schema` does not own: e.g. a previous view's), starting with "?" or empty.
  */
 export function urlStateQuery<S extends StateSchema>(
   schema: S,
   values: Partial<StateValues<S>>,
   search: string = globalThis.location?.search ?? "",
+  drop: Iterable<string> = [],
 ): string {
   const params = new URLSearchParams(search);
+  for (const name of drop) if (!Object.hasOwn(schema, name)) params.delete(name);
   for (const [name, spec] of Object.entries(schema)) {
     const value = (values as Record<string, unknown>)[name];
     if (value === undefined) continue;
@@ -165,9 +167,13 @@ export function urlStateQuery<S extends StateSchema>(
   return query ? `?${query}` : "";
 }
 
-/** Replace the page URL's query with `values` (no navigation, no new history entry). */
-export function writeUrlState<S extends StateSchema>(schema: S, values: Partial<StateValues<S>>): void {
-  const query = urlStateQuery(schema, values);
+/** Replace the page URL's query with `values`, without `drop` (see urlStateQuery; no navigation, no new history entry). */
+export function writeUrlState<S extends StateSchema>(
+  schema: S,
+  values: Partial<StateValues<S>>,
+  drop: Iterable<string> = [],
+): void {
+  const query = urlStateQuery(schema, values, location.search, drop);
   if (query === location.search) return;
   history.replaceState(history.state, "", `${location.pathname}${query}${location.hash}`);
 }

@@ -9,8 +9,11 @@
  * accuracy of both the resampled net and the L1-pruned original, and fewer parameters; the URL carries
  * model=own and the sizes, and a fresh page opened at that link asks for the file and, given it, shows those
  * sizes and the same accuracy; the export at those sizes loads in Node with tf.loadLayersModel and scores
- * the accuracy shown; an unsupported model is refused under the picker naming its layers, and the converted
- * model keeps working. No request leaves the origin; no page or console error.
+ * the accuracy shown; an unsupported model is refused under the picker, naming its layers, and the converted
+ * model keeps working. A model's sizes leave the URL when another model is shown. A wide model (a 1024-unit
+ * dense group) still converting when the reader chooses a page source: the page answers meanwhile, the
+ * newer choice stays, the conversion is dropped without leaving tensors. No request leaves the origin; no
+ * page or console error.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -48,8 +51,15 @@ const planApi = (page: Page) =>
     return api ? { log: api.log, groups: api.groups } : undefined;
   });
 
-/** Choose `files` in the picker, collecting every text its message shows; wait for its verdict. */
-async function pick(page: Page, files: string[]): Promise<{ state: string; text: string; seen: string[] }> {
+/**
+ * Choose `files` in the picker, collecting every text its message shows, run `meanwhile` (while the
+ * model loads); wait for the picker's verdict.
+ */
+async function pick(
+  page: Page,
+  files: string[],
+  meanwhile?: () => Promise<void>,
+): Promise<{ state: string; text: string; seen: string[] }> {
   await page.evaluate(() => {
     const m = document.querySelector<HTMLElement>("[data-testid=live-file-message]")!;
     m.dataset.state = "idle";
@@ -62,10 +72,11 @@ async function pick(page: Page, files: string[]): Promise<{ state: string; text:
     });
   });
   await page.locator("[data-testid=live-file]").setInputFiles(files);
+  await meanwhile?.();
   await page.waitForFunction(
     () => {
       const state = document.querySelector<HTMLElement>("[data-testid=live-file-message]")?.dataset.state;
-      return state === "ok" || state === "error";
+      return state === "ok" || state === "error" || state === "superseded";
     },
     undefined,
     { timeout: 300_000 },
@@ -87,6 +98,13 @@ const shownSizes = (page: Page) =>
     ))
       sizes[input.dataset.testid!.slice("live-size-".length)] = Number(input.value);
     return sizes;
+  });
+
+const numTensors = (page: Page) =>
+  page.evaluate(async () => {
+    const live = (window as never as { __liveModel: { idle(): Promise<void>; numTensors(): number } }).__liveModel;
+    await live.idle();
+    return live.numTensors();
   });
 
 const params = async (page: Page) =>
@@ -135,10 +153,24 @@ describe("live model page: any tfjs layers model, converted in the page", { time
     bad.add(tf.layers.dense({ name: "out", units: 10 }));
     writeModelFiles(join(dir, "unsupported"), await saveArtifacts(bad));
     bad.dispose();
+    // A wide model: its 1024-unit group takes seconds of channel search, which must not block the page.
+    const wide = tf.sequential();
+    wide.add(tf.layers.conv2d({ name: "conv", inputShape: [28, 28, 1], filters: 8, kernelSize: 3, strides: 2 }));
+    wide.add(tf.layers.globalAveragePooling2d({ name: "pool" }));
+    wide.add(tf.layers.dense({ name: "wide", units: 1024, activation: "relu" }));
+    wide.add(tf.layers.dense({ name: "out", units: 10 }));
+    setSeededWeights(wide, 3);
+    writeModelFiles(join(dir, "wide"), await saveArtifacts(wide));
+    wide.dispose();
   });
 
   it("the dropped model is converted with progress; one slider per inferred group and the global slider", async () => {
     assert.deepEqual(groups, ["stem", "b1_conv1", "b2_conv1", "b2_conv2"], "Node's converter infers four groups");
+    // The reference net's sizes are in the URL before; they are not once the converted model is shown.
+    await page.evaluate(() =>
+      (window as never as { __liveModel: { setSizes(s: object): void } }).__liveModel.setSizes({ conv1: 12 }),
+    );
+    assert.equal(new URL(page.url()).searchParams.get("conv1"), "12");
     const { state, text, seen } = await pick(page, modelFiles());
     assert.equal(state, "ok", text);
     assert.equal(text, "Loaded model.json.");
@@ -153,6 +185,7 @@ describe("live model page: any tfjs layers model, converted in the page", { time
     assert.deepEqual(await shownSizes(page), { stem: 16, b1_conv1: 16, b2_conv1: 32, b2_conv2: 32 });
     assert.equal(await page.locator("[data-testid=live-model]").inputValue(), "own");
     assert.match((await page.locator("[data-testid=live-model]").textContent()) ?? "", /Your file: model\.json/);
+    assert.equal(new URL(page.url()).search, "?model=own", "the reference net's conv1 left with it");
   });
 
   it("at full size the converted net and its L1 twin score what the tfjs model scores in Node", async () => {
@@ -263,6 +296,53 @@ describe("live model page: any tfjs layers model, converted in the page", { time
     assert.equal(await finalAccuracy(page, "live-plan-acc", "plan", true), moved.integral);
     assert.equal(await finalAccuracy(page, "live-plan-l1-acc", "l1", true), moved.twin);
     assert.equal(await params(page), moved.params);
+  });
+
+  it("a model chosen while a dropped one converts stays; the conversion is dropped and the page answers meanwhile", async () => {
+    const select = page.locator("[data-testid=live-model]");
+    await select.selectOption("reference");
+    await page.waitForSelector("[data-testid=live-reference]");
+    // The reference view comes back at its last state (conv1=12); the converted model's b2_conv1 left.
+    assert.equal(new URL(page.url()).search, "?model=reference&conv1=12");
+    const alone = await numTensors(page);
+    await select.selectOption("reference-inn");
+    await page.waitForFunction(() => location.search === "?conv1=12");
+    let answer = Infinity;
+    const { state, text, seen } = await pick(
+      page,
+      [join(dir, "wide", "model.json"), join(dir, "wide", "weights.bin")],
+      async () => {
+        // Once the 1024 channels are being ordered, the page still answers promptly; then another source is chosen.
+        await page.waitForFunction(() =>
+          document.querySelector("[data-testid=live-file-message]")?.textContent?.includes("group wide (2/2)"),
+        );
+        const asked = Date.now();
+        await page.evaluate(() => 1);
+        answer = Date.now() - asked;
+        await select.selectOption("reference");
+      },
+    );
+    assert.equal(state, "superseded", text);
+    assert.equal(text, "model.json was not shown: another model was chosen while it loaded.");
+    assert.ok(
+      seen.some((t) => t.includes("ordering the 1024 channels of group wide (2/2)")),
+      JSON.stringify(seen),
+    );
+    assert.ok(answer < 1000, `the page answered in ${answer} ms while the channel search ran`);
+    // The reference view's first URL write marks it shown (the dropped conversion may have answered first).
+    const sorted = () =>
+      [...new URLSearchParams(location.search).entries()]
+        .map(([k, v]) => `${k}=${v}`)
+        .sort()
+        .join("&");
+    const sortedQuery = () => page.evaluate(sorted);
+    await page.waitForFunction(`(${sorted})() === "conv1=12&model=reference"`).catch(() => undefined);
+    assert.equal(await sortedQuery(), "conv1=12&model=reference", "the reference net's link");
+    assert.equal(await page.locator("[data-testid=live-reference]").count(), 1);
+    assert.equal(await page.locator("[data-testid=live-plan]").count(), 0, "no converted model's panel");
+    assert.equal(await select.inputValue(), "reference");
+    assert.equal(await page.locator("[data-testid=live-source-problem]").isHidden(), true, "no error shown");
+    assert.equal(await numTensors(page), alone, "the dropped conversion left no tensors");
   });
 
   it("made no request outside the origin and logged no errors", () => {

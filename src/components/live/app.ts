@@ -5,7 +5,9 @@
  * compression chart with the live nets' dots, and the digit pad classified by every net of the panel.
  * One panel at a time (ReferencePanel for the reference net and its L1 twin, GraphPanel for a plan
  * network) owns everything that depends on its model. A new model is parsed first and shown only on
- * success; a failure leaves the current panel, its message and its link as they were.
+ * success; a failure leaves the current panel, its message and its link as they were. Of overlapping
+ * choices (a file still converting when another model is chosen) the newest wins (LatestChoice). The URL
+ * holds `model`, `backend` and the shown panel's parameters only: another model's are dropped.
  *
  * For tests and the benchmark the app exposes `window.__liveModel` (the panel's sizes setters and
  * progress log, tensor count, test digits, digit prediction) — the same calls a reader's clicks make.
@@ -22,12 +24,13 @@ import { FileLoader, type LiveFile } from "./loading.js";
 import { LiveCurveChart, type LiveCurveChartElement, type LivePoint } from "./curve-chart.js";
 import type { LivePanel, PanelHost } from "./panel.js";
 import { ReferencePanel, referenceSchema, referenceState, type ReferenceState } from "./reference-panel.js";
-import { GraphPanel, graphSchema } from "./graph-panel.js";
+import { GraphPanel, graphSchema, PAGE_PARAMETERS } from "./graph-panel.js";
 import { decodeEvalSet, type EvalSet } from "../../lib/data/evalset.js";
 import { checkCurvesFile, type CurvesData } from "../../lib/views/curves.js";
 import { LiveEvaluator } from "../../lib/live/live-evaluator.js";
 import { ModelEvaluator } from "../../lib/live/model-evaluator.js";
 import { LatestOnly } from "../../lib/live/latest-only.js";
+import { LatestChoice, type Choice } from "../../lib/live/latest-choice.js";
 import { LiveSession } from "../../lib/live/reference-session.js";
 import { PlanLiveSession, planNetFromBytes, planSessionFromLayersModel } from "../../lib/live/graph-session.js";
 import { inputFitProblem, type FitTarget } from "../../lib/live/model-fit.js";
@@ -90,9 +93,14 @@ export function LiveModelApp(options: LiveAppOptions): HTMLElement {
   return root;
 }
 
-/** The values that remove every key of `schema` from the URL (each at its default). */
-const defaults = (schema: StateSchema) =>
-  Object.fromEntries(Object.entries(schema).map(([k, spec]) => [k, spec.default])) as Record<string, never>;
+/** A model loaded for a choice, not shown yet: `show` shows it (taking it over), `dispose` frees it. */
+interface Prepared {
+  show(): Promise<void>;
+  dispose(): void;
+}
+
+/** Under the picker when a file's model was not shown because another model was chosen meanwhile. */
+const supersededNote = (name: string) => `${name} was not shown: another model was chosen while it loaded.`;
 
 /** A select in the look of Inputs.select whose options' values are ids (for links, tests and `change` events). */
 function idSelect(label: string, ids: readonly string[], labels: readonly string[], testid: string) {
@@ -152,6 +160,10 @@ async function start(
   };
   const evaluator = new LiveEvaluator(evalSet);
   const scheduler = new LatestOnly();
+  const choices = new LatestChoice();
+  // Parameters the next panel's first URL write removes unless it owns them: the previous panel's, and
+  // whatever the first link holds besides the page's own (another model's sizes, e.g. a model=own link's).
+  let staleParameters = [...new URLSearchParams(initialSearch).keys()].filter((k) => !PAGE_PARAMETERS.includes(k));
   let graphEvaluator: ModelEvaluator | undefined;
   let calibrationSet: EvalSet | undefined;
 
@@ -180,7 +192,7 @@ async function start(
   const detailsSlot = el("div");
   const digit = DigitCanvas({ side: 224 });
   const predictions = DigitPredictions();
-  const fileMessageBox = ModelFilePicker(async (picked, progress) => useOwnModel(picked, progress));
+  const fileMessageBox = ModelFilePicker((picked, progress) => useOwnModel(picked, progress));
   let noteBox = urlStateNote(notes);
   const addNotes = (more: readonly string[]) => {
     if (more.length === 0) return;
@@ -242,7 +254,10 @@ async function start(
   const hostFor = (id: string, schema: StateSchema): PanelHost => {
     const linkSchema = { ...modelField, ...schema };
     return {
-      onChange: (state) => writeUrlState(linkSchema, { model: id, ...state }),
+      onChange: (state) => {
+        writeUrlState(linkSchema, { model: id, ...state }, staleParameters);
+        staleParameters = [];
+      },
       link: (state) => `${location.pathname}${urlStateQuery(linkSchema, { model: id, ...state })}`,
       onPrepared: (size) => {
         point = { ...size, accuracy: {} };
@@ -258,13 +273,14 @@ async function start(
 
   /**
    * Show the panel `make` builds, for source `id`, once the model it needs is parsed: the previous panel's
-   * work stops, its link parameters leave the URL and its tensors go; then the new panel starts.
+   * work stops and its tensors go; then the new panel starts, its first URL write dropping the old one's
+   * parameters it does not share. Only through `choices.commit`, so two never interleave.
    */
   const show = async (id: string, make: () => LivePanel) => {
     if (panel) {
       const old = panel;
       panel = undefined;
-      writeUrlState(old.schema, defaults(old.schema));
+      staleParameters.push(...Object.keys(old.schema));
       await old.dispose();
     }
     sourceId = id;
@@ -343,8 +359,8 @@ async function start(
     }
   };
 
-  /** Open a page source; `fromLink`: at the state the page's first URL names (bad values fixed, with a note). */
-  const openSource = async (source: LiveModelSource, fromLink = false) => {
+  /** Load a page source, ready to show; `fromLink`: at the state the page's first URL names (bad values fixed, with a note). */
+  const openSource = async (source: LiveModelSource, fromLink = false): Promise<Prepared> => {
     if (source.kind === "plan") {
       if (!options.calibrationSet) throw new Error("this page passes no calibration images, which a plan model needs");
       const [modelBytes, calibrationBytes] = await loader.load(`Loading ${source.label}`, [
@@ -361,22 +377,26 @@ async function start(
         throw e;
       }
       const { sizes } = openingSizes(session, fromLink);
-      graphEvaluator ??= new ModelEvaluator(evalSet);
-      const graphEval = graphEvaluator;
-      ownFile = undefined;
-      await show(source.id, () =>
-        GraphPanel({
-          session,
-          evaluator: graphEval,
-          scheduler,
-          name: source.id,
-          method: source.method,
-          family: source.family,
-          sizes,
-          host: hostFor(source.id, graphSchema(session)),
-        }),
-      );
-      return;
+      return {
+        dispose: () => session.dispose(),
+        show: async () => {
+          graphEvaluator ??= new ModelEvaluator(evalSet);
+          const graphEval = graphEvaluator;
+          ownFile = undefined;
+          await show(source.id, () =>
+            GraphPanel({
+              session,
+              evaluator: graphEval,
+              scheduler,
+              name: source.id,
+              method: source.method,
+              family: source.family,
+              sizes,
+              host: hostFor(source.id, graphSchema(session)),
+            }),
+          );
+        },
+      };
     }
     const session = await loadReferenceSession(source);
     let wanted: ReferenceState | undefined;
@@ -391,17 +411,33 @@ async function start(
         partition: v.partition,
       };
     }
-    ownFile = undefined;
-    await showReference(source.id, session, source.method, wanted);
+    return {
+      dispose: () => session.dispose(),
+      show: async () => {
+        ownFile = undefined;
+        await showReference(source.id, session, source.method, wanted);
+      },
+    };
   };
+
+  /** Show what `load` prepares for `choice` unless a newer choice came first; resolves whether it was shown. */
+  const present = async (choice: Choice, load: () => Promise<Prepared>): Promise<boolean> =>
+    choices.commit(
+      choice,
+      await load(),
+      (prepared) => prepared.show(),
+      (prepared) => prepared.dispose(),
+    );
 
   async function choose(id: string): Promise<void> {
     const chosen = options.sources.find((s) => s.id === id);
     if (!chosen) return;
+    const choice = choices.begin();
     try {
-      await openSource(chosen);
-      sourceProblem.hidden = true;
+      if (await present(choice, () => openSource(chosen))) sourceProblem.hidden = true;
     } catch (error) {
+      // A choice overtaken by a newer one says nothing, whatever became of it.
+      if (!choice.isCurrent()) return;
       sourceProblem.hidden = false;
       sourceProblem.textContent = `Could not load ${chosen.label}: ${errorMessage(error)}`;
       refreshPicker();
@@ -412,33 +448,54 @@ async function start(
    * A reader's file: a model file or this library's reference-net export as a reference view (the URL
    * keeps the reference source it replaces); any other tfjs layers model converted in the page (progress
    * under the picker) and shown as a plan view with its L1-pruned original, the URL saying model=own.
+   * Resolves with a note when another model was chosen before it was ready (it is then not shown).
    */
-  async function useOwnModel(picked: PickedModel, progress: PickProgress): Promise<void> {
+  async function useOwnModel(pickedFiles: Promise<PickedModel>, progress: PickProgress): Promise<string | void> {
+    // The choice begins when the files are chosen, before they are read: a later choice elsewhere wins.
+    const choice = choices.begin();
+    let name = "the chosen model";
+    try {
+      const picked = await pickedFiles;
+      name = picked.name;
+      if (await present(choice, () => prepareOwnModel(picked, progress, choice.signal))) return;
+    } catch (error) {
+      if (choice.isCurrent()) throw error;
+    }
+    return supersededNote(name);
+  }
+
+  async function prepareOwnModel(picked: PickedModel, progress: PickProgress, signal: AbortSignal): Promise<Prepared> {
     let session: LiveSession;
     if (picked.kind === "model-file")
       session = new LiveSession(continuousModelFromBytes(picked.bytes, picked.name, fits));
     else {
       const json = parseModelJson(picked.modelJson, picked.name);
-      if (!isReferenceExport(json)) return useConvertedModel(json, picked.weights, picked.name, progress);
+      if (!isReferenceExport(json)) return prepareConvertedModel(json, picked.weights, picked.name, progress, signal);
       // The reference net's export is one model.json with one weights.bin.
       const bins = Object.values(picked.weights);
       if (bins.length !== 1) throw new Error(`choose model.json and one weights file, not ${bins.length + 1} files`);
       const { inn, twin } = integralFromTfjs(picked.modelJson, bins[0], picked.name, fits);
       session = new LiveSession(inn, { twin, twinLabel: "your discrete net" });
     }
-    const id = referenceSources.some((s) => s.id === sourceId) ? sourceId : referenceSources[0].id;
-    ownFile = picked.name;
-    // A converted tfjs model is the curves' "converted" method; a model file's provenance is unknown.
-    await showReference(id, session, picked.kind === "tfjs" ? "converted" : undefined);
+    return {
+      dispose: () => session.dispose(),
+      show: async () => {
+        const id = referenceSources.some((s) => s.id === sourceId) ? sourceId : referenceSources[0].id;
+        ownFile = picked.name;
+        // A converted tfjs model is the curves' "converted" method; a model file's provenance is unknown.
+        await showReference(id, session, picked.kind === "tfjs" ? "converted" : undefined);
+      },
+    };
   }
 
-  /** A tfjs layers model of any supported architecture, converted here and shown as a plan view. */
-  async function useConvertedModel(
+  /** A tfjs layers model of any supported architecture, converted here (stopping when `signal` aborts) for a plan view. */
+  async function prepareConvertedModel(
     json: unknown,
     weights: Record<string, ArrayBuffer>,
     name: string,
     progress: PickProgress,
-  ): Promise<void> {
+    signal: AbortSignal,
+  ): Promise<Prepared> {
     if (!options.calibrationSet)
       throw new Error("this page passes no calibration images, which a converted model needs");
     const artifacts = layersArtifacts(json, weights, name);
@@ -452,28 +509,34 @@ async function start(
     const session = await planSessionFromLayersModel(artifacts, calibration, {
       source: name,
       restarts: CONVERT_RESTARTS,
+      signal,
       onProgress: (line) => progress(`converting: ${line}`),
     });
     const { schema, sizes } = openingSizes(session, ownLinkPending);
-    ownLinkPending = false;
-    graphEvaluator ??= new ModelEvaluator(evalSet);
-    const graphEval = graphEvaluator;
-    ownFile = name;
-    await show(OWN_MODEL, () =>
-      GraphPanel({
-        session,
-        evaluator: graphEval,
-        scheduler,
-        name: name.replace(/\.json$/, ""),
-        method: "converted",
-        title: "converted model",
-        netLabel: "Your model, converted and resampled",
-        note: "One slider per linked group: channel axes that must keep one size (a conv's outputs with its consumers' inputs, batch norm and depth-wise convs with their input, both operands of an Add; each part of a Concatenate has its own). Your model was trained at its full size only; the band under each slider is the range a fine-tune on random sizes would train on (loaders/convert.ts --fine-tune-epochs), not one it has seen.",
-        fullSizeStatistics: "the batch-norm statistics of your model",
-        sizes,
-        host: hostFor(OWN_MODEL, schema),
-      }),
-    );
+    return {
+      dispose: () => session.dispose(),
+      show: async () => {
+        ownLinkPending = false;
+        graphEvaluator ??= new ModelEvaluator(evalSet);
+        const graphEval = graphEvaluator;
+        ownFile = name;
+        await show(OWN_MODEL, () =>
+          GraphPanel({
+            session,
+            evaluator: graphEval,
+            scheduler,
+            name: name.replace(/\.json$/, ""),
+            method: "converted",
+            title: "converted model",
+            netLabel: "Your model, converted and resampled",
+            note: "One slider per linked group: channel axes that must keep one size (a conv's outputs with its consumers' inputs, batch norm and depth-wise convs with their input, both operands of an Add; each part of a Concatenate has its own). Your model was trained at its full size only; the band under each slider is the range a fine-tune on random sizes would train on (loaders/convert.ts --fine-tune-epochs), not one it has seen.",
+            fullSizeStatistics: "the batch-norm statistics of your model",
+            sizes,
+            host: hostFor(OWN_MODEL, schema),
+          }),
+        );
+      },
+    };
   }
 
   (globalThis as Record<string, unknown>).__liveModel = {
@@ -504,14 +567,22 @@ async function start(
     },
   };
 
+  // The first model is a choice too: one made in the page while it loads wins over it.
+  const first = choices.begin();
   try {
-    await openSource(initial, true);
+    await present(first, () => openSource(initial, true));
   } catch (error) {
-    if (initial.kind !== "plan") throw error;
-    addNotes([`model=${initial.id} could not be loaded (${errorMessage(error)}); showing ${referenceSources[0].id}.`]);
-    await openSource(referenceSources[0], true);
+    if (first.isCurrent()) {
+      if (initial.kind !== "plan") throw error;
+      addNotes([
+        `model=${initial.id} could not be loaded (${errorMessage(error)}); showing ${referenceSources[0].id}.`,
+      ]);
+      await present(first, () => openSource(referenceSources[0], true));
+    }
   }
-  status.textContent = `Model and ${evalSet.count.toLocaleString("en")} test images loaded; ${panel!.summary}.`;
+  // A model chosen while the first one loaded may still be loading; its panel has no summary yet.
+  const summary = panel ? `; ${panel.summary}` : "";
+  status.textContent = `Model and ${evalSet.count.toLocaleString("en")} test images loaded${summary}.`;
   status.dataset.state = "ready";
 }
 

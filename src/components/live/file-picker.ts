@@ -35,7 +35,14 @@ export async function readPickedFiles(files: readonly File[]): Promise<PickedMod
 /** Shows a step of the work on a picked model under the picker ("converting model.json: ordering …"). */
 export type PickProgress = (message: string) => void;
 
-export function ModelFilePicker(onModel: (picked: PickedModel, progress: PickProgress) => Promise<void>): HTMLElement {
+/**
+ * `onModel` is called as soon as files are chosen (so a later choice elsewhere on the page is known to be
+ * later), with the files being read. It resolves with nothing when the model is shown, or with a sentence
+ * when it is not because another model was chosen meanwhile (shown as it is, data-state "superseded").
+ */
+export function ModelFilePicker(
+  onModel: (picked: Promise<PickedModel>, progress: PickProgress) => Promise<string | void>,
+): HTMLElement {
   const form = Inputs.file({ label: "Model file(s)", multiple: true, accept: ".model,.json,.bin" });
   const input = form.querySelector<HTMLInputElement>("input[type=file]")!;
   input.dataset.testid = "live-file";
@@ -46,19 +53,26 @@ export function ModelFilePicker(onModel: (picked: PickedModel, progress: PickPro
   const box = document.createElement("div");
   box.className = "live-file-picker";
   box.append(form, message);
+  // Only the newest pick writes the message: an older one still finishing must not overwrite it.
+  let picks = 0;
   input.addEventListener("change", async () => {
+    const mine = ++picks;
     const files = Array.from(input.files ?? []);
     message.className = "live-note";
     message.dataset.state = "loading";
     message.textContent = "loading…";
+    // onModel reports progress only once it has the files, so their name is known by then.
+    let name = "";
+    const picked = readPickedFiles(files).then((p) => ((name = p.name), p));
     try {
-      const picked = await readPickedFiles(files);
-      await onModel(picked, (line) => {
-        message.textContent = `${picked.name}: ${line}…`;
+      const superseded = await onModel(picked, (line) => {
+        if (mine === picks) message.textContent = `${name}: ${line}…`;
       });
-      message.textContent = `Loaded ${picked.name}.`;
-      message.dataset.state = "ok";
+      if (mine !== picks) return;
+      message.textContent = superseded ?? `Loaded ${name}.`;
+      message.dataset.state = superseded ? "superseded" : "ok";
     } catch (error) {
+      if (mine !== picks) return;
       message.className = "live-note warning";
       message.dataset.state = "error";
       // The reader must see which file failed, even when the error itself does not say.

@@ -23,15 +23,15 @@ import { ConfusionMatrix } from "./confusion.js";
 import { AccuracyCard, CostCard } from "./cards.js";
 import type { DigitPrediction, LiveNet, LivePanel, PanelHost, TfjsModelFiles } from "./panel.js";
 
-/** Query parameters a group may not be named after: the app's and the engine's. */
-const RESERVED_PARAMETERS = ["model", "backend"];
+/** The live page's query parameters that belong to no model (the app's and the engine's): no group may take their names. */
+export const PAGE_PARAMETERS: readonly string[] = ["model", "backend"];
 
 /**
  * A plan model's link state: one size per hidden group, named by the group's id (2…its full size; the
  * global slider is derived from the sizes, so they restore it too).
  */
 export function graphSchema(session: PlanLiveSession): StateSchema {
-  const clash = session.groups.find((g) => RESERVED_PARAMETERS.includes(g.id));
+  const clash = session.groups.find((g) => PAGE_PARAMETERS.includes(g.id));
   if (clash)
     throw new Error(
       `the model's group "${clash.id}" has the name of another link parameter, so its size cannot be put in the URL`,

@@ -3,7 +3,13 @@
  * every linked group's channels to minimise total variation, permute the discrete net accordingly (the same
  * function, its channels listed in another order), then initialise the integral net's nodes exactly from it.
  */
-import { channelDistanceMatrix, minimizeTotalVariation, type MinimizeTotalVariationOptions } from "./permutation.js";
+import {
+  channelDistanceMatrix,
+  minimizeTotalVariationSteps,
+  type MinimizeTotalVariationOptions,
+  type TvSearchProgress,
+} from "./permutation.js";
+import { drainSteps } from "./steps.js";
 import { assignParameters, readParameters, type ParameterTensor } from "./parameters.js";
 import { groupSlices, referenceChannelLayout, reindexChannels, type GroupLayout } from "./channel-layout.js";
 import { ReferenceNet } from "../models/reference.js";
@@ -36,11 +42,18 @@ export function channelOrders(
   layout: readonly GroupLayout[],
   options: MinimizeTotalVariationOptions = {},
 ): GroupOrder[] {
-  return layout.map((g) => {
-    const D = channelDistanceMatrix(groupSlices(params, g));
-    const { order, before, after } = minimizeTotalVariation(D, options);
-    return { group: g.group, channels: order.length, order, tvBefore: before, tvAfter: after };
-  });
+  return layout.map((g) => drainSteps(channelOrderSteps(params, g, options)));
+}
+
+/** One group's channelOrders as steps (see minimizeTotalVariationSteps), for a caller that pauses between them. */
+export function* channelOrderSteps(
+  params: readonly ParameterTensor[],
+  group: GroupLayout,
+  options: MinimizeTotalVariationOptions = {},
+): Generator<TvSearchProgress, GroupOrder> {
+  const D = channelDistanceMatrix(groupSlices(params, group));
+  const { order, before, after } = yield* minimizeTotalVariationSteps(D, options);
+  return { group: group.group, channels: order.length, order, tvBefore: before, tvAfter: after };
 }
 
 /** Parameters with every group's channels reordered: the same function, smoother along each group. */

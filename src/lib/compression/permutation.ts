@@ -9,6 +9,7 @@
  * change of the two boundary edges of the reversed segment (tested against a recomputation).
  */
 import { mulberry32, permutation, type Random } from "../random.js";
+import { drainSteps, runCooperatively, type CooperativeOptions } from "./steps.js";
 
 /** Symmetric distances between channels: D[i][j]. */
 export type DistanceMatrix = Float64Array[];
@@ -144,6 +145,11 @@ export function reverseSegment(order: Int32Array, i: number, j: number): void {
 
 /** Apply improving 2-opt moves (first improvement) until none is left. Mutates `order`. */
 export function twoOptDescent(D: DistanceMatrix, order: Int32Array): void {
+  drainSteps(twoOptDescentSteps(D, order, undefined));
+}
+
+/** twoOptDescent, yielding `checkpoint` after every row of a sweep (O(n) work) so a caller can pause there. */
+function* twoOptDescentSteps<P>(D: DistanceMatrix, order: Int32Array, checkpoint: P): Generator<P, void> {
   const n = order.length;
   let scale = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scale = Math.max(scale, D[i][j]);
@@ -153,14 +159,22 @@ export function twoOptDescent(D: DistanceMatrix, order: Int32Array): void {
   while (improved) {
     improved = false;
     for (let i = 0; i < n - 1; i++) {
-      for (let j = i + 1; j < n; j++) {
-        if (twoOptDelta(D, order, i, j) < -tolerance) {
-          reverseSegment(order, i, j);
-          improved = true;
-        }
-      }
+      if (improveRow(D, order, i, tolerance)) improved = true;
+      yield checkpoint;
     }
   }
+}
+
+/** Every improving move (i, j) for j > i, in order; true if any was made. A plain function: the hot loop stays out of the generator. */
+function improveRow(D: DistanceMatrix, order: Int32Array, i: number, tolerance: number): boolean {
+  let improved = false;
+  for (let j = i + 1; j < order.length; j++) {
+    if (twoOptDelta(D, order, i, j) < -tolerance) {
+      reverseSegment(order, i, j);
+      improved = true;
+    }
+  }
+  return improved;
 }
 
 function checkDistanceMatrix(D: DistanceMatrix): void {
@@ -199,20 +213,46 @@ export interface ChannelOrder {
 
 /** Channel order with (locally) minimal total variation: 2-opt from the identity and `restarts` random starts. */
 export function minimizeTotalVariation(D: DistanceMatrix, options: MinimizeTotalVariationOptions = {}): ChannelOrder {
+  return drainSteps(minimizeTotalVariationSteps(D, options));
+}
+
+/**
+ * minimizeTotalVariation without blocking a page: the same search (so the same order), pausing through
+ * `options.yieldFn` every `sliceMs`; `onPause` sees which start the search is at.
+ */
+export function minimizeTotalVariationAsync(
+  D: DistanceMatrix,
+  options: MinimizeTotalVariationOptions & CooperativeOptions<TvSearchProgress> = {},
+): Promise<ChannelOrder> {
+  return runCooperatively(minimizeTotalVariationSteps(D, options), options);
+}
+
+/** Where a TV search is: at start `start` (0: the identity) of `starts` (1 + restarts). */
+export interface TvSearchProgress {
+  readonly start: number;
+  readonly starts: number;
+}
+
+/** minimizeTotalVariation as steps: yields a checkpoint after every row of every 2-opt sweep. */
+export function* minimizeTotalVariationSteps(
+  D: DistanceMatrix,
+  options: MinimizeTotalVariationOptions = {},
+): Generator<TvSearchProgress, ChannelOrder> {
   checkDistanceMatrix(D);
   const restarts = options.restarts ?? 100;
   if (!Number.isInteger(restarts) || restarts < 0)
     throw new Error(`restarts must be a non-negative integer, got ${restarts}`);
   const random = options.random ?? mulberry32(0);
   const n = D.length;
+  const starts = restarts + 1;
   const identity = Int32Array.from({ length: n }, (_, i) => i);
   const before = totalVariation(D, identity);
   let best: Int32Array = identity.slice();
-  twoOptDescent(D, best);
+  yield* twoOptDescentSteps(D, best, { start: 0, starts });
   let bestTv = totalVariation(D, best);
   for (let r = 0; r < restarts; r++) {
     const candidate = permutation(random, n);
-    twoOptDescent(D, candidate);
+    yield* twoOptDescentSteps(D, candidate, { start: r + 1, starts });
     const tv = totalVariation(D, candidate);
     if (tv < bestTv) {
       best = candidate;

@@ -6,8 +6,8 @@
  */
 import { IntegralGraphNet, type IntegralGraphNetOptions } from "../graph/graph-net.js";
 import type { NetworkPlan } from "../graph/plan.js";
-import type { MinimizeTotalVariationOptions } from "./permutation.js";
-import { channelOrders, identityOrders, permuteChannels, type GroupOrder } from "./conversion.js";
+import type { MinimizeTotalVariationOptions, TvSearchProgress } from "./permutation.js";
+import { channelOrderSteps, identityOrders, permuteChannels, type GroupOrder } from "./conversion.js";
 import { type ParameterTensor } from "./parameters.js";
 import { planChannelLayout } from "./plan-layout.js";
 
@@ -26,20 +26,26 @@ export interface PlanConversion {
 }
 
 /**
+ * A conversion step: a progress line (a new stage, which a page shows) or a checkpoint inside a group's
+ * channel search (where a page may pause; see steps.ts).
+ */
+export type ConversionStep = string | TvSearchProgress;
+
+/**
  * The conversion one step at a time: yields a progress line before each group is ordered and before the
- * net is built, returns the conversion. A page awaits between steps so it can show them; `convertPlan` runs
- * them straight through.
+ * net is built, and checkpoints while a group is ordered; returns the conversion. A page awaits between
+ * steps so it can show them and stay responsive; `convertPlan` runs them straight through.
  */
 export function* convertPlanSteps(
   plan: NetworkPlan,
   params: readonly ParameterTensor[],
   options: PlanConversionOptions = {},
-): Generator<string, PlanConversion> {
+): Generator<ConversionStep, PlanConversion> {
   const layout = planChannelLayout(plan);
   const groups: GroupOrder[] = [];
   for (const [k, g] of layout.entries()) {
     yield `ordering the ${g.channels} channels of group ${g.group} (${k + 1}/${layout.length})`;
-    groups.push(...(options.keepOrder ? identityOrders(params, [g]) : channelOrders(params, [g], options)));
+    groups.push(options.keepOrder ? identityOrders(params, [g])[0] : yield* channelOrderSteps(params, g, options));
   }
   yield "initialising the integral net";
   const permuted = permuteChannels(params, layout, groups);
@@ -47,11 +53,11 @@ export function* convertPlanSteps(
 }
 
 /** Run a step generator to its result, passing each progress line to `onProgress`. */
-export function runSteps<T>(steps: Generator<string, T>, onProgress?: (message: string) => void): T {
+export function runSteps<T>(steps: Generator<ConversionStep, T>, onProgress?: (message: string) => void): T {
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
-    onProgress?.(next.value);
+    if (typeof next.value === "string") onProgress?.(next.value);
   }
 }
 

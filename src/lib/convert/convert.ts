@@ -11,9 +11,11 @@ import type { WeightsParameter } from "../io/weights-file.js";
 import {
   convertPlanSteps,
   runSteps,
+  type ConversionStep,
   type PlanConversion,
   type PlanConversionOptions,
 } from "../compression/plan-conversion.js";
+import { runCooperatively } from "../compression/steps.js";
 import { buildLayersPlan, type BuildPlanOptions, type LayersPlan } from "./build-plan.js";
 import { parseLayersTopology } from "./topology.js";
 import { transferWeights } from "./transfer.js";
@@ -40,11 +42,11 @@ export interface ConvertLayersOptions extends BuildPlanOptions, PlanConversionOp
 
 export interface ConvertedLayersModel extends LayersModelPlan, PlanConversion {}
 
-/** The conversion as steps (see convertPlanSteps): yields progress lines, returns the converted model. */
+/** The conversion as steps (see convertPlanSteps): yields progress lines and checkpoints, returns the converted model. */
 export function* convertLayersModelSteps(
   artifacts: tf.io.ModelArtifacts,
   options: ConvertLayersOptions = {},
-): Generator<string, ConvertedLayersModel> {
+): Generator<ConversionStep, ConvertedLayersModel> {
   yield "reading the model";
   const parsed = planFromLayersModel(artifacts, options);
   const conversion = yield* convertPlanSteps(parsed.plan, parsed.params, options);
@@ -59,22 +61,34 @@ export function convertLayersModel(
   return runSteps(convertLayersModelSteps(artifacts, options), options.onProgress);
 }
 
+export interface ConvertLayersAsyncOptions extends ConvertLayersOptions {
+  /** Awaited after every progress line and every `sliceMs` inside a group's search (default: one macrotask). */
+  pause?: () => Promise<void>;
+  /** Longest stretch of work between pauses, in milliseconds (default 20). */
+  sliceMs?: number;
+  /** Stops the conversion at its next pause (it rejects with the signal's reason; nothing is left allocated). */
+  signal?: AbortSignal;
+}
+
 /**
- * The same, awaiting `pause` (default: one macrotask) after every progress line, so a browser repaints
- * between steps and the page can show them.
+ * The same, pausing after every progress line and whenever a group's channel search has run `sliceMs`,
+ * so a browser repaints and stays responsive; a long search reports which start it is at.
  */
 export async function convertLayersModelAsync(
   artifacts: tf.io.ModelArtifacts,
-  options: ConvertLayersOptions & { pause?: () => Promise<void> } = {},
+  options: ConvertLayersAsyncOptions = {},
 ): Promise<ConvertedLayersModel> {
-  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
-  const steps = convertLayersModelSteps(artifacts, options);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-    options.onProgress?.(next.value);
-    await pause();
-  }
+  let line = "";
+  return runCooperatively(convertLayersModelSteps(artifacts, options), {
+    yieldFn: options.pause,
+    sliceMs: options.sliceMs,
+    signal: options.signal,
+    urgent: (step) => typeof step === "string",
+    onPause: (step) => {
+      if (typeof step === "string") line = step;
+      options.onProgress?.(typeof step === "string" ? step : `${line}, start ${step.start + 1} of ${step.starts}`);
+    },
+  });
 }
 
 /** Largest |a − b| and the largest |a|, e.g. a converted net's logits against the model's. */

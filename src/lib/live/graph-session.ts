@@ -22,7 +22,7 @@ import { checkInputFits, type FitTarget } from "./model-fit.js";
 import type { NetworkPlan } from "../graph/plan.js";
 import type { WeightsParameter } from "../io/weights-file.js";
 import { prunedPlanNet } from "../compression/plan-pruning.js";
-import { convertLayersModelAsync, type ConvertLayersOptions } from "../convert/convert.js";
+import { convertLayersModelAsync, type ConvertLayersAsyncOptions } from "../convert/convert.js";
 
 /** Images of the calibration batch (the loaders' sinn-results calibrate on the same count). */
 export const CALIBRATION_IMAGES = 256;
@@ -228,7 +228,7 @@ export class PlanLiveSession {
 export async function planSessionFromLayersModel(
   artifacts: tf.io.ModelArtifacts,
   calibrationSet: EvalSet,
-  options: ConvertLayersOptions & { pause?: () => Promise<void> } = {},
+  options: ConvertLayersAsyncOptions = {},
 ): Promise<PlanLiveSession> {
   const input = {
     height: calibrationSet.height,

@@ -22,6 +22,24 @@ describe("url state", () => {
     assert.deepEqual(readUrlState(schema, q).values, values);
     assert.equal(urlStateQuery(schema, { n: 8, a: -0.75 }, ""), "");
   });
+  it("drops the parameters a previous view left that the new schema does not own, keeps the ones it does", () => {
+    // A reference net's link state, then a converted model with groups stem and b2_conv1 is shown.
+    const before = "?model=reference-inn&conv1=12&kernel=linear&backend=wasm&stem=5";
+    const converted = {
+      model: { kind: "choice", default: "reference-inn", choices: ["reference-inn", "own"] },
+      stem: { kind: "int", default: 16, min: 2, max: 16 },
+      b2_conv1: { kind: "int", default: 32, min: 2, max: 32 },
+    } satisfies StateSchema;
+    const stale = ["conv1", "conv2", "conv3", "kernel", "quadrature", "partition", "stem"];
+    const q = urlStateQuery(converted, { model: "own", stem: 5, b2_conv1: 12 }, before, stale);
+    assert.equal(q, "?model=own&backend=wasm&stem=5&b2_conv1=12");
+    // A kept parameter at its new default leaves, like any default; without `drop` nothing else does.
+    assert.equal(urlStateQuery(converted, { model: "own", stem: 16 }, before, stale), "?model=own&backend=wasm");
+    assert.equal(
+      urlStateQuery(converted, { model: "own", stem: 16 }, before),
+      "?model=own&conv1=12&kernel=linear&backend=wasm",
+    );
+  });
   it("clamps out-of-range numbers and resets garbage, with a note for each", () => {
     const s = readUrlState(schema, "?n=999&a=banana&rule=euler&nodes=1,x,2");
     assert.deepEqual(s.values, { n: 40, a: -0.75, rule: "trapezoid", nodes: [0, 1, 0] });

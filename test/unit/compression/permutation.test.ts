@@ -5,6 +5,7 @@ import {
   groupChannelSlices,
   invertPermutation,
   minimizeTotalVariation,
+  minimizeTotalVariationAsync,
   reverseSegment,
   totalVariation,
   twoOptDelta,
@@ -187,4 +188,32 @@ test("bad distance matrices and options are refused", () => {
 
 test("invertPermutation", () => {
   assert.deepEqual(Array.from(invertPermutation([2, 0, 3, 1])), [1, 3, 0, 2]);
+});
+
+test("minimizeTotalVariationAsync pauses through the injected yield and returns exactly the sync search's order", async () => {
+  const D = channelDistanceMatrix(randomSlices(40, 6, 77));
+  const sync = minimizeTotalVariation(D, { restarts: 6, random: mulberry32(8) });
+  let t = 0;
+  let pauses = 0;
+  const starts: number[] = [];
+  const result = await minimizeTotalVariationAsync(D, {
+    restarts: 6,
+    random: mulberry32(8),
+    now: () => t++,
+    sliceMs: 25,
+    yieldFn: async () => void pauses++,
+    onPause: (p) => {
+      assert.equal(p.starts, 7);
+      starts.push(p.start);
+    },
+  });
+  assert.deepEqual(Array.from(result.order), Array.from(sync.order));
+  assert.deepEqual([result.before, result.after], [sync.before, sync.after]);
+  assert.ok(sync.after < 0.9 * sync.before, "the search did reorder");
+  // Every start (the identity, then six random ones) runs sweeps of 39 rows, so each one pauses.
+  assert.ok(pauses >= 7 && pauses === starts.length, `${pauses} pauses`);
+  assert.deepEqual([...new Set(starts)], [0, 1, 2, 3, 4, 5, 6], "the starts in order");
+  // With the default yield (a real macrotask) and the real clock: the same order again.
+  const macrotasks = await minimizeTotalVariationAsync(D, { restarts: 6, random: mulberry32(8), sliceMs: 1 });
+  assert.deepEqual(Array.from(macrotasks.order), Array.from(sync.order));
 });

@@ -10,7 +10,12 @@ import {
   setSeededWeights,
   type LayersModelName,
 } from "../../../loaders/layers-models.js";
-import { convertLayersModel, logitDifference, planFromLayersModel } from "../../../src/lib/convert/convert.js";
+import {
+  convertLayersModel,
+  convertLayersModelAsync,
+  logitDifference,
+  planFromLayersModel,
+} from "../../../src/lib/convert/convert.js";
 import { describePlan } from "../../../src/lib/graph/describe-plan.js";
 import { exportPlanTfjsLayersModel } from "../../../src/lib/io/graph-tfjs-export.js";
 import { createFamilyModel, SINN_FAMILIES } from "../../../src/lib/sinn/families.js";
@@ -257,5 +262,43 @@ test("Keras-converted models (model_config nesting, Functional, Keras 2 and Kera
   }
   x.dispose();
   model.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("the async conversion pauses inside each group's search and orders every group exactly as the sync one", async () => {
+  const start = tf.memory().numTensors;
+  const model = buildLayersModel("cnn");
+  setSeededWeights(model, 11, true);
+  const artifacts = await saveArtifacts(model);
+  model.dispose();
+  const sync = convertLayersModel(artifacts, { restarts: 3 });
+  sync.net.dispose();
+  const lines: string[] = [];
+  let pauses = 0;
+  const converted = await convertLayersModelAsync(artifacts, {
+    restarts: 3,
+    sliceMs: 0,
+    pause: async () => void pauses++,
+    onProgress: (line) => lines.push(line),
+  });
+  converted.net.dispose();
+  assert.deepEqual(
+    converted.groups.map((g) => [g.group, Array.from(g.order)]),
+    sync.groups.map((g) => [g.group, Array.from(g.order)]),
+  );
+  assert.equal(pauses, lines.length, "one line per pause");
+  assert.ok(lines.includes("ordering the 8 channels of group conv1 (1/3)"), lines.join("\n"));
+  assert.ok(lines.includes("ordering the 8 channels of group conv1 (1/3), start 4 of 4"), lines.join("\n"));
+  assert.equal(lines.at(-1), "initialising the integral net");
+  // A conversion aborted at a pause rejects with the reason and builds no net.
+  const controller = new AbortController();
+  await assert.rejects(
+    convertLayersModelAsync(artifacts, {
+      restarts: 3,
+      signal: controller.signal,
+      pause: async () => controller.abort(new Error("another model was chosen")),
+    }),
+    /another model was chosen/,
+  );
   assert.equal(tf.memory().numTensors, start);
 });
