@@ -17,6 +17,7 @@ import { writeWeightsFile } from "./train-weights.js";
 import { UsageError } from "./train.js";
 import { convertLayersModel, logitDifference, withLogitOutput } from "../src/lib/convert/convert.js";
 import { artifactsFromFiles } from "../src/lib/convert/weights.js";
+import { checkWeightsManifest } from "../src/lib/io/tfjs-manifest.js";
 import { prunedPlanNet } from "../src/lib/compression/plan-pruning.js";
 import { describePlan } from "../src/lib/graph/describe-plan.js";
 import type { IntegralGraphNet } from "../src/lib/graph/graph-net.js";
@@ -141,11 +142,11 @@ export function readLayersModelFiles(path: string): tf.io.ModelArtifacts {
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`);
   }
-  const manifest = (json as { weightsManifest?: { paths?: unknown }[] } | null)?.weightsManifest;
   const files: Record<string, ArrayBuffer> = {};
-  for (const group of Array.isArray(manifest) ? manifest : [])
-    for (const p of Array.isArray(group?.paths) ? group.paths : []) {
-      if (typeof p !== "string") continue;
+  // The manifest is checked before any weights file is opened (artifactsFromFiles checks it against them).
+  const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+  for (const group of checkWeightsManifest(manifest, path))
+    for (const p of group.paths) {
       const file = resolve(dirname(path), p);
       if (!existsSync(file)) throw new Error(`${path}: weights file "${p}" (named in the manifest) is not at ${file}`);
       const bytes = readFileSync(file);
