@@ -22,30 +22,18 @@ test("modelReportProblem: a report without the flag (older files) or with a true
 
 test("modelReportProblem names the model, the seed and the problem", () => {
   const report = { family: "reference", model: "reference-inn", seed: 2, testAccuracy: 0.168 };
-  assert.equal(
-    modelReportProblem({ ...report, nearChance: false }, 10),
-    'model "reference-inn" (seed 2): nearChance must be true when present, got false',
-  );
-  assert.equal(
-    modelReportProblem({ ...report, nearChance: "yes" }, 10),
-    'model "reference-inn" (seed 2): nearChance must be true when present, got "yes"',
-  );
-  assert.equal(
-    modelReportProblem({ ...report, testAccuracy: 0.9, nearChance: true }, 10),
-    'model "reference-inn" (seed 2): nearChance is set, but 90.0% is not near chance on 10 classes',
-  );
-  assert.equal(
-    modelReportProblem({ ...report, testAccuracy: 1.5 }, 10),
-    'model "reference-inn" (seed 2): testAccuracy must be a number in [0, 1], got 1.5',
-  );
-  assert.equal(
-    modelReportProblem({ ...report, testAccuracy: null }, 10),
-    'model "reference-inn" (seed 2): testAccuracy must be a number in [0, 1], got null',
-  );
-  assert.equal(
-    modelReportProblem({ ...report, seed: "0" }, 10),
-    'model "reference-inn": seed must be an integer, got "0"',
-  );
-  assert.equal(modelReportProblem({ ...report, model: 3 }, 10), "a model report has model 3, not a name");
+  const cases: [Record<string, unknown>, string][] = [
+    [{ nearChance: false }, 'model "reference-inn" (seed 2): nearChance must be true when present, got false'],
+    [{ nearChance: "yes" }, 'model "reference-inn" (seed 2): nearChance must be true when present, got "yes"'],
+    [
+      { testAccuracy: 0.9, nearChance: true },
+      'model "reference-inn" (seed 2): nearChance is set, but 90.0% is not near chance on 10 classes',
+    ],
+    [{ testAccuracy: 1.5 }, 'model "reference-inn" (seed 2): testAccuracy must be a number in [0, 1], got 1.5'],
+    [{ testAccuracy: null }, 'model "reference-inn" (seed 2): testAccuracy must be a number in [0, 1], got null'],
+    [{ seed: "0" }, 'model "reference-inn": seed must be an integer, got "0"'],
+    [{ model: 3 }, "a model report has model 3, not a name"],
+  ];
+  for (const [patch, message] of cases) assert.equal(modelReportProblem({ ...report, ...patch }, 10), message);
   assert.equal(modelReportProblem(null, 10), "a model report must be an object");
 });
