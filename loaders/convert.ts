@@ -15,7 +15,12 @@ import { ParallelTrainer } from "./parallel/trainer.js";
 import { recipe } from "./recipes.js";
 import { writeWeightsFile } from "./train-weights.js";
 import { UsageError } from "./train.js";
-import { convertLayersModel, logitDifference, withLogitOutput } from "../src/lib/convert/convert.js";
+import {
+  checkLayerWeightShapes,
+  convertLayersModel,
+  logitDifference,
+  withLogitOutput,
+} from "../src/lib/convert/convert.js";
 import { artifactsFromFiles } from "../src/lib/convert/weights.js";
 import { checkWeightsManifest } from "../src/lib/io/tfjs-manifest.js";
 import { prunedPlanNet } from "../src/lib/compression/plan-pruning.js";
@@ -152,7 +157,9 @@ export function readLayersModelFiles(path: string): tf.io.ModelArtifacts {
       const bytes = readFileSync(file);
       files[p] = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     }
-  return artifactsFromFiles(json, files, path);
+  return artifactsFromFiles(json, files, path, (topology, specs) =>
+    checkLayerWeightShapes(topology, specs, { source: path }),
+  );
 }
 
 /** A point of the accuracy ladder: a curve point's sizes and costs, one accuracy per net. */

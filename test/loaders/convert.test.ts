@@ -185,6 +185,15 @@ test("readLayersModelFiles checks the manifest before it opens a weights file", 
     (e: Error) =>
       e.message === `${path}: weight "conv1/kernel" has shape [3,3,1,-8]: dims must be non-negative integers`,
   );
+  // A wrong kernel shape: named against the layer, before the weights file's length.
+  json.weightsManifest[0].paths = ["weights.bin"];
+  json.weightsManifest[0].weights[0].shape = [5, 5, 1, 8];
+  writeFileSync(path, JSON.stringify(json));
+  assert.throws(
+    () => readLayersModelFiles(path),
+    (e: Error) =>
+      /: weight "conv1\/kernel" expects \[3,3,1,\d+\], got \[5,5,1,8\]$/.test(e.message) && e.message.startsWith(path),
+  );
   json.weightsManifest[0].weights[0] = null;
   writeFileSync(path, JSON.stringify(json));
   assert.throws(

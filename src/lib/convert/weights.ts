@@ -19,11 +19,13 @@ const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 /**
  * The artifacts of a parsed model.json and its weight files (by the paths the manifest names, or their
  * base names): every shard must be given and each manifest group's shards must hold exactly its weights.
+ * `checkShapes` (e.g. convert.ts's checkLayerWeightShapes) sees the topology and entries before any shard.
  */
 export function artifactsFromFiles(
   modelJson: unknown,
   files: Readonly<Record<string, ArrayBuffer>>,
   source = "model.json",
+  checkShapes?: (modelTopology: object, specs: tf.io.WeightsManifestEntry[]) => void,
 ): tf.io.ModelArtifacts {
   const fail = (problem: string): never => {
     throw new Error(`${source}: ${problem}`);
@@ -34,9 +36,15 @@ export function artifactsFromFiles(
     fail("a graph model (tf.loadGraphModel, converted from a SavedModel); only layers models convert");
   if (typeof json.modelTopology !== "object" || json.modelTopology === null)
     fail(`no "modelTopology": not a tfjs layers model`);
+  const groups = checkWeightsManifest(json.weightsManifest, source);
+  // Shapes before lengths: a wrong shape is named as one, not as a weights file of the wrong size.
+  checkShapes?.(
+    json.modelTopology as object,
+    groups.flatMap((g) => g.weights),
+  );
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
-  for (const { paths, weights } of checkWeightsManifest(json.weightsManifest, source)) {
+  for (const { paths, weights } of groups) {
     const shards = paths.map((p) => {
       const file = files[p] ?? files[basename(p)];
       if (!file) return fail(`weights file "${p}" (named in the manifest) was not given`);

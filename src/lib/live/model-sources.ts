@@ -18,6 +18,7 @@ import { checkInputFits, type FitTarget } from "./model-fit.js";
 import { EDGE_PADDING_CLASS } from "../io/tfjs-export.js";
 import { artifactsFromFiles } from "../convert/weights.js";
 import { checkWeightsManifest } from "../io/tfjs-manifest.js";
+import { checkLayerWeightShapes } from "../convert/convert.js";
 import { parseLayersTopology, type KerasLayer } from "../convert/topology.js";
 
 /** A continuous model from a model file's bytes (caller owns the result). */
@@ -124,5 +125,7 @@ export function layersArtifacts(
     throw new Error(
       `${name}: ${stray.join(", ")} ${stray.length > 1 ? "are" : "is"} not among the weights files its manifest names (${named.size ? [...named].join(", ") : "none"})`,
     );
-  return artifactsFromFiles(json, files, name);
+  return artifactsFromFiles(json, files, name, (topology, specs) =>
+    checkLayerWeightShapes(topology, specs, { source: name }),
+  );
 }
