@@ -15,8 +15,14 @@ import { ParallelTrainer } from "./parallel/trainer.js";
 import { recipe } from "./recipes.js";
 import { writeWeightsFile } from "./train-weights.js";
 import { UsageError } from "./train.js";
-import { convertLayersModel, logitDifference, withLogitOutput } from "../src/lib/convert/convert.js";
+import {
+  checkLayerWeightShapes,
+  convertLayersModel,
+  logitDifference,
+  withLogitOutput,
+} from "../src/lib/convert/convert.js";
 import { artifactsFromFiles } from "../src/lib/convert/weights.js";
+import { checkWeightsManifest } from "../src/lib/io/tfjs-manifest.js";
 import { prunedPlanNet } from "../src/lib/compression/plan-pruning.js";
 import { describePlan } from "../src/lib/graph/describe-plan.js";
 import type { IntegralGraphNet } from "../src/lib/graph/graph-net.js";
@@ -141,17 +147,19 @@ export function readLayersModelFiles(path: string): tf.io.ModelArtifacts {
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`);
   }
-  const manifest = (json as { weightsManifest?: { paths?: unknown }[] } | null)?.weightsManifest;
   const files: Record<string, ArrayBuffer> = {};
-  for (const group of Array.isArray(manifest) ? manifest : [])
-    for (const p of Array.isArray(group?.paths) ? group.paths : []) {
-      if (typeof p !== "string") continue;
+  // The manifest is checked before any weights file is opened (artifactsFromFiles checks it against them).
+  const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+  for (const group of checkWeightsManifest(manifest, path))
+    for (const p of group.paths) {
       const file = resolve(dirname(path), p);
       if (!existsSync(file)) throw new Error(`${path}: weights file "${p}" (named in the manifest) is not at ${file}`);
       const bytes = readFileSync(file);
       files[p] = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     }
-  return artifactsFromFiles(json, files, path);
+  return artifactsFromFiles(json, files, path, (topology, specs) =>
+    checkLayerWeightShapes(topology, specs, { source: path }),
+  );
 }
 
 /** A point of the accuracy ladder: a curve point's sizes and costs, one accuracy per net. */

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { ensureSweepJob, datasetOptionsFromEnv } from "./job.js";
+import { ensureSweepJob, datasetOptionsFromEnv, nearChanceWarnings } from "./job.js";
 import { sweepProfile } from "./profiles.js";
 import { curvesTable, type CurvesFile } from "./curves.js";
 import { parseDecimal } from "../../src/lib/io/decimal.js";
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   const text = readFileSync(join(dir, "curves.json"), "utf8");
   const curves = JSON.parse(text) as CurvesFile;
   for (const f of curves.families) process.stderr.write(`\n${f.id}:\n${curvesTable(curves, f.id)}\n`);
+  for (const w of nearChanceWarnings(text)) process.stderr.write(w + "\n");
   process.stderr.write(`\njob directory ${dir}; ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   process.stdout.write(text);
 }

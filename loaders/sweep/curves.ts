@@ -11,9 +11,9 @@ import {
   type CurveMethod,
   type CurvePoint,
   type CurvesFile as CurvesFileOf,
+  nearChance,
 } from "../../src/lib/io/curves-schema.js";
 import type { MethodRun, ModelReport, TaskResult } from "./tasks/index.js";
-import { nearChance } from "./tasks/common.js";
 import type { SweepProfile } from "./profiles.js";
 import type { EngineRecord } from "../engine.js";
 

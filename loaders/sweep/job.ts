@@ -21,6 +21,8 @@ import {
   STANDARD_FILES,
   type DatasetOptions,
 } from "../datasets.js";
+import { nearChanceNotes } from "../../src/lib/views/curves.js";
+import type { CurvesFile } from "./curves.js";
 import { runSweep, sweepEngine } from "./run-sweep.js";
 import type { Engine } from "../engine.js";
 import { sweepProfile, type SweepProfile } from "./profiles.js";
@@ -235,12 +237,24 @@ export async function sweepOutput(name: string, options: SweepJobOptions): Promi
 }
 
 /**
+ * The build log's warnings for a curves file: one line per model the sweep flagged near chance. Logged
+ * where the curves are handed over (loader, CLI), so a reused job warns as a fresh one does.
+ */
+export function nearChanceWarnings(curvesText: string): string[] {
+  return nearChanceNotes(JSON.parse(curvesText) as CurvesFile).map(
+    (n) => `[sweep] warning: ${n.text}: too little data or training`,
+  );
+}
+
+/**
  * Body of a thin data loader: write one sweep output to stdout (the data file), progress and errors to
  * stderr; a failure exits non-zero having written nothing to stdout.
  */
 export async function sweepLoader(name: string, dataset: string): Promise<void> {
   try {
     const bytes = await sweepOutput(name, { dataset, datasetOptions: datasetOptionsFromEnv() });
+    if (name === "curves.json")
+      for (const w of nearChanceWarnings(bytes.toString("utf8"))) process.stderr.write(w + "\n");
     await new Promise<void>((resolveWrite, reject) =>
       process.stdout.write(bytes, (e) => (e ? reject(e) : resolveWrite())),
     );

@@ -155,12 +155,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const files: Record<string, Uint8Array> = {};
     for (const r of results) Object.assign(files, r.files);
     const curves = buildCurves(results, profile, meta, engine);
-    for (const f of curves.families)
-      for (const m of f.models)
-        if (m.nearChance)
-          log(
-            `[sweep] warning: ${m.model} (seed ${m.seed}) ended at ${(100 * m.testAccuracy).toFixed(1)}% on ${meta.name}, near chance (${(100 / meta.classes).toFixed(1)}%): too little data or training`,
-          );
     const totalSeconds = (performance.now() - started) / 1000;
     log(`[sweep] finished in ${totalSeconds.toFixed(0)} s`);
     return {

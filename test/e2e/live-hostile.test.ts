@@ -90,6 +90,12 @@ async function badCases(): Promise<BadCase[]> {
   const nanBin = tfjs.weightsBin.slice(0);
   new DataView(nanBin).setFloat32(4 * 40, NaN, true);
   const rgb = tfjsFilesFor({ height: 32, width: 32, channels: 3, classes: 10 });
+  /** tfjs model.json with conv1/kernel's manifest shape replaced. */
+  const conv1Shape = (shape: unknown[]) => {
+    const json = JSON.parse(tfjs.modelJson);
+    json.weightsManifest[0].weights[0].shape = shape;
+    return JSON.stringify(json);
+  };
   return [
     {
       what: "a model file for 32×32×3 images",
@@ -206,6 +212,16 @@ async function badCases(): Promise<BadCase[]> {
       what: "tfjs weights holding NaN",
       files: [file("model.json", tfjs.modelJson), file("weights.bin", nanBin)],
       problem: /weight \S+ holds NaN at index 40/,
+    },
+    {
+      what: "a tfjs manifest with a negative dim",
+      files: [file("model.json", conv1Shape([-16])), file("weights.bin", tfjs.weightsBin)],
+      problem: /weight "conv1\/kernel" has shape \[-16\]: dims must be non-negative integers/,
+    },
+    {
+      what: "a tfjs manifest with a wrong conv1 kernel shape",
+      files: [file("model.json", conv1Shape([5, 5, 1, 16])), file("weights.bin", tfjs.weightsBin)],
+      problem: /weight "conv1\/kernel" expects \[3,3,1,16\], got \[5,5,1,16\]/,
     },
     {
       what: "a tfjs model for 32×32×3 images",

@@ -15,7 +15,7 @@ import config from "../../observablehq.config.js";
 import { distDir, resultsDir } from "./build-site.js";
 import { assertClean, screenshot, serveBuiltSite } from "./page-helpers.js";
 import { openWatchedPage } from "./browser.js";
-import { checkCurvesFile } from "../../src/lib/views/curves.js";
+import { checkCurvesFile, nearChanceNotes } from "../../src/lib/views/curves.js";
 import { measuredAtShare } from "../../src/lib/views/curves-summary.js";
 
 type NavEntry = { path?: string; pages?: readonly NavEntry[] };
@@ -323,21 +323,30 @@ describe("every page, as a phone and a reader see it", { timeout: 20 * 60_000 },
     }
   });
 
-  it("the curves page lists every dataset the build links, draws the chosen one's curves, and says why a skipped one is missing", async () => {
+  it("the curves page lists every dataset the build links, draws the chosen one's curves, notes models near chance, and says why a skipped one is missing", async () => {
     const built = await builtCurvesFile();
     if (!built) return;
     // The build links each user dataset's curves in the page head and lists skipped folders there; stand in
-    // for a build with one good dataset ("digits", served from the MNIST file) and one corrupt folder.
+    // for a build with one good dataset ("digits": the MNIST file, its first reference model near chance as
+    // a small set's would be) and one corrupt folder.
+    const mnistCurves = checkCurvesFile(JSON.parse(built.text), built.name);
+    const digits = structuredClone(mnistCurves);
+    digits.dataset.name = "digits";
+    const flagged = digits.families.find((f) => f.id === "reference")!.models[0]!;
+    Object.assign(flagged, { testAccuracy: 0.168, nearChance: true });
     const watched = await openWatchedPage(site.browser.context, site.server.origin);
     const { page } = watched;
     try {
+      await page.route("**/_file/data/digits-curves.json", (route) =>
+        route.fulfill({ contentType: "application/json", body: JSON.stringify(digits) }),
+      );
       await page.route("**/curves", async (route) => {
         const response = await route.fetch();
         const html = (await response.text())
           .replace(/<script type="application\/json" id="curves-datasets">[^<]*<\/script>/, "")
           .replace(
             "</head>",
-            `<link rel="alternate" type="application/json" href="./_file/data/${built.name}" data-curves-dataset="digits">` +
+            `<link rel="alternate" type="application/json" href="./_file/data/digits-curves.json" data-curves-dataset="digits">` +
               `<script type="application/json" id="curves-datasets">${JSON.stringify({ skipped: [{ name: "broken", file: "broken/train-labels-idx1-ubyte", problem: "not an IDX file (wrong magic number)" }] })}</script></head>`,
           );
         await route.fulfill({ response, body: html });
@@ -351,10 +360,29 @@ describe("every page, as a phone and a reader see it", { timeout: 20 * 60_000 },
         /broken — data\/broken\/train-labels-idx1-ubyte: not an IDX file \(wrong magic number\)/,
       );
       const points = await page.locator('[data-testid="curves-chart"]').getAttribute("data-points");
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid="curves-near-chance"] li').length === n,
+        nearChanceNotes(mnistCurves, "reference").length,
+      );
       await page.locator('form:has(label:text-is("Dataset")) select').selectOption("digits");
       await page.waitForFunction(() => new URLSearchParams(location.search).get("dataset") === "digits");
       await page.waitForSelector('[data-testid="curves-chart"]');
       assert.equal(await page.locator('[data-testid="curves-chart"]').getAttribute("data-points"), points);
+      // The flagged model is noted beside the chart (with any the MNIST file flags itself).
+      const note = page.locator('[data-testid="curves-near-chance"] li');
+      await page.waitForFunction(
+        (model) => !!document.querySelector(`[data-testid="curves-near-chance"] li[data-model="${model}"]`),
+        flagged.model,
+      );
+      const texts = await note.allTextContents();
+      assert.deepEqual(
+        texts,
+        nearChanceNotes(digits, "reference").map((n) => n.text),
+      );
+      assert.ok(
+        texts.includes(`${flagged.model} (seed ${flagged.seed}) ended at 16.8% on digits, near chance (16.8% ≈ 1/10)`),
+        texts.join("\n"),
+      );
       assert.deepEqual(watched.pageErrors, []);
     } finally {
       await page.close();

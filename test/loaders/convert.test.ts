@@ -2,7 +2,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,7 @@ import {
   setSeededWeights,
   writeModelFiles,
 } from "../../loaders/layers-models.js";
+import { readLayersModelFiles } from "../../loaders/convert.js";
 import { headOfSplit } from "../../src/lib/data/dataset.js";
 import { planNetFromBytes } from "../../src/lib/live/graph-session.js";
 import { evaluateSums, summarizeEvaluation } from "../../src/lib/train/evaluate.js";
@@ -167,4 +168,36 @@ test("convert CLI: bad inputs exit 1 with the problem named; usage errors exit 2
   run = convert(["--help"]);
   assert.equal(run.status, 0);
   assert.match(run.stdout, /--fine-tune-epochs <n>/);
+});
+
+test("readLayersModelFiles checks the manifest before it opens a weights file", async () => {
+  const at = join(dir, "bad-manifest");
+  const model = buildLayersModel("cnn");
+  const path = writeModelFiles(at, await saveArtifacts(model));
+  model.dispose();
+  const json = JSON.parse(readFileSync(path, "utf8"));
+  json.weightsManifest[0].weights[0].shape = [3, 3, 1, -8];
+  // The weights file it names is gone too: the manifest's own defect is what gets reported.
+  json.weightsManifest[0].paths = ["missing.bin"];
+  writeFileSync(path, JSON.stringify(json));
+  assert.throws(
+    () => readLayersModelFiles(path),
+    (e: Error) =>
+      e.message === `${path}: weight "conv1/kernel" has shape [3,3,1,-8]: dims must be non-negative integers`,
+  );
+  // A wrong kernel shape: named against the layer, before the weights file's length.
+  json.weightsManifest[0].paths = ["weights.bin"];
+  json.weightsManifest[0].weights[0].shape = [5, 5, 1, 8];
+  writeFileSync(path, JSON.stringify(json));
+  assert.throws(
+    () => readLayersModelFiles(path),
+    (e: Error) =>
+      /: weight "conv1\/kernel" expects \[3,3,1,\d+\], got \[5,5,1,8\]$/.test(e.message) && e.message.startsWith(path),
+  );
+  json.weightsManifest[0].weights[0] = null;
+  writeFileSync(path, JSON.stringify(json));
+  assert.throws(
+    () => readLayersModelFiles(path),
+    (e: Error) => e.message === `${path}: weight 1 of weights group 1 is null, not a {name, shape, dtype} entry`,
+  );
 });

@@ -22,7 +22,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { defaultMnistDir, STANDARD_FILES } from "../../loaders/datasets.js";
-import { ensureSweepJob, PROJECT_ROOT, sweepJobPath, sweepOutput } from "../../loaders/sweep/job.js";
+import {
+  ensureSweepJob,
+  nearChanceWarnings,
+  PROJECT_ROOT,
+  sweepJobPath,
+  sweepOutput,
+} from "../../loaders/sweep/job.js";
 import type { SweepProfile } from "../../loaders/sweep/profiles.js";
 import { decodeModelFile } from "../../src/lib/io/model-file.js";
 
@@ -261,4 +267,23 @@ test("a small dataset gets the profile's planned images in more epochs; a model 
   assert.equal(nearChance(0.2, 10), false);
   assert.equal(nearChance(0.54, 2), true);
   assert.equal(nearChance(0.7, 2), false);
+});
+
+test("the build log warns once per model flagged near chance, from the curves file handed over", () => {
+  const curves = {
+    dataset: { name: "digits", classes: 10 },
+    families: [
+      {
+        id: "reference",
+        methods: [],
+        models: [
+          { family: "reference", model: "reference", seed: 0, testAccuracy: 0.168, nearChance: true },
+          { family: "reference", model: "reference-inn", seed: 0, testAccuracy: 0.61 },
+        ],
+      },
+    ],
+  };
+  assert.deepEqual(nearChanceWarnings(JSON.stringify(curves)), [
+    "[sweep] warning: reference (seed 0) ended at 16.8% on digits, near chance (16.8% ≈ 1/10): too little data or training",
+  ]);
 });

@@ -3,7 +3,7 @@
  * the dataset (never on scheduling), so a sweep is deterministic.
  */
 import type { Dataset } from "../../../src/lib/data/dataset.js";
-import type { LhcMasks } from "../../../src/lib/io/curves-schema.js";
+import type { CurveModelReport, LhcMasks } from "../../../src/lib/io/curves-schema.js";
 import { type SinnFamily, type SinnVariant } from "../../../src/lib/sinn/families.js";
 import { type ModelCost } from "../../../src/lib/integral/accounting.js";
 import { type ParameterTensor } from "../../../src/lib/compression/parameters.js";
@@ -48,16 +48,8 @@ export interface MethodRun {
   points: RunPoint[];
 }
 
-export interface ModelReport {
-  family: string;
-  model: string;
-  seed: number;
-  testAccuracy: number;
-  /** Set when the model ended near chance accuracy (nearChance in tasks/common.ts: too little data or training). */
-  nearChance?: true;
-  /** Dead ReLU channels per conv layer (never positive on the probe images), when measurable. */
-  deadChannels?: Record<string, number>;
-}
+/** A trained model's report, as the curves file stores it (nearChance set by buildCurves). */
+export type ModelReport = CurveModelReport;
 
 export interface TaskResult {
   id: string;

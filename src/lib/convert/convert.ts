@@ -26,6 +26,21 @@ export interface LayersModelPlan extends Omit<LayersPlan, "sources"> {
   params: WeightsParameter[];
 }
 
+/**
+ * A layers model's weight shapes (manifest entries, no values) checked against what its layers expect: run
+ * before the weights files' lengths are, so a wrong shape is named as one and not as a truncated file.
+ */
+export function checkLayerWeightShapes(
+  modelTopology: unknown,
+  specs: readonly { name: string; shape: number[] }[],
+  options: BuildPlanOptions = {},
+): void {
+  const source = options.source ?? "model.json";
+  const { sources, plan } = buildLayersPlan(parseLayersTopology(modelTopology, source), options);
+  const shapes = new Map(specs.map((s) => [s.name, { name: s.name, shape: s.shape, values: new Float32Array(0) }]));
+  transferWeights(plan, sources, shapes, source);
+}
+
 /** The plan and parameters of a layers model (no integral net yet; allocates no tensors it keeps). */
 export function planFromLayersModel(artifacts: tf.io.ModelArtifacts, options: BuildPlanOptions = {}): LayersModelPlan {
   const source = options.source ?? "model.json";

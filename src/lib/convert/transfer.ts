@@ -42,7 +42,7 @@ export function transferWeights(
       ? [count / (p.shape[p.shape.length - 1] as number), p.shape[p.shape.length - 1]]
       : p.shape;
     if (weight.shape.join() !== expected.join())
-      fail(`layer ${layerLabel(s.layer)}: weight "${weight.name}" has shape [${weight.shape}], expected [${expected}]`);
+      fail(`layer ${layerLabel(s.layer)}: weight "${weight.name}" expects [${expected}], got [${weight.shape}]`);
     if (p.kind === "variance") {
       const bad = weight.values.findIndex((v) => v < 0);
       if (bad >= 0)

@@ -4,6 +4,7 @@
  * every shard present, byte counts equal to what the manifest describes, dtypes readable, values finite.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { checkWeightBytes, checkWeightSpecs, checkWeightsManifest } from "../io/tfjs-manifest.js";
 
 export interface DecodedWeight {
   name: string;
@@ -13,47 +14,18 @@ export interface DecodedWeight {
 
 type Json = Record<string, unknown>;
 
-/** Bytes one weight takes in the weights data. */
-function specBytes(spec: tf.io.WeightsManifestEntry, fail: (m: string) => never): number {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  const q = spec.quantization?.dtype;
-  if (q) return count * (q === "uint8" ? 1 : 2);
-  switch (spec.dtype) {
-    case "float32":
-    case "int32":
-      return 4 * count;
-    case "bool":
-      return count;
-    default:
-      return fail(`weight "${spec.name}" has dtype ${JSON.stringify(spec.dtype)}, which holds no numbers`);
-  }
-}
-
-function checkSpecs(specs: unknown, where: string, fail: (m: string) => never): tf.io.WeightsManifestEntry[] {
-  if (!Array.isArray(specs)) return fail(`${where} has no weight list`);
-  return specs.map((s, i) => {
-    if (
-      typeof s !== "object" ||
-      s === null ||
-      typeof (s as Json).name !== "string" ||
-      !Array.isArray((s as Json).shape) ||
-      !((s as Json).shape as unknown[]).every((d) => Number.isInteger(d) && (d as number) >= 0)
-    )
-      return fail(`${where}: entry ${i + 1} is not a {name, shape, dtype} weight`);
-    return s as tf.io.WeightsManifestEntry;
-  });
-}
-
 const basename = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 /**
  * The artifacts of a parsed model.json and its weight files (by the paths the manifest names, or their
  * base names): every shard must be given and each manifest group's shards must hold exactly its weights.
+ * `checkShapes` (e.g. convert.ts's checkLayerWeightShapes) sees the topology and entries before any shard.
  */
 export function artifactsFromFiles(
   modelJson: unknown,
   files: Readonly<Record<string, ArrayBuffer>>,
   source = "model.json",
+  checkShapes?: (modelTopology: object, specs: tf.io.WeightsManifestEntry[]) => void,
 ): tf.io.ModelArtifacts {
   const fail = (problem: string): never => {
     throw new Error(`${source}: ${problem}`);
@@ -64,30 +36,30 @@ export function artifactsFromFiles(
     fail("a graph model (tf.loadGraphModel, converted from a SavedModel); only layers models convert");
   if (typeof json.modelTopology !== "object" || json.modelTopology === null)
     fail(`no "modelTopology": not a tfjs layers model`);
-  const manifest = json.weightsManifest ?? [];
-  if (!Array.isArray(manifest)) return fail(`"weightsManifest" is not a list`);
+  const groups = checkWeightsManifest(json.weightsManifest, source);
+  // Shapes before lengths: a wrong shape is named as one, not as a weights file of the wrong size.
+  checkShapes?.(
+    json.modelTopology as object,
+    groups.flatMap((g) => g.weights),
+  );
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
-  manifest.forEach((group: unknown, g) => {
-    const listed = (group as Json | null)?.paths;
-    if (!Array.isArray(listed) || !listed.every((p) => typeof p === "string"))
-      return fail(`weights group ${g + 1} of the manifest has no list of file paths`);
-    const paths = listed as string[];
-    const weights = checkSpecs((group as Json).weights, `weights group ${g + 1}`, fail);
+  for (const { paths, weights } of groups) {
     const shards = paths.map((p) => {
       const file = files[p] ?? files[basename(p)];
       if (!file) return fail(`weights file "${p}" (named in the manifest) was not given`);
       return file;
     });
     const held = shards.reduce((a, b) => a + b.byteLength, 0);
-    const described = weights.reduce((a, w) => a + specBytes(w, fail), 0);
-    if (held !== described)
-      fail(
-        `weights file${paths.length > 1 ? "s" : ""} ${paths.join(", ")} hold${paths.length > 1 ? "" : "s"} ${held} bytes; the manifest describes ${described} for ${weights.map((w) => w.name).join(", ")}`,
-      );
+    checkWeightBytes(
+      held,
+      weights,
+      source,
+      paths.length > 1 ? `weights files ${paths.join(" + ")}` : `weights file ${paths[0]}`,
+    );
     specs.push(...weights);
     buffers.push(...shards);
-  });
+  }
   return {
     modelTopology: json.modelTopology as object,
     format: typeof json.format === "string" ? json.format : undefined,
@@ -103,20 +75,15 @@ export function decodeLayerWeights(artifacts: tf.io.ModelArtifacts, source = "mo
   const fail = (problem: string): never => {
     throw new Error(`${source}: ${problem}`);
   };
-  const specs = checkSpecs(artifacts.weightSpecs ?? [], "the weights manifest", fail);
+  const specs = checkWeightSpecs(artifacts.weightSpecs ?? [], source);
   const raw = artifacts.weightData;
   const data = raw === undefined ? new ArrayBuffer(0) : Array.isArray(raw) ? tf.io.concatenateArrayBuffers(raw) : raw;
-  const described = specs.reduce((a, s) => a + specBytes(s, fail), 0);
-  if (data.byteLength !== described)
-    fail(
-      `the weights hold ${data.byteLength} bytes; the manifest describes ${described} (the weights file does not match it)`,
-    );
+  checkWeightBytes(data.byteLength, specs, source, "the weights data");
   const out = new Map<string, DecodedWeight>();
   if (specs.length === 0) return out;
   const tensors = tf.io.decodeWeights(data, specs);
   try {
     for (const spec of specs) {
-      if (out.has(spec.name)) fail(`the manifest lists weight "${spec.name}" twice`);
       const t = tensors[spec.name] as tf.Tensor;
       const values = Float32Array.from(t.dataSync() as ArrayLike<number>);
       const bad = values.findIndex((v) => !Number.isFinite(v));

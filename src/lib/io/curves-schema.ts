@@ -1,8 +1,8 @@
 /**
  * The curves file (schema "integral-lab/curves", version 2; documented in README "Data files"): per-run
  * points from the sweep's tasks, aggregated per family and method over seeds. The sweep (loaders/) writes
- * it and the curves page reads it, so the shape is declared once, here. Types only the sweep knows (its
- * profile, its per-model reports) are parameters, opaque to readers.
+ * it and the curves page reads it, so the shape is declared once, here. The sweep's profile is a type
+ * parameter, opaque to readers.
  */
 import type { ModelCost } from "../integral/accounting.js";
 
@@ -173,16 +173,50 @@ export interface CurveMethod {
   points: CurvePoint[];
 }
 
-export interface CurveFamily<Report = unknown> {
+/** A trained model's report: its full-size test accuracy and dead ReLU channels, flagged when near chance. */
+export interface CurveModelReport {
+  family: string;
+  model: string;
+  seed: number;
+  testAccuracy: number;
+  /** Set when testAccuracy is near chance (nearChance below): too little data or training. Absent in older files. */
+  nearChance?: true;
+  /** Dead ReLU channels per conv layer (never positive on the probe images), when measurable. */
+  deadChannels?: Record<string, number>;
+}
+
+/** Accuracy less than a tenth of the way from chance (1/classes) to perfect: the model learnt (almost) nothing. */
+export function nearChance(accuracy: number, classes: number): boolean {
+  return accuracy < 1 / classes + 0.1 * (1 - 1 / classes);
+}
+
+/** What is wrong with a model report of a dataset with `classes` classes (null when nothing is). */
+export function modelReportProblem(report: unknown, classes: number): string | null {
+  if (!report || typeof report !== "object" || Array.isArray(report)) return "a model report must be an object";
+  const r = report as CurveModelReport;
+  if (typeof r.model !== "string") return `a model report has model ${JSON.stringify(r.model)}, not a name`;
+  const where = `model "${r.model}"`;
+  if (!Number.isInteger(r.seed)) return `${where}: seed must be an integer, got ${JSON.stringify(r.seed)}`;
+  if (typeof r.testAccuracy !== "number" || !(r.testAccuracy >= 0 && r.testAccuracy <= 1))
+    return `${where} (seed ${r.seed}): testAccuracy must be a number in [0, 1], got ${JSON.stringify(r.testAccuracy)}`;
+  if (r.nearChance !== undefined && r.nearChance !== true)
+    return `${where} (seed ${r.seed}): nearChance must be true when present, got ${JSON.stringify(r.nearChance)}`;
+  // A flag the accuracy contradicts would put a false warning on the page.
+  if (r.nearChance && !nearChance(r.testAccuracy, classes))
+    return `${where} (seed ${r.seed}): nearChance is set, but ${(100 * r.testAccuracy).toFixed(1)}% is not near chance on ${classes} classes`;
+  return null;
+}
+
+export interface CurveFamily<Report = CurveModelReport> {
   id: string;
   /** Cost of the family's full-size discrete net: compression is measured against it. */
   full: ModelCost;
   methods: CurveMethod[];
-  /** Every trained model: its full-size test accuracy and dead ReLU channels. */
+  /** Every trained model: its full-size test accuracy and dead ReLU channels (near-chance ones flagged). */
   models: Report[];
 }
 
-export interface CurvesFile<Profile = { name: string; [key: string]: unknown }, Report = unknown> {
+export interface CurvesFile<Profile = { name: string; [key: string]: unknown }, Report = CurveModelReport> {
   format: string;
   version: number;
   profile: Profile;

@@ -8,12 +8,7 @@
 import type { ParameterTensor } from "../compression/parameters.js";
 import { REFERENCE_CONVS } from "../models/reference.js";
 import { EDGE_PADDING_CLASS } from "./tfjs-export.js";
-
-export interface TfjsWeightSpec {
-  name: string;
-  shape: number[];
-  dtype?: string;
-}
+import { checkWeightBytes, checkWeightsManifest } from "./tfjs-manifest.js";
 
 /** The layer classes, in order, of a supported model. */
 const EXPECTED = [
@@ -40,7 +35,7 @@ export function referenceParamsFromTfjs(
       class_name?: string;
       config?: { layers?: { class_name?: string; config?: Record<string, unknown> }[] };
     };
-    weightsManifest?: { weights?: TfjsWeightSpec[] }[];
+    weightsManifest?: unknown;
   };
   if (!json || typeof json !== "object") fail("not a JSON object");
   const topology = json.modelTopology;
@@ -48,10 +43,10 @@ export function referenceParamsFromTfjs(
   const layers = topology!.config?.layers;
   if (topology!.class_name !== "Sequential" || !Array.isArray(layers))
     fail(`only Sequential models are supported, got ${JSON.stringify(topology!.class_name)}`);
-  const classes = layers!.map((l) => l?.class_name);
-  if (classes.join() !== EXPECTED.join())
+  const layerClasses = layers!.map((l) => l?.class_name);
+  if (layerClasses.join() !== EXPECTED.join())
     fail(
-      `unsupported layers [${classes.join(", ")}]; supported: the reference net as exported by this site [${EXPECTED.join(", ")}]`,
+      `unsupported layers [${layerClasses.join(", ")}]; supported: the reference net as exported by this site [${EXPECTED.join(", ")}]`,
     );
   const inputShape = layers![0].config?.batch_input_shape as number[] | undefined;
   if (!Array.isArray(inputShape) || inputShape.length !== 4)
@@ -65,7 +60,7 @@ export function referenceParamsFromTfjs(
     if (c.activation !== "relu" || c.padding !== "valid" || c.use_bias !== true)
       fail(`layer ${3 * i + 1} (Conv2D) must be valid-padded, with bias and relu`);
   });
-  const specs = (json.weightsManifest ?? []).flatMap((g) => g?.weights ?? []);
+  const specs = checkWeightsManifest(json.weightsManifest, source).flatMap((g) => g.weights);
   const names = [
     ...REFERENCE_CONVS.flatMap((c) => [`${c.name}/kernel`, `${c.name}/bias`]),
     "dense/kernel",
@@ -73,43 +68,58 @@ export function referenceParamsFromTfjs(
   ];
   if (specs.length !== names.length)
     fail(`expected ${names.length} weight tensors in weightsManifest, found ${specs.length}`);
-  let offset = 0;
-  const values: Float32Array[] = [];
-  specs.forEach((s, i) => {
-    if ((s.dtype ?? "float32") !== "float32") fail(`weight ${s.name} has dtype ${s.dtype}; only float32 is supported`);
-    if (!Array.isArray(s.shape)) fail(`weight ${s.name} has no shape`);
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    if (offset + 4 * n > weights.byteLength)
-      fail(
-        `weights file is truncated: weight ${s.name} needs bytes ${offset}…${offset + 4 * n}, the file has ${weights.byteLength}`,
-      );
-    const v = new Float32Array(n);
-    const view = new DataView(weights, offset, 4 * n);
-    for (let k = 0; k < n; k++) {
-      v[k] = view.getFloat32(4 * k, true);
-      if (!Number.isFinite(v[k])) fail(`weight ${s.name} holds ${v[k]} at index ${k}`);
-    }
-    values.push(v);
-    offset += 4 * n;
-    void i;
-  });
-  if (offset !== weights.byteLength)
-    fail(`weights file has ${weights.byteLength} bytes, the manifest describes ${offset}`);
+  for (const s of specs)
+    if (s.dtype !== "float32" || s.quantization)
+      fail(`weight "${s.name}" has dtype ${s.quantization?.dtype ?? s.dtype}; only float32 is supported`);
   const byName = (layerName: string) => {
     const i = specs.findIndex((s) => s.name.replace(/_\d+(?=\/)/, "") === layerName);
     return i >= 0 ? i : fail(`weight "${layerName}" not found (have ${specs.map((s) => s.name).join(", ")})`);
   };
-  const params: ParameterTensor[] = [];
+  // Shapes are checked against the architecture before any byte is read, so a wrong shape is reported as
+  // such and not as a weights file of the wrong length. A layer's width is its bias's length.
+  const outOf = (bias: number) => {
+    const shape = specs[bias].shape;
+    if (shape.length !== 1 || shape[0] < 1)
+      fail(`weight "${specs[bias].name}" has shape [${shape}], expected one dim [out]`);
+    return shape[0];
+  };
+  const expect = (i: number, expected: number[]) => {
+    if (specs[i].shape.join() !== expected.join())
+      fail(`weight "${specs[i].name}" expects [${expected}], got [${specs[i].shape}]`);
+  };
+  const layout: { name: string; kernel: number; bias: number }[] = [];
   let inC = channels;
   for (const conv of REFERENCE_CONVS) {
     const k = byName(`${conv.name}/kernel`);
     const b = byName(`${conv.name}/bias`);
-    const shape = specs[k].shape;
-    if (shape.length !== 4 || shape[0] !== conv.kernel || shape[1] !== conv.kernel || shape[2] !== inC)
-      fail(`${conv.name}/kernel has shape [${shape}], expected [${conv.kernel}, ${conv.kernel}, ${inC}, out]`);
-    let w = values[k];
+    const out = outOf(b);
+    expect(k, [conv.kernel, conv.kernel, inC, out]);
+    layout.push({ name: conv.name, kernel: k, bias: b });
+    inC = out;
+  }
+  const dk = byName("dense/kernel");
+  const db = byName("dense/bias");
+  const classes = outOf(db);
+  expect(dk, [inC, classes]);
+  checkWeightBytes(weights.byteLength, specs, source);
+  let offset = 0;
+  const values = specs.map((s) => {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const v = new Float32Array(n);
+    const view = new DataView(weights, offset, 4 * n);
+    for (let k = 0; k < n; k++) {
+      v[k] = view.getFloat32(4 * k, true);
+      if (!Number.isFinite(v[k])) fail(`weight "${s.name}" holds ${v[k]} at index ${k}`);
+    }
+    offset += 4 * n;
+    return v;
+  });
+  const params: ParameterTensor[] = [];
+  for (const { name, kernel, bias: b } of layout) {
+    const shape = specs[kernel].shape;
+    let w = values[kernel];
     let bias = values[b];
-    if (conv.name === "conv1") {
+    if (name === "conv1") {
       // Unfold the normalisation x → 2x − 1 the exporter folded in: W = W'/2, b = b' + Σ W.
       const out = shape[3];
       w = Float32Array.from(w, (v) => v / 2);
@@ -118,18 +128,13 @@ export function referenceParamsFromTfjs(
       bias = Float32Array.from(bias, (v, o) => v + sums[o]);
     }
     params.push(
-      { name: `${conv.name}.weight`, shape: shape.slice(), values: w },
-      { name: `${conv.name}.bias`, shape: [shape[3]], values: bias },
+      { name: `${name}.weight`, shape: shape.slice(), values: w },
+      { name: `${name}.bias`, shape: [shape[3]], values: bias },
     );
-    inC = shape[3];
   }
-  const dk = byName("dense/kernel");
-  const db = byName("dense/bias");
-  if (specs[dk].shape.length !== 2 || specs[dk].shape[0] !== inC)
-    fail(`dense/kernel has shape [${specs[dk].shape}], expected [${inC}, classes]`);
   params.push(
     { name: "dense.weight", shape: specs[dk].shape.slice(), values: values[dk] },
     { name: "dense.bias", shape: specs[db].shape.slice(), values: values[db] },
   );
-  return { params, input: { height, width, channels, classes: specs[dk].shape[1] } };
+  return { params, input: { height, width, channels, classes } };
 }

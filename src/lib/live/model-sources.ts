@@ -17,6 +17,8 @@ import type { InputShape } from "../model.js";
 import { checkInputFits, type FitTarget } from "./model-fit.js";
 import { EDGE_PADDING_CLASS } from "../io/tfjs-export.js";
 import { artifactsFromFiles } from "../convert/weights.js";
+import { checkWeightsManifest } from "../io/tfjs-manifest.js";
+import { checkLayerWeightShapes } from "../convert/convert.js";
 import { parseLayersTopology, type KerasLayer } from "../convert/topology.js";
 
 /** A continuous model from a model file's bytes (caller owns the result). */
@@ -115,15 +117,15 @@ export function layersArtifacts(
   files: Readonly<Record<string, ArrayBuffer>>,
   name: string,
 ): tf.io.ModelArtifacts {
-  const manifest = (json as Json | null)?.weightsManifest;
-  const named = new Set<string>();
-  for (const group of Array.isArray(manifest) ? manifest : [])
-    for (const p of Array.isArray((group as Json | null)?.paths) ? ((group as Json).paths as unknown[]) : [])
-      if (typeof p === "string") named.add(basename(p));
+  if (typeof (json as Json | null)?.modelTopology !== "object") return artifactsFromFiles(json, files, name);
+  const groups = checkWeightsManifest((json as Json).weightsManifest, name);
+  const named = new Set(groups.flatMap((g) => g.paths.map(basename)));
   const stray = Object.keys(files).filter((f) => !named.has(basename(f)));
-  if (stray.length > 0 && typeof (json as Json | null)?.modelTopology === "object")
+  if (stray.length > 0)
     throw new Error(
       `${name}: ${stray.join(", ")} ${stray.length > 1 ? "are" : "is"} not among the weights files its manifest names (${named.size ? [...named].join(", ") : "none"})`,
     );
-  return artifactsFromFiles(json, files, name);
+  return artifactsFromFiles(json, files, name, (topology, specs) =>
+    checkLayerWeightShapes(topology, specs, { source: name }),
+  );
 }

@@ -9,6 +9,7 @@ import {
   CURVES_FORMAT,
   CURVES_VERSION,
   lhcMasksProblem,
+  modelReportProblem,
   partitionsProblem,
   type CurveMethod,
   type CurvesFile,
@@ -28,8 +29,16 @@ export function checkCurvesFile(json: unknown, source = "curves.json"): CurvesDa
   if (c.version !== CURVES_VERSION)
     fail(`version ${c.version} is not supported (this page reads version ${CURVES_VERSION})`);
   if (!Array.isArray(c.families)) fail(`"families" must be a list`);
+  const classes = c.dataset?.classes;
+  if (!Number.isInteger(classes) || classes < 2)
+    fail(`dataset.classes must be an integer of at least 2, got ${JSON.stringify(classes)}`);
   for (const f of c.families) {
     if (typeof f.id !== "string" || !Array.isArray(f.methods)) fail(`a family lacks an id or its methods`);
+    if (f.models !== undefined && !Array.isArray(f.models)) fail(`family ${f.id}: "models" must be a list`);
+    for (const r of f.models ?? []) {
+      const problem = modelReportProblem(r, classes);
+      if (problem) fail(`family ${f.id}: ${problem}`);
+    }
     for (const m of f.methods) {
       if (typeof m.id !== "string" || !Array.isArray(m.points))
         fail(`family ${f.id}: a method lacks an id or its points`);
@@ -169,4 +178,38 @@ export function curveRowsCsv(rows: readonly CurveRow[]): string {
   return (
     [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((k) => cell(r[k])).join(","))].join("\r\n") + "\r\n"
   );
+}
+
+/** A trained model the sweep flagged as near chance, with the sentence the page and the build log show. */
+export interface NearChanceNote {
+  family: string;
+  model: string;
+  seed: number;
+  accuracy: number;
+  classes: number;
+  /** e.g. "reference-inn (seed 0) ended at 16.8% on digits, near chance (16.8% ≈ 1/10)". */
+  text: string;
+}
+
+/** Every flagged model of `family` (all families when omitted), in file order. */
+export function nearChanceNotes(c: Pick<CurvesData, "dataset" | "families">, family?: string): NearChanceNote[] {
+  const classes = c.dataset.classes;
+  return c.families
+    .filter((f) => family === undefined || f.id === family)
+    .flatMap((f) =>
+      (f.models ?? [])
+        .filter((m) => m.nearChance)
+        .map((m) => {
+          const pct = `${(100 * m.testAccuracy).toFixed(1)}%`;
+          const who = `${m.model}${f.id === "reference" ? "" : ` (family ${f.id})`}`;
+          return {
+            family: f.id,
+            model: m.model,
+            seed: m.seed,
+            accuracy: m.testAccuracy,
+            classes,
+            text: `${who} (seed ${m.seed}) ended at ${pct} on ${c.dataset.name}, near chance (${pct} ≈ 1/${classes})`,
+          };
+        }),
+    );
 }

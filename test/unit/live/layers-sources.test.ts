@@ -74,6 +74,15 @@ test("layersArtifacts: the manifest's shards by base name; a stray or a missing 
     () => layersArtifacts(two, { "group1-shard1of2.bin": bin.slice(0, half) }, "model.json"),
     /model\.json: weights file "group1-shard2of2\.bin" \(named in the manifest\) was not given/,
   );
+  // A wrong kernel shape in the manifest is named against the layer before the file's length is checked.
+  const reshaped = structuredClone(json) as { weightsManifest: { weights: { name: string; shape: number[] }[] }[] };
+  const stem = reshaped.weightsManifest[0]!.weights.find((w) => w.name === "stem/kernel")!;
+  assert.deepEqual(stem.shape, [3, 3, 1, 16]);
+  stem.shape = [5, 5, 1, 16];
+  assert.throws(
+    () => layersArtifacts(reshaped, { "weights.bin": bin }, "mine.json"),
+    /^Error: mine\.json: layer "stem" \(Conv2D, layer 2\): weight "stem\/kernel" expects \[3,3,1,16\], got \[5,5,1,16\]$/,
+  );
   assert.throws(
     () => layersArtifacts({ format: "graph-model", modelTopology: {} }, {}, "g.json"),
     /g\.json: a graph model/,

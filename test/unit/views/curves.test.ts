@@ -5,6 +5,7 @@ import {
   checkCurvesFile,
   curveRows,
   curveRowsCsv,
+  nearChanceNotes,
   trainedCompressionRange,
   type CurvesData,
 } from "../../../src/lib/views/curves.js";
@@ -112,4 +113,47 @@ test("accuracyAtCompression reads the line between the points around a compressi
   );
   assert.equal(accuracyAtCompression(inn, 0.999), null, "beyond the most compressed point");
   assert.equal(accuracyAtCompression(inn, -0.1), null, "below full size");
+});
+
+test("model reports: the near-chance flag is read, checked against the accuracy, and optional", () => {
+  const c = curvesFixture();
+  const models = [
+    { family: "reference", model: "reference", seed: 0, testAccuracy: 0.98 },
+    { family: "reference", model: "reference-inn", seed: 1, testAccuracy: 0.168, nearChance: true as const },
+  ];
+  c.families[0]!.models = models;
+  assert.equal(checkCurvesFile(c), c);
+  assert.deepEqual(nearChanceNotes(c), [
+    {
+      family: "reference",
+      model: "reference-inn",
+      seed: 1,
+      accuracy: 0.168,
+      classes: 10,
+      text: "reference-inn (seed 1) ended at 16.8% on mnist, near chance (16.8% ≈ 1/10)",
+    },
+  ]);
+  assert.deepEqual(nearChanceNotes(c, "sinn"), [], "another family's notes only");
+  // A file written before the flag existed: no notes, and still readable.
+  const old = curvesFixture();
+  old.families[0]!.models = [{ family: "reference", model: "reference-inn", seed: 1, testAccuracy: 0.168 }];
+  assert.equal(checkCurvesFile(old), old);
+  assert.deepEqual(nearChanceNotes(old), []);
+  const { models: _, ...noModels } = curvesFixture().families[0]!;
+  assert.ok(checkCurvesFile({ ...curvesFixture(), families: [noModels] }));
+  const wrong = curvesFixture();
+  wrong.families[0]!.models = [{ ...models[1]!, testAccuracy: 0.9 }];
+  assert.throws(
+    () => checkCurvesFile(wrong, "data/digits/curves.json"),
+    /^Error: data\/digits\/curves\.json: family reference: model "reference-inn" \(seed 1\): nearChance is set, but 90\.0% is not near chance on 10 classes$/,
+  );
+  assert.throws(
+    () => checkCurvesFile({ ...curvesFixture(), dataset: { ...c.dataset, classes: 0 } }),
+    /dataset\.classes must be an integer of at least 2, got 0/,
+  );
+  const family = { id: "sinn", full: c.families[0]!.full, methods: [], models: models.slice(1) };
+  assert.equal(
+    nearChanceNotes({ ...c, families: [family] })[0]!.text,
+    "reference-inn (family sinn) (seed 1) ended at 16.8% on mnist, near chance (16.8% ≈ 1/10)",
+  );
 });
