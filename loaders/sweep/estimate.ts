@@ -10,18 +10,21 @@ import type { SweepProfile } from "./profiles.js";
 import { planTasks, type SweepTask } from "./tasks/index.js";
 import { epochsFor } from "./tasks/common.js";
 
-/** Seconds per trained image on the native engine, 2 workers × 1 thread on 2 cores, by cost kind. */
+/**
+ * Seconds per trained image on the native engine, 2 workers × 1 thread on 2 cores, by cost kind: each task's wall
+ * time (training and its evaluations) over the images it trained, in the full build of 2026-12-07.
+ */
 export const NATIVE_SECONDS_PER_IMAGE: Readonly<Record<string, number>> = {
-  discrete: 0.0017,
-  inn: 0.0042,
-  "inn-init": 0.0021,
-  grid: 0.0026,
-  lhc: 0.0021,
-  ssc: 0.0082,
-  igpc: 0.0045,
-  "family-discrete": 0.0044,
-  "family-inn": 0.009,
-  "family-sinn": 0.0121,
+  discrete: 0.00103,
+  inn: 0.00165,
+  "inn-init": 0.00092,
+  grid: 0.0013,
+  lhc: 0.00075,
+  ssc: 0.0038,
+  igpc: 0.0021,
+  "family-discrete": 0.0028,
+  "family-inn": 0.0044,
+  "family-sinn": 0.0046,
 };
 
 /** The wasm engine against the native one on the reference net (bench/train-throughput.ts: 1,193 vs 306 img/s). */
