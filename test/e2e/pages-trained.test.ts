@@ -30,6 +30,7 @@ import { distDir } from "./build-site.js";
 import { checkCurvesFile, type CurvesData } from "../../src/lib/views/curves.js";
 import { tapFrequency, trainedLhcNets } from "../../src/lib/views/lhc-masks.js";
 import { curveDips, curvesHeadline } from "../../src/lib/views/curves-summary.js";
+import { familySummary } from "../../src/lib/views/family-summary.js";
 import { CONTEXT_COLOR, methodStyle } from "../../src/components/style/methods.js";
 
 /** "#2f6fdf" → "rgb(47, 111, 223)", as getComputedStyle reports it. */
@@ -300,6 +301,22 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       const dips = curveDips(curves, "reference").filter((d) => methodStyle(d.method).headline);
       const expected = new Set(dips.map((d) => d.method)).size;
       assert.equal(Number(await attr(page, '[data-testid="curves-dips"]', "data-count")), expected);
+      // The SIB families' table: one row per family with a SINN, its ratios those of the built curves.
+      const summary = familySummary(curves);
+      const familyRows = await page
+        .locator('[data-testid="family-table"] tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => ({
+            family: tr.getAttribute("data-family"),
+            cells: [...tr.children].map((c) => c.textContent),
+          })),
+        );
+      assert.deepEqual(
+        familyRows.map((r) => r.family),
+        summary.map((r) => r.family),
+      );
+      for (const [i, r] of summary.entries())
+        assert.deepEqual(familyRows[i]!.cells.slice(5), [r.paramsRatio!.toFixed(2), r.flopsRatio!.toFixed(2)]);
       // Nothing in the table is cut off.
       const truncated = await page
         .locator('[data-testid="curves-table"] td')
