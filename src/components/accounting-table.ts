@@ -4,6 +4,7 @@
  * FLOPs ratio. The row of the family and variant on show is highlighted.
  */
 import * as d3 from "d3";
+import { fillRow, scrollBox } from "./dom.js";
 import type { FamilyAccounting } from "../lib/sinn/accounting.js";
 
 export interface AccountingTableOptions {
@@ -46,16 +47,9 @@ export function AccountingTable(table: readonly FamilyAccounting[], options: Acc
         count(row.reduced.flops),
         v === "sinn" ? `${ratio(f.sinnToInnFlops)} / ${ratio(f.sinnToInnFlopsReduced)}` : "",
       ];
-      for (const [k, c] of cells.entries()) {
-        const td = tr.insertCell();
-        td.textContent = c;
-        if (k >= 2) td.className = "num";
-      }
+      fillRow(tr, cells, 2);
     }
   }
   // Seven columns do not fit a phone: the table scrolls inside its box.
-  const box = document.createElement("div");
-  box.className = "il-scroll-x";
-  box.append(el);
-  return box;
+  return scrollBox(el);
 }

@@ -45,3 +45,20 @@ export const si = (x: number): string =>
 
 /** The message of anything thrown. */
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Append one cell per text to `row`; cells from index `firstNumeric` on are numbers (right-aligned). */
+export function fillRow(row: HTMLTableRowElement, cells: readonly string[], firstNumeric: number): void {
+  for (const [k, c] of cells.entries()) {
+    const td = row.insertCell();
+    td.textContent = c;
+    if (k >= firstNumeric) td.className = "num";
+  }
+}
+
+/** A wide table in a box that scrolls sideways, so its columns survive a phone's width. */
+export function scrollBox(table: HTMLTableElement): HTMLElement {
+  const box = document.createElement("div");
+  box.className = "il-scroll-x";
+  box.append(table);
+  return box;
+}

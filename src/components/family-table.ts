@@ -3,6 +3,7 @@
  * INN and the SINN, the SINN's gap to its INN, and the SINN / INN ratios of parameters and FLOPs.
  */
 import * as d3 from "d3";
+import { fillRow, scrollBox } from "./dom.js";
 import type { FamilySummaryRow } from "../lib/views/family-summary.js";
 
 export function FamilyTable(rows: readonly FamilySummaryRow[]): HTMLElement {
@@ -29,14 +30,7 @@ export function FamilyTable(rows: readonly FamilySummaryRow[]): HTMLElement {
       ratio(r.paramsRatio),
       ratio(r.flopsRatio),
     ];
-    for (const [k, c] of cells.entries()) {
-      const td = tr.insertCell();
-      td.textContent = c;
-      if (k >= 1) td.className = "num";
-    }
+    fillRow(tr, cells, 1);
   }
-  const box = document.createElement("div");
-  box.className = "il-scroll-x";
-  box.append(el);
-  return box;
+  return scrollBox(el);
 }
