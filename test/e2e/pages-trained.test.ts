@@ -31,6 +31,7 @@ import { checkCurvesFile, type CurvesData } from "../../src/lib/views/curves.js"
 import { tapFrequency, trainedLhcNets } from "../../src/lib/views/lhc-masks.js";
 import { curveDips, curvesHeadline } from "../../src/lib/views/curves-summary.js";
 import { familySummary } from "../../src/lib/views/family-summary.js";
+import { trainedGaps } from "../../src/lib/views/trained-gaps.js";
 import { CONTEXT_COLOR, methodStyle } from "../../src/components/style/methods.js";
 
 /** "#2f6fdf" → "rgb(47, 111, 223)", as getComputedStyle reports it. */
@@ -301,16 +302,20 @@ describe("explorer pages (plans, sweep results, trained models)", { timeout: 15 
       const dips = curveDips(curves, "reference").filter((d) => methodStyle(d.method).headline);
       const expected = new Set(dips.map((d) => d.method)).size;
       assert.equal(Number(await attr(page, '[data-testid="curves-dips"]', "data-count")), expected);
+      // The trained nets against the dense one: one sentence naming each, with its gap.
+      const gaps = trainedGaps(curves, "reference");
+      assert.equal(Number(await attr(page, '[data-testid="trained-gaps"]', "data-count")), gaps.length);
+      const gapText = (await page.locator('[data-testid="trained-gaps"]').textContent()) ?? "";
+      for (const g of gaps)
+        assert.ok(gapText.includes(`${(100 * g.gap!).toFixed(1)} points`), `${g.method} gap in "${gapText}"`);
       // The SIB families' table: one row per family with a SINN, its ratios those of the built curves.
       const summary = familySummary(curves);
-      const familyRows = await page
-        .locator('[data-testid="family-table"] tbody tr')
-        .evaluateAll((trs) =>
-          trs.map((tr) => ({
-            family: tr.getAttribute("data-family"),
-            cells: [...tr.children].map((c) => c.textContent),
-          })),
-        );
+      const familyRows = await page.locator('[data-testid="family-table"] tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          family: tr.getAttribute("data-family"),
+          cells: [...tr.children].map((c) => c.textContent),
+        })),
+      );
       assert.deepEqual(
         familyRows.map((r) => r.family),
         summary.map((r) => r.family),
