@@ -30,6 +30,17 @@ export const NATIVE_SECONDS_PER_IMAGE: Readonly<Record<string, number>> = {
 /** The wasm engine against the native one on the reference net (bench/train-throughput.ts: 1,193 vs 306 img/s). */
 export const WASM_SLOWDOWN = 3.9;
 
+/**
+ * The from-scratch INN's passes a step under `profile` over those of its recipe, which the INN rate was measured
+ * with: the sandwich rule runs the full size, the smallest if asked, and `sandwichDraws` random sizes.
+ */
+export function innPassScale(profile: SweepProfile): number {
+  const passes = (spec: { sandwich?: unknown; sandwichSmallest?: unknown; sandwichDraws?: unknown }) =>
+    spec.sandwich ? 1 + (spec.sandwichSmallest ? 1 : 0) + (Number(spec.sandwichDraws ?? 1) || 1) : 1;
+  const own = recipe("inn").model as { sandwich?: unknown; sandwichSmallest?: unknown; sandwichDraws?: unknown };
+  return passes({ ...own, ...profile.innTraining }) / passes(own);
+}
+
 /** The cost kind whose rate a task is charged at. */
 export function costKind(task: SweepTask): string {
   return task.kind === "family" ? `family-${task.variant}` : task.kind;
@@ -79,7 +90,13 @@ export function estimateSweep(
   const tasks = planTasks(profile);
   const slowdown = engine === "wasm" ? WASM_SLOWDOWN : 1;
   const own = Object.fromEntries(
-    tasks.map((t) => [t.id, trainedImages(t, profile, trainCount) * NATIVE_SECONDS_PER_IMAGE[costKind(t)] * slowdown]),
+    tasks.map((t) => [
+      t.id,
+      trainedImages(t, profile, trainCount) *
+        NATIVE_SECONDS_PER_IMAGE[costKind(t)] *
+        (t.kind === "inn" ? innPassScale(profile) : 1) *
+        slowdown,
+    ]),
   );
   // The scheduler of run-sweep.ts: the first free worker takes the first task whose dependency has finished.
   const finish = new Map<string, number>();

@@ -20,7 +20,7 @@ export interface SweepProfile {
   /** Epoch overrides per recipe kind (absent = the recipe's own). */
   epochs: Partial<Record<"discrete" | "inn" | "innInit" | "gridTuning", number>>;
   /** Overrides of the from-scratch INN recipe's training options for this budget (absent = the recipe's own). */
-  innTraining: { sandwichLabelWeight?: number };
+  innTraining: { sandwichLabelWeight?: number; sandwichDraws?: number };
   /** Random-pruning draws per seed and fraction. */
   randomPruningDraws: number;
   /** Training images per grid-tuning run (one run per fraction). */
@@ -50,10 +50,12 @@ export const PROFILES: Readonly<Record<string, SweepProfile>> = {
     fractions: FRACTIONS,
     limitTrain: 16000,
     limitTest: 2000,
-    // The quick INN must beat L1 pruning of its discrete twin at 50% on 16,000 images: 4 epochs, and half the
-    // smaller nets' targets from the labels (the full size is a poor teacher early on, and this run is mostly early).
+    // The quick INN must beat L1 pruning of its discrete twin at 50% on 16,000 images: 4 epochs, half the smaller
+    // nets' targets from the labels (the full size is a poor teacher early on, and this run is mostly early), and
+    // three random sizes a step, so the middle sizes train three times as often (docs/experiments.md, "More random
+    // sizes a step").
     epochs: { discrete: 2, inn: 4, innInit: 1, gridTuning: 1 },
-    innTraining: { sandwichLabelWeight: 0.5 },
+    innTraining: { sandwichLabelWeight: 0.5, sandwichDraws: 3 },
     randomPruningDraws: 2,
     gridTuningImages: 1024,
     methodNets: {

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { estimateSweep, trainedImages, NATIVE_SECONDS_PER_IMAGE, WASM_SLOWDOWN } from "../../loaders/sweep/estimate.js";
+import {
+  estimateSweep,
+  innPassScale,
+  trainedImages,
+  NATIVE_SECONDS_PER_IMAGE,
+  WASM_SLOWDOWN,
+} from "../../loaders/sweep/estimate.js";
 import { sweepProfile } from "../../loaders/sweep/profiles.js";
 import { planTasks } from "../../loaders/sweep/tasks/index.js";
 
@@ -35,5 +41,24 @@ test("estimateSweep: one worker runs the tasks back to back; two share them; was
       p,
       60000,
     ) * NATIVE_SECONDS_PER_IMAGE.inn!,
+  );
+});
+
+test("innPassScale: the profile's sandwich passes over the recipe's (full + smallest + draws)", () => {
+  const full = sweepProfile("full");
+  assert.equal(innPassScale(full), 1);
+  assert.equal(innPassScale({ ...full, innTraining: { sandwichDraws: 2 } }), 4 / 3);
+  assert.equal(innPassScale({ ...full, innTraining: { sandwichDraws: 3, sandwichLabelWeight: 0.5 } }), 5 / 3);
+  const quick = sweepProfile("quick");
+  const est = estimateSweep(quick, "native", 60000, 1);
+  assert.equal(
+    est.tasks["inn-0"],
+    trainedImages(
+      planTasks(quick).find((t) => t.id === "inn-0")!,
+      quick,
+      60000,
+    ) *
+      NATIVE_SECONDS_PER_IMAGE.inn! *
+      innPassScale(quick),
   );
 });

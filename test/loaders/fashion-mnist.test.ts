@@ -1,8 +1,8 @@
 /**
  * The quick sweep on Fashion-MNIST, when its files are on this machine (data/fashion-mnist/, or Debian's
  * dataset-fashion-mnist package in /usr/share/datasets/fashion-mnist, which .ci/run installs): the integral net
- * stays above L1 pruning of its discrete twin at 25% of the channels on the harder dataset too. (At 50% it is not
- * yet: 69.3 vs 76.8% in the quick profile, docs/experiments.md; the test reports that comparison.)
+ * stays above L1 pruning of its discrete twin at 25% of the channels on the harder dataset too, and at 50% within
+ * the noise of it or above (docs/experiments.md, "More random sizes a step").
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,6 +46,11 @@ test("quick sweep on Fashion-MNIST: the discrete net trains, the INN is above L1
   assert.ok(
     at("inn-scratch", 0.25) > at("discrete-l1", 0.25) + 0.05,
     `INN ${at("inn-scratch", 0.25)} > L1 ${at("discrete-l1", 0.25)} + 5 points at 25% of the channels`,
+  );
+  // Seed 0 measured 77.50 vs 76.75 (docs/experiments.md); 2,000 test images carry a standard error of ~0.9 points.
+  assert.ok(
+    at("inn-scratch", 0.5) > at("discrete-l1", 0.5) - 0.01,
+    `INN ${at("inn-scratch", 0.5)} within a point of L1 ${at("discrete-l1", 0.5)} or above it at 50% of the channels`,
   );
   t.diagnostic(`at 50% of the channels: INN ${at("inn-scratch", 0.5)}, L1 ${at("discrete-l1", 0.5)}`);
 });
