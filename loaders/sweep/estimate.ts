@@ -35,9 +35,9 @@ export const WASM_SLOWDOWN = 3.9;
  * with: the sandwich rule runs the full size, the smallest if asked, and `sandwichDraws` random sizes.
  */
 export function innPassScale(profile: SweepProfile): number {
-  const passes = (spec: { sandwich?: unknown; sandwichSmallest?: unknown; sandwichDraws?: unknown }) =>
-    spec.sandwich ? 1 + (spec.sandwichSmallest ? 1 : 0) + (Number(spec.sandwichDraws ?? 1) || 1) : 1;
-  const own = recipe("inn").model as { sandwich?: unknown; sandwichSmallest?: unknown; sandwichDraws?: unknown };
+  type Sandwich = { sandwich?: unknown; sandwichSmallest?: unknown; sandwichDraws?: unknown };
+  const passes = (s: Sandwich) => (s.sandwich ? 1 + (s.sandwichSmallest ? 1 : 0) + Number(s.sandwichDraws ?? 1) : 1);
+  const own = recipe("inn").model as Sandwich;
   return passes({ ...own, ...profile.innTraining }) / passes(own);
 }
 
@@ -89,12 +89,13 @@ export function estimateSweep(
 ): SweepEstimate {
   const tasks = planTasks(profile);
   const slowdown = engine === "wasm" ? WASM_SLOWDOWN : 1;
+  const innScale = innPassScale(profile);
   const own = Object.fromEntries(
     tasks.map((t) => [
       t.id,
       trainedImages(t, profile, trainCount) *
         NATIVE_SECONDS_PER_IMAGE[costKind(t)] *
-        (t.kind === "inn" ? innPassScale(profile) : 1) *
+        (t.kind === "inn" ? innScale : 1) *
         slowdown,
     ]),
   );

@@ -5,7 +5,13 @@
  * explanation of any dip — a smaller share of the channels scoring above a larger one. Pure data shaping.
  */
 import type { CurveMethod } from "../io/curves-schema.js";
-import { accuracyAtCompression, trainedCompressionRange, type CurveRow, type CurvesData } from "./curves.js";
+import {
+  accuracyAtCompression,
+  fullSizePoint,
+  trainedCompressionRange,
+  type CurveRow,
+  type CurvesData,
+} from "./curves.js";
 
 export type Axis = "params" | "flops";
 
@@ -50,8 +56,7 @@ function methodOf(c: CurvesData, family: string, id: string): CurveMethod | unde
 }
 
 function fullSize(m: CurveMethod | undefined): number | null {
-  const p = m?.points.find((q) => Math.abs(q.fraction - 1) < 1e-9);
-  return p ? p.accuracy.mean : null;
+  return fullSizePoint(m)?.accuracy.mean ?? null;
 }
 
 /** The headline numbers of a family (null when the family has neither the INN nor L1 pruning). */

@@ -12,11 +12,17 @@ import {
   modelReportProblem,
   partitionsProblem,
   type CurveMethod,
+  type CurvePoint,
   type CurvesFile,
 } from "../io/curves-schema.js";
 
 /** A curves file as this reader sees it (the sweep's profile and model reports stay opaque). */
 export type CurvesData = CurvesFile;
+
+/** A method's point at full size (fraction 1), if it was measured there. */
+export function fullSizePoint(m: CurveMethod | undefined): CurvePoint | undefined {
+  return m?.points.find((p) => Math.abs(p.fraction - 1) < 1e-9);
+}
 
 /** Throw a clear error naming `source` if `json` is not a curves file this reader understands. */
 export function checkCurvesFile(json: unknown, source = "curves.json"): CurvesData {

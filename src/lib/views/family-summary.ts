@@ -3,8 +3,7 @@
  * the SINN's gap to its INN, and what the SINN costs against the INN (parameters and FLOPs at full size).
  * Pure data shaping for the curves page.
  */
-import type { CurveMethod } from "../io/curves-schema.js";
-import type { CurvesData } from "./curves.js";
+import { fullSizePoint, type CurvesData } from "./curves.js";
 
 export interface FamilySummaryRow {
   family: string;
@@ -19,12 +18,10 @@ export interface FamilySummaryRow {
   flopsRatio: number | null;
 }
 
-const fullPoint = (m: CurveMethod | undefined) => m?.points.find((p) => Math.abs(p.fraction - 1) < 1e-9);
-
 /** One row per family that has a SINN curve, in the file's order. */
 export function familySummary(c: CurvesData): FamilySummaryRow[] {
   return c.families.flatMap((f) => {
-    const at = (id: string) => fullPoint(f.methods.find((m) => m.id === id));
+    const at = (id: string) => fullSizePoint(f.methods.find((m) => m.id === id));
     const sinn = at("sinn");
     if (!sinn) return [];
     const inn = at("inn-scratch");

@@ -2,7 +2,8 @@
  * How far each net trained at its compressed size (LHC, SSC, IGPC: kind "trained") lands from the family's dense
  * net at full size (the unpruned point of L1 pruning), read from a curves file. Pure data shaping.
  */
-import type { CurvesData } from "./curves.js";
+import { fullSizePoint, type CurvesData } from "./curves.js";
+import { HEADLINE } from "./curves-summary.js";
 
 export interface TrainedGap {
   method: string;
@@ -19,8 +20,7 @@ export interface TrainedGap {
 export function trainedGaps(c: CurvesData, family = "reference"): TrainedGap[] {
   const f = c.families.find((x) => x.id === family);
   if (!f) return [];
-  const full = f.methods.find((m) => m.id === "discrete-l1")?.points.find((p) => Math.abs(p.fraction - 1) < 1e-9);
-  const dense = full ? full.accuracy.mean : null;
+  const dense = fullSizePoint(f.methods.find((m) => m.id === HEADLINE.l1))?.accuracy.mean ?? null;
   return f.methods
     .filter((m) => m.kind === "trained" && m.points.length > 0)
     .map((m) => {
